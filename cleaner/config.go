@@ -1,0 +1,5 @@
+package cleaner
+
+// Config configures the cleaner. Its zero value works.
+type Config struct {
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wirecrawl/wirecrawl/config"
+)
+
+// configCommand prints the effective configuration, so a user can see what
+// file, environment and flags add up to.
+func (a *app) configCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "config",
+		Short: "Print the effective configuration (defaults < config.yaml < WIRECRAWL_* < flags)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			for _, key := range config.Keys() {
+				fmt.Fprintf(a.stdout, "%s = %s\n", key, formatValue(lookupKey(cfg, key)))
+			}
+			return nil
+		},
+	}
+}
+
+func lookupKey(cfg config.Config, key string) reflect.Value {
+	v := reflect.ValueOf(cfg)
+	for _, part := range strings.Split(key, ".") {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+			if name == "" {
+				name = strings.ToLower(t.Field(i).Name)
+			}
+			if name == part {
+				v = v.Field(i)
+				break
+			}
+		}
+	}
+	return v
+}
+
+func formatValue(v reflect.Value) string {
+	if v.Kind() == reflect.Slice {
+		parts := make([]string, v.Len())
+		for i := range parts {
+			parts[i] = fmt.Sprint(v.Index(i).Interface())
+		}
+		return strings.Join(parts, ",")
+	}
+	return fmt.Sprint(v.Interface())
+}

@@ -1,0 +1,189 @@
+// Command wirecrawl crawls news feeds and pages, extracts clean article text,
+// merges syndicated duplicates and exports deduplicated corpora.
+//
+// Configuration comes from config.yaml, then WIRECRAWL_* variables, then flags,
+// each overriding the one before.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wirecrawl/wirecrawl/config"
+)
+
+// Exit codes: 0 success, 1 the run finished but something failed (or bad input),
+// 2 usage or set-up error, 130 interrupted.
+const (
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// globalFlags are the flags every subcommand takes.
+type globalFlags struct {
+	configPath string
+	db         string
+	logFormat  string
+	logLevel   string
+	set        []string
+}
+
+// app carries what every subcommand needs: the parsed flags and the streams.
+type app struct {
+	flags  globalFlags
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	env    []string
+}
+
+// errPartial marks a run that finished but had failures; it maps to exit 1
+// without a usage message.
+var errPartial = errors.New("finished with failures")
+
+// usageError marks a bad invocation or configuration; it maps to exit 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	switch {
+	case err == nil:
+		return 0
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "wirecrawl: interrupted")
+		return exitInterrupted
+	case errors.Is(err, errPartial):
+		fmt.Fprintln(stderr, "wirecrawl:", err)
+		return exitFailure
+	}
+	fmt.Fprintln(stderr, "wirecrawl:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "wirecrawl",
+		Short:         "Crawl news, extract clean article text, merge wire copies, export corpora",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVarP(&a.flags.configPath, "config", "c", "", "config file (default ./config.yaml if present, or $WIRECRAWL_CONFIG)")
+	pf.StringVar(&a.flags.db, "db", "", "store DSN: a file path, sqlite:PATH or postgres://... (overrides db:)")
+	pf.StringVar(&a.flags.logFormat, "log-format", "", "log format: text or json (overrides log.format)")
+	pf.StringVar(&a.flags.logLevel, "log-level", "", "log level: debug, info, warn, error (overrides log.level)")
+	pf.StringArrayVar(&a.flags.set, "set", nil, "override any config key, e.g. --set crawler.delay=2s (repeatable)")
+	root.AddCommand(
+		a.crawlCommand(),
+		a.ingestCommand(),
+		a.cleanCommand(),
+		a.exportCommand(),
+		a.statsCommand(),
+		a.whyCommand(),
+		a.demoCommand(),
+		a.configCommand(),
+	)
+	return root
+}
+
+// loadConfig builds the configuration: defaults, file, environment, flags.
+func (a *app) loadConfig() (config.Config, error) {
+	path, optional := a.flags.configPath, false
+	if path == "" {
+		path = lookupEnv(a.env, "WIRECRAWL_CONFIG")
+	}
+	if path == "" {
+		path, optional = "config.yaml", true
+	}
+	cfg, err := config.Load(path, optional, a.env)
+	if err != nil {
+		return cfg, usageError{err}
+	}
+	overrides := []struct{ key, value string }{
+		{"db", a.flags.db}, {"log.format", a.flags.logFormat}, {"log.level", a.flags.logLevel},
+	}
+	for _, o := range overrides {
+		if o.value != "" {
+			if err := cfg.Set(o.key, o.value); err != nil {
+				return cfg, usageError{fmt.Errorf("flag: %w", err)}
+			}
+		}
+	}
+	for _, kv := range a.flags.set {
+		key, value, ok := cutEquals(kv)
+		if !ok {
+			return cfg, usageError{fmt.Errorf("--set %q: want key=value", kv)}
+		}
+		if err := cfg.Set(key, value); err != nil {
+			return cfg, usageError{fmt.Errorf("--set: %w", err)}
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError{fmt.Errorf("config: %w", err)}
+	}
+	return cfg, nil
+}
+
+// logger builds the run's logger from the configuration; logs go to stderr.
+func (a *app) logger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(a.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, opts))
+}
+
+func lookupEnv(env []string, name string) string {
+	for _, kv := range env {
+		if k, v, ok := cutEquals(kv); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+func cutEquals(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '=' {
+			return s[:i], s[i+1:], i > 0
+		}
+	}
+	return s, "", false
+}

@@ -1,0 +1,5 @@
+package dedup
+
+// Config configures dedup. Its zero value works.
+type Config struct {
+}
