@@ -21,4 +21,7 @@ type Candidate struct {
 type Index interface {
 	// Lookup returns the stories that have at least one of keys, each once.
 	Lookup(ctx context.Context, keys []uint64) ([]Candidate, error)
+	// StoredURL reports the story that url is already stored under and the
+	// content hash recorded for it; ok is false for a URL never stored.
+	StoredURL(ctx context.Context, url string) (storyID int64, contentHash uint64, ok bool, err error)
 }
