@@ -86,14 +86,65 @@ func Load(path string, optional bool, environ []string) (Config, error) {
 	return cfg, nil
 }
 
-// Decode reads YAML into cfg, rejecting keys that cfg does not have.
+// Decode reads YAML into cfg, rejecting keys that cfg does not have. Errors
+// name the dotted key they are about.
 func Decode(r io.Reader, cfg *Config) error {
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+	data, err := io.ReadAll(r)
+	if err != nil {
 		return err
 	}
-	return nil
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err = dec.Decode(cfg)
+	if err == nil || errors.Is(err, io.EOF) {
+		return nil
+	}
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		msgs[i] = m
+		var line int
+		if _, scanErr := fmt.Sscanf(m, "line %d:", &line); scanErr == nil {
+			if key := keyAtLine(&root, "", line); key != "" {
+				msgs[i] = key + ": " + m
+			}
+		}
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// keyAtLine returns the dotted key whose key or value starts on line.
+func keyAtLine(n *yaml.Node, prefix string, line int) string {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if k := keyAtLine(c, prefix, line); k != "" {
+				return k
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			key := k.Value
+			if prefix != "" {
+				key = prefix + "." + key
+			}
+			if sub := keyAtLine(v, key, line); sub != "" {
+				return sub
+			}
+			if k.Line == line || v.Line == line {
+				return key
+			}
+		}
+	}
+	return ""
 }
 
 // ApplyEnv sets every key named by a WIRECRAWL_* variable in environ.
