@@ -34,6 +34,9 @@ type Config struct {
 	DB string `yaml:"db"`
 	// Seeds lists seed files (one URL per line, or OPML) and/or URLs.
 	Seeds []string `yaml:"seeds"`
+	// Overlap says what a crawl does when another crawl holds the database:
+	// "exit" (at once, with a message and exit status 3) or "wait".
+	Overlap string `yaml:"overlap"`
 	// Log configures logging.
 	Log LogConfig `yaml:"log"`
 	// Crawler configures fetching.
@@ -57,9 +60,10 @@ type LogConfig struct {
 // Default returns the configuration used when no file, variable or flag says otherwise.
 func Default() Config {
 	return Config{
-		DB:    "wirecrawl.db",
-		Seeds: []string{"seeds/feeds.txt"},
-		Log:   LogConfig{Format: "text", Level: "info"},
+		DB:      "wirecrawl.db",
+		Seeds:   []string{"seeds/feeds.txt"},
+		Overlap: "exit",
+		Log:     LogConfig{Format: "text", Level: "info"},
 	}
 }
 
@@ -313,6 +317,11 @@ type validator interface{ Validate() error }
 func (c *Config) Validate() error {
 	if strings.TrimSpace(c.DB) == "" {
 		return errors.New("db: must not be empty")
+	}
+	switch c.Overlap {
+	case "exit", "wait":
+	default:
+		return fmt.Errorf("overlap: %q is not exit or wait", c.Overlap)
 	}
 	switch c.Log.Format {
 	case "text", "json":
