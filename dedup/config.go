@@ -1,5 +1,133 @@
 package dedup
 
-// Config configures dedup. Its zero value works.
+import (
+	"fmt"
+	"strings"
+)
+
+// Canonical policies: which version of a story is its canonical text.
+const (
+	// PolicyMostComplete makes the longest version (in normalised words) the
+	// canonical one: a later, longer update replaces a shorter original.
+	PolicyMostComplete = "most_complete"
+	// PolicyFirst keeps the first version stored as canonical.
+	PolicyFirst = "first"
+	// PolicyLatest makes the most recently published version canonical.
+	PolicyLatest = "latest"
+)
+
+// Config configures dedup. Its zero value works: every zero field takes the
+// default documented on it (the defaults were measured; see doc.go).
 type Config struct {
+	// ShingleSize is the number of words per shingle used for containment,
+	// the simhash features and the sketch keys. Default 4.
+	ShingleSize int `yaml:"shingle_size"`
+	// Bands is the number of simhash band keys (rotating 32-bit windows of
+	// the 64-bit fingerprint, band number folded into each key). Default 4.
+	Bands int `yaml:"bands"`
+	// SketchKeys is how many bottom-k shingle hashes become lookup keys, so
+	// that trimmed and reworded copies whose simhash moved far are still
+	// nominated. Default 4.
+	SketchKeys int `yaml:"sketch_keys"`
+	// LedeKeys is how many opening paragraphs give a lookup key each. Default 2.
+	LedeKeys int `yaml:"lede_keys"`
+	// Containment is the share of the smaller text's shingles that must be
+	// found in the larger one for a match when the opening paragraphs agree
+	// (or the simhash distance is at most NearDistance). Default 0.5.
+	Containment float64 `yaml:"containment"`
+	// StrongContainment is the containment that is enough on its own, when
+	// the opening paragraphs differ (a rewritten lede). Default 0.8.
+	StrongContainment float64 `yaml:"strong_containment"`
+	// LedeContainment is the share of one version's opening paragraph that
+	// must be found in the other for the openings to agree. Default 0.6.
+	LedeContainment float64 `yaml:"lede_containment"`
+	// NearDistance is the simhash Hamming distance at or below which two
+	// texts count as near-identical (then Containment suffices). Default 3;
+	// -1 disables.
+	NearDistance int `yaml:"near_distance"`
+	// MinWords: texts with fewer normalised words are only merged as exact
+	// copies. Default 12.
+	MinWords int `yaml:"min_words"`
+	// Canonical is the canonical policy: most_complete (default), first or latest.
+	Canonical string `yaml:"canonical"`
+	// KeepCopyText asks the store to keep each copy's own text. Default false.
+	KeepCopyText bool `yaml:"keep_copy_text"`
+}
+
+// Defaults of Config, measured on the evaluation corpora (see doc.go).
+const (
+	DefaultShingleSize       = 4
+	DefaultBands             = 4
+	DefaultSketchKeys        = 4
+	DefaultLedeKeys          = 2
+	DefaultContainment       = 0.5
+	DefaultStrongContainment = 0.8
+	DefaultLedeContainment   = 0.6
+	DefaultNearDistance      = 3
+	DefaultMinWords          = 12
+)
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	if c.ShingleSize == 0 {
+		c.ShingleSize = DefaultShingleSize
+	}
+	if c.Bands == 0 {
+		c.Bands = DefaultBands
+	}
+	if c.SketchKeys == 0 {
+		c.SketchKeys = DefaultSketchKeys
+	}
+	if c.LedeKeys == 0 {
+		c.LedeKeys = DefaultLedeKeys
+	}
+	if c.Containment == 0 {
+		c.Containment = DefaultContainment
+	}
+	if c.StrongContainment == 0 {
+		c.StrongContainment = DefaultStrongContainment
+	}
+	if c.LedeContainment == 0 {
+		c.LedeContainment = DefaultLedeContainment
+	}
+	if c.NearDistance == 0 {
+		c.NearDistance = DefaultNearDistance
+	}
+	if c.MinWords == 0 {
+		c.MinWords = DefaultMinWords
+	}
+	if c.Canonical == "" {
+		c.Canonical = PolicyMostComplete
+	}
+	return c
+}
+
+// Validate checks the configuration; an error starts with the bad key.
+func (c Config) Validate() error {
+	switch {
+	case c.ShingleSize < 0 || c.ShingleSize > 16:
+		return fmt.Errorf("shingle_size: must be between 1 and 16 (0 = default %d)", DefaultShingleSize)
+	case c.Bands < 0 || c.Bands > 16:
+		return fmt.Errorf("bands: must be between 1 and 16 (0 = default %d)", DefaultBands)
+	case c.SketchKeys < 0 || c.SketchKeys > 64:
+		return fmt.Errorf("sketch_keys: must be between 1 and 64 (0 = default %d)", DefaultSketchKeys)
+	case c.LedeKeys < 0 || c.LedeKeys > 16:
+		return fmt.Errorf("lede_keys: must be between 1 and 16 (0 = default %d)", DefaultLedeKeys)
+	case c.Containment < 0 || c.Containment > 1:
+		return fmt.Errorf("containment: must be between 0 and 1")
+	case c.StrongContainment < 0 || c.StrongContainment > 1:
+		return fmt.Errorf("strong_containment: must be between 0 and 1")
+	case c.LedeContainment < 0 || c.LedeContainment > 1:
+		return fmt.Errorf("lede_containment: must be between 0 and 1")
+	case c.NearDistance < -1 || c.NearDistance > 64:
+		return fmt.Errorf("near_distance: must be between -1 (off) and 64")
+	case c.MinWords < 0:
+		return fmt.Errorf("min_words: must be >= 0")
+	}
+	switch strings.ToLower(c.Canonical) {
+	case "", PolicyMostComplete, PolicyFirst, PolicyLatest:
+	default:
+		return fmt.Errorf("canonical: must be %s, %s or %s, not %q", PolicyMostComplete, PolicyFirst, PolicyLatest, c.Canonical)
+	}
+	return nil
 }

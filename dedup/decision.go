@@ -38,4 +38,10 @@ type Decision struct {
 	// Keys are the index keys to store for this document under its story, so
 	// that later documents find it through Index.Lookup.
 	Keys []uint64
+	// Words is the length of the normalised body in words; the store records
+	// it as the story's Candidate.Length when this version is canonical.
+	Words int
+	// KeepCopyText mirrors dedup.keep_copy_text: the store keeps this copy's
+	// own text (Copy.Text) only when it is true.
+	KeepCopyText bool
 }

@@ -1,6 +1,9 @@
 package dedup
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Candidate is a stored story that shares at least one fingerprint key with
 // the document being decided.
@@ -12,6 +15,9 @@ type Candidate struct {
 	Text string
 	// Length is the canonical text's length in words.
 	Length int
+	// Published is the canonical version's publication time (zero when
+	// unknown), for the "latest" canonical policy.
+	Published time.Time
 }
 
 // Index is dedup's view of the stored stories. The store implements it inside

@@ -1,0 +1,228 @@
+package dedup
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// Key families, kept in the two low bits of every index key so that an index
+// can keep the simhash band tables apart from the other keys.
+const (
+	famContent = 0 // exact normalised content
+	famBand    = 1 // simhash band
+	famSignal  = 2 // opening paragraph or bottom-k shingle
+	famMask    = 3
+)
+
+// KeyFamily tells which kind of key k is: "content", "band" or "signal".
+func KeyFamily(k uint64) string {
+	switch k & famMask {
+	case famContent:
+		return "content"
+	case famBand:
+		return "band"
+	default:
+		return "signal"
+	}
+}
+
+// fingerprint is everything dedup derives from one body.
+type fingerprint struct {
+	words    int
+	shingles []uint64 // sorted, unique
+	opening  []uint64 // sorted unique shingles of the opening paragraph(s)
+	simhash  uint64
+	content  uint64
+	ledeMin  []uint64 // minimum shingle hash of each opening paragraph
+}
+
+// mix64 is a strong 64-bit finaliser (murmur3 fmix64).
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
+// spread[b] has byte j set to bit j of b, to count bits eight lanes at a time.
+var spread [256]uint64
+
+func init() {
+	for b := 0; b < 256; b++ {
+		var v uint64
+		for j := 0; j < 8; j++ {
+			if b>>j&1 == 1 {
+				v |= 1 << (8 * j)
+			}
+		}
+		spread[b] = v
+	}
+}
+
+// openingMinTokens is how many words the opening (for the lede check) spans at least.
+const openingMinTokens = 20
+
+// fingerprintOf computes the fingerprint of a normalised body.
+func fingerprintOf(n normalized, k int, lede int) fingerprint {
+	fp := fingerprint{words: len(n.tokens)}
+	toks := n.tokens
+	// Content hash: order-sensitive combination of the word hashes.
+	h := uint64(len(toks))*0x9e3779b97f4a7c15 + 1
+	for _, t := range toks {
+		h = mix64(h ^ t)
+	}
+	fp.content = h
+	if len(toks) == 0 {
+		return fp
+	}
+	kk := k
+	if len(toks) < kk {
+		kk = len(toks)
+	}
+	nsh := len(toks) - kk + 1
+	sh := make([]uint64, nsh)
+	for i := range nsh {
+		var s uint64
+		for j := range kk {
+			s = bits.RotateLeft64(s, 17) ^ toks[i+j]
+		}
+		sh[i] = mix64(s)
+	}
+	fp.simhash = simhash(sh)
+	// Opening: the first paragraphs, at least openingMinTokens words.
+	end := len(toks)
+	for pi := 1; pi < len(n.paras); pi++ {
+		if int(n.paras[pi]) >= openingMinTokens {
+			end = int(n.paras[pi])
+			break
+		}
+	}
+	oend := end - kk + 1
+	if oend < 1 {
+		oend = 1
+	}
+	fp.opening = sortUnique(slices.Clone(sh[:oend]))
+	// One key per opening paragraph: its minimum shingle.
+	for pi := 0; pi < len(n.paras) && len(fp.ledeMin) < lede; pi++ {
+		s := int(n.paras[pi])
+		e := len(toks)
+		if pi+1 < len(n.paras) {
+			e = int(n.paras[pi+1])
+		}
+		if e-s < 8 { // too short to identify a story
+			continue
+		}
+		m := ^uint64(0)
+		for i := s; i+kk <= e; i++ {
+			m = min(m, sh[i])
+		}
+		fp.ledeMin = append(fp.ledeMin, m)
+	}
+	fp.shingles = sortUnique(sh)
+	return fp
+}
+
+// simhash is Charikar's fingerprint of the features: bit i is set when most
+// features have bit i set.
+func simhash(features []uint64) uint64 {
+	var counts [64]int
+	var lanes [8]uint64
+	pending := 0
+	flush := func() {
+		for b := range 8 {
+			v := lanes[b]
+			for j := range 8 {
+				counts[8*j+b] += int(v >> (8 * j) & 0xff)
+			}
+			lanes[b] = 0
+		}
+		pending = 0
+	}
+	for _, f := range features {
+		lanes[0] += spread[f&0xff]
+		lanes[1] += spread[f>>8&0xff]
+		lanes[2] += spread[f>>16&0xff]
+		lanes[3] += spread[f>>24&0xff]
+		lanes[4] += spread[f>>32&0xff]
+		lanes[5] += spread[f>>40&0xff]
+		lanes[6] += spread[f>>48&0xff]
+		lanes[7] += spread[f>>56&0xff]
+		if pending++; pending == 255 {
+			flush()
+		}
+	}
+	flush()
+	var out uint64
+	n := len(features)
+	for i, c := range counts {
+		// counts[8*j+b] is bit 8*b+j of the features.
+		bit := (i%8)*8 + i/8
+		if 2*c > n {
+			out |= 1 << bit
+		}
+	}
+	return out
+}
+
+// sortUnique sorts s and removes duplicates in place.
+func sortUnique(s []uint64) []uint64 {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// intersect counts the values two sorted unique slices share.
+func intersect(a, b []uint64) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
+
+// Distance is the Hamming distance between two simhash fingerprints.
+func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
+
+// keyOf makes an index key of family fam from a value.
+func keyOf(v uint64, fam uint64) uint64 { return mix64(v)&^famMask | fam }
+
+// contentKey is the index key of an exact normalised body.
+func contentKey(content uint64) uint64 { return keyOf(content^0x5bd1e9955bd1e995, famContent) }
+
+// bandKeys are the simhash band keys: rotating 32-bit windows of the
+// fingerprint with the band number folded in. Any two fingerprints at
+// distance <= 1 share one; most at distance 2 do too.
+func bandKeys(dst []uint64, sim uint64, bands int) []uint64 {
+	for i := range bands {
+		w := bits.RotateLeft64(sim, -i*64/bands) & 0xffffffff
+		dst = append(dst, keyOf(w|uint64(i+1)<<40|uint64(bands)<<48, famBand))
+	}
+	return dst
+}
+
+// keys lists the lookup keys of fp: content, bands, then signals.
+func (fp *fingerprint) keys(bands, sketch int) []uint64 {
+	ks := make([]uint64, 0, 1+bands+len(fp.ledeMin)+sketch)
+	ks = append(ks, contentKey(fp.content))
+	if fp.words == 0 {
+		return ks
+	}
+	ks = bandKeys(ks, fp.simhash, bands)
+	for _, m := range fp.ledeMin {
+		ks = append(ks, keyOf(m^0x1ede, famSignal))
+	}
+	for i := 0; i < sketch && i < len(fp.shingles); i++ {
+		ks = append(ks, keyOf(fp.shingles[i]^0x5e7c, famSignal))
+	}
+	return sortUnique(ks)
+}

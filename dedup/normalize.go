@@ -1,0 +1,231 @@
+package dedup
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// normalized is a body reduced to what dedup compares: the hashes of its
+// lower-cased words, grouped in paragraphs, with datelines, bylines, editor's
+// notes and wire credits left out.
+type normalized struct {
+	tokens []uint64 // xxhash of each lower-cased word
+	paras  []int32  // start index in tokens of each paragraph
+}
+
+// agencyLines are paragraphs that only credit a wire service or a desk.
+var agencyLines = map[string]bool{
+	"ap": true, "the associated press": true, "associated press": true, "reuters": true,
+	"afp": true, "agence france-presse": true, "agence france presse": true, "pa": true,
+	"pa media": true, "press association": true, "the canadian press": true, "canadian press": true,
+	"dpa": true, "upi": true, "bloomberg": true, "staff reports": true, "staff report": true,
+	"staff": true, "wire reports": true, "from wire reports": true, "wire services": true,
+	"cnn": true, "bloomberg news": true, "news services": true,
+}
+
+// notePrefixes start paragraphs that are notes about the article, not the
+// article: editor's notes, update notices, syndication credits.
+var notePrefixes = []string{
+	"editor's note", "editors' note", "editors note", "editor note", "ed. note", "ed note",
+	"note to readers", "note to our readers", "publisher's note",
+	"this story has been updated", "this article has been updated", "this story was updated",
+	"this article was updated", "this story was originally published", "this article was originally published",
+	"this story originally appeared", "this article originally appeared", "this story first appeared",
+	"this article first appeared", "this story was first published", "this article was first published",
+	"an earlier version of this", "this is a developing story", "this is a breaking news",
+	"copyright ", "© ", "(c) ", "all rights reserved",
+}
+
+// normalize splits text into paragraphs, drops the ones that are not body
+// text (bylines, editor's notes, wire credits), strips a leading dateline and
+// hashes the lower-cased words.
+func normalize(text string, buf []byte) (normalized, []byte) {
+	var n normalized
+	paras := splitParagraphs(text)
+	first := true
+	for i, p := range paras {
+		if skipParagraph(p, i, len(paras)) {
+			continue
+		}
+		if first {
+			p = stripDateline(p)
+		}
+		start := len(n.tokens)
+		n.tokens, buf = appendTokens(n.tokens, p, buf)
+		if len(n.tokens) > start {
+			n.paras = append(n.paras, int32(start))
+			first = false
+		}
+	}
+	return n, buf
+}
+
+// splitParagraphs splits on line breaks, trimming space and dropping empty lines.
+func splitParagraphs(text string) []string {
+	var out []string
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		line = strings.TrimSpace(line)
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// skipParagraph reports paragraphs that are not part of the story's body.
+func skipParagraph(p string, i, n int) bool {
+	if len(p) > 400 {
+		return false
+	}
+	low := foldPunct(strings.ToLower(p))
+	low = strings.TrimSpace(strings.Trim(low, " .:-—–*_()[]"))
+	if low == "" {
+		return true
+	}
+	if agencyLines[low] {
+		return true
+	}
+	for _, pre := range notePrefixes {
+		if strings.HasPrefix(low, pre) {
+			return true
+		}
+	}
+	words := strings.Fields(low)
+	if len(words) <= 30 && (strings.Contains(low, "contributed to this report") || strings.Contains(low, "contributed reporting")) {
+		return true
+	}
+	// Bylines: "By Jane Doe", "By Jane Doe, Associated Press", "By X with AP".
+	if len(words) <= 14 && words[0] == "by" && len(words) >= 2 {
+		if r, _ := utf8.DecodeRuneInString(strings.Fields(p)[1]); unicode.IsUpper(r) {
+			return true
+		}
+	}
+	// A short all-capitals first line is a dateline or kicker ("BAAR, SWITZERLAND").
+	if i == 0 && n > 1 && len(words) <= 4 && p == strings.ToUpper(p) && strings.ToLower(p) != p {
+		return true
+	}
+	return false
+}
+
+// foldPunct maps typographic apostrophes to ASCII.
+func foldPunct(s string) string {
+	if !strings.ContainsAny(s, "’‘`") {
+		return s
+	}
+	return strings.NewReplacer("’", "'", "‘", "'", "`", "'").Replace(s)
+}
+
+// dateline separators, longest first.
+var datelineSeps = []string{" — ", " – ", " -- ", " - ", "— ", "– ", "—", "–"}
+
+// stripDateline removes a leading dateline: "WASHINGTON (AP) — ",
+// "HANOI, Vietnam (AP) — ", "Dekalb, Ill. — ", "Hong Kong (CNN Business) ".
+func stripDateline(p string) string {
+	head := p
+	if len(head) > 90 {
+		head = head[:90]
+	}
+	cut, rest := -1, 0
+	for _, sep := range datelineSeps {
+		if i := strings.Index(head, sep); i > 0 && (cut < 0 || i < cut) {
+			cut, rest = i, i+len(sep)
+		}
+	}
+	if cut > 0 && datelineLike(head[:cut]) {
+		return strings.TrimSpace(p[rest:])
+	}
+	// "Place (Agency) Text..." with no dash.
+	if o := strings.IndexByte(head, '('); o > 0 {
+		if c := strings.IndexByte(head[o:], ')'); c > 0 && c < 30 && datelineLike(head[:o+c+1]) {
+			return strings.TrimSpace(p[o+c+1:])
+		}
+	}
+	return p
+}
+
+// datelineLike reports a short run of capitalised place words, optionally
+// followed by a parenthesised agency: "WASHINGTON (AP)", "CLEVELAND, Ohio".
+func datelineLike(s string) bool {
+	words := strings.Fields(s)
+	if len(words) == 0 || len(words) > 8 {
+		return false
+	}
+	inParen := false
+	for _, w := range words {
+		if strings.HasPrefix(w, "(") {
+			inParen = true
+		}
+		if !inParen {
+			r, _ := utf8.DecodeRuneInString(w)
+			if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+				return false
+			}
+		}
+		if strings.HasSuffix(w, ")") {
+			inParen = false
+		}
+	}
+	return true
+}
+
+// isCJK reports scripts written without spaces, tokenised per character.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai)
+}
+
+// appendTokens appends the hash of each lower-cased word of p. Words are runs
+// of letters and digits; apostrophes inside words are dropped ("don't" ->
+// "dont"); CJK characters are words of their own.
+func appendTokens(dst []uint64, p string, buf []byte) ([]uint64, []byte) {
+	buf = buf[:0]
+	flush := func() {
+		if len(buf) > 0 {
+			dst = append(dst, xxhash.Sum64(buf))
+			buf = buf[:0]
+		}
+	}
+	for i := 0; i < len(p); {
+		c := p[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				buf = append(buf, c)
+			case 'A' <= c && c <= 'Z':
+				buf = append(buf, c+'a'-'A')
+			case c == '\'' && len(buf) > 0:
+				// inside a word: skip
+			default:
+				flush()
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(p[i:])
+		i += size
+		switch {
+		case r == '’' || r == 'ʼ':
+			if len(buf) == 0 {
+				flush()
+			}
+		case isCJK(r):
+			flush()
+			buf = utf8.AppendRune(buf, r)
+			flush()
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		default:
+			flush()
+		}
+	}
+	flush()
+	return dst, buf
+}
