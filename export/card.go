@@ -1,0 +1,140 @@
+package export
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Card is a dataset card: what an export holds and how it was made, so that
+// a corpus can be cited and reproduced. It is written as FILE.card.json next
+// to the export.
+type Card struct {
+	// File is the export's file name (base name), empty for standard output.
+	File string `json:"file,omitempty"`
+	// Created is when the export finished.
+	Created time.Time `json:"created"`
+	// Version is the wirecrawl version that wrote it.
+	Version string `json:"wirecrawl_version"`
+	// Format and Compression describe the file.
+	Format      Format      `json:"format"`
+	Compression Compression `json:"compression,omitempty"`
+	// Seeds are the configured seed files and URLs, with each readable file's sha256.
+	Seeds []Seed `json:"seeds"`
+	// ConfigSHA256 is the sha256 of the effective configuration as JSON (see HashConfig).
+	ConfigSHA256 string `json:"config_sha256"`
+	// Filter is the story selection.
+	Filter CardFilter `json:"filter"`
+	// CopyText says whether copies' own texts were included (--copies).
+	CopyText bool `json:"copy_text"`
+	// Counts are the stories, copies, duplicates merged, per site and language.
+	Counts Counts `json:"counts"`
+}
+
+// CardFilter is a Filter as recorded in a card; empty fields select everything.
+type CardFilter struct {
+	Since string `json:"since,omitempty"`
+	Until string `json:"until,omitempty"`
+	Site  string `json:"site,omitempty"`
+	Lang  string `json:"lang,omitempty"`
+}
+
+// NewCardFilter records f.
+func NewCardFilter(f Filter) CardFilter {
+	cf := CardFilter{Site: f.Site, Lang: f.Lang}
+	if !f.Since.IsZero() {
+		cf.Since = f.Since.UTC().Format(time.RFC3339Nano)
+	}
+	if !f.Until.IsZero() {
+		cf.Until = f.Until.UTC().Format(time.RFC3339Nano)
+	}
+	return cf
+}
+
+// Seed is one configured seed: a file (with the sha256 of its content when it
+// could be read) or a URL.
+type Seed struct {
+	Source string `json:"source"`
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// SeedRefs describes the configured seeds, hashing the ones that are readable
+// files so that a card pins the seed lists used.
+func SeedRefs(seeds []string) []Seed {
+	out := make([]Seed, 0, len(seeds))
+	for _, s := range seeds {
+		ref := Seed{Source: s}
+		if !strings.Contains(s, "://") {
+			if sum, err := fileSHA256(s); err == nil {
+				ref.SHA256 = sum
+			}
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// HashConfig is the hex sha256 of cfg marshalled as JSON (struct fields in
+// declaration order, map keys sorted), the card's config_sha256.
+func HashConfig(cfg any) (string, error) {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return "", fmt.Errorf("export: hashing config: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// CardPath is where the card of the export file path goes: path + ".card.json".
+func CardPath(path string) string { return path + ".card.json" }
+
+// WriteCard writes card as indented JSON to path, atomically (a temporary
+// file renamed into place).
+func WriteCard(path string, card Card) error {
+	b, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		return fmt.Errorf("export: card: %w", err)
+	}
+	b = append(b, '\n')
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("export: card: %w", err)
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export: card: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export: card: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export: card: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export: card: %w", err)
+	}
+	return nil
+}
