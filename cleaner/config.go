@@ -1,5 +1,43 @@
 package cleaner
 
-// Config configures the cleaner. Its zero value works.
+import "errors"
+
+// Defaults used when a Config field is zero.
+const (
+	// DefaultMaxBytes is the largest page Clean accepts (8 MiB).
+	DefaultMaxBytes = 8 << 20
+	// DefaultMinTextLength is the shortest body, in characters, that counts as an article.
+	DefaultMinTextLength = 150
+)
+
+// Config configures the cleaner. Its zero value works: every zero field means
+// the documented default.
 type Config struct {
+	// MaxBytes is the largest page, in bytes, that Clean parses; larger pages
+	// are refused with ErrTooLarge. 0 means DefaultMaxBytes (8 MiB).
+	MaxBytes int64 `yaml:"max_bytes"`
+	// MinTextLength is the shortest article body, in characters, that is
+	// returned; a shorter one is ErrNoContent. 0 means DefaultMinTextLength (150).
+	MinTextLength int `yaml:"min_text_length"`
+}
+
+// Validate checks the fields; an error starts with the bad key.
+func (c Config) Validate() error {
+	if c.MaxBytes < 0 {
+		return errors.New("max_bytes: must be >= 0")
+	}
+	if c.MinTextLength < 0 {
+		return errors.New("min_text_length: must be >= 0")
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
+	}
+	if c.MinTextLength <= 0 {
+		c.MinTextLength = DefaultMinTextLength
+	}
+	return c
 }

@@ -1,0 +1,245 @@
+package cleaner
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// block is one paragraph-level unit of rendered text.
+type block struct {
+	text      string // collapsed text; "\n" where a <br> was
+	words     int
+	linkWords int // words inside <a href>
+	tag       string
+	heading   bool
+	listItem  bool
+	drop      bool
+}
+
+func (b *block) linkDensity() float64 {
+	if b.words == 0 {
+		return 0
+	}
+	return float64(b.linkWords) / float64(b.words)
+}
+
+// blockTags start and end a paragraph of their own.
+var blockTags = map[string]bool{
+	"p": true, "div": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"li": true, "ul": true, "ol": true, "dl": true, "dt": true, "dd": true, "blockquote": true, "pre": true,
+	"table": true, "thead": true, "tbody": true, "tfoot": true, "tr": true, "caption": true,
+	"section": true, "article": true, "header": true, "footer": true, "figure": true, "figcaption": true,
+	"aside": true, "nav": true, "main": true, "address": true, "details": true, "summary": true, "hr": true,
+	"form": true, "fieldset": true, "center": true, "hgroup": true, "legend": true, "body": true, "html": true,
+	"picture": true, "video": true, "audio": true, "iframe": true, "noscript": true, "option": true,
+}
+
+// spacedTags are inline elements a browser draws as separate boxes: their
+// text never joins the text beside them.
+var spacedTags = map[string]bool{
+	"td": true, "th": true, "img": true, "button": true, "input": true, "select": true, "label": true,
+	"textarea": true, "svg": true, "time": true,
+}
+
+// skipTags hold no reader-visible text.
+var skipTags = map[string]bool{
+	"script": true, "style": true, "template": true, "svg": true, "math": false, "head": true,
+	"noscript": true, "iframe": true, "object": true, "canvas": true, "select": true, "textarea": true,
+	"button": true, "input": true, "video": true, "audio": true, "map": true,
+}
+
+type blockBuilder struct {
+	blocks    []block
+	cur       strings.Builder
+	words     int
+	linkWords int
+	inLink    int
+	tag       string
+	heading   bool
+	listItem  bool
+	pendSpace bool // white space seen since the last word
+	boundary  bool // an element edge since the last word
+	brs       int  // consecutive <br> since the last word
+	pre       int
+}
+
+// renderBlocks turns the subtree at n into paragraph blocks, the way a browser
+// lays them out: block elements and double <br> separate paragraphs, a single
+// <br> is a line break, white space collapses, and words that touch across
+// the edge of two separate boxes are kept apart.
+func renderBlocks(n *html.Node) []block {
+	var bb blockBuilder
+	bb.render(n, "", false, false)
+	bb.flush()
+	return bb.blocks
+}
+
+func (bb *blockBuilder) flush() {
+	text := strings.TrimSpace(bb.cur.String())
+	if text != "" {
+		bb.blocks = append(bb.blocks, block{
+			text: text, words: bb.words, linkWords: bb.linkWords, tag: bb.tag,
+			heading: bb.heading, listItem: bb.listItem,
+		})
+	}
+	bb.cur.Reset()
+	bb.words, bb.linkWords = 0, 0
+	bb.pendSpace, bb.boundary, bb.brs = false, false, 0
+}
+
+func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool) {
+	switch n.Type {
+	case html.TextNode:
+		bb.text(n.Data)
+		return
+	case html.DocumentNode:
+	case html.ElementNode:
+	default:
+		return
+	}
+	name := n.Data
+	if n.Type == html.ElementNode {
+		if skipTags[name] {
+			if spacedTags[name] {
+				bb.boundary, bb.pendSpace = true, true
+			}
+			return
+		}
+		if attr(n, "aria-hidden") == "true" || hasAttr(n, "hidden") {
+			return
+		}
+	}
+	isBlock := n.Type == html.ElementNode && blockTags[name]
+	isLink := name == "a" && attr(n, "href") != ""
+	switch {
+	case name == "br":
+		bb.brs++
+		if bb.brs >= 2 {
+			bb.flush()
+		} else if bb.cur.Len() > 0 {
+			bb.cur.WriteByte('\n')
+			bb.pendSpace = false
+		}
+		return
+	case isBlock:
+		bb.flush()
+		tag = name
+		switch name {
+		case "h1", "h2", "h3", "h4", "h5", "h6":
+			heading = true
+		case "li", "dt", "dd":
+			listItem = true
+		}
+		bb.tag, bb.heading, bb.listItem = tag, heading, listItem
+		if name == "pre" {
+			bb.pre++
+		}
+	case spacedTags[name]:
+		bb.pendSpace = true
+	}
+	if isLink {
+		bb.inLink++
+	}
+	bb.boundary = true
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		bb.render(c, tag, heading, listItem)
+	}
+	bb.boundary = true
+	if isLink {
+		bb.inLink--
+	}
+	if spacedTags[name] {
+		bb.pendSpace = true
+	}
+	if isBlock {
+		bb.flush()
+		if name == "pre" {
+			bb.pre--
+		}
+		if n.Parent != nil {
+			// Back in the parent block: later text belongs to it.
+			bb.tag, bb.heading, bb.listItem = parentBlockTag(n.Parent), false, false
+		}
+	}
+}
+
+func parentBlockTag(n *html.Node) string {
+	for ; n != nil; n = n.Parent {
+		if n.Type == html.ElementNode && blockTags[n.Data] {
+			return n.Data
+		}
+	}
+	return ""
+}
+
+// text appends one text node, collapsing white space (kept inside <pre>).
+func (bb *blockBuilder) text(s string) {
+	if bb.pre > 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		for _, line := range strings.SplitAfter(s, "\n") {
+			if strings.TrimSpace(line) == "" && strings.HasSuffix(line, "\n") {
+				if bb.cur.Len() > 0 {
+					bb.cur.WriteByte('\n')
+				}
+				continue
+			}
+			bb.words += words(line)
+			if bb.inLink > 0 {
+				bb.linkWords += words(line)
+			}
+			bb.cur.WriteString(strings.TrimRight(line, " \t"))
+			bb.brs = 0
+		}
+		return
+	}
+	i := 0
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) || r == 0 {
+			bb.pendSpace = true
+			i += size
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r2, sz := utf8.DecodeRuneInString(s[j:])
+			if unicode.IsSpace(r2) || r2 == 0 {
+				break
+			}
+			j += sz
+		}
+		bb.word(s[i:j])
+		i = j
+	}
+}
+
+func (bb *blockBuilder) word(w string) {
+	if bb.cur.Len() > 0 {
+		last, _ := utf8.DecodeLastRuneInString(bb.cur.String())
+		switch {
+		case last == '\n':
+		case bb.pendSpace:
+			bb.cur.WriteByte(' ')
+		case bb.boundary && glued(last, w):
+			bb.cur.WriteByte(' ')
+		}
+	}
+	bb.cur.WriteString(w)
+	n := words(w)
+	bb.words += n
+	if bb.inLink > 0 {
+		bb.linkWords += n
+	}
+	bb.pendSpace, bb.boundary, bb.brs = false, false, 0
+}
+
+// glued reports a word boundary that markup hides: a lower-case letter
+// followed, across an element edge, by an upper-case one ("articleComments"
+// from two adjacent buttons).
+func glued(last rune, next string) bool {
+	r, _ := utf8.DecodeRuneInString(next)
+	return unicode.IsLower(last) && unicode.IsUpper(r)
+}

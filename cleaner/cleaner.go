@@ -1,0 +1,155 @@
+package cleaner
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"golang.org/x/net/html"
+
+	"github.com/wirecrawl/wirecrawl"
+)
+
+// Sentinel errors, wrapped with context by Clean.
+var (
+	// ErrNoContent means the page has no article: it is empty, a login or
+	// paywall page, or only boilerplate.
+	ErrNoContent = errors.New("no article content")
+	// ErrNotHTML means the body is not markup (binary data, plain text).
+	ErrNotHTML = errors.New("not an HTML page")
+	// ErrTooLarge means the body is larger than Config.MaxBytes.
+	ErrTooLarge = errors.New("page too large")
+)
+
+// Cleaner extracts article text and metadata from HTML pages. It holds only
+// its configuration, so one Cleaner is safe for concurrent use.
+type Cleaner struct {
+	cfg Config
+}
+
+// New returns a Cleaner; zero fields of cfg take their defaults.
+func New(cfg Config) *Cleaner {
+	return &Cleaner{cfg: cfg.withDefaults()}
+}
+
+// Clean extracts the article from one page. body is the raw HTTP body, pageURL
+// the address it came from (after redirects; may be empty) and contentType the
+// Content-Type header value (may be empty), used for the charset. It does no
+// I/O. Errors wrap ErrNotHTML, ErrNoContent or ErrTooLarge.
+func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Document, error) {
+	doc := wirecrawl.Document{URL: pageURL}
+	if int64(len(body)) > c.cfg.MaxBytes {
+		return doc, fmt.Errorf("clean %s: %w: %d bytes, limit %d", pageURL, ErrTooLarge, len(body), c.cfg.MaxBytes)
+	}
+	src, err := decode(body, contentType)
+	if err != nil {
+		return doc, fmt.Errorf("clean %s: %w", pageURL, err)
+	}
+	root, err := parseHTML(src)
+	if err != nil {
+		return doc, fmt.Errorf("clean %s: %w", pageURL, err)
+	}
+	base, err := url.Parse(pageURL)
+	if err != nil || !base.IsAbs() {
+		base = nil
+	}
+
+	meta := extractMeta(root, base)
+	loginWall := hasPasswordField(root)
+	prune(root)
+
+	parser := readability.NewParser()
+	parser.KeepClasses = true
+	parser.DisableJSONLD = true // metadata is read above, from the unpruned page
+	rbase := base
+	if rbase == nil {
+		rbase = &url.URL{Scheme: "http", Host: "localhost", Path: "/"}
+	}
+	art, err := parser.ParseAndMutate(root, rbase)
+	if err != nil {
+		return doc, fmt.Errorf("clean %s: %w: readability: %v", pageURL, ErrNoContent, err)
+	}
+	fillFromReadability(&meta, art)
+
+	var paras []string
+	if art.Node != nil {
+		blocks := renderBlocks(art.Node)
+		filterBlocks(blocks, &meta)
+		for _, b := range blocks {
+			if !b.drop {
+				paras = append(paras, strings.ToValidUTF8(b.text, "\uFFFD"))
+			}
+		}
+	}
+	text := strings.Join(paras, "\n\n")
+
+	doc.CanonicalURL = meta.Canonical
+	if doc.CanonicalURL == "" {
+		doc.CanonicalURL = pageURL
+	}
+	doc.Site = meta.Site
+	doc.Title = meta.Title
+	doc.Byline = meta.Byline
+	doc.Published = meta.Published
+	doc.Lang = meta.Lang
+	doc.Description = meta.Description
+	if len(meta.Extra) > 0 {
+		doc.Meta = meta.Extra
+	}
+
+	n := len([]rune(text))
+	switch {
+	case n == 0:
+		return doc, fmt.Errorf("clean %s: %w: no article text found", pageURL, ErrNoContent)
+	case n < c.cfg.MinTextLength:
+		return doc, fmt.Errorf("clean %s: %w: only %d characters of text", pageURL, ErrNoContent, n)
+	case loginWall && n < 600:
+		return doc, fmt.Errorf("clean %s: %w: login wall", pageURL, ErrNoContent)
+	}
+	doc.Text = text
+	doc.Paragraphs = paras
+	return doc, nil
+}
+
+// fillFromReadability fills metadata the page's own markup did not give.
+func fillFromReadability(m *pageMeta, art readability.Article) {
+	if m.Title == "" {
+		m.Title = collapse(art.Title())
+	}
+	if t := art.Title(); t != "" {
+		m.titles = uniq(append(m.titles, t)...)
+	}
+	if m.Byline == "" {
+		m.Byline = collapse(art.Byline())
+	}
+	if m.Site == "" {
+		m.Site = collapse(art.SiteName())
+	}
+	if m.Lang == "" {
+		m.Lang = normLang(art.Language())
+	}
+	if m.Published.IsZero() {
+		if t, err := art.PublishedTime(); err == nil && validYear(t) {
+			m.Published = t.In(time.UTC)
+		}
+	}
+}
+
+// hasPasswordField reports a page that asks for a password: a login wall
+// when little text comes with it.
+func hasPasswordField(doc *html.Node) bool {
+	found := false
+	walk(doc, func(n *html.Node) bool {
+		if found {
+			return false
+		}
+		if n.Type == html.ElementNode && n.Data == "input" && strings.EqualFold(attr(n, "type"), "password") {
+			found = true
+		}
+		return true
+	})
+	return found
+}

@@ -1,0 +1,192 @@
+package cleaner
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+)
+
+// maxParseDepth is the deepest element nesting kept when a page is deeper than
+// the HTML parser accepts (512): deeper tags are dropped, their text kept.
+const maxParseDepth = 400
+
+var rxMetaCharset = regexp.MustCompile(`(?i)<meta[^>]{0,300}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)`)
+
+// decode sniffs body and returns it as UTF-8 HTML. The charset comes from, in
+// order: a byte-order mark, the Content-Type header, a <meta> declaration
+// (when the bytes are not valid UTF-8 anyway), then UTF-8 if valid, else
+// windows-1252, as browsers do.
+func decode(body []byte, contentType string) ([]byte, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, fmt.Errorf("%w: empty body", ErrNoContent)
+	}
+	if mt := mediaType(contentType); mt != "" && !isMarkupType(mt) {
+		return nil, fmt.Errorf("%w: content type %s", ErrNotHTML, mt)
+	}
+	if kind := sniffBinary(body); kind != "" {
+		return nil, fmt.Errorf("%w: body looks like %s", ErrNotHTML, kind)
+	}
+	enc := pickEncoding(body, contentType)
+	out := body
+	if enc != nil {
+		dec, err := enc.NewDecoder().Bytes(body)
+		if err != nil {
+			return nil, fmt.Errorf("%w: decode charset: %v", ErrNotHTML, err)
+		}
+		out = dec
+	}
+	out = bytes.TrimPrefix(out, []byte("\xef\xbb\xbf"))
+	if bytes.IndexByte(out, '<') < 0 {
+		return nil, fmt.Errorf("%w: no markup", ErrNotHTML)
+	}
+	return out, nil
+}
+
+// pickEncoding returns the decoder for body, or nil when it is UTF-8.
+func pickEncoding(body []byte, contentType string) encoding.Encoding {
+	enc, name, certain := charset.DetermineEncoding(body, contentType)
+	if certain {
+		if name == "utf-8" {
+			return nil
+		}
+		return enc
+	}
+	valid := utf8.Valid(body)
+	if !valid {
+		// A <meta> declaration anywhere near the top, not only in the
+		// first 1024 bytes the standard prescan looks at.
+		head := body[:min(len(body), 64<<10)]
+		if m := rxMetaCharset.FindSubmatch(head); m != nil {
+			if e, n := charset.Lookup(string(m[1])); e != nil && n != "utf-8" {
+				return e
+			}
+		}
+		if name != "utf-8" {
+			return enc
+		}
+		return nil // invalid UTF-8 bytes are kept as replacement characters later
+	}
+	// Valid UTF-8 (including plain ASCII) is UTF-8 whatever an inner <meta>
+	// claims: legacy-encoded text with high bytes is almost never valid UTF-8.
+	return nil
+}
+
+func hasHighBit(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+func mediaType(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+func isMarkupType(mt string) bool {
+	switch {
+	case strings.HasPrefix(mt, "text/"),
+		strings.Contains(mt, "html"),
+		strings.Contains(mt, "xml"),
+		mt == "application/octet-stream", // servers that do not know; sniff instead
+		mt == "unknown/unknown":
+		return true
+	}
+	return false
+}
+
+// sniffBinary names the kind of a body that is clearly not markup, or "".
+func sniffBinary(body []byte) string {
+	head := body[:min(len(body), 512)]
+	ct := http.DetectContentType(head)
+	mt := mediaType(ct)
+	switch {
+	case strings.HasPrefix(mt, "text/"):
+	case strings.HasPrefix(mt, "image/"), strings.HasPrefix(mt, "audio/"), strings.HasPrefix(mt, "video/"),
+		strings.HasPrefix(mt, "font/"), mt == "application/pdf", mt == "application/zip",
+		mt == "application/x-gzip", mt == "application/x-rar-compressed", mt == "application/wasm",
+		mt == "application/postscript", mt == "application/vnd.ms-fontobject", mt == "application/ogg":
+		return mt
+	case mt == "application/octet-stream":
+		// Control bytes in the head and no tag at all: binary.
+		ctl := 0
+		for _, c := range head {
+			if c < 0x09 || (c > 0x0d && c < 0x20) {
+				ctl++
+			}
+		}
+		if bytes.IndexByte(head, '<') < 0 || ctl*10 > len(head) {
+			return "binary data"
+		}
+	}
+	return ""
+}
+
+// parseHTML parses UTF-8 markup. Pages nested deeper than the parser allows
+// are flattened below maxParseDepth and parsed again.
+func parseHTML(src []byte) (*html.Node, error) {
+	doc, err := html.Parse(bytes.NewReader(src))
+	if err == nil {
+		return doc, nil
+	}
+	doc, err2 := html.Parse(bytes.NewReader(flattenDeep(src, maxParseDepth)))
+	if err2 != nil {
+		return nil, fmt.Errorf("%w: parse: %v", ErrNotHTML, err)
+	}
+	return doc, nil
+}
+
+// voidElements never have an end tag.
+var voidElements = map[string]bool{
+	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true,
+	"input": true, "link": true, "meta": true, "param": true, "source": true, "track": true, "wbr": true,
+}
+
+// flattenDeep re-emits src without the start and end tags of elements opened
+// deeper than limit, so their text survives but the nesting does not.
+func flattenDeep(src []byte, limit int) []byte {
+	z := html.NewTokenizer(bytes.NewReader(src))
+	var out bytes.Buffer
+	out.Grow(len(src))
+	depth, skipped := 0, 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return out.Bytes()
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if voidElements[string(name)] {
+				break
+			}
+			if depth >= limit {
+				skipped++
+				continue
+			}
+			depth++
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if voidElements[string(name)] {
+				break
+			}
+			if skipped > 0 {
+				skipped--
+				continue
+			}
+			if depth > 0 {
+				depth--
+			}
+		}
+		out.Write(z.Raw())
+	}
+}

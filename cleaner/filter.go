@@ -1,0 +1,134 @@
+package cleaner
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	// rxBoilerLine matches a whole short block that is a widget label or prompt.
+	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment)\W*$`)
+	// rxBoilerPrefix matches the start of a short promotional or navigational line.
+	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(read more|more|see more|see also|also read|read also|related|recommended|watch|watch more|listen|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our)|download (the|our)|like us|join (us|our)|don'?t miss|must read|trending|tags?|topics?|filed under|more on|more from|share (this|on)|copy/paste|copy and paste|embed)\b`)
+	// rxCaption matches photo captions and credits.
+	rxCaption = regexp.MustCompile(`(?i)(\bcredit:|\bcredits:|\bphoto:|\bphotos:|\bphotograph:|\bpicture:|\bimage:|\(image:|\bphoto by\b|\bphotograph by\b|\bimage by\b|\bpicture by\b|\bphoto credit|\bimage credit|\bgetty images?\b|\bor licensors\b|\bap photo\b|\bap images\b|\breuters/|/reuters\b|/afp\b|\bafp/|\bafp via getty\b|\bshutterstock\b|\bistock\b|\bepa-efe\b|\bfile photo\b|\bcourtesy of\b)`)
+	// rxDateWord matches the pieces of a date or time.
+	rxDateWord = regexp.MustCompile(`(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|am|pm|a|p|m|est|edt|cst|cdt|pst|pdt|mst|mdt|gmt|utc|bst|cet|cest|ist|aest|et|pt|ct|\d{1,4}(st|nd|rd|th|h)?|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|today|yesterday|at|on|of|the|and|updated|update|published|posted|modified|last|first|created|date|time|read|reading)$`)
+	// rxDatelineStart matches the label of a publication line.
+	rxDatelineStart = regexp.MustCompile(`(?i)^\W*(published|updated|posted|last updated|last modified|first published|modified|created|date)\b`)
+	rxBylineStart   = regexp.MustCompile(`^\W*([Bb]y|BY|[Ww]ritten by|[Ww]ords by|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v)\s+\p{Lu}`)
+	rxTokenSplit    = regexp.MustCompile(`[^\pL\pN]+`)
+)
+
+// filterBlocks marks the blocks a reader would not copy as part of the
+// article: widget labels, captions, promotional lines, link lists, the
+// repeated headline and the byline and dateline lines.
+func filterBlocks(blocks []block, m *pageMeta) {
+	titles := make([]string, 0, len(m.titles))
+	for _, t := range m.titles {
+		if k := normText(t); k != "" {
+			titles = append(titles, k)
+		}
+	}
+	authors := make([]string, 0, len(m.Authors)+1)
+	for _, a := range append(append([]string(nil), m.Authors...), m.Byline) {
+		if k := normText(a); len(k) >= 4 {
+			authors = append(authors, k)
+		}
+	}
+
+	for i := range blocks {
+		b := &blocks[i]
+		norm := normText(b.text)
+		if norm == "" {
+			b.drop = true
+			continue
+		}
+		short := b.words <= 15
+		switch {
+		case b.words <= 25 && containsNorm(titles, norm):
+			b.drop = true // the headline again
+		case short && isDateline(b.text):
+			b.drop = true
+		case b.words <= 20 && isByline(b.text, norm, authors):
+			b.drop = true
+		case b.words <= 12 && rxBoilerLine.MatchString(b.text):
+			b.drop = true
+		case b.words <= 30 && rxBoilerPrefix.MatchString(b.text) && (b.linkWords > 0 || strings.Contains(b.text[:min(len(b.text), 40)], ":") || b.words <= 8):
+			b.drop = true
+		case b.words <= 45 && rxCaption.MatchString(b.text):
+			b.drop = true
+		case b.linkDensity() > 0.6 && b.words <= 40:
+			b.drop = true // a link on its own line: navigation, related story
+		case b.linkDensity() > 0.8:
+			b.drop = true
+		}
+	}
+	dropRelatedRuns(blocks)
+}
+
+// dropRelatedRuns drops short blocks that sit among dropped link blocks:
+// the kicker lines and headings of a related-stories list.
+func dropRelatedRuns(blocks []block) {
+	for i := range blocks {
+		b := &blocks[i]
+		if b.drop || b.words > 8 || strings.ContainsAny(strings.TrimSpace(b.text)[max(0, len(strings.TrimSpace(b.text))-1):], ".!?\"”") {
+			continue
+		}
+		prevDrop := i > 0 && blocks[i-1].drop && blocks[i-1].linkWords > 0
+		nextDrop := i+1 < len(blocks) && blocks[i+1].drop && blocks[i+1].linkWords > 0
+		if prevDrop && nextDrop || (nextDrop && i+2 < len(blocks) && blocks[i+2].drop) {
+			b.drop = true
+		}
+	}
+}
+
+func containsNorm(list []string, s string) bool {
+	for _, t := range list {
+		if t == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isDateline reports a short line that is only a publication date or time,
+// possibly labelled ("Updated 5:27 am CST, Wednesday, November 20, 2019").
+func isDateline(text string) bool {
+	toks := rxTokenSplit.Split(strings.TrimSpace(text), -1)
+	dateish, other, digits := 0, 0, 0
+	for _, t := range toks {
+		if t == "" {
+			continue
+		}
+		if rxDateWord.MatchString(t) {
+			dateish++
+			if t[0] >= '0' && t[0] <= '9' {
+				digits++
+			}
+		} else {
+			other++
+		}
+	}
+	if digits == 0 && !strings.Contains(strings.ToLower(text), " ago") {
+		return false
+	}
+	if rxDatelineStart.MatchString(text) {
+		return other <= 8
+	}
+	return dateish >= 2 && other <= 1
+}
+
+// isByline reports a short author line.
+func isByline(text, norm string, authors []string) bool {
+	t := strings.TrimSpace(text)
+	if rxBylineStart.MatchString(t) && !strings.HasSuffix(t, ".") && words(t) <= 15 {
+		return true
+	}
+	for _, a := range authors {
+		if norm == a || (strings.HasPrefix(norm, a) && len(norm) < len(a)+60) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,163 @@
+package cleaner
+
+import (
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// alwaysDrop are elements that never hold article text.
+var alwaysDrop = map[string]bool{
+	"script": true, "style": true, "noscript": true, "template": true, "svg": true, "canvas": true,
+	"iframe": true, "object": true, "embed": true, "button": true, "input": true, "select": true,
+	"textarea": true, "option": true, "figcaption": true, "dialog": true, "link": true, "meta": true,
+	"map": true, "audio": true, "video": true,
+}
+
+// dropIfMinor are layout elements that hold article text only on odd pages:
+// they go unless they hold much of the page's paragraph text.
+var dropIfMinor = map[string]bool{
+	"nav": true, "aside": true, "footer": true, "form": true, "figure": true, "menu": true,
+}
+
+// boilerRoles are ARIA roles of page furniture.
+var boilerRoles = map[string]bool{
+	"navigation": true, "complementary": true, "contentinfo": true, "dialog": true, "alertdialog": true,
+	"menu": true, "menubar": true, "toolbar": true, "search": true, "banner": true, "alert": true,
+}
+
+// boilerWords are class/id words that name page furniture: share and embed
+// widgets, related and recommended links, newsletter and comment prompts,
+// cookie banners, ads, captions and credits, tag lists, author and date lines.
+var boilerWords = map[string]bool{
+	"share": true, "shares": true, "sharing": true, "sharebar": true, "sharetools": true, "social": true,
+	"socials": true, "addthis": true, "sharethis": true, "sharedaddy": true, "clipboard": true, "embed": true,
+	"related": true, "recommended": true, "recommendations": true, "recirc": true, "recirculation": true,
+	"outbrain": true, "taboola": true, "zergnet": true, "trending": true, "popular": true, "mostread": true,
+	"newsletter": true, "newsletters": true, "subscribe": true, "subscription": true, "signup": true,
+	"comment": true, "comments": true, "disqus": true, "cookie": true, "cookies": true, "consent": true,
+	"gdpr": true, "ad": true, "ads": true, "advert": true, "adverts": true, "advertisement": true,
+	"advertising": true, "adslot": true, "adunit": true, "dfp": true, "sponsored": true, "sponsor": true,
+	"promo": true, "promoted": true, "caption": true, "captions": true, "figcaption": true, "credit": true,
+	"credits": true, "tags": true, "taglist": true, "tagged": true, "topics": true, "keywords": true,
+	"byline": true, "bylines": true, "dateline": true, "timestamp": true, "breadcrumb": true,
+	"breadcrumbs": true, "nav": true, "navigation": true, "navbar": true, "menu": true, "sidebar": true,
+	"widget": true, "widgets": true, "footer": true, "masthead": true, "print": true, "toolbar": true,
+	"modal": true, "popup": true, "overlay": true, "lightbox": true, "gallery": true, "slideshow": true,
+	"carousel": true, "player": true, "login": true, "signin": true, "copyright": true, "teaser": true,
+	"author": true, "authors": true, "meta": true, "skip": true, "icon": true, "btn": true, "rating": true,
+	"tooltip": true, "rollover": true, "hovercard": true, "disclaimer": false,
+}
+
+// boilerPairs are two-word class/id names of page furniture.
+var boilerPairs = map[string]bool{
+	"read more": true, "more stories": true, "more from": true, "also like": true, "may like": true,
+	"most read": true, "most popular": true, "most viewed": true, "you might": true, "sr only": true,
+	"screen reader": true, "visually hidden": true, "in case": false, "further reading": true,
+	"post date": true, "publish date": true, "pub date": true, "article date": true, "entry date": true,
+	"post info": true, "story info": true, "article info": true, "entry meta": true, "story meta": true,
+}
+
+var rxHiddenStyle = regexp.MustCompile(`(?i)(display\s*:\s*none|visibility\s*:\s*hidden)`)
+
+// isBoilerName reports a class/id that names page furniture.
+func isBoilerName(n *html.Node) bool {
+	toks := nameTokens(n)
+	for i, t := range toks {
+		if boilerWords[t] {
+			return true
+		}
+		if i > 0 && boilerPairs[toks[i-1]+" "+t] {
+			return true
+		}
+		if t == "hidden" || t == "hide" || t == "none" {
+			// "hidden", "is-hidden", "d-none", "visually-hidden", not "overflow-hidden".
+			if i == 0 || (toks[i-1] != "overflow" && toks[i-1] != "text") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// weights holds, per element, how much paragraph text it contains.
+type weights struct {
+	of    map[*html.Node]int
+	total int
+}
+
+// measure counts the characters of text inside <p>-like elements below
+// every element; pages without paragraphs count all text.
+func measure(doc *html.Node) weights {
+	w := weights{of: map[*html.Node]int{}}
+	var pText func(n *html.Node, inP bool) int
+	pText = func(n *html.Node, inP bool) int {
+		if n.Type == html.TextNode {
+			if inP {
+				return len(strings.TrimSpace(n.Data))
+			}
+			return 0
+		}
+		if n.Type == html.ElementNode && (n.Data == "script" || n.Data == "style") {
+			return 0
+		}
+		if n.Type == html.ElementNode && (n.Data == "p" || n.Data == "pre" || n.Data == "blockquote") {
+			inP = true
+		}
+		sum := 0
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			sum += pText(c, inP)
+		}
+		if n.Type == html.ElementNode {
+			w.of[n] = sum
+		}
+		return sum
+	}
+	w.total = pText(doc, false)
+	if w.total < 300 {
+		clear(w.of)
+		w.total = pText(doc, true)
+	}
+	return w
+}
+
+// minor reports whether n holds a small share of the page's paragraph text,
+// so removing it cannot take the article with it.
+func (w weights) minor(n *html.Node) bool {
+	return float64(w.of[n]) <= 0.3*float64(w.total)
+}
+
+// prune removes page furniture from the whole document before the content
+// search: hidden elements, widgets and boilerplate named by class, id or role.
+func prune(doc *html.Node) {
+	w := measure(doc)
+	walk(doc, func(n *html.Node) bool {
+		if n.Type == html.CommentNode {
+			removeNode(n)
+			return false
+		}
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.Data {
+		case "html", "body", "head":
+			return true
+		}
+		if alwaysDrop[n.Data] {
+			removeNode(n)
+			return false
+		}
+		drop := dropIfMinor[n.Data] ||
+			hasAttr(n, "hidden") ||
+			attr(n, "aria-hidden") == "true" ||
+			boilerRoles[strings.ToLower(attr(n, "role"))] ||
+			rxHiddenStyle.MatchString(attr(n, "style")) ||
+			isBoilerName(n)
+		if drop && w.minor(n) {
+			removeNode(n)
+			return false
+		}
+		return true
+	})
+}
