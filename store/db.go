@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// dialect is what differs between the two SQL backends.
+type dialect struct {
+	name string
+	// postgres rewrites ? placeholders to $n.
+	postgres bool
+	// greatest is the two-argument maximum function.
+	greatest string
+	// skipLocked is appended to the lease sub-select.
+	skipLocked string
+}
+
+var (
+	sqliteDialect   = dialect{name: "sqlite", greatest: "max"}
+	postgresDialect = dialect{name: "postgres", postgres: true, greatest: "GREATEST", skipLocked: " FOR UPDATE SKIP LOCKED"}
+)
+
+// db implements Store over database/sql for both backends.
+type db struct {
+	cfg Config
+	d   dialect
+	// w runs every write transaction. For SQLite it has one connection and
+	// begins transactions with BEGIN IMMEDIATE, so that a write transaction
+	// holds the database's write lock from its first statement.
+	w *sql.DB
+	// r runs reads outside transactions (the same pool as w for PostgreSQL).
+	r *sql.DB
+
+	// beginLocked starts a write transaction holding the store-wide dedup lock.
+	beginLocked func(ctx context.Context) (*sql.Tx, error)
+	// runLock implements RunLock for the backend.
+	runLock func(ctx context.Context, name string, wait bool) (func(), error)
+
+	mu       sync.Mutex
+	releases map[*func()]struct{} // held run locks, released by Close
+	closed   bool
+	onClose  []func() error
+}
+
+// q rewrites a query written with ? placeholders for the backend.
+func (s *db) q(query string) string {
+	if !s.d.postgres {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// exec runs a single statement outside a transaction; on SQLite it is wrapped
+// in a write transaction so it takes the write lock up front.
+func (s *db) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, s.q(query), args...)
+		return err
+	})
+	return res, err
+}
+
+// write runs fn in a write transaction and commits it when fn returns nil.
+func (s *db) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	return finish(tx, fn(tx))
+}
+
+// finish commits tx when err is nil and rolls it back otherwise.
+func finish(tx *sql.Tx, err error) error {
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database and releases held run locks.
+func (s *db) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	var rels []func()
+	for r := range s.releases {
+		rels = append(rels, *r)
+	}
+	s.mu.Unlock()
+	for _, r := range rels {
+		r()
+	}
+	var errs []error
+	for _, f := range s.onClose {
+		errs = append(errs, f())
+	}
+	if s.r != s.w {
+		errs = append(errs, s.r.Close())
+	}
+	errs = append(errs, s.w.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// RunLock takes the named run lock; see Store.
+func (s *db) RunLock(ctx context.Context, name string, wait bool) (func(), error) {
+	if name == "" {
+		return nil, errors.New("store: run lock: empty name")
+	}
+	rel, err := s.runLock(ctx, name, wait)
+	if err != nil {
+		if errors.Is(err, ErrLocked) {
+			return nil, fmt.Errorf("run lock %q: %w", name, err)
+		}
+		return nil, fmt.Errorf("store: run lock %q: %w", name, err)
+	}
+	var once sync.Once
+	release := func() { once.Do(rel) }
+	key := &release
+	s.mu.Lock()
+	if s.releases == nil {
+		s.releases = map[*func()]struct{}{}
+	}
+	s.releases[key] = struct{}{}
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		delete(s.releases, key)
+		s.mu.Unlock()
+		release()
+	}, nil
+}
+
+// pollLock calls try until it reports the lock taken, an error, or (when
+// wait is false) that the lock is held, waiting between tries.
+func pollLock(ctx context.Context, wait bool, try func() (bool, error)) error {
+	delay := 20 * time.Millisecond
+	for {
+		ok, err := try()
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		if !wait {
+			return ErrLocked
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		if delay < 500*time.Millisecond {
+			delay *= 2
+		}
+	}
+}
+
+// nanos converts a time to the stored Unix nanoseconds, 0 for the zero time.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromNanos is the inverse of nanos; times come back in UTC.
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// hostOf returns the lower-case host (with port) of a URL, "" if it has none.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+// placeholders returns "?, ?, ..." with n marks.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+var _ Store = (*db)(nil)

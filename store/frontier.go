@@ -1,0 +1,333 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wirecrawl/wirecrawl/crawler"
+)
+
+// Frontier job states.
+const (
+	stateQueued = "queued"
+	stateLeased = "leased"
+	stateDone   = "done"
+	stateFailed = "failed"
+)
+
+// Enqueue adds jobs whose URL is not in the frontier yet; see crawler.State.
+func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	added := 0
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		added = 0
+		stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO frontier (url, host, kind, state, attempts, not_before, item, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		now := time.Now().UnixNano()
+		for _, j := range jobs {
+			if j.URL == "" {
+				return errors.New("job with empty URL")
+			}
+			host := j.Host
+			if host == "" {
+				host = hostOf(j.URL)
+			}
+			var item any
+			if j.Item != nil {
+				b, err := json.Marshal(j.Item)
+				if err != nil {
+					return fmt.Errorf("%s: feed item: %w", j.URL, err)
+				}
+				item = string(b)
+			}
+			res, err := stmt.ExecContext(ctx, j.URL, host, string(j.Kind), stateQueued, j.Attempts, nanos(j.NotBefore), item, now)
+			if err != nil {
+				return fmt.Errorf("%s: %w", j.URL, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			added += int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: enqueue: %w", err)
+	}
+	return added, nil
+}
+
+// Requeue puts known URLs back in the queue unless they are leased; see crawler.State.
+func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) error {
+	if len(urls) == 0 {
+		return nil
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE frontier SET state = ?, not_before = ?, attempts = 0,
+			err_class = '', lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND state <> ?`))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		now := time.Now().UnixNano()
+		for _, u := range urls {
+			if _, err := stmt.ExecContext(ctx, stateQueued, nanos(notBefore), now, u, stateLeased); err != nil {
+				return fmt.Errorf("%s: %w", u, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: requeue: %w", err)
+	}
+	return nil
+}
+
+// Lease hands out due jobs and jobs whose lease expired; see crawler.State.
+// PostgreSQL skips rows another process is leasing at the same moment
+// (FOR UPDATE SKIP LOCKED); SQLite serialises writers anyway.
+func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl time.Duration) ([]crawler.Job, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	var jobs []crawler.Job
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		jobs = jobs[:0]
+		t := now.UnixNano()
+		rows, err := tx.QueryContext(ctx, s.q(`UPDATE frontier SET state = ?, lease_owner = ?, lease_until = ?, updated = ?
+			WHERE url IN (SELECT url FROM frontier
+				WHERE (state = ? AND not_before <= ?) OR (state = ? AND lease_until <= ?)
+				ORDER BY not_before, url LIMIT ?`+s.d.skipLocked+`)
+			RETURNING url, host, kind, attempts, not_before, item`),
+			stateLeased, owner, now.Add(ttl).UnixNano(), t,
+			stateQueued, t, stateLeased, t, n)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				j    crawler.Job
+				kind string
+				nb   int64
+				item sql.NullString
+			)
+			if err := rows.Scan(&j.URL, &j.Host, &kind, &j.Attempts, &nb, &item); err != nil {
+				return err
+			}
+			j.Kind, j.NotBefore = crawler.Kind(kind), fromNanos(nb)
+			if item.Valid && item.String != "" {
+				j.Item = new(crawler.FeedItem)
+				if err := json.Unmarshal([]byte(item.String), j.Item); err != nil {
+					return fmt.Errorf("%s: feed item: %w", j.URL, err)
+				}
+			}
+			jobs = append(jobs, j)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: lease: %w", err)
+	}
+	sortJobs(jobs)
+	return jobs, nil
+}
+
+// sortJobs orders leased jobs by due time then URL (RETURNING has no order).
+func sortJobs(jobs []crawler.Job) {
+	for i := 1; i < len(jobs); i++ {
+		for k := i; k > 0 && jobLess(jobs[k], jobs[k-1]); k-- {
+			jobs[k], jobs[k-1] = jobs[k-1], jobs[k]
+		}
+	}
+}
+
+func jobLess(a, b crawler.Job) bool {
+	if !a.NotBefore.Equal(b.NotBefore) {
+		return a.NotBefore.Before(b.NotBefore)
+	}
+	return a.URL < b.URL
+}
+
+// Retry returns a job to the queue with one more attempt; see crawler.State.
+// A job that is done or failed (finished by another worker) is left alone.
+func (s *db) Retry(ctx context.Context, u string, notBefore time.Time, errClass string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE frontier SET state = ?, attempts = attempts + 1, not_before = ?,
+			err_class = ?, lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND state IN (?, ?)`),
+			stateQueued, nanos(notBefore), errClass, time.Now().UnixNano(), u, stateQueued, stateLeased)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM frontier WHERE url = ?`), u).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errors.New("not in the frontier")
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: retry %s: %w", u, err)
+	}
+	return nil
+}
+
+// Finish marks a job done (errClass "") or failed for good; see crawler.State.
+// A URL not in the frontier is added in its final state, so Seen knows it.
+func (s *db) Finish(ctx context.Context, u string, errClass string) error {
+	state := stateDone
+	if errClass != "" {
+		state = stateFailed
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		return s.finishTx(ctx, tx, u, "", state, errClass)
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish %s: %w", u, err)
+	}
+	return nil
+}
+
+// finishTx sets a frontier job's final state, adding the job if needed.
+func (s *db) finishTx(ctx context.Context, tx *sql.Tx, u string, kind crawler.Kind, state, errClass string) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO frontier (url, host, kind, state, err_class, updated) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (url) DO UPDATE SET state = excluded.state, err_class = excluded.err_class,
+			lease_owner = '', lease_until = 0, updated = excluded.updated`),
+		u, hostOf(u), string(kind), state, errClass, time.Now().UnixNano())
+	return err
+}
+
+// Pending counts jobs queued or leased; see crawler.State.
+func (s *db) Pending(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT count(*) FROM frontier WHERE state IN (?, ?)`), stateQueued, stateLeased).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: pending: %w", err)
+	}
+	return n, nil
+}
+
+// Seen reports whether url is done or failed for good; see crawler.State.
+func (s *db) Seen(ctx context.Context, u string) (bool, error) {
+	var state string
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT state FROM frontier WHERE url = ?`), u).Scan(&state)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("store: seen %s: %w", u, err)
+	}
+	return state == stateDone || state == stateFailed, nil
+}
+
+// Feed returns a feed's stored state; see crawler.State.
+func (s *db) Feed(ctx context.Context, u string) (crawler.FeedState, bool, error) {
+	st := crawler.FeedState{URL: u}
+	var polled, next int64
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT etag, last_modified, last_polled, next_poll, entries_per_week, failures
+		FROM feeds WHERE url = ?`), u).Scan(&st.ETag, &st.LastModified, &polled, &next, &st.EntriesPerWeek, &st.Failures)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return crawler.FeedState{}, false, nil
+	case err != nil:
+		return crawler.FeedState{}, false, fmt.Errorf("store: feed %s: %w", u, err)
+	}
+	st.LastPolled, st.NextPoll = fromNanos(polled), fromNanos(next)
+	return st, true, nil
+}
+
+// SaveFeed stores a feed's state; see crawler.State.
+func (s *db) SaveFeed(ctx context.Context, st crawler.FeedState) error {
+	if st.URL == "" {
+		return errors.New("store: save feed: empty URL")
+	}
+	_, err := s.exec(ctx, `INSERT INTO feeds (url, etag, last_modified, last_polled, next_poll, entries_per_week, failures)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+			last_polled = excluded.last_polled, next_poll = excluded.next_poll,
+			entries_per_week = excluded.entries_per_week, failures = excluded.failures`,
+		st.URL, st.ETag, st.LastModified, nanos(st.LastPolled), nanos(st.NextPoll), st.EntriesPerWeek, st.Failures)
+	if err != nil {
+		return fmt.Errorf("store: save feed %s: %w", st.URL, err)
+	}
+	return nil
+}
+
+// Robots returns a host's cached robots.txt; see crawler.State.
+func (s *db) Robots(ctx context.Context, host string) ([]byte, int, time.Time, bool, error) {
+	var (
+		body    []byte
+		status  int
+		fetched int64
+	)
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT body, status, fetched FROM robots WHERE host = ?`), host).Scan(&body, &status, &fetched)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, 0, time.Time{}, false, nil
+	case err != nil:
+		return nil, 0, time.Time{}, false, fmt.Errorf("store: robots %s: %w", host, err)
+	}
+	return body, status, fromNanos(fetched), true, nil
+}
+
+// SaveRobots caches a host's robots.txt; see crawler.State.
+func (s *db) SaveRobots(ctx context.Context, host string, body []byte, status int, fetched time.Time) error {
+	if body == nil {
+		body = []byte{}
+	}
+	_, err := s.exec(ctx, `INSERT INTO robots (host, body, status, fetched) VALUES (?, ?, ?, ?)
+		ON CONFLICT (host) DO UPDATE SET body = excluded.body, status = excluded.status, fetched = excluded.fetched`,
+		host, body, status, nanos(fetched))
+	if err != nil {
+		return fmt.Errorf("store: save robots %s: %w", host, err)
+	}
+	return nil
+}
+
+// ReserveHost claims host's next fetch slot; see crawler.State. One
+// statement moves the host's next-allowed time under the row's lock, so
+// concurrent callers (in any process) get slots at least delay apart.
+func (s *db) ReserveHost(ctx context.Context, host string, now time.Time, delay time.Duration) (time.Time, error) {
+	if delay < 0 {
+		delay = 0
+	}
+	var slot int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		d := int64(delay)
+		return tx.QueryRowContext(ctx, s.q(`INSERT INTO hosts (host, next_allowed) VALUES (?, ?)
+			ON CONFLICT (host) DO UPDATE SET next_allowed = `+s.d.greatest+`(hosts.next_allowed, ?) + ?
+			RETURNING next_allowed`), host, now.UnixNano()+d, now.UnixNano(), d).Scan(&slot)
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: reserve host %s: %w", host, err)
+	}
+	return time.Unix(0, slot-int64(delay)).In(now.Location()), nil
+}
+
+// LogFetch appends to the fetch log; see crawler.State.
+func (s *db) LogFetch(ctx context.Context, rec crawler.FetchRecord) error {
+	at := rec.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	_, err := s.exec(ctx, `INSERT INTO fetch_log (url, kind, status, err_class, error, duration, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		rec.URL, string(rec.Kind), rec.Status, rec.ErrClass, rec.Error, int64(rec.Duration), at.UnixNano())
+	if err != nil {
+		return fmt.Errorf("store: log fetch %s: %w", rec.URL, err)
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
+)
+
+// sqliteParams are applied to every SQLite connection: wait up to 30 s for
+// another writer, WAL (readers never block the writer), enforced foreign
+// keys, and fsync at checkpoints only (WAL stays consistent after a crash of
+// the process; a power loss may lose the last transactions).
+const sqliteParams = "_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+
+// openSQLite opens (creating if needed) the SQLite database at path.
+func openSQLite(ctx context.Context, path string, cfg Config) (Store, error) {
+	if path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("store: sqlite DSN %q: want a plain file path", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+	}
+	if dir := filepath.Dir(abs); dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+		}
+	}
+	// The writer: one connection whose transactions are BEGIN IMMEDIATE,
+	// so every write transaction holds SQLite's write lock from the start;
+	// that lock is also the store-wide dedup lock of SavePage.
+	w, err := sql.Open("sqlite", abs+"?"+sqliteParams+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	s := &db{cfg: cfg, d: sqliteDialect, w: w, r: w}
+	s.beginLocked = func(ctx context.Context) (*sql.Tx, error) { return s.w.BeginTx(ctx, nil) }
+	s.runLock = func(ctx context.Context, name string, wait bool) (func(), error) {
+		return fileLock(ctx, abs+".lock-"+lockFileName(name), wait)
+	}
+	if err := s.migrate(ctx, nil); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+	}
+	// Readers: a small pool of read-only connections (WAL snapshots).
+	r, err := sql.Open("sqlite", abs+"?"+sqliteParams+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	s.r = r
+	return s, nil
+}
+
+// lockFileName keeps the letters, digits, '-' and '_' of a lock name.
+func lockFileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		}
+		return '_'
+	}, name)
+}

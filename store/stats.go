@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// Stats counts what the store holds; see Store.
+func (s *db) Stats(ctx context.Context) (Stats, error) {
+	st := Stats{Frontier: map[string]int64{stateQueued: 0, stateLeased: 0, stateDone: 0, stateFailed: 0}}
+	counts := []struct {
+		dst   *int64
+		query string
+	}{
+		{&st.Stories, `SELECT count(*) FROM stories`},
+		{&st.Copies, `SELECT count(*) FROM copies`},
+		{&st.Versions, `SELECT count(*) FROM story_versions`},
+		{&st.Feeds, `SELECT count(*) FROM feeds`},
+		{&st.RawPages, `SELECT count(*) FROM raw_pages`},
+		{&st.Fetches.Logged, `SELECT count(*) FROM fetch_log`},
+	}
+	for _, c := range counts {
+		if err := s.r.QueryRowContext(ctx, c.query).Scan(c.dst); err != nil {
+			return Stats{}, fmt.Errorf("store: stats: %w", err)
+		}
+	}
+	st.Duplicates = st.Copies - st.Stories
+
+	err := s.each(ctx, `SELECT c.site, count(DISTINCT c.story_id), count(*),
+			(SELECT count(*) FROM stories s WHERE s.first_publisher = c.site)
+		FROM copies c GROUP BY c.site ORDER BY count(*) DESC, c.site`, nil, func(sc scanner) error {
+		var sc1 SiteCount
+		if err := sc.Scan(&sc1.Site, &sc1.Stories, &sc1.Copies, &sc1.First); err != nil {
+			return err
+		}
+		st.Sites = append(st.Sites, sc1)
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
+	}
+	err = s.each(ctx, `SELECT lang, count(*) FROM stories GROUP BY lang ORDER BY count(*) DESC, lang`, nil, func(sc scanner) error {
+		var l LangCount
+		if err := sc.Scan(&l.Lang, &l.Stories); err != nil {
+			return err
+		}
+		st.Langs = append(st.Langs, l)
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
+	}
+	err = s.each(ctx, `SELECT state, count(*) FROM frontier GROUP BY state`, nil, func(sc scanner) error {
+		var (
+			state string
+			n     int64
+		)
+		if err := sc.Scan(&state, &n); err != nil {
+			return err
+		}
+		st.Frontier[state] = n
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
+	}
+
+	// The latest RecentFetches log entries, by insertion order.
+	recent := `SELECT err_class, error, at, id FROM fetch_log ORDER BY id DESC LIMIT ?`
+	var from, to int64
+	byClass := map[string]int{}
+	err = s.each(ctx, recent, []any{RecentFetches}, func(sc scanner) error {
+		var (
+			class, msg string
+			at, id     int64
+		)
+		if err := sc.Scan(&class, &msg, &at, &id); err != nil {
+			return err
+		}
+		st.Fetches.Total++
+		if to == 0 || at > to {
+			to = at
+		}
+		if from == 0 || at < from {
+			from = at
+		}
+		if class == "" {
+			st.Fetches.OK++
+			return nil
+		}
+		i, ok := byClass[class]
+		if !ok {
+			i = len(st.Fetches.Errors)
+			byClass[class] = i
+			st.Fetches.Errors = append(st.Fetches.Errors, ErrorCount{Class: class, Example: msg})
+		}
+		st.Fetches.Errors[i].Count++
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
+	}
+	st.Fetches.From, st.Fetches.To = fromNanos(from), fromNanos(to)
+	sortErrors(st.Fetches.Errors)
+	return st, nil
+}
+
+// sortErrors orders error classes by count, most first, then by name.
+func sortErrors(es []ErrorCount) {
+	for i := 1; i < len(es); i++ {
+		for k := i; k > 0 && (es[k].Count > es[k-1].Count || es[k].Count == es[k-1].Count && es[k].Class < es[k-1].Class); k-- {
+			es[k], es[k-1] = es[k-1], es[k]
+		}
+	}
+}
+
+// scanner is a row being read.
+type scanner interface{ Scan(dest ...any) error }
+
+// each runs a read query and calls fn for every row.
+func (s *db) each(ctx context.Context, query string, args []any, fn func(scanner) error) error {
+	rows, err := s.r.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return fmt.Errorf("store: stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return fmt.Errorf("store: stats: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: stats: %w", err)
+	}
+	return nil
+}

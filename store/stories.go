@@ -1,0 +1,566 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wirecrawl/wirecrawl"
+	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/dedup"
+	"github.com/wirecrawl/wirecrawl/export"
+)
+
+// querier is what both *sql.DB and *sql.Tx offer for reads.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// index implements dedup.Index over a querier: the read pool, or the
+// transaction of a SavePage.
+type index struct {
+	s *db
+	q querier
+}
+
+// lookupChunk bounds the keys bound to one query.
+const lookupChunk = 500
+
+func (ix index) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, error) {
+	ks := slices.Clone(keys)
+	slices.Sort(ks)
+	ks = slices.Compact(ks)
+	seen := map[int64]bool{}
+	var out []dedup.Candidate
+	for len(ks) > 0 {
+		chunk := ks[:min(len(ks), lookupChunk)]
+		ks = ks[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = int64(k)
+		}
+		rows, err := ix.q.QueryContext(ctx, ix.s.q(`SELECT id, simhash, text, words FROM stories
+			WHERE id IN (SELECT DISTINCT story_id FROM dedup_keys WHERE key IN (`+placeholders(len(chunk))+`)) ORDER BY id`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: lookup: %w", err)
+		}
+		for rows.Next() {
+			var (
+				c  dedup.Candidate
+				sh int64
+			)
+			if err := rows.Scan(&c.StoryID, &sh, &c.Text, &c.Length); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: lookup: %w", err)
+			}
+			c.Simhash = uint64(sh)
+			if !seen[c.StoryID] {
+				seen[c.StoryID] = true
+				out = append(out, c)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: lookup: %w", err)
+		}
+	}
+	slices.SortFunc(out, func(a, b dedup.Candidate) int { return cmpInt(a.StoryID, b.StoryID) })
+	return out, nil
+}
+
+func (ix index) StoredURL(ctx context.Context, u string) (int64, uint64, bool, error) {
+	var id, h int64
+	err := ix.q.QueryRowContext(ctx, ix.s.q(`SELECT story_id, content_hash FROM copies WHERE url = ?`), u).Scan(&id, &h)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, 0, false, nil
+	case err != nil:
+		return 0, 0, false, fmt.Errorf("store: stored url %s: %w", u, err)
+	}
+	return id, uint64(h), true, nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Lookup returns the stories sharing a key; see dedup.Index. Outside
+// SavePage it reads the latest committed state.
+func (s *db) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, error) {
+	return index{s, s.r}.Lookup(ctx, keys)
+}
+
+// StoredURL reports the story url is stored under; see dedup.Index.
+func (s *db) StoredURL(ctx context.Context, u string) (int64, uint64, bool, error) {
+	return index{s, s.r}.StoredURL(ctx, u)
+}
+
+// SavePage stores one decided page in one transaction; see Store.
+func (s *db) SavePage(ctx context.Context, decide func(ctx context.Context, idx dedup.Index) (Page, error)) (int64, dedup.Decision, error) {
+	tx, err := s.beginLocked(ctx)
+	if err != nil {
+		return 0, dedup.Decision{}, fmt.Errorf("store: save page: begin: %w", err)
+	}
+	p, err := decide(ctx, index{s, tx})
+	if err != nil {
+		_ = tx.Rollback()
+		return 0, dedup.Decision{}, err
+	}
+	id, err := s.savePage(ctx, tx, &p)
+	if err = finish(tx, err); err != nil {
+		return 0, dedup.Decision{}, fmt.Errorf("store: save page %s: %w", p.Doc.URL, err)
+	}
+	return id, p.Decision, nil
+}
+
+// wordCount is a text's length in words, as dedup.Candidate.Length wants.
+func wordCount(s string) int { return len(strings.Fields(s)) }
+
+func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
+	d := &p.Decision
+	doc := &p.Doc
+	if doc.URL == "" {
+		return 0, errors.New("document has no URL")
+	}
+	now := time.Now().UnixNano()
+	var storyID int64
+	switch d.Action {
+	case dedup.ActionUnchanged:
+		storyID = d.StoryID
+		if id, _, ok, err := (index{s, tx}).StoredURL(ctx, doc.URL); err != nil {
+			return 0, err
+		} else if ok {
+			storyID = id
+		}
+	case dedup.ActionNew:
+		// A URL stored before as the only copy of its story is that story,
+		// updated in place (a re-save keeps the story's ID); a URL that
+		// shares its story with others moves to a new story.
+		oldID, alone, err := s.copyStory(ctx, tx, doc.URL)
+		if err != nil {
+			return 0, err
+		}
+		if oldID != 0 && alone {
+			storyID = oldID
+			if err := s.replaceCanonical(ctx, tx, storyID, doc, d, now, false); err != nil {
+				return 0, err
+			}
+			break
+		}
+		if oldID != 0 {
+			if err := s.removeCopy(ctx, tx, oldID, doc.URL); err != nil {
+				return 0, err
+			}
+		}
+		err = tx.QueryRowContext(ctx, s.q(`INSERT INTO stories (url, title, byline, published, site, lang, text, simhash,
+			content_hash, words, first_publisher, first_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			doc.URL, doc.Title, doc.Byline, nanos(doc.Published), doc.Site, doc.Lang, doc.Text, int64(d.Simhash),
+			int64(d.ContentHash), wordCount(doc.Text), doc.Site, now, now).Scan(&storyID)
+		if err != nil {
+			return 0, fmt.Errorf("insert story: %w", err)
+		}
+		d.StoryID, d.Canonical = storyID, true
+	case dedup.ActionCopy:
+		storyID = d.StoryID
+		var one int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM stories WHERE id = ?`), storyID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("copy of story %d: no such story", storyID)
+		} else if err != nil {
+			return 0, err
+		}
+		oldID, _, err := s.copyStory(ctx, tx, doc.URL)
+		if err != nil {
+			return 0, err
+		}
+		if oldID != 0 && oldID != storyID {
+			if err := s.removeCopy(ctx, tx, oldID, doc.URL); err != nil {
+				return 0, err
+			}
+		}
+		if d.Canonical {
+			if err := s.replaceCanonical(ctx, tx, storyID, doc, d, now, true); err != nil {
+				return 0, err
+			}
+		}
+	default:
+		return 0, fmt.Errorf("unknown dedup action %q", d.Action)
+	}
+
+	if d.Action != dedup.ActionUnchanged {
+		if err := s.upsertCopy(ctx, tx, storyID, doc, d, now); err != nil {
+			return 0, err
+		}
+		if err := s.addKeys(ctx, tx, storyID, d.Keys); err != nil {
+			return 0, err
+		}
+		if err := s.updateFirstPublisher(ctx, tx, storyID); err != nil {
+			return 0, err
+		}
+		if s.cfg.RawHTML && p.Raw != nil {
+			if err := s.saveRaw(ctx, tx, p.Raw, doc.URL); err != nil {
+				return 0, err
+			}
+		}
+	}
+	urls := []string{doc.URL}
+	if p.FrontierURL != "" && p.FrontierURL != doc.URL {
+		urls = append(urls, p.FrontierURL)
+	}
+	for _, u := range urls {
+		if err := s.finishTx(ctx, tx, u, crawler.KindArticle, stateDone, ""); err != nil {
+			return 0, fmt.Errorf("frontier %s: %w", u, err)
+		}
+	}
+	return storyID, nil
+}
+
+// copyStory returns the story url is stored under (0 if none) and whether it
+// is that story's only copy.
+func (s *db) copyStory(ctx context.Context, tx *sql.Tx, u string) (id int64, alone bool, err error) {
+	var n int64
+	err = tx.QueryRowContext(ctx, s.q(`SELECT c.story_id, (SELECT count(*) FROM copies o WHERE o.story_id = c.story_id)
+		FROM copies c WHERE c.url = ?`), u).Scan(&id, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("find copy: %w", err)
+	}
+	return id, n == 1, nil
+}
+
+// removeCopy takes url out of story id, which it is moving away from. A story
+// left without copies is deleted; one whose canonical URL left points at its
+// most similar remaining copy (its canonical text stays).
+func (s *db) removeCopy(ctx context.Context, tx *sql.Tx, id int64, u string) error {
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM copies WHERE url = ?`), u); err != nil {
+		return fmt.Errorf("move copy: %w", err)
+	}
+	var next string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT url FROM copies WHERE story_id = ? ORDER BY similarity DESC, id LIMIT 1`), id).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) {
+		for _, q := range []string{`DELETE FROM dedup_keys WHERE story_id = ?`, `DELETE FROM story_versions WHERE story_id = ?`, `DELETE FROM stories WHERE id = ?`} {
+			if _, err := tx.ExecContext(ctx, s.q(q), id); err != nil {
+				return fmt.Errorf("delete emptied story %d: %w", id, err)
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("move copy: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE stories SET url = ? WHERE id = ? AND url = ?`), next, id, u); err != nil {
+		return fmt.Errorf("move copy: %w", err)
+	}
+	return s.updateFirstPublisher(ctx, tx, id)
+}
+
+// replaceCanonical makes doc the canonical version of story id, keeping the
+// current one in story_versions when keep is true.
+func (s *db) replaceCanonical(ctx context.Context, tx *sql.Tx, id int64, doc *wirecrawl.Document, d *dedup.Decision, now int64, keep bool) error {
+	if keep {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_versions (story_id, url, title, byline, published, site, lang, text,
+			simhash, content_hash, words, replaced_at)
+			SELECT id, url, title, byline, published, site, lang, text, simhash, content_hash, words, ? FROM stories WHERE id = ?`), now, id)
+		if err != nil {
+			return fmt.Errorf("keep version of story %d: %w", id, err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE stories SET url = ?, title = ?, byline = ?,
+		published = CASE WHEN ? = 0 THEN published ELSE ? END, site = ?, lang = CASE WHEN ? = '' THEN lang ELSE ? END,
+		text = ?, simhash = ?, content_hash = ?, words = ?, updated = ? WHERE id = ?`),
+		doc.URL, doc.Title, doc.Byline, nanos(doc.Published), nanos(doc.Published), doc.Site, doc.Lang, doc.Lang,
+		doc.Text, int64(d.Simhash), int64(d.ContentHash), wordCount(doc.Text), now, id)
+	if err != nil {
+		return fmt.Errorf("replace canonical of story %d: %w", id, err)
+	}
+	return nil
+}
+
+func (s *db) upsertCopy(ctx context.Context, tx *sql.Tx, id int64, doc *wirecrawl.Document, d *dedup.Decision, now int64) error {
+	var text any
+	if s.cfg.KeepCopyText {
+		text = doc.Text
+	}
+	canon := doc.CanonicalURL
+	if canon == "" {
+		canon = doc.URL
+	}
+	fetched := doc.FetchedAt
+	if fetched.IsZero() {
+		fetched = time.Unix(0, now)
+	}
+	sim := d.Similarity
+	if d.Action == dedup.ActionNew {
+		sim = 1
+	}
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO copies (story_id, url, host, canonical_url, site, title, byline, published,
+		fetched_at, lang, similarity, distance, containment, reason, simhash, content_hash, text, stored_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (url) DO UPDATE SET story_id = excluded.story_id, host = excluded.host, canonical_url = excluded.canonical_url,
+			site = excluded.site, title = excluded.title, byline = excluded.byline, published = excluded.published,
+			fetched_at = excluded.fetched_at, lang = excluded.lang, similarity = excluded.similarity,
+			distance = excluded.distance, containment = excluded.containment, reason = excluded.reason,
+			simhash = excluded.simhash, content_hash = excluded.content_hash, text = excluded.text, stored_at = excluded.stored_at`),
+		id, doc.URL, hostOf(doc.URL), canon, doc.Site, doc.Title, doc.Byline, nanos(doc.Published),
+		nanos(fetched), doc.Lang, sim, d.Distance, d.Containment, d.Reason, int64(d.Simhash), int64(d.ContentHash), text, now)
+	if err != nil {
+		return fmt.Errorf("store copy: %w", err)
+	}
+	return nil
+}
+
+func (s *db) addKeys(ctx context.Context, tx *sql.Tx, id int64, keys []uint64) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO dedup_keys (key, story_id) VALUES (?, ?) ON CONFLICT DO NOTHING`))
+	if err != nil {
+		return fmt.Errorf("store keys: %w", err)
+	}
+	defer stmt.Close()
+	for _, k := range keys {
+		if _, err := stmt.ExecContext(ctx, int64(k), id); err != nil {
+			return fmt.Errorf("store keys: %w", err)
+		}
+	}
+	return nil
+}
+
+// updateFirstPublisher sets the story's first publisher: the site of its
+// earliest copy by published time (fetch time when unknown), then fetch time.
+func (s *db) updateFirstPublisher(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE stories SET first_publisher = COALESCE((SELECT site FROM copies WHERE story_id = ?
+		ORDER BY CASE WHEN published = 0 THEN fetched_at ELSE published END, fetched_at, id LIMIT 1), '') WHERE id = ?`), id, id)
+	if err != nil {
+		return fmt.Errorf("first publisher of story %d: %w", id, err)
+	}
+	return nil
+}
+
+func (s *db) saveRaw(ctx context.Context, tx *sql.Tx, raw *export.Raw, docURL string) error {
+	u := raw.URL
+	if u == "" {
+		u = docURL
+	}
+	hdr, err := json.Marshal(raw.Header)
+	if err != nil {
+		return fmt.Errorf("raw header: %w", err)
+	}
+	body := raw.Body
+	if body == nil {
+		body = []byte{}
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO raw_pages (url, status, header, body, fetched_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (url) DO UPDATE SET status = excluded.status, header = excluded.header, body = excluded.body,
+			fetched_at = excluded.fetched_at`), u, raw.Status, string(hdr), body, nanos(raw.FetchedAt))
+	if err != nil {
+		return fmt.Errorf("store raw: %w", err)
+	}
+	return nil
+}
+
+// Raw returns the stored raw response of url; see export.Source.
+func (s *db) Raw(ctx context.Context, u string) (export.Raw, bool, error) {
+	raw := export.Raw{URL: u}
+	var (
+		hdr string
+		at  int64
+	)
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT status, header, body, fetched_at FROM raw_pages WHERE url = ?`), u).
+		Scan(&raw.Status, &hdr, &raw.Body, &at)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return export.Raw{}, false, nil
+	case err != nil:
+		return export.Raw{}, false, fmt.Errorf("store: raw %s: %w", u, err)
+	}
+	raw.FetchedAt = fromNanos(at)
+	if hdr != "" && hdr != "null" {
+		raw.Header = http.Header{}
+		if err := json.Unmarshal([]byte(hdr), &raw.Header); err != nil {
+			return export.Raw{}, false, fmt.Errorf("store: raw %s: header: %w", u, err)
+		}
+	}
+	return raw, true, nil
+}
+
+const storyColumns = `id, url, title, byline, published, site, lang, text, first_publisher, first_seen, updated`
+
+func scanStory(sc interface{ Scan(...any) error }) (wirecrawl.Story, error) {
+	var (
+		st                    wirecrawl.Story
+		pub, first, updatedAt int64
+	)
+	err := sc.Scan(&st.ID, &st.URL, &st.Title, &st.Byline, &pub, &st.Site, &st.Lang, &st.Text, &st.FirstPublisher, &first, &updatedAt)
+	st.Published, st.FirstSeen, st.Updated = fromNanos(pub), fromNanos(first), fromNanos(updatedAt)
+	return st, err
+}
+
+const copyColumns = `story_id, url, site, title, byline, published, fetched_at, similarity, reason, text`
+
+func scanCopy(sc interface{ Scan(...any) error }) (int64, wirecrawl.Copy, error) {
+	var (
+		id       int64
+		c        wirecrawl.Copy
+		pub, fet int64
+		text     sql.NullString
+	)
+	err := sc.Scan(&id, &c.URL, &c.Site, &c.Title, &c.Byline, &pub, &fet, &c.Similarity, &c.Reason, &text)
+	c.Published, c.FetchedAt, c.Text = fromNanos(pub), fromNanos(fet), text.String
+	return id, c, err
+}
+
+// copyOrder lists a story's copies: the canonical URL first, then by time.
+const copyOrder = ` ORDER BY story_id, CASE WHEN published = 0 THEN fetched_at ELSE published END, fetched_at, id`
+
+// storiesBatch is how many stories Stories reads per query.
+const storiesBatch = 256
+
+// Stories streams the stories matching f in ID order with their copies; see
+// export.Source. It reads storiesBatch stories at a time (keyset paging), so
+// memory stays bounded and no connection is held while fn runs.
+func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Story) error) error {
+	var (
+		where []string
+		args  []any
+	)
+	if !f.Since.IsZero() {
+		where = append(where, `(CASE WHEN published = 0 THEN first_seen ELSE published END) >= ?`)
+		args = append(args, f.Since.UnixNano())
+	}
+	if !f.Until.IsZero() {
+		where = append(where, `(CASE WHEN published = 0 THEN first_seen ELSE published END) < ?`)
+		args = append(args, f.Until.UnixNano())
+	}
+	if f.Lang != "" {
+		where = append(where, `lower(lang) = ?`)
+		args = append(args, strings.ToLower(f.Lang))
+	}
+	if f.Site != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM copies c WHERE c.story_id = stories.id AND (lower(c.site) = ? OR c.host = ?))`)
+		args = append(args, strings.ToLower(f.Site), strings.ToLower(f.Site))
+	}
+	cond := ""
+	for _, w := range where {
+		cond += " AND " + w
+	}
+	last := int64(0)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch, err := s.storyBatch(ctx, cond, args, last)
+		if err != nil {
+			return fmt.Errorf("store: stories: %w", err)
+		}
+		for _, st := range batch {
+			if err := fn(st); err != nil {
+				return err
+			}
+		}
+		if len(batch) < storiesBatch {
+			return nil
+		}
+		last = batch[len(batch)-1].ID
+	}
+}
+
+func (s *db) storyBatch(ctx context.Context, cond string, args []any, after int64) ([]wirecrawl.Story, error) {
+	qargs := append([]any{after}, args...)
+	qargs = append(qargs, storiesBatch)
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+storyColumns+` FROM stories WHERE id > ?`+cond+` ORDER BY id LIMIT ?`), qargs...)
+	if err != nil {
+		return nil, err
+	}
+	var batch []wirecrawl.Story
+	pos := map[int64]int{}
+	for rows.Next() {
+		st, err := scanStory(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		pos[st.ID] = len(batch)
+		batch = append(batch, st)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil || len(batch) == 0 {
+		return batch, err
+	}
+	ids := make([]any, len(batch))
+	for i, st := range batch {
+		ids[i] = st.ID
+	}
+	rows, err = s.r.QueryContext(ctx, s.q(`SELECT `+copyColumns+` FROM copies WHERE story_id IN (`+placeholders(len(ids))+`)`+copyOrder), ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		id, c, err := scanCopy(rows)
+		if err != nil {
+			return nil, err
+		}
+		if i, ok := pos[id]; ok {
+			batch[i].Copies = append(batch[i].Copies, c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range batch {
+		canonicalFirst(&batch[i])
+	}
+	return batch, nil
+}
+
+// canonicalFirst moves the canonical URL's copy to the front of the list.
+func canonicalFirst(st *wirecrawl.Story) {
+	for i, c := range st.Copies {
+		if c.URL == st.URL && i > 0 {
+			copy(st.Copies[1:i+1], st.Copies[:i])
+			st.Copies[0] = c
+			return
+		}
+	}
+}
+
+// StoryOf returns the story url belongs to and its copy record; see Store.
+func (s *db) StoryOf(ctx context.Context, u string) (wirecrawl.Story, wirecrawl.Copy, bool, error) {
+	id, c, err := scanCopy(s.r.QueryRowContext(ctx, s.q(`SELECT `+copyColumns+` FROM copies WHERE url = ?`), u))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return wirecrawl.Story{}, wirecrawl.Copy{}, false, nil
+	case err != nil:
+		return wirecrawl.Story{}, wirecrawl.Copy{}, false, fmt.Errorf("store: story of %s: %w", u, err)
+	}
+	var found *wirecrawl.Story
+	batch, err := s.storyBatch(ctx, ` AND id = ?`, []any{id}, id-1)
+	if err != nil {
+		return wirecrawl.Story{}, wirecrawl.Copy{}, false, fmt.Errorf("store: story of %s: %w", u, err)
+	}
+	if len(batch) == 1 {
+		found = &batch[0]
+	}
+	if found == nil {
+		return wirecrawl.Story{}, wirecrawl.Copy{}, false, fmt.Errorf("store: story of %s: story %d missing", u, id)
+	}
+	return *found, c, true, nil
+}
