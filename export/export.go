@@ -205,7 +205,6 @@ func siteOf(site, rawURL string) string {
 	return "unknown"
 }
 
-
 // Write streams the stories of src selected by opts.Filter to w in
 // opts.Format and returns what it wrote. Memory stays bounded by one story
 // (and, for Parquet, one row group) whatever the corpus size. w is not closed.
