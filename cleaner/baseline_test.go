@@ -18,4 +18,3 @@ func readeckAlone(body []byte, pageURL string) string {
 	}
 	return render.InnerText(art.Node)
 }
-

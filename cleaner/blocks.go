@@ -17,6 +17,7 @@ type block struct {
 	heading   bool
 	listItem  bool
 	drop      bool
+	why       string // why it was dropped, for debugging
 }
 
 func (b *block) linkDensity() float64 {

@@ -27,7 +27,8 @@ var (
 // Cleaner extracts article text and metadata from HTML pages. It holds only
 // its configuration, so one Cleaner is safe for concurrent use.
 type Cleaner struct {
-	cfg Config
+	cfg   Config
+	trace func([]block) // test hook: sees the filtered blocks
 }
 
 // New returns a Cleaner; zero fields of cfg take their defaults.
@@ -78,6 +79,9 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	if art.Node != nil {
 		blocks := renderBlocks(art.Node)
 		filterBlocks(blocks, &meta)
+		if c.trace != nil {
+			c.trace(blocks)
+		}
 		for _, b := range blocks {
 			if !b.drop {
 				paras = append(paras, strings.ToValidUTF8(b.text, "\uFFFD"))

@@ -1,13 +1,14 @@
 package cleaner
 
 import (
+	"unicode"
 	"regexp"
 	"strings"
 )
 
 var (
 	// rxBoilerLine matches a whole short block that is a widget label or prompt.
-	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment)\W*$`)
+	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment)\W*$`)
 	// rxBoilerPrefix matches the start of a short promotional or navigational line.
 	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(read more|more|see more|see also|also read|read also|related|recommended|watch|watch more|listen|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our)|download (the|our)|like us|join (us|our)|don'?t miss|must read|trending|tags?|topics?|filed under|more on|more from|share (this|on)|copy/paste|copy and paste|embed)\b`)
 	// rxCaption matches photo captions and credits.
@@ -41,30 +42,64 @@ func filterBlocks(blocks []block, m *pageMeta) {
 		b := &blocks[i]
 		norm := normText(b.text)
 		if norm == "" {
-			b.drop = true
+			b.drop, b.why = true, "empty"
 			continue
 		}
 		short := b.words <= 15
 		switch {
 		case b.words <= 25 && containsNorm(titles, norm):
-			b.drop = true // the headline again
+			b.why = "title" // the headline again
 		case short && isDateline(b.text):
-			b.drop = true
+			b.why = "dateline"
 		case b.words <= 20 && isByline(b.text, norm, authors):
-			b.drop = true
+			b.why = "byline"
 		case b.words <= 12 && rxBoilerLine.MatchString(b.text):
-			b.drop = true
+			b.why = "widget"
 		case b.words <= 30 && rxBoilerPrefix.MatchString(b.text) && (b.linkWords > 0 || strings.Contains(b.text[:min(len(b.text), 40)], ":") || b.words <= 8):
-			b.drop = true
+			b.why = "promo"
 		case b.words <= 45 && rxCaption.MatchString(b.text):
-			b.drop = true
-		case b.linkDensity() > 0.6 && b.words <= 40:
-			b.drop = true // a link on its own line: navigation, related story
-		case b.linkDensity() > 0.8:
-			b.drop = true
+			b.why = "caption"
+		case b.linkDensity() > 0.6 && (b.words < 15 || !endsSentence(b.text)):
+			b.why = "link" // a link on its own line: navigation, related story
+		}
+		b.drop = b.why != ""
+	}
+	keepInlineLinks(blocks)
+	dropRelatedRuns(blocks)
+}
+
+// isProse reports a block of running text.
+func isProse(b *block) bool {
+	return b.words >= 10 && b.linkDensity() < 0.3 && !b.drop
+}
+
+// keepInlineLinks restores a lone link line that sits between two prose
+// paragraphs ("Get it on Amazon for $39"): part of the article, unlike the
+// runs of links that make up related-story lists.
+func keepInlineLinks(blocks []block) {
+	for i := range blocks {
+		b := &blocks[i]
+		if b.why != "link" || i == 0 || i+1 >= len(blocks) {
+			continue
+		}
+		if isProse(&blocks[i-1]) && isProse(&blocks[i+1]) && !isUpperLine(b.text) {
+			b.drop, b.why = false, ""
 		}
 	}
-	dropRelatedRuns(blocks)
+}
+
+// isUpperLine reports text written in capitals, as promotional headlines are.
+func isUpperLine(s string) bool {
+	up, low := 0, 0
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			up++
+		case unicode.IsLower(r):
+			low++
+		}
+	}
+	return up > 3*low
 }
 
 // dropRelatedRuns drops short blocks that sit among dropped link blocks:
@@ -78,9 +113,16 @@ func dropRelatedRuns(blocks []block) {
 		prevDrop := i > 0 && blocks[i-1].drop && blocks[i-1].linkWords > 0
 		nextDrop := i+1 < len(blocks) && blocks[i+1].drop && blocks[i+1].linkWords > 0
 		if prevDrop && nextDrop || (nextDrop && i+2 < len(blocks) && blocks[i+2].drop) {
-			b.drop = true
+			b.drop, b.why = true, "kicker"
 		}
 	}
+}
+
+// endsSentence reports text that ends like prose, with a full stop,
+// question or exclamation mark, possibly inside a closing quote.
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, " \t\n\"'”’»)")
+	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "。")
 }
 
 func containsNorm(list []string, s string) bool {

@@ -1,6 +1,7 @@
 package cleaner
 
 import (
+	"slices"
 	"regexp"
 	"strings"
 
@@ -32,7 +33,7 @@ var boilerRoles = map[string]bool{
 // cookie banners, ads, captions and credits, tag lists, author and date lines.
 var boilerWords = map[string]bool{
 	"share": true, "shares": true, "sharing": true, "sharebar": true, "sharetools": true, "social": true,
-	"socials": true, "addthis": true, "sharethis": true, "sharedaddy": true, "clipboard": true, "embed": true,
+	"socials": true, "addthis": true, "sharethis": true, "sharedaddy": true, "clipboard": true,
 	"related": true, "recommended": true, "recommendations": true, "recirc": true, "recirculation": true,
 	"outbrain": true, "taboola": true, "zergnet": true, "trending": true, "popular": true, "mostread": true,
 	"newsletter": true, "newsletters": true, "subscribe": true, "subscription": true, "signup": true,
@@ -102,8 +103,11 @@ func measure(doc *html.Node) weights {
 		if n.Type == html.ElementNode && (n.Data == "script" || n.Data == "style") {
 			return 0
 		}
-		if n.Type == html.ElementNode && (n.Data == "p" || n.Data == "pre" || n.Data == "blockquote") {
-			inP = true
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "p", "pre", "blockquote", "td", "th", "dd":
+				inP = true
+			}
 		}
 		sum := 0
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -153,11 +157,42 @@ func prune(doc *html.Node) {
 			attr(n, "aria-hidden") == "true" ||
 			boilerRoles[strings.ToLower(attr(n, "role"))] ||
 			rxHiddenStyle.MatchString(attr(n, "style")) ||
-			isBoilerName(n)
+			(!tableParts[n.Data] && isBoilerName(n) && !keepEmbeddedPost(n))
 		if drop && w.minor(n) {
 			removeNode(n)
 			return false
 		}
 		return true
 	})
+}
+
+// tableParts are the inside of a table, whose class names describe data
+// ("player-2020", "row-ad"), not page furniture.
+var tableParts = map[string]bool{"tr": true, "td": true, "th": true, "tbody": true, "thead": true, "tfoot": true, "col": true, "colgroup": true}
+
+// keepEmbeddedPost reports whether n holds an embedded post, and if so
+// strips its furniture-like class and id so the content search keeps it.
+func keepEmbeddedPost(n *html.Node) bool {
+	if !hasEmbeddedPost(n) {
+		return false
+	}
+	n.Attr = slices.DeleteFunc(n.Attr, func(a html.Attribute) bool { return a.Key == "class" || a.Key == "id" })
+	return true
+}
+
+// hasEmbeddedPost reports an element holding a quoted post (an embedded
+// tweet or Instagram post is a <blockquote>): article content, even inside a
+// "social" wrapper.
+func hasEmbeddedPost(n *html.Node) bool {
+	found := false
+	walk(n, func(c *html.Node) bool {
+		if found {
+			return false
+		}
+		if c.Type == html.ElementNode && c.Data == "blockquote" {
+			found = true
+		}
+		return true
+	})
+	return found
 }
