@@ -1,0 +1,757 @@
+package crawler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Fetched is one fetched article page handed to the Handler.
+type Fetched struct {
+	// Job is the frontier job that was fetched.
+	Job Job
+	// URL is the normalised URL asked for (Job.URL).
+	URL string
+	// FinalURL is the URL after redirects, as the server gave it.
+	FinalURL string
+	// Status is the HTTP status (200).
+	Status int
+	// Header is the response header; Content-Type carries the charset, if
+	// any. The body's charset is not converted: the cleaner decodes.
+	Header http.Header
+	// Body is the response body with Content-Encoding removed.
+	Body []byte
+	// FetchedAt is when the response arrived.
+	FetchedAt time.Time
+	// Item is what a feed or news sitemap said about this URL, nil if none.
+	Item *FeedItem
+}
+
+// Handler processes one fetched article page (HTML, status 200). It returns nil
+// when it stored the page; it marks the frontier job done itself (inside its
+// own transaction), and the crawler's Finish afterwards is harmless. An error
+// is recorded with class "process" and the job is retried or failed per the
+// retry policy.
+type Handler func(ctx context.Context, f Fetched) error
+
+// Progress is told, after each finished job, how many jobs this run has
+// finished and how many are still queued or leased.
+type Progress func(done, queued int)
+
+// Summary counts what one Crawl or Ingest did.
+type Summary struct {
+	// FeedsPolled counts feed, sitemap and home-page fetches answered (200 or 304).
+	FeedsPolled int
+	// NotModified counts feeds and sitemaps that answered 304.
+	NotModified int
+	// PagesFetched counts article pages fetched with status 200.
+	PagesFetched int
+	// PagesStored counts pages the handler accepted.
+	PagesStored int
+	// Duplicates counts article URLs skipped because their canonical or final
+	// URL had been handled already (URL variants, AMP pages).
+	Duplicates int
+	// Enqueued counts article URLs newly added to the frontier.
+	Enqueued int
+	// Retries counts jobs put back for another try.
+	Retries int
+	// Failed counts jobs failed for good (robots exclusions included).
+	Failed int
+	// Left counts jobs still pending when the pass ended (due later, or
+	// leased by another process).
+	Left int
+	// ErrorsByClass counts failed attempts by error class ("http_5xx",
+	// "robots", "timeout", ...), retried ones included.
+	ErrorsByClass map[string]int
+	// Duration is the wall time of the call.
+	Duration time.Duration
+}
+
+// Crawler fetches seeds and article pages politely. Create it with New; its
+// methods are safe for use by one Crawl or Ingest at a time per Crawler.
+type Crawler struct {
+	cfg   Config
+	st    State
+	log   *slog.Logger
+	f     *fetcher
+	owner string
+	agent string
+
+	progress atomic.Pointer[Progress]
+
+	mu         sync.Mutex
+	robots     map[string]*hostRobots
+	hostDelays map[string]time.Duration
+	hostSems   map[string]chan struct{}
+	spread     map[string]time.Time // per host: NotBefore of the next enqueued article
+}
+
+// New returns a Crawler using st for its durable state. A nil log discards.
+func New(cfg Config, st State, log *slog.Logger) (*Crawler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("crawler config: %w", err)
+	}
+	if st == nil {
+		return nil, errors.New("crawler: nil State")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg = cfg.withDefaults()
+	host, _ := os.Hostname()
+	var rb [4]byte
+	_, _ = rand.Read(rb[:])
+	return &Crawler{
+		cfg:        cfg,
+		st:         st,
+		log:        log,
+		f:          newFetcher(cfg),
+		owner:      fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(rb[:])),
+		agent:      agentToken(cfg.UserAgent),
+		robots:     make(map[string]*hostRobots),
+		hostDelays: make(map[string]time.Duration),
+		hostSems:   make(map[string]chan struct{}),
+		spread:     make(map[string]time.Time),
+	}, nil
+}
+
+// SetProgress installs a progress hook (nil removes it). Safe at any time.
+func (c *Crawler) SetProgress(p Progress) {
+	if p == nil {
+		c.progress.Store(nil)
+		return
+	}
+	c.progress.Store(&p)
+}
+
+// Config returns the configuration in effect, defaults filled in.
+func (c *Crawler) Config() Config { return c.cfg }
+
+// Close releases idle connections.
+func (c *Crawler) Close() error {
+	c.f.transport.CloseIdleConnections()
+	return nil
+}
+
+// pass is the state of one Crawl or Ingest call.
+type pass struct {
+	force bool
+	h     Handler
+	start time.Time
+
+	mu      sync.Mutex
+	sum     Summary
+	claimed map[string]bool      // aliases (canonical/final URLs) handled in this pass
+	own     map[string]time.Time // our own future NotBefores (retries, spread articles)
+	parked  map[string]time.Time // retries due beyond MaxRetryWait: left for later
+	done    int
+
+	lastPending   atomic.Int64
+	lastPendingAt atomic.Int64
+}
+
+func newPass(force bool, h Handler) *pass {
+	return &pass{
+		force:   force,
+		h:       h,
+		start:   time.Now(),
+		claimed: make(map[string]bool),
+		own:     make(map[string]time.Time),
+		parked:  make(map[string]time.Time),
+		sum:     Summary{ErrorsByClass: make(map[string]int)},
+	}
+}
+
+func (p *pass) add(f func(s *Summary)) {
+	p.mu.Lock()
+	f(&p.sum)
+	p.mu.Unlock()
+}
+
+func (p *pass) errClass(class string) {
+	p.add(func(s *Summary) { s.ErrorsByClass[class]++ })
+}
+
+// claim marks alias u as handled in this pass; false if it already was.
+func (p *pass) claim(u string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.claimed[u] {
+		return false
+	}
+	p.claimed[u] = true
+	return true
+}
+
+func (p *pass) unclaim(u string) {
+	p.mu.Lock()
+	delete(p.claimed, u)
+	p.mu.Unlock()
+}
+
+// schedule records a future NotBefore of one of our jobs.
+func (p *pass) schedule(u string, t time.Time) {
+	p.mu.Lock()
+	p.own[u] = t
+	p.mu.Unlock()
+}
+
+// nextOwn returns the earliest of our future NotBefores after now, pruning
+// past ones, and how many parked jobs are still in the future.
+func (p *pass) nextOwn(now time.Time) (next time.Time, ok bool, parked int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for u, t := range p.own {
+		if !t.After(now) {
+			delete(p.own, u)
+			continue
+		}
+		if !ok || t.Before(next) {
+			next, ok = t, true
+		}
+	}
+	for u, t := range p.parked {
+		if !t.After(now) {
+			delete(p.parked, u)
+			continue
+		}
+		parked++
+	}
+	return next, ok, parked
+}
+
+func (p *pass) summary() Summary {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sum
+	s.ErrorsByClass = make(map[string]int, len(p.sum.ErrorsByClass))
+	for k, v := range p.sum.ErrorsByClass {
+		s.ErrorsByClass[k] = v
+	}
+	s.Duration = time.Since(p.start)
+	return s
+}
+
+// guessKind guesses what a seed URL is; the body decides in the end.
+func guessKind(u string) Kind {
+	l := strings.ToLower(u)
+	switch {
+	case strings.Contains(l, "sitemap") || strings.HasSuffix(l, ".xml.gz"):
+		return KindSitemap
+	case strings.Contains(l, "rss") || strings.Contains(l, "feed") || strings.Contains(l, "atom") ||
+		strings.HasSuffix(l, ".xml") || strings.HasSuffix(l, ".json"):
+		return KindFeed
+	}
+	pu, err := url.Parse(u)
+	if err == nil && (pu.Path == "/" || pu.Path == "") {
+		return KindHome
+	}
+	return KindFeed
+}
+
+// Crawl runs one pass: it enqueues the seeds, polls those that are due (all of
+// them with force), enqueues the new article URLs they list, and fetches the
+// frontier until nothing is left that is due within the pass. It returns when
+// the pass is done or ctx is cancelled (then with ctx's error); a cancelled
+// pass loses nothing, the next one resumes. Seeds are URLs (see ReadSeeds).
+func (c *Crawler) Crawl(ctx context.Context, seeds []string, force bool, h Handler) (Summary, error) {
+	p := newPass(force, h)
+	now := time.Now()
+	var jobs []Job
+	var urls []string
+	for _, s := range seeds {
+		u, err := NormalizeURL(s)
+		if err != nil {
+			c.log.Warn("bad seed", "seed", s, "err", err)
+			p.errClass(ClassBadURL)
+			continue
+		}
+		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: guessKind(u), NotBefore: now})
+		urls = append(urls, u)
+	}
+	if _, err := c.st.Enqueue(ctx, jobs); err != nil {
+		return p.summary(), fmt.Errorf("crawl: enqueue seeds: %w", err)
+	}
+	due, err := c.dueFeeds(ctx, urls, now, force)
+	if err != nil {
+		return p.summary(), fmt.Errorf("crawl: %w", err)
+	}
+	if err := c.st.Requeue(ctx, due, now); err != nil {
+		return p.summary(), fmt.Errorf("crawl: requeue seeds: %w", err)
+	}
+	c.log.Info("crawl pass", "seeds", len(urls), "due", len(due), "force", force)
+	err = c.run(ctx, p)
+	s := p.summary()
+	return s, err
+}
+
+// dueFeeds returns the feeds among urls that are due for a poll.
+func (c *Crawler) dueFeeds(ctx context.Context, urls []string, now time.Time, force bool) ([]string, error) {
+	var due []string
+	for _, u := range urls {
+		if force {
+			due = append(due, u)
+			continue
+		}
+		fs, ok, err := c.st.Feed(ctx, u)
+		if err != nil {
+			return nil, fmt.Errorf("feed state %s: %w", u, err)
+		}
+		if !ok || !now.Before(fs.NextPoll) {
+			due = append(due, u)
+		}
+	}
+	return due, nil
+}
+
+// run leases and processes frontier jobs until the pass is over.
+func (c *Crawler) run(ctx context.Context, p *pass) error {
+	work := make(chan Job)
+	doneCh := make(chan struct{}, c.cfg.Workers)
+	var inflight atomic.Int64
+	var wg sync.WaitGroup
+	for range c.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				c.process(ctx, p, j)
+				inflight.Add(-1)
+				c.reportProgress(ctx, p)
+				select {
+				case doneCh <- struct{}{}:
+				default:
+				}
+			}
+		}()
+	}
+	defer func() {
+		close(work)
+		wg.Wait()
+		if n, err := c.st.Pending(context.WithoutCancel(ctx)); err == nil {
+			p.add(func(s *Summary) { s.Left = n })
+		}
+	}()
+	idleSince := time.Now()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		free := c.cfg.Workers - int(inflight.Load())
+		if free > 0 {
+			now := time.Now()
+			jobs, err := c.st.Lease(ctx, c.owner, free, now, c.cfg.LeaseTTL)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return fmt.Errorf("crawl: lease: %w", err)
+			}
+			if len(jobs) > 0 {
+				idleSince = time.Now()
+				for _, j := range jobs {
+					inflight.Add(1)
+					select {
+					case work <- j:
+					case <-ctx.Done():
+						inflight.Add(-1)
+						c.release(ctx, j)
+					}
+				}
+				continue
+			}
+			if inflight.Load() == 0 {
+				pending, err := c.st.Pending(ctx)
+				if err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					return fmt.Errorf("crawl: pending: %w", err)
+				}
+				if pending == 0 {
+					return nil
+				}
+				next, ok, parked := p.nextOwn(now)
+				if !ok && pending <= parked {
+					c.log.Info("pass done; jobs left for a later run", "left", pending)
+					return nil
+				}
+				if !ok && now.Sub(idleSince) > c.cfg.LeaseTTL+time.Second {
+					c.log.Warn("pass done; jobs still leased or due later", "left", pending)
+					return nil
+				}
+				_ = next
+			}
+		}
+		wait := 200 * time.Millisecond
+		if next, ok, _ := p.nextOwn(time.Now()); ok {
+			wait = min(max(time.Until(next), 2*time.Millisecond), wait)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-doneCh:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// reportProgress calls the progress hook, refreshing the pending count at
+// most twice a second.
+func (c *Crawler) reportProgress(ctx context.Context, p *pass) {
+	p.mu.Lock()
+	p.done++
+	done := p.done
+	p.mu.Unlock()
+	pp := c.progress.Load()
+	if pp == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	if now-p.lastPendingAt.Load() > int64(500*time.Millisecond) {
+		p.lastPendingAt.Store(now)
+		if n, err := c.st.Pending(ctx); err == nil {
+			p.lastPending.Store(int64(n))
+		}
+	}
+	(*pp)(done, int(p.lastPending.Load()))
+}
+
+// release gives a leased job back after an interruption, so the next run does
+// not have to wait for the lease to expire. Best effort.
+func (c *Crawler) release(ctx context.Context, j Job) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := c.st.Retry(rctx, j.URL, time.Now(), ClassInterrupted); err != nil {
+		c.log.Debug("release lease", "url", j.URL, "err", err)
+	}
+}
+
+// process handles one leased job; every outcome ends in Finish or Retry
+// (or, when interrupted, a release).
+func (c *Crawler) process(ctx context.Context, p *pass, j Job) {
+	if ctx.Err() != nil {
+		c.release(ctx, j)
+		return
+	}
+	if j.Kind == KindArticle {
+		err := c.article(ctx, p, j, false)
+		c.settle(ctx, p, j, err)
+		return
+	}
+	err := c.poll(ctx, p, j)
+	c.settle(ctx, p, j, err)
+}
+
+// errDuplicate says the job's article was already handled under another URL.
+var errDuplicate = errors.New("crawler: duplicate of a handled url")
+
+// errHandled says the job was dealt with and finished already.
+var errHandled = errors.New("crawler: handled")
+
+// settle finishes or retries job j after its outcome err.
+func (c *Crawler) settle(ctx context.Context, p *pass, j Job, err error) {
+	sctx := context.WithoutCancel(ctx)
+	switch {
+	case err == nil, errors.Is(err, errHandled):
+		if e := c.st.Finish(sctx, j.URL, ""); e != nil {
+			c.log.Error("finish", "url", j.URL, "err", e)
+		}
+		return
+	case errors.Is(err, errDuplicate):
+		p.add(func(s *Summary) { s.Duplicates++ })
+		if e := c.st.Finish(sctx, j.URL, ""); e != nil {
+			c.log.Error("finish", "url", j.URL, "err", e)
+		}
+		return
+	}
+	if ctx.Err() != nil {
+		c.release(ctx, j)
+		return
+	}
+	class, transient := classify(err)
+	var pe *processError
+	if errors.As(err, &pe) {
+		class, transient = ClassProcess, true
+	}
+	if class == ClassInterrupted {
+		// A cancellation that did not come from our ctx (handler's own).
+		transient = true
+	}
+	p.errClass(class)
+	if transient && j.Attempts < c.cfg.MaxRetries {
+		wait := c.backoff(j.Attempts)
+		var he *HTTPError
+		if errors.As(err, &he) && he.RetryAfter > 0 {
+			wait = he.RetryAfter
+		}
+		at := time.Now().Add(wait)
+		if wait > c.cfg.MaxRetryWait {
+			p.mu.Lock()
+			p.parked[j.URL] = at
+			p.mu.Unlock()
+		} else {
+			p.schedule(j.URL, at)
+		}
+		p.add(func(s *Summary) { s.Retries++ })
+		c.log.Debug("retry", "url", j.URL, "class", class, "attempt", j.Attempts+1, "wait", wait, "err", err)
+		if e := c.st.Retry(sctx, j.URL, at, class); e != nil {
+			c.log.Error("retry", "url", j.URL, "err", e)
+		}
+		return
+	}
+	p.add(func(s *Summary) { s.Failed++ })
+	c.log.Info("failed", "url", j.URL, "kind", j.Kind, "class", class, "err", err)
+	if j.Kind != KindArticle {
+		c.feedFailed(sctx, j.URL)
+	}
+	if e := c.st.Finish(sctx, j.URL, class); e != nil {
+		c.log.Error("finish", "url", j.URL, "err", e)
+	}
+}
+
+// backoff is the exponential backoff with jitter before retry n+1.
+func (c *Crawler) backoff(attempts int) time.Duration {
+	d := float64(c.cfg.RetryBackoff) * math.Pow(2, float64(min(attempts, 16)))
+	d = min(d, float64(c.cfg.MaxRetryWait))
+	// Full jitter in [d/2, d).
+	return time.Duration(d/2 + mrand.Float64()*d/2)
+}
+
+// processError wraps a Handler error.
+type processError struct{ err error }
+
+func (e *processError) Error() string { return "handler: " + e.err.Error() }
+func (e *processError) Unwrap() error { return e.err }
+
+// hostSem returns host's in-process concurrency semaphore.
+func (c *Crawler) hostSem(host string) chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.hostSems[host]
+	if !ok {
+		s = make(chan struct{}, c.cfg.PerHostParallelism)
+		c.hostSems[host] = s
+	}
+	return s
+}
+
+func (c *Crawler) setHostDelay(host string, d time.Duration) {
+	c.mu.Lock()
+	c.hostDelays[host] = d
+	c.mu.Unlock()
+}
+
+// hostDelay is the delay in force for host: Config.Delay or a larger
+// robots.txt Crawl-delay.
+func (c *Crawler) hostDelay(host string) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d, ok := c.hostDelays[host]; ok && d > c.cfg.Delay {
+		return d
+	}
+	return c.cfg.Delay
+}
+
+// waitSlot reserves host's next request slot in State and sleeps until it.
+func (c *Crawler) waitSlot(ctx context.Context, host string) error {
+	at, err := c.st.ReserveHost(ctx, host, time.Now(), c.hostDelay(host))
+	if err != nil {
+		return fmt.Errorf("reserve host %s: %w", host, err)
+	}
+	return sleepUntil(ctx, at)
+}
+
+func sleepUntil(ctx context.Context, at time.Time) error {
+	d := time.Until(at)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// get fetches u for a job of kind: robots check, host concurrency and delay,
+// the request, and a fetch-log record. With seenCheck a redirect to a URL that
+// is already done stops with errDuplicate.
+func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr http.Header, seenCheck bool) (*response, error) {
+	ok, err := c.allowed(ctx, p, u)
+	if err != nil {
+		return nil, fmt.Errorf("robots.txt for %s: %w", u, err)
+	}
+	if !ok {
+		c.logFetch(ctx, u, kind, nil, ErrRobots, false)
+		return nil, fmt.Errorf("%s: %w", u, ErrRobots)
+	}
+	host := hostOf(u)
+	sem := c.hostSem(host)
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-sem }()
+	if err := c.waitSlot(ctx, host); err != nil {
+		return nil, err
+	}
+	hook := func(ctx context.Context, next *url.URL) error {
+		n, err := NormalizeURL(next.String())
+		if err != nil {
+			return err
+		}
+		if seenCheck {
+			if seen, err := c.st.Seen(ctx, n); err == nil && seen {
+				return errDuplicate
+			}
+		}
+		if ok, err := c.allowed(ctx, p, n); err != nil {
+			return err
+		} else if !ok {
+			return ErrRobots
+		}
+		return c.waitSlot(ctx, hostOf(n))
+	}
+	resp, err := c.f.fetch(ctx, u, hdr, hook)
+	c.logFetch(ctx, u, kind, resp, err, false)
+	return resp, err
+}
+
+// logFetch appends one record to the fetch log.
+func (c *Crawler) logFetch(ctx context.Context, u string, kind Kind, resp *response, err error, quiet bool) {
+	rec := FetchRecord{URL: u, Kind: kind, At: time.Now()}
+	if resp != nil {
+		rec.Status = resp.Status
+		rec.Duration = resp.Duration
+	}
+	if err != nil && !errors.Is(err, ErrNotModified) {
+		rec.ErrClass, _ = classify(err)
+		if errors.Is(err, errDuplicate) {
+			rec.ErrClass = "duplicate"
+		}
+		rec.Error = err.Error()
+	}
+	if e := c.st.LogFetch(context.WithoutCancel(ctx), rec); e != nil {
+		c.log.Error("fetch log", "url", u, "err", e)
+	}
+	if !quiet {
+		c.log.Debug("fetch", "url", u, "kind", kind, "status", rec.Status, "class", rec.ErrClass, "dur", rec.Duration)
+	}
+}
+
+// article fetches an article job and hands it to the handler. In ingest mode
+// the handler is called even if the URL was handled before (the user asked).
+func (c *Crawler) article(ctx context.Context, p *pass, j Job, ingest bool) error {
+	if !ingest {
+		if cu, ok := ampCanonical(j.URL); ok {
+			if seen, err := c.st.Seen(ctx, cu); err == nil && seen {
+				return errDuplicate
+			}
+		}
+	}
+	resp, err := c.get(ctx, p, j.URL, KindArticle, nil, !ingest)
+	if err != nil {
+		return err
+	}
+	return c.handleArticle(ctx, p, j, resp, ingest)
+}
+
+// handleArticle checks a fetched article response, maps its aliases and calls
+// the handler.
+func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *response, ingest bool) error {
+	if !isHTMLType(resp.Header.Get("Content-Type"), resp.Body) {
+		err := fmt.Errorf("%s: %w: %q", j.URL, ErrNotHTML, resp.Header.Get("Content-Type"))
+		c.logFetch(ctx, j.URL, KindArticle, resp, err, true)
+		return err
+	}
+	p.add(func(s *Summary) { s.PagesFetched++ })
+	final, _ := NormalizeURL(resp.FinalURL)
+	pi := scanHTML(resp.Body, resp.FinalURL)
+	var aliases []string
+	if final != "" && final != j.URL {
+		aliases = append(aliases, final)
+	}
+	if pi.Canonical != "" && pi.Canonical != j.URL && pi.Canonical != final && sameSite(pi.Canonical, j.URL) {
+		aliases = append(aliases, pi.Canonical)
+	}
+	var claimed []string
+	if !ingest {
+		for _, a := range append([]string{j.URL}, aliases...) {
+			seen, err := c.st.Seen(ctx, a)
+			if err != nil {
+				return fmt.Errorf("seen %s: %w", a, err)
+			}
+			if seen || !p.claim(a) {
+				for _, u := range claimed {
+					p.unclaim(u)
+				}
+				return errDuplicate
+			}
+			claimed = append(claimed, a)
+		}
+		if pi.AMP && pi.Canonical != "" && pi.Canonical != j.URL && sameSite(pi.Canonical, j.URL) {
+			// An AMP page: fetch the canonical article instead.
+			for _, u := range claimed {
+				p.unclaim(u)
+			}
+			added, err := c.st.Enqueue(ctx, []Job{{URL: pi.Canonical, Host: hostOf(pi.Canonical), Kind: KindArticle, NotBefore: time.Now(), Item: j.Item}})
+			if err != nil {
+				return fmt.Errorf("enqueue canonical: %w", err)
+			}
+			p.add(func(s *Summary) { s.Enqueued += added })
+			return errDuplicate
+		}
+	}
+	if p.h != nil {
+		f := Fetched{Job: j, URL: j.URL, FinalURL: resp.FinalURL, Status: resp.Status, Header: resp.Header,
+			Body: resp.Body, FetchedAt: time.Now(), Item: j.Item}
+		if err := p.h(ctx, f); err != nil {
+			for _, u := range claimed {
+				p.unclaim(u)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &processError{err: err}
+		}
+	}
+	p.add(func(s *Summary) { s.PagesStored++ })
+	// The aliases are the same article: mark them done so they are never
+	// fetched on their own.
+	sctx := context.WithoutCancel(ctx)
+	if len(aliases) > 0 {
+		jobs := make([]Job, len(aliases))
+		for i, a := range aliases {
+			jobs[i] = Job{URL: a, Host: hostOf(a), Kind: KindArticle}
+		}
+		if _, err := c.st.Enqueue(sctx, jobs); err != nil {
+			return fmt.Errorf("enqueue aliases: %w", err)
+		}
+		for _, a := range aliases {
+			if err := c.st.Finish(sctx, a, ""); err != nil {
+				return fmt.Errorf("finish alias %s: %w", a, err)
+			}
+		}
+	}
+	return nil
+}

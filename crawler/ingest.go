@@ -1,0 +1,99 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Ingest fetches URLs given on the command line. Each may be an article (handed
+// to h even if it was handled before), a feed or sitemap (its new articles are
+// enqueued), or a home page (its feeds are found and polled). report, if not
+// nil, is called once per input URL with nil or the error that stopped it;
+// errors of a handler come back as they were returned (wrapped). After the
+// inputs, the frontier is drained as in Crawl, so the articles of ingested
+// feeds are fetched too.
+func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report func(url string, err error)) (Summary, error) {
+	p := newPass(true, h)
+	if report == nil {
+		report = func(string, error) {}
+	}
+	for _, raw := range urls {
+		if err := ctx.Err(); err != nil {
+			return p.summary(), err
+		}
+		u, err := NormalizeURL(raw)
+		if err != nil {
+			p.errClass(ClassBadURL)
+			report(raw, err)
+			continue
+		}
+		j := Job{URL: u, Host: hostOf(u), Kind: KindHome, NotBefore: time.Now()}
+		if _, err := c.st.Enqueue(ctx, []Job{j}); err != nil {
+			return p.summary(), fmt.Errorf("ingest: enqueue: %w", err)
+		}
+		err = c.ingestOne(ctx, p, j)
+		sctx := context.WithoutCancel(ctx)
+		switch {
+		case err == nil, errors.Is(err, errHandled):
+			err = nil
+			_ = c.st.Finish(sctx, u, "")
+		case ctx.Err() != nil:
+			return p.summary(), ctx.Err()
+		default:
+			class, _ := classify(err)
+			var pe *processError
+			if errors.As(err, &pe) {
+				class = ClassProcess
+			}
+			p.errClass(class)
+			p.add(func(s *Summary) { s.Failed++ })
+			_ = c.st.Finish(sctx, u, class)
+		}
+		report(raw, err)
+	}
+	err := c.run(ctx, p)
+	return p.summary(), err
+}
+
+// ingestOne fetches one input URL with inline retries and dispatches it.
+func (c *Crawler) ingestOne(ctx context.Context, p *pass, j Job) error {
+	hdr := http.Header{"Accept": {"text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8"}}
+	for attempt := 0; ; attempt++ {
+		resp, err := c.get(ctx, p, j.URL, KindHome, hdr, false)
+		if err == nil {
+			if isHTMLType(resp.Header.Get("Content-Type"), resp.Body) {
+				// Decided by handlePoll: home page or article.
+			} else {
+				p.add(func(s *Summary) { s.FeedsPolled++ })
+			}
+			fs, ok, ferr := c.st.Feed(ctx, j.URL)
+			if ferr != nil {
+				return fmt.Errorf("feed state: %w", ferr)
+			}
+			if !ok {
+				fs = FeedState{URL: j.URL}
+			}
+			return c.handlePoll(ctx, p, j, fs, resp, true)
+		}
+		class, transient := classify(err)
+		if ctx.Err() != nil || !transient || attempt >= c.cfg.MaxRetries {
+			return err
+		}
+		p.errClass(class)
+		p.add(func(s *Summary) { s.Retries++ })
+		wait := c.backoff(attempt)
+		var he *HTTPError
+		if errors.As(err, &he) && he.RetryAfter > 0 {
+			wait = he.RetryAfter
+		}
+		if wait > c.cfg.MaxRetryWait {
+			return err
+		}
+		if err := sleepUntil(ctx, time.Now().Add(wait)); err != nil {
+			return err
+		}
+	}
+}

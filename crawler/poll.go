@@ -1,0 +1,344 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// feedAccept is the Accept header of feed, sitemap and home-page requests.
+const feedAccept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5"
+
+// week is the unit of the entries-per-week polling rule.
+const week = 7 * 24 * time.Hour
+
+// pollInterval is Miniflux's entries-per-week rule: a feed publishing n entries
+// a week is polled every week/n, clamped to [MinPollInterval, MaxPollInterval];
+// a feed with no recent entries is polled at MaxPollInterval.
+func (c *Crawler) pollInterval(entriesPerWeek float64) time.Duration {
+	if entriesPerWeek <= 0 {
+		return c.cfg.MaxPollInterval
+	}
+	d := time.Duration(float64(week) / entriesPerWeek)
+	return min(max(d, c.cfg.MinPollInterval), c.cfg.MaxPollInterval)
+}
+
+// feedFailed records a failed poll: the feed is retried with a backoff that
+// doubles with each consecutive failure, up to MaxPollInterval.
+func (c *Crawler) feedFailed(ctx context.Context, u string) {
+	fs, ok, err := c.st.Feed(ctx, u)
+	if err != nil {
+		c.log.Error("feed state", "url", u, "err", err)
+		return
+	}
+	if !ok {
+		fs = FeedState{URL: u}
+	}
+	fs.Failures++
+	now := time.Now()
+	back := c.cfg.MinPollInterval * time.Duration(1<<min(fs.Failures, 10))
+	fs.NextPoll = now.Add(min(back, c.cfg.MaxPollInterval))
+	if err := c.st.SaveFeed(ctx, fs); err != nil {
+		c.log.Error("save feed state", "url", u, "err", err)
+	}
+}
+
+// poll fetches a feed, sitemap or home page job and enqueues what it lists.
+func (c *Crawler) poll(ctx context.Context, p *pass, j Job) error {
+	fs, ok, err := c.st.Feed(ctx, j.URL)
+	if err != nil {
+		return fmt.Errorf("feed state %s: %w", j.URL, err)
+	}
+	if !ok {
+		fs = FeedState{URL: j.URL}
+	}
+	hdr := http.Header{"Accept": {feedAccept}}
+	if fs.ETag != "" {
+		hdr.Set("If-None-Match", fs.ETag)
+	}
+	if fs.LastModified != "" {
+		hdr.Set("If-Modified-Since", fs.LastModified)
+	}
+	resp, err := c.get(ctx, p, j.URL, j.Kind, hdr, false)
+	if errors.Is(err, ErrNotModified) {
+		p.add(func(s *Summary) { s.FeedsPolled++; s.NotModified++ })
+		now := time.Now()
+		fs.LastPolled = now
+		fs.Failures = 0
+		fs.NextPoll = now.Add(c.pollInterval(fs.EntriesPerWeek))
+		if err := c.st.SaveFeed(ctx, fs); err != nil {
+			return fmt.Errorf("save feed state: %w", err)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.add(func(s *Summary) { s.FeedsPolled++ })
+	return c.handlePoll(ctx, p, j, fs, resp, false)
+}
+
+// handlePoll dispatches a fetched feed, sitemap, sitemap index or HTML page.
+// With ingest, an HTML page that does not look like a home page is an article.
+func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, resp *response, ingest bool) error {
+	body := resp.Body
+	ct := resp.Header.Get("Content-Type")
+	t := sniff(ct, body)
+	if t == docGzip {
+		// A gzipped sitemap (.xml.gz) served as a file; only decoded on 200.
+		b, err := gunzipLimit(body, c.cfg.MaxBodyBytes)
+		if err != nil {
+			if errors.Is(err, errTooLarge) {
+				return fmt.Errorf("%s: %w", j.URL, err)
+			}
+			return fmt.Errorf("%s: %w: %v", j.URL, ErrBadFeed, err)
+		}
+		body = b
+		t = sniff("", body)
+	}
+	base := resp.FinalURL
+	switch t {
+	case docFeed, docSitemap:
+		var entries []entry
+		var err error
+		if t == docFeed {
+			entries, err = parseFeed(body, base)
+		} else {
+			entries, err = parseSitemap(body, base)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", j.URL, err)
+		}
+		added, err := c.enqueueArticles(ctx, p, entries)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		fs.EntriesPerWeek = entriesPerWeek(entries, added, fs, now)
+		fs.ETag = resp.Header.Get("ETag")
+		fs.LastModified = resp.Header.Get("Last-Modified")
+		fs.LastPolled = now
+		fs.Failures = 0
+		fs.NextPoll = now.Add(c.pollInterval(fs.EntriesPerWeek))
+		if err := c.st.SaveFeed(ctx, fs); err != nil {
+			return fmt.Errorf("save feed state: %w", err)
+		}
+		c.log.Debug("polled", "url", j.URL, "type", t, "entries", len(entries), "new", added, "next", fs.NextPoll)
+		return nil
+	case docSitemapIndex:
+		entries, err := parseSitemap(body, base)
+		if err != nil {
+			return fmt.Errorf("%s: %w", j.URL, err)
+		}
+		children := make([]string, 0, len(entries))
+		for _, e := range entries {
+			children = append(children, e.URL)
+		}
+		return c.pollChildren(ctx, p, fs, KindSitemap, children)
+	case docHTML:
+		pi := scanHTML(body, base)
+		if ingest && !looksLikeHome(j.URL, pi) {
+			return c.handleArticle(ctx, p, Job{URL: j.URL, Host: j.Host, Kind: KindArticle, Item: j.Item}, resp, true)
+		}
+		children := pi.Feeds
+		if len(children) == 0 {
+			children = c.discover(ctx, p, j.URL)
+		}
+		if len(children) == 0 {
+			c.log.Info("no feed found on home page", "url", j.URL)
+		}
+		return c.pollChildren(ctx, p, fs, KindFeed, children)
+	default:
+		return fmt.Errorf("%s: %w: neither a feed, a sitemap nor html (content-type %q)", j.URL, ErrBadFeed, ct)
+	}
+}
+
+// looksLikeHome tells a home page from an article for ingest.
+func looksLikeHome(u string, pi pageInfo) bool {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	if pi.OGType == "article" {
+		return false
+	}
+	return pu.Path == "/" || pi.OGType == "website"
+}
+
+// discover finds feeds of a home page without <link rel=alternate>: the
+// news sitemaps of robots.txt, then the well-known paths, then any sitemap of
+// robots.txt. Failed probes are logged, not counted as errors.
+func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
+	pu, err := url.Parse(home)
+	if err != nil {
+		return nil
+	}
+	robotsMaps := c.robotsSitemaps(pu.Host)
+	var news, other []string
+	for _, s := range robotsMaps {
+		if strings.Contains(strings.ToLower(s), "news") {
+			news = append(news, s)
+		} else {
+			other = append(other, s)
+		}
+	}
+	if len(news) > 0 {
+		return news
+	}
+	for _, path := range wellKnownFeedPaths {
+		u := pu.Scheme + "://" + pu.Host + path
+		if ok, err := c.allowed(ctx, p, u); err != nil || !ok {
+			continue
+		}
+		resp, err := c.get(ctx, p, u, KindFeed, http.Header{"Accept": {feedAccept}}, false)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			continue
+		}
+		switch sniff(resp.Header.Get("Content-Type"), resp.Body) {
+		case docFeed, docSitemap, docSitemapIndex, docGzip:
+			return []string{u}
+		}
+	}
+	return other
+}
+
+// pollChildren handles a parent (home page or sitemap index): it enqueues its
+// feeds or sitemaps, requeues those due (all with force), and schedules the
+// parent for when its first child is next due. A parent keeps no validators:
+// a 304 would hide its children.
+func (c *Crawler) pollChildren(ctx context.Context, p *pass, fs FeedState, kind Kind, children []string) error {
+	now := time.Now()
+	jobs := make([]Job, 0, len(children))
+	for _, u := range children {
+		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: kind, NotBefore: now})
+	}
+	if _, err := c.st.Enqueue(ctx, jobs); err != nil {
+		return fmt.Errorf("enqueue feeds: %w", err)
+	}
+	next := now.Add(c.cfg.MaxPollInterval)
+	var due []string
+	for _, u := range children {
+		cfs, ok, err := c.st.Feed(ctx, u)
+		if err != nil {
+			return fmt.Errorf("feed state %s: %w", u, err)
+		}
+		switch {
+		case p.force || !ok || !now.Before(cfs.NextPoll):
+			due = append(due, u)
+			if t := now.Add(c.cfg.MinPollInterval); t.Before(next) {
+				next = t
+			}
+		case cfs.NextPoll.Before(next):
+			next = cfs.NextPoll
+		}
+	}
+	if err := c.st.Requeue(ctx, due, now); err != nil {
+		return fmt.Errorf("requeue feeds: %w", err)
+	}
+	fs.ETag, fs.LastModified = "", ""
+	fs.LastPolled = now
+	fs.Failures = 0
+	if floor := now.Add(c.cfg.MinPollInterval); next.Before(floor) {
+		next = floor
+	}
+	fs.NextPoll = next
+	if err := c.st.SaveFeed(ctx, fs); err != nil {
+		return fmt.Errorf("save feed state: %w", err)
+	}
+	return nil
+}
+
+// entriesPerWeek measures a feed's publishing rate: the entries dated within
+// the last week; for undated feeds, the new URLs since the last poll scaled to
+// a week and averaged with the previous value.
+func entriesPerWeek(entries []entry, added int, fs FeedState, now time.Time) float64 {
+	dated, recent := 0, 0
+	for _, e := range entries {
+		if e.Item == nil || e.Item.Published.IsZero() {
+			continue
+		}
+		dated++
+		if age := now.Sub(e.Item.Published); age >= -24*time.Hour && age <= week {
+			recent++
+		}
+	}
+	if dated > 0 {
+		return float64(recent)
+	}
+	if fs.LastPolled.IsZero() {
+		return float64(added) // first poll: assume the list covers about a week
+	}
+	elapsed := now.Sub(fs.LastPolled)
+	if elapsed <= 0 {
+		return fs.EntriesPerWeek
+	}
+	rate := float64(added) * float64(week) / float64(elapsed)
+	return (fs.EntriesPerWeek + rate) / 2
+}
+
+// enqueueArticles adds the entries' URLs to the frontier, spacing each host's
+// NotBefore by its delay so that leases interleave hosts instead of workers
+// queueing behind one host.
+func (c *Crawler) enqueueArticles(ctx context.Context, p *pass, entries []entry) (int, error) {
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	now := time.Now()
+	jobs := make([]Job, 0, len(entries))
+	seen := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		if seen[e.URL] {
+			continue
+		}
+		seen[e.URL] = true
+		jobs = append(jobs, Job{URL: e.URL, Host: hostOf(e.URL), Kind: KindArticle, Item: e.Item})
+	}
+	total := 0
+	const batch = 500
+	for i := 0; i < len(jobs); i += batch {
+		chunk := jobs[i:min(i+batch, len(jobs))]
+		// Only URLs not yet in the frontier get a slot; ask first.
+		fresh := chunk[:0:0]
+		for _, jb := range chunk {
+			if seen, err := c.st.Seen(ctx, jb.URL); err != nil {
+				return total, fmt.Errorf("seen: %w", err)
+			} else if !seen {
+				fresh = append(fresh, jb)
+			}
+		}
+		c.mu.Lock()
+		for k := range fresh {
+			h := fresh[k].Host
+			at := c.spread[h]
+			if at.Before(now) {
+				at = now
+			}
+			fresh[k].NotBefore = at
+			d := c.cfg.Delay
+			if hd, ok := c.hostDelays[h]; ok && hd > d {
+				d = hd
+			}
+			c.spread[h] = at.Add(d)
+		}
+		c.mu.Unlock()
+		n, err := c.st.Enqueue(ctx, fresh)
+		if err != nil {
+			return total, fmt.Errorf("enqueue articles: %w", err)
+		}
+		total += n
+		for _, jb := range fresh {
+			if jb.NotBefore.After(now) {
+				p.schedule(jb.URL, jb.NotBefore)
+			}
+		}
+	}
+	p.add(func(s *Summary) { s.Enqueued += total })
+	return total, nil
+}

@@ -1,0 +1,189 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/temoto/robotstxt"
+)
+
+// maxRobotsBytes bounds a robots.txt body (Google reads 500 KiB).
+const maxRobotsBytes = 512 << 10
+
+// robotsErrorTTL is how long a robots.txt that could not be fetched (5xx,
+// network error) keeps its host disallowed before the next try.
+const robotsErrorTTL = 10 * time.Minute
+
+// hostRobots is the in-process view of one host's robots.txt.
+type hostRobots struct {
+	mu      sync.Mutex // held while loading, so one fetch per host
+	loaded  bool
+	data    *robotstxt.RobotsData
+	expires time.Time
+}
+
+// robotsEntry returns the in-process cache entry for host.
+func (c *Crawler) robotsEntry(host string) *hostRobots {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hr, ok := c.robots[host]
+	if !ok {
+		hr = &hostRobots{}
+		c.robots[host] = hr
+	}
+	return hr
+}
+
+// robotsFor returns host's parsed robots.txt, loading it from State or the
+// web when needed. scheme is used to fetch it.
+func (c *Crawler) robotsFor(ctx context.Context, p *pass, scheme, host string) (*robotstxt.RobotsData, error) {
+	hr := c.robotsEntry(host)
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	now := time.Now()
+	if hr.loaded && now.Before(hr.expires) {
+		return hr.data, nil
+	}
+	body, status, fetched, ok, err := c.st.Robots(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	ttl := c.cfg.RobotsTTL
+	if ok && (status == 0 || status >= 500) {
+		ttl = robotsErrorTTL
+	}
+	if !ok || now.After(fetched.Add(ttl)) {
+		body, status = c.fetchRobots(ctx, p, scheme, host)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		fetched = time.Now()
+		if err := c.st.SaveRobots(ctx, host, body, status, fetched); err != nil {
+			return nil, err
+		}
+		ttl = c.cfg.RobotsTTL
+		if status == 0 || status >= 500 {
+			ttl = robotsErrorTTL
+		}
+	}
+	var data *robotstxt.RobotsData
+	if status == 0 {
+		data, _ = robotstxt.FromStatusAndBytes(http.StatusServiceUnavailable, nil) // unreachable: disallow for now
+	} else {
+		data, err = robotstxt.FromStatusAndBytes(status, body)
+		if err != nil || data == nil {
+			// Unparseable robots.txt: treat as no restrictions (RFC 9309 2.2.2
+			// parsers ignore invalid lines), logged once.
+			c.log.Warn("unparseable robots.txt, allowing all", "host", host, "err", err)
+			data, _ = robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
+		}
+	}
+	hr.data, hr.loaded, hr.expires = data, true, fetched.Add(ttl)
+	if d := c.crawlDelay(data); d > c.cfg.Delay {
+		c.setHostDelay(host, d)
+	}
+	return data, nil
+}
+
+// fetchRobots GETs robots.txt politely; status 0 means no answer.
+func (c *Crawler) fetchRobots(ctx context.Context, p *pass, scheme, host string) ([]byte, int) {
+	u := scheme + "://" + host + "/robots.txt"
+	if err := c.waitSlot(ctx, host); err != nil {
+		return nil, 0
+	}
+	hook := func(ctx context.Context, next *url.URL) error {
+		return c.waitSlot(ctx, strings.ToLower(next.Host))
+	}
+	f := *c.f
+	f.cfg.MaxBodyBytes = maxRobotsBytes
+	resp, err := f.fetch(ctx, u, http.Header{"Accept": {"text/plain,*/*;q=0.5"}}, hook)
+	c.logFetch(ctx, u, KindHome, resp, err, true)
+	var he *HTTPError
+	switch {
+	case err == nil:
+		// After the first request to a host its Crawl-delay applies: claim
+		// the difference so the next request waits for it too.
+		if data, perr := robotstxt.FromStatusAndBytes(resp.Status, resp.Body); perr == nil {
+			if d := c.crawlDelay(data); d > c.cfg.Delay {
+				_, _ = c.st.ReserveHost(ctx, host, time.Now(), d-c.cfg.Delay)
+			}
+		}
+		return resp.Body, resp.Status
+	case errors.As(err, &he):
+		return nil, he.Status
+	case errors.Is(err, errTooLarge):
+		// Google: content after the limit is ignored; we do not keep a
+		// truncated prefix, we allow all.
+		return nil, http.StatusNotFound
+	case errors.Is(err, ErrPrivateAddress), errors.Is(err, ErrRedirectLoop), errors.Is(err, ErrTooManyRedirects):
+		return nil, http.StatusNotFound
+	default:
+		return nil, 0
+	}
+}
+
+// crawlDelay is the Crawl-delay of our group, capped at one minute.
+func (c *Crawler) crawlDelay(data *robotstxt.RobotsData) time.Duration {
+	if data == nil || c.cfg.IgnoreRobots {
+		return 0
+	}
+	g := data.FindGroup(c.agent)
+	if g == nil {
+		return 0
+	}
+	return min(g.CrawlDelay, time.Minute)
+}
+
+// allowed reports whether robots.txt lets us fetch the normalised URL u.
+func (c *Crawler) allowed(ctx context.Context, p *pass, u string) (bool, error) {
+	if c.cfg.IgnoreRobots {
+		return true, nil
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		return false, err
+	}
+	if pu.Path == "/robots.txt" {
+		return true, nil
+	}
+	data, err := c.robotsFor(ctx, p, pu.Scheme, pu.Host)
+	if err != nil {
+		return false, err
+	}
+	path := pu.EscapedPath()
+	if pu.RawQuery != "" {
+		path += "?" + pu.RawQuery
+	}
+	return data.TestAgent(path, c.agent), nil
+}
+
+// robotsSitemaps returns the Sitemap: lines of host's robots.txt, if loaded.
+func (c *Crawler) robotsSitemaps(host string) []string {
+	hr := c.robotsEntry(host)
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	if hr.data == nil {
+		return nil
+	}
+	var out []string
+	for _, s := range hr.data.Sitemaps {
+		if n, err := NormalizeURL(s); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// agentToken is the product token of a User-Agent, matched in robots.txt.
+func agentToken(ua string) string {
+	t := ua
+	if i := strings.IndexAny(t, "/ "); i > 0 {
+		t = t[:i]
+	}
+	return strings.ToLower(t)
+}
