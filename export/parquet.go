@@ -27,7 +27,6 @@ func writeParquet(ctx context.Context, src Source, w io.Writer, opts Options) (C
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
 		parquet.CreatedBy(opts.Software, "", ""),
 		parquet.KeyValueMetadata("wirecrawl.format", "stories/v1"),
-		parquet.PageBufferSize(1<<20),
 	)
 	batch := make([]Record, 0, parquetBatch)
 	var groupRows, groupBytes int
