@@ -156,6 +156,7 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		}
 		if oldID != 0 && alone {
 			storyID = oldID
+			d.StoryID, d.Canonical = storyID, true
 			if err := s.replaceCanonical(ctx, tx, storyID, doc, d, now, false); err != nil {
 				return 0, err
 			}
@@ -282,7 +283,7 @@ func (s *db) replaceCanonical(ctx context.Context, tx *sql.Tx, id int64, doc *wi
 		}
 	}
 	_, err := tx.ExecContext(ctx, s.q(`UPDATE stories SET url = ?, title = ?, byline = ?,
-		published = CASE WHEN ? = 0 THEN published ELSE ? END, site = ?, lang = CASE WHEN ? = '' THEN lang ELSE ? END,
+		published = CASE WHEN CAST(? AS BIGINT) = 0 THEN published ELSE CAST(? AS BIGINT) END, site = ?, lang = CASE WHEN ? = '' THEN lang ELSE ? END,
 		text = ?, simhash = ?, content_hash = ?, words = ?, updated = ? WHERE id = ?`),
 		doc.URL, doc.Title, doc.Byline, nanos(doc.Published), nanos(doc.Published), doc.Site, doc.Lang, doc.Lang,
 		doc.Text, int64(d.Simhash), int64(d.ContentHash), wordCount(doc.Text), now, id)
