@@ -10,7 +10,8 @@ import (
 
 // Filter selects the stories to export. Zero fields select everything.
 type Filter struct {
-	// Since and Until bound the story's published time (first seen when unknown).
+	// Since and Until bound the story's published time (first seen when
+	// unknown): Since <= t < Until (Since inclusive, Until exclusive).
 	Since, Until time.Time
 	// Site keeps stories with at least one copy on this site (host or site name).
 	Site string

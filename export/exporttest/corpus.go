@@ -132,7 +132,7 @@ func (c *Corpus) Story(i int) wirecrawl.Story {
 }
 
 // Match reports whether story s passes f, with the semantics of export.Filter:
-// Since/Until bound the published time (first seen when unknown), inclusive;
+// Since <= published time (first seen when unknown) < Until;
 // Site matches any copy's site name or host; Lang matches exactly.
 func Match(s *wirecrawl.Story, f export.Filter) bool {
 	t := s.Published
@@ -142,7 +142,7 @@ func Match(s *wirecrawl.Story, f export.Filter) bool {
 	if !f.Since.IsZero() && t.Before(f.Since) {
 		return false
 	}
-	if !f.Until.IsZero() && t.After(f.Until) {
+	if !f.Until.IsZero() && !t.Before(f.Until) {
 		return false
 	}
 	if f.Lang != "" && s.Lang != f.Lang {
