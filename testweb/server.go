@@ -1,0 +1,635 @@
+package testweb
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// maxLog bounds the request log; older entries are dropped beyond it.
+const maxLog = 1 << 20
+
+// Start generates the web and serves every outlet on its own loopback
+// address. It stops when ctx is done or Close is called.
+func Start(ctx context.Context, opts Options) (*Web, error) {
+	opts = opts.withDefaults()
+	lns := make([]net.Listener, 0, opts.Outlets)
+	closeAll := func() {
+		for _, l := range lns {
+			_ = l.Close()
+		}
+	}
+	bases := make([]string, opts.Outlets)
+	for i := range opts.Outlets {
+		var ln net.Listener
+		var err error
+		if i < len(opts.Addrs) && opts.Addrs[i] != "" {
+			if err = checkLoopback(opts.Addrs[i]); err == nil {
+				ln, err = net.Listen("tcp", opts.Addrs[i])
+			}
+		} else {
+			ln, err = net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", 2+i%250))
+			if err != nil {
+				ln, err = net.Listen("tcp", "127.0.0.1:0")
+			}
+		}
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("testweb: listen for outlet %d: %w", i, err)
+		}
+		lns = append(lns, ln)
+		bases[i] = "http://" + ln.Addr().String()
+	}
+	opts.BaseURLs = bases
+	w, err := Generate(opts)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	for i, ln := range lns {
+		srv := &http.Server{Handler: w.Handler(i), ReadHeaderTimeout: 10 * time.Second}
+		w.servers = append(w.servers, srv)
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				w.mu.Lock()
+				w.serveErr = append(w.serveErr, err)
+				w.mu.Unlock()
+			}
+		}()
+	}
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		select {
+		case <-ctx.Done():
+			_ = w.shutdown()
+		case <-w.stop:
+		}
+	}()
+	return w, nil
+}
+
+// checkLoopback refuses listen addresses outside the loopback range.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("testweb: address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("testweb: address %q: only loopback addresses are served", addr)
+	}
+	return nil
+}
+
+// CheckLoopback reports an error unless addr (host:port) is a loopback address.
+func CheckLoopback(addr string) error { return checkLoopback(addr) }
+
+// Close stops every server and waits for them to end.
+func (w *Web) Close() error {
+	err := w.shutdown()
+	w.wg.Wait()
+	return err
+}
+
+func (w *Web) shutdown() error {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return nil
+	}
+	w.closed = true
+	close(w.stop)
+	servers := w.servers
+	w.mu.Unlock()
+	var errs []error
+	for _, s := range servers {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if err := s.Shutdown(ctx); err != nil {
+			_ = s.Close()
+		}
+		cancel()
+	}
+	return errors.Join(errs...)
+}
+
+// Requests returns a copy of the request log, in arrival order.
+func (w *Web) Requests() []Request {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]Request(nil), w.log...)
+}
+
+// ResetRequests clears the request log and the per-URL request counts, so
+// faults start over (every faulty URL fails its first requests again).
+func (w *Web) ResetRequests() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.log = nil
+	w.counts = map[string]int{}
+}
+
+// Handler returns the handler of one outlet, for use with httptest: set
+// Options.BaseURLs to the servers' URLs so that links point at them.
+func (w *Web) Handler(outlet int) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { w.serve(outlet, rw, r) })
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	fault  string
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(p)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("testweb: hijack not supported")
+	}
+	return h.Hijack()
+}
+
+func (w *Web) serve(oi int, rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: rw}
+	path := r.URL.Path
+	n := 0
+	if w.opts.Faults {
+		w.mu.Lock()
+		key := strconv.Itoa(oi) + "|" + path
+		w.counts[key]++
+		n = w.counts[key]
+		w.mu.Unlock()
+	}
+	w.route(oi, rec, r, n)
+	o := w.outlets[oi]
+	entry := Request{Time: start, Duration: time.Since(start), Outlet: oi, Host: r.Host, Method: r.Method,
+		URL: o.base + r.URL.RequestURI(), Path: path, Status: rec.status, Bytes: rec.bytes, Fault: rec.fault,
+		UserAgent: r.UserAgent(), IfNoneMatch: r.Header.Get("If-None-Match"), IfModifiedSince: r.Header.Get("If-Modified-Since")}
+	w.mu.Lock()
+	if len(w.log) >= maxLog {
+		w.log = w.log[len(w.log)-maxLog/2:]
+	}
+	w.log = append(w.log, entry)
+	w.mu.Unlock()
+}
+
+func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
+	o := w.outlets[oi]
+	path := r.URL.Path
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		rw.Header().Set("Allow", "GET, HEAD")
+		http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if f := w.faultFor(oi, path); f.kind != "" && (f.count == 0 || n <= f.count) {
+		if w.applyFault(oi, rw, r, f, n) {
+			return
+		}
+	}
+	mod := w.lastModified(oi)
+	switch {
+	case path == "/robots.txt":
+		w.serveBytes(rw, r, w.robots(oi), "text/plain; charset=utf-8", mod, true)
+		return
+	case path == "/" || path == "/index.html":
+		var traps []trapSpec
+		for _, t := range w.traps {
+			if t.outlet == oi && t.anchor != "" {
+				traps = append(traps, t)
+			}
+		}
+		rs := w.recent[oi]
+		w.serveHTML(rw, r, o, w.listHTML(oi, o.name+": latest news", rs[:min(homeItems, len(rs))], "", "/archive/1", traps), mod)
+		return
+	case strings.HasPrefix(path, "/archive/"):
+		k, err := strconv.Atoi(strings.TrimPrefix(path, "/archive/"))
+		rs := w.recent[oi]
+		if err != nil || k < 1 || (k-1)*archiveItems >= max(len(rs), 1) {
+			w.notFound(rw, r, o)
+			return
+		}
+		lo, hi := (k-1)*archiveItems, min(k*archiveItems, len(rs))
+		prev, next := "", ""
+		if k > 1 {
+			prev = "/archive/" + strconv.Itoa(k-1)
+		}
+		if hi < len(rs) {
+			next = "/archive/" + strconv.Itoa(k+1)
+		}
+		w.serveHTML(rw, r, o, w.listHTML(oi, fmt.Sprintf("Archive, page %d", k), rs[lo:hi], prev, next, nil), mod)
+		return
+	case strings.HasPrefix(path, "/section/"):
+		sec := strings.Trim(strings.TrimPrefix(path, "/section/"), "/")
+		var items []int32
+		for _, pi := range w.recent[oi] {
+			if w.section(pi) == sec && len(items) < homeItems {
+				items = append(items, pi)
+			}
+		}
+		w.serveHTML(rw, r, o, w.listHTML(oi, strings.ToUpper(sec[:min(1, len(sec))])+sec[min(1, len(sec)):], items, "", "", nil), mod)
+		return
+	case strings.HasPrefix(path, "/img/") || path == "/logo.png":
+		w.serveBytes(rw, r, gif1x1, "image/gif", mod, false)
+		return
+	}
+	for _, f := range o.feeds {
+		if path == f.path {
+			switch f.format {
+			case "rss":
+				w.serveBytes(rw, r, w.rss(oi, f), "application/rss+xml; charset=utf-8", mod, true)
+			case "atom":
+				w.serveBytes(rw, r, w.atom(oi, f), "application/atom+xml; charset=utf-8", mod, true)
+			default:
+				w.serveBytes(rw, r, w.jsonFeed(oi, f), "application/feed+json; charset=utf-8", mod, true)
+			}
+			return
+		}
+	}
+	if w.serveSitemap(oi, rw, r, path, mod) {
+		return
+	}
+	if pi, ok := w.byPath[oi][path]; ok {
+		p := &w.pages[pi]
+		w.serveHTML(rw, r, o, w.articleHTML(pi, false), p.published)
+		return
+	}
+	if pi, ok := w.aliasPage(oi, path); ok {
+		p := &w.pages[pi]
+		if strings.HasPrefix(path, "/go/") {
+			http.Redirect(rw, r, o.base+p.path, http.StatusMovedPermanently)
+			return
+		}
+		w.serveHTML(rw, r, o, w.articleHTML(pi, true), p.published)
+		return
+	}
+	for _, t := range w.traps {
+		if t.outlet == oi && t.path == path {
+			w.serveTrap(oi, rw, r, t)
+			return
+		}
+	}
+	if strings.HasPrefix(path, "/trap/") && w.opts.Faults {
+		if w.serveTrapStep(oi, rw, r, path) {
+			return
+		}
+	}
+	w.notFound(rw, r, o)
+}
+
+var gif1x1 = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+func (w *Web) notFound(rw http.ResponseWriter, r *http.Request, o *outletSpec) {
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.WriteHeader(http.StatusNotFound)
+	fmt.Fprintf(rw, "<!DOCTYPE html><html><head><title>Page not found | %s</title></head><body><h1>Page not found</h1><p>Sorry, we could not find that page.</p><a href=\"/\">Home</a></body></html>\n", esc(o.name))
+}
+
+func (w *Web) serveSitemap(oi int, rw http.ResponseWriter, r *http.Request, path string, mod time.Time) bool {
+	o := w.outlets[oi]
+	switch {
+	case path == "/sitemap.xml" && o.smStyle == 0, path == "/sitemap_index.xml" && o.smStyle == 2:
+		w.serveBytes(rw, r, w.sitemapIndex(oi), "application/xml; charset=utf-8", mod, true)
+		return true
+	case path == "/sitemap.xml.gz" && o.smStyle == 1:
+		w.serveBytes(rw, r, gz(w.urlset(oi, 0, 1<<30)), "application/gzip", mod, false)
+		return true
+	case path == "/news-sitemap.xml" && o.news:
+		w.serveBytes(rw, r, w.newsSitemap(oi), "application/xml; charset=utf-8", mod, true)
+		return true
+	}
+	for i, c := range w.sitemapChildren(oi) {
+		if path == c && o.smStyle != 1 {
+			body := w.urlset(oi, i*sitemapChunk, (i+1)*sitemapChunk)
+			if strings.HasSuffix(c, ".gz") {
+				w.serveBytes(rw, r, gz(body), "application/gzip", mod, false)
+			} else {
+				w.serveBytes(rw, r, body, "application/xml; charset=utf-8", mod, true)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func gz(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// serveHTML encodes a page in the outlet's charset and declares it as the
+// outlet does (header, meta or both).
+func (w *Web) serveHTML(rw http.ResponseWriter, r *http.Request, o *outletSpec, doc string, mod time.Time) {
+	body, ctype := htmlBytes(o, doc)
+	w.serveBytes(rw, r, body, ctype, mod, true)
+}
+
+// htmlBytes encodes a page in the outlet's charset and gives the
+// Content-Type header the outlet sends.
+func htmlBytes(o *outletSpec, doc string) ([]byte, string) {
+	body := []byte(doc)
+	ctype := "text/html; charset=utf-8"
+	switch o.charset {
+	case "iso-8859-1", "windows-1252":
+		cm := charmap.ISO8859_1
+		if o.charset == "windows-1252" {
+			cm = charmap.Windows1252
+		}
+		enc, err := cm.NewEncoder().Bytes([]byte(foldFor(cm, doc)))
+		if err == nil {
+			body = enc
+		}
+		ctype = "text/html; charset=" + o.charset
+	}
+	if o.decl == "meta" {
+		ctype = "text/html"
+	}
+	return body, ctype
+}
+
+// serveBytes answers with validators (ETag, Last-Modified, 304) and gzip
+// when the client accepts it.
+func (w *Web) serveBytes(rw http.ResponseWriter, r *http.Request, body []byte, ctype string, mod time.Time, compress bool) {
+	h := rw.Header()
+	h.Set("Content-Type", ctype)
+	etag := fmt.Sprintf("%016x", hashBytes(body))
+	if compress {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			body = gz(body)
+			h.Set("Content-Encoding", "gzip")
+			etag += "-gz"
+		}
+	}
+	h.Set("ETag", `"`+etag+`"`)
+	h.Set("Cache-Control", "max-age=60")
+	http.ServeContent(rw, r, "", mod, bytes.NewReader(body))
+}
+
+func hashBytes(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(name) == "gzip" && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+// applyFault answers the n-th request of a faulty URL; false means answer normally.
+func (w *Web) applyFault(oi int, rw *recorder, r *http.Request, f faultSpec, n int) bool {
+	rw.fault = f.kind
+	ra := int(w.opts.RetryAfter.Round(time.Second) / time.Second)
+	if ra < 1 {
+		ra = 1
+	}
+	switch f.kind {
+	case FaultTooMany:
+		rw.Header().Set("Retry-After", strconv.Itoa(ra))
+		http.Error(rw, "too many requests", http.StatusTooManyRequests)
+	case FaultUnavailable:
+		// an HTTP date one second later than needed, since it has whole seconds
+		at := time.Now().Add(time.Duration(ra+1) * time.Second).UTC().Truncate(time.Second)
+		rw.Header().Set("Retry-After", at.Format(http.TimeFormat))
+		http.Error(rw, "service unavailable", http.StatusServiceUnavailable)
+	case FaultServerError:
+		code := http.StatusInternalServerError
+		if n%2 == 0 {
+			code = http.StatusBadGateway
+		}
+		http.Error(rw, http.StatusText(code), code)
+	case FaultReset:
+		conn, _, err := rw.Hijack()
+		if err != nil {
+			http.Error(rw, "reset", http.StatusInternalServerError)
+			return true
+		}
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		_ = conn.Close()
+	case FaultTruncatedGzip:
+		pi := w.byPath[oi][r.URL.Path]
+		full := gz([]byte(w.articleHTML(pi, false)))
+		conn, buf, err := rw.Hijack()
+		if err != nil {
+			http.Error(rw, "truncated", http.StatusInternalServerError)
+			return true
+		}
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n")
+		_, _ = buf.Write(full[:len(full)/2])
+		_ = buf.Flush()
+		rw.status, rw.bytes = http.StatusOK, int64(len(full)/2)
+		_ = conn.Close()
+	case FaultSlow:
+		pi := w.byPath[oi][r.URL.Path]
+		body, ctype := htmlBytes(w.outlets[oi], w.articleHTML(pi, false))
+		if !w.sleep(r, w.opts.SlowDelay) {
+			return true
+		}
+		rw.Header().Set("Content-Type", ctype)
+		rw.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		rw.WriteHeader(http.StatusOK)
+		chunk := (len(body) + 3) / 4
+		for i := 0; i < len(body); i += chunk {
+			_, _ = rw.Write(body[i:min(i+chunk, len(body))])
+			rw.Flush()
+			if i+chunk < len(body) && !w.sleep(r, w.opts.SlowDelay/4) {
+				return true
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// sleep waits d unless the request or the web ends first.
+func (w *Web) sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-w.stop:
+	}
+	return false
+}
+
+func (w *Web) serveTrap(oi int, rw *recorder, r *http.Request, t trapSpec) {
+	rw.fault = "trap:" + t.kind
+	o := w.outlets[oi]
+	h := rw.Header()
+	switch t.kind {
+	case TrapOversized, TrapEndless:
+		size := 20 << 20
+		if t.kind == TrapEndless {
+			size = 256 << 20
+		} else {
+			h.Set("Content-Length", strconv.Itoa(size))
+		}
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		rw.WriteHeader(http.StatusOK)
+		head := "<!DOCTYPE html><html><head><title>Report</title></head><body><article><h1>Full text</h1>"
+		para := []byte("<p>The committee reviewed the figures line by line and found nothing new to report in this section of the document.</p>\n")
+		_, _ = rw.Write([]byte(head))
+		written := len(head)
+		for written < size {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-w.stop:
+				return
+			default:
+			}
+			p := para
+			if size-written < len(p) {
+				p = p[:size-written]
+			}
+			n, err := rw.Write(p)
+			written += n
+			if err != nil {
+				return
+			}
+		}
+	case TrapTrickle:
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		rw.WriteHeader(http.StatusOK)
+		chunk := []byte("<p>Markets opened lower on Monday as investors waited for ...</p>\n")[:64]
+		deadline := time.Now().Add(time.Minute)
+		for time.Now().Before(deadline) {
+			if _, err := rw.Write(chunk); err != nil {
+				return
+			}
+			rw.Flush()
+			if !w.sleep(r, 500*time.Millisecond) {
+				return
+			}
+		}
+	case TrapGzipBomb:
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Encoding", "gzip")
+		b := gzipBomb()
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+		rw.WriteHeader(http.StatusOK)
+		_, _ = rw.Write(b)
+	case TrapRedirectLoop:
+		http.Redirect(rw, r, o.base+"/trap/loop-b.html", http.StatusFound)
+	case TrapRedirectLong:
+		http.Redirect(rw, r, o.base+"/trap/chain-1.html", http.StatusMovedPermanently)
+	case TrapRedirectChain:
+		http.Redirect(rw, r, o.base+"/trap/moved-2.html", http.StatusMovedPermanently)
+	case TrapNotHTML:
+		h.Set("Content-Type", "application/pdf")
+		rw.WriteHeader(http.StatusOK)
+		_, _ = rw.Write([]byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"))
+	case TrapBinaryAsHTML:
+		h.Set("Content-Type", "text/html")
+		rw.WriteHeader(http.StatusOK)
+		rnd := rand.New(rand.NewPCG(uint64(w.opts.Seed), 7))
+		buf := make([]byte, 64<<10)
+		for i := range buf {
+			buf[i] = byte(rnd.UintN(256))
+		}
+		_, _ = rw.Write(buf)
+	case TrapGone:
+		http.Error(rw, "this article has been removed", http.StatusGone)
+	case TrapNotFound:
+		w.notFound(rw, r, o)
+	case TrapMalformedFeed:
+		full := w.rss(oi, o.feeds[0])
+		cut := bytes.LastIndex(full[:len(full)/2], []byte("<item>"))
+		body := append([]byte(nil), full[:max(cut, 0)+40]...)
+		h.Set("Content-Type", "application/rss+xml; charset=utf-8")
+		rw.WriteHeader(http.StatusOK)
+		_, _ = rw.Write(body)
+	case TrapHTMLAsFeed:
+		w.serveHTML(rw, r, o, w.listHTML(oi, "Feeds have moved", nil, "", "", nil), w.lastModified(oi))
+	case TrapSitemapExtra:
+		w.serveBytes(rw, r, w.trapSitemap(oi), "application/xml; charset=utf-8", w.lastModified(oi), true)
+	}
+}
+
+// serveTrapStep serves the inner steps of the redirect traps.
+func (w *Web) serveTrapStep(oi int, rw *recorder, r *http.Request, path string) bool {
+	o := w.outlets[oi]
+	switch {
+	case path == "/trap/loop-b.html":
+		rw.fault = "trap:" + TrapRedirectLoop
+		http.Redirect(rw, r, o.base+"/trap/loop-a.html", http.StatusFound)
+		return true
+	case path == "/trap/moved-2.html":
+		rw.fault = "trap:" + TrapRedirectChain
+		http.Redirect(rw, r, "/trap/moved-3.html", http.StatusFound)
+		return true
+	case path == "/trap/moved-3.html":
+		rw.fault = "trap:" + TrapRedirectChain
+		http.Redirect(rw, r, o.base+w.trapTarget(oi), http.StatusTemporaryRedirect)
+		return true
+	case strings.HasPrefix(path, "/trap/chain-"):
+		k, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(path, "/trap/chain-"), ".html"))
+		if err != nil || k < 1 || k > 20 {
+			return false
+		}
+		rw.fault = "trap:" + TrapRedirectLong
+		if k == 20 {
+			w.serveHTML(rw, r, o, w.listHTML(oi, "You made it", nil, "", "", nil), w.lastModified(oi))
+			return true
+		}
+		http.Redirect(rw, r, fmt.Sprintf("%s/trap/chain-%d.html", o.base, k+1), http.StatusMovedPermanently)
+		return true
+	}
+	return false
+}
