@@ -451,11 +451,11 @@ func (c *Crawler) process(ctx context.Context, p *pass, j Job) {
 	}
 	if j.Kind == KindArticle {
 		err := c.article(ctx, p, j, false)
-		c.settle(ctx, p, j, err)
+		c.conclude(ctx, p, j, err)
 		return
 	}
 	err := c.poll(ctx, p, j)
-	c.settle(ctx, p, j, err)
+	c.conclude(ctx, p, j, err)
 }
 
 // errDuplicate says the job's article was already handled under another URL.
@@ -464,8 +464,8 @@ var errDuplicate = errors.New("crawler: duplicate of a handled url")
 // errHandled says the job was dealt with and finished already.
 var errHandled = errors.New("crawler: handled")
 
-// settle finishes or retries job j after its outcome err.
-func (c *Crawler) settle(ctx context.Context, p *pass, j Job, err error) {
+// conclude finishes or retries job j after its outcome err.
+func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 	sctx := context.WithoutCancel(ctx)
 	switch {
 	case err == nil, errors.Is(err, errHandled):
@@ -568,13 +568,49 @@ func (c *Crawler) hostDelay(host string) time.Duration {
 	return c.cfg.Delay
 }
 
+// reservation is a claimed request slot of a host.
+type reservation struct {
+	host  string
+	slot  time.Time
+	delay time.Duration // the delay claimed with the slot
+}
+
 // waitSlot reserves host's next request slot in State and sleeps until it.
-func (c *Crawler) waitSlot(ctx context.Context, host string) error {
-	at, err := c.st.ReserveHost(ctx, host, time.Now(), c.hostDelay(host))
+// The reservation is passed to settle after the request.
+func (c *Crawler) waitSlot(ctx context.Context, host string) (reservation, error) {
+	d := c.hostDelay(host)
+	at, err := c.st.ReserveHost(ctx, host, time.Now(), d)
 	if err != nil {
-		return fmt.Errorf("reserve host %s: %w", host, err)
+		return reservation{}, fmt.Errorf("reserve host %s: %w", host, err)
 	}
-	return sleepUntil(ctx, at)
+	return reservation{host: host, slot: at, delay: d}, sleepUntil(ctx, at)
+}
+
+// settle is called when the request made in reservation r has been answered.
+// The reservation spaced request starts by the delay; but a request can leave
+// late (a loaded machine, a slow connect) and so reach the server closer to
+// the next one than the delay. Pushing the host's next-allowed time to at
+// least now+delay, where now is after the server saw the request, makes the
+// delay hold as the server measures it. It costs the response time on top of
+// the delay when responses are slower than the delay, as in colly.
+func (c *Crawler) settle(ctx context.Context, r reservation) {
+	d := c.hostDelay(r.host)
+	if d <= 0 || r.slot.IsZero() {
+		return
+	}
+	now := time.Now()
+	// ReserveHost moves next to max(now, next)+x, and next >= slot+r.delay.
+	base := now
+	if next := r.slot.Add(r.delay); next.After(now) {
+		base = next
+	}
+	x := now.Add(d).Sub(base)
+	if x <= 0 {
+		return
+	}
+	if _, err := c.st.ReserveHost(context.WithoutCancel(ctx), r.host, now, x); err != nil {
+		c.log.Debug("settle host slot", "host", r.host, "err", err)
+	}
 }
 
 func sleepUntil(ctx context.Context, at time.Time) error {
@@ -612,7 +648,8 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 		return nil, ctx.Err()
 	}
 	defer func() { <-sem }()
-	if err := c.waitSlot(ctx, host); err != nil {
+	res, err := c.waitSlot(ctx, host)
+	if err != nil {
 		return nil, err
 	}
 	hook := func(ctx context.Context, next *url.URL) error {
@@ -630,9 +667,12 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 		} else if !ok {
 			return ErrRobots
 		}
-		return c.waitSlot(ctx, hostOf(n))
+		c.settle(ctx, res)
+		res, err = c.waitSlot(ctx, hostOf(n))
+		return err
 	}
 	resp, err := c.f.fetch(ctx, u, hdr, hook)
+	c.settle(ctx, res)
 	c.logFetch(ctx, u, kind, resp, err, false)
 	return resp, err
 }

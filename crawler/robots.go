@@ -93,26 +93,33 @@ func (c *Crawler) robotsFor(ctx context.Context, p *pass, scheme, host string) (
 // fetchRobots GETs robots.txt politely; status 0 means no answer.
 func (c *Crawler) fetchRobots(ctx context.Context, p *pass, scheme, host string) ([]byte, int) {
 	u := scheme + "://" + host + "/robots.txt"
-	if err := c.waitSlot(ctx, host); err != nil {
+	res, err := c.waitSlot(ctx, host)
+	if err != nil {
 		return nil, 0
 	}
 	hook := func(ctx context.Context, next *url.URL) error {
-		return c.waitSlot(ctx, strings.ToLower(next.Host))
+		c.settle(ctx, res)
+		var err error
+		res, err = c.waitSlot(ctx, strings.ToLower(next.Host))
+		return err
 	}
 	f := *c.f
 	f.cfg.MaxBodyBytes = maxRobotsBytes
 	resp, err := f.fetch(ctx, u, http.Header{"Accept": {"text/plain,*/*;q=0.5"}}, hook)
+	if err == nil && res.host == host {
+		// From now on the host's Crawl-delay applies, to the gap after this
+		// request too.
+		if data, perr := robotstxt.FromStatusAndBytes(resp.Status, resp.Body); perr == nil {
+			if d := c.crawlDelay(data); d > c.cfg.Delay {
+				c.setHostDelay(host, d)
+			}
+		}
+	}
+	c.settle(ctx, res)
 	c.logFetch(ctx, u, KindHome, resp, err, true)
 	var he *HTTPError
 	switch {
 	case err == nil:
-		// After the first request to a host its Crawl-delay applies: claim
-		// the difference so the next request waits for it too.
-		if data, perr := robotstxt.FromStatusAndBytes(resp.Status, resp.Body); perr == nil {
-			if d := c.crawlDelay(data); d > c.cfg.Delay {
-				_, _ = c.st.ReserveHost(ctx, host, time.Now(), d-c.cfg.Delay)
-			}
-		}
 		return resp.Body, resp.Status
 	case errors.As(err, &he):
 		return nil, he.Status
