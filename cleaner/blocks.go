@@ -17,7 +17,14 @@ type block struct {
 	heading   bool
 	listItem  bool
 	drop      bool
-	why       string // why it was dropped, for debugging
+	// standfirst marks text inside a <header> or a lead/dek/summary container.
+	standfirst bool
+	// joinNext is set when a <br> ended the block: the next block is the
+	// next line of the same paragraph.
+	joinNext bool
+	// parent is the parent of the element that holds the block.
+	parent *html.Node
+	why    string // why it was dropped, for debugging
 }
 
 func (b *block) linkDensity() float64 {
@@ -65,6 +72,27 @@ type blockBuilder struct {
 	boundary  bool // an element edge since the last word
 	brs       int  // consecutive <br> since the last word
 	pre       int
+	lead      int        // depth of <header> / standfirst containers
+	blockEl   *html.Node // element holding the current block
+}
+
+// standfirstWords are class/id words of a standfirst container.
+var standfirstWords = map[string]bool{
+	"standfirst": true, "dek": true, "deck": true, "lead": true, "lede": true, "summary": true,
+	"subtitle": true, "subheadline": true, "subhead": true, "strapline": true, "intro": true,
+	"excerpt": true, "sapo": true, "chapo": true, "chapeau": true, "teaser": true, "description": true,
+}
+
+func isStandfirstContainer(n *html.Node) bool {
+	if n.Data == "header" {
+		return true
+	}
+	for _, t := range nameTokens(n) {
+		if standfirstWords[t] {
+			return true
+		}
+	}
+	return false
 }
 
 // renderBlocks turns the subtree at n into paragraph blocks, the way a browser
@@ -78,12 +106,23 @@ func renderBlocks(n *html.Node) []block {
 	return bb.blocks
 }
 
+// flush ends the current paragraph.
 func (bb *blockBuilder) flush() {
+	bb.flushLine()
+	if n := len(bb.blocks); n > 0 {
+		bb.blocks[n-1].joinNext = false
+	}
+}
+
+// flushLine ends the current line, at a <br>: the next block continues the
+// same paragraph unless a paragraph edge comes first.
+func (bb *blockBuilder) flushLine() {
 	text := strings.TrimSpace(bb.cur.String())
 	if text != "" {
 		bb.blocks = append(bb.blocks, block{
 			text: text, words: bb.words, linkWords: bb.linkWords, tag: bb.tag,
-			heading: bb.heading, listItem: bb.listItem,
+			heading: bb.heading, listItem: bb.listItem, standfirst: bb.lead > 0,
+			parent: parentOf(bb.blockEl),
 		})
 	}
 	bb.cur.Reset()
@@ -114,15 +153,23 @@ func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool)
 		}
 	}
 	isBlock := n.Type == html.ElementNode && blockTags[name]
+	lead := isBlock && isStandfirstContainer(n)
+	if lead {
+		bb.lead++
+		defer func() { bb.lead-- }()
+	}
 	isLink := name == "a" && attr(n, "href") != ""
 	switch {
 	case name == "br":
-		bb.brs++
-		if bb.brs >= 2 {
-			bb.flush()
-		} else if bb.cur.Len() > 0 {
-			bb.cur.WriteByte('\n')
-			bb.pendSpace = false
+		if strings.TrimSpace(bb.cur.String()) != "" {
+			bb.flushLine()
+			bb.blocks[len(bb.blocks)-1].joinNext = true
+			bb.brs = 1
+		} else {
+			bb.brs++
+			if bb.brs >= 2 {
+				bb.flush() // a blank line: new paragraph
+			}
 		}
 		return
 	case isBlock:
@@ -135,6 +182,7 @@ func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool)
 			listItem = true
 		}
 		bb.tag, bb.heading, bb.listItem = tag, heading, listItem
+		bb.blockEl = n
 		if name == "pre" {
 			bb.pre++
 		}
@@ -163,8 +211,16 @@ func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool)
 		if n.Parent != nil {
 			// Back in the parent block: later text belongs to it.
 			bb.tag, bb.heading, bb.listItem = parentBlockTag(n.Parent), false, false
+			bb.blockEl = n.Parent
 		}
 	}
+}
+
+func parentOf(n *html.Node) *html.Node {
+	if n == nil {
+		return nil
+	}
+	return n.Parent
 }
 
 func parentBlockTag(n *html.Node) string {

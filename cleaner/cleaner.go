@@ -82,11 +82,7 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 		if c.trace != nil {
 			c.trace(blocks)
 		}
-		for _, b := range blocks {
-			if !b.drop {
-				paras = append(paras, strings.ToValidUTF8(b.text, "\uFFFD"))
-			}
-		}
+		paras = assemble(blocks)
 	}
 	text := strings.Join(paras, "\n\n")
 
@@ -156,4 +152,24 @@ func hasPasswordField(doc *html.Node) bool {
 		return true
 	})
 	return found
+}
+
+// assemble joins the kept blocks into paragraphs: lines split by a <br>
+// stay in one paragraph, one per line.
+func assemble(blocks []block) []string {
+	var paras []string
+	var cur strings.Builder
+	for i, b := range blocks {
+		if !b.drop {
+			if cur.Len() > 0 {
+				cur.WriteByte('\n')
+			}
+			cur.WriteString(strings.ToValidUTF8(b.text, "\uFFFD"))
+		}
+		if (!b.joinNext || i == len(blocks)-1) && cur.Len() > 0 {
+			paras = append(paras, cur.String())
+			cur.Reset()
+		}
+	}
+	return paras
 }

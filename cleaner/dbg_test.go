@@ -1,9 +1,9 @@
 package cleaner
 
 import (
+	readability "codeberg.org/readeck/go-readability/v2"
 	"net/url"
 	"os"
-	readability "codeberg.org/readeck/go-readability/v2"
 	"strings"
 	"testing"
 

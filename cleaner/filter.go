@@ -1,20 +1,25 @@
 package cleaner
 
 import (
-	"unicode"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 var (
 	// rxBoilerLine matches a whole short block that is a widget label or prompt.
-	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment)\W*$`)
+	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment|highlights|iklan|anzeige|werbung|publicité|publicidad|pubblicità|reklame|advertentie|annonse|the associated press|associated press|reuters|afp|ap|dpa|upi)\W*$`)
 	// rxBoilerPrefix matches the start of a short promotional or navigational line.
 	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(read more|more|see more|see also|also read|read also|related|recommended|watch|watch more|listen|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our)|download (the|our)|like us|join (us|our)|don'?t miss|must read|trending|tags?|topics?|filed under|more on|more from|share (this|on)|copy/paste|copy and paste|embed)\b`)
 	// rxCaption matches photo captions and credits.
 	rxCaption = regexp.MustCompile(`(?i)(\bcredit:|\bcredits:|\bphoto:|\bphotos:|\bphotograph:|\bpicture:|\bimage:|\(image:|\bphoto by\b|\bphotograph by\b|\bimage by\b|\bpicture by\b|\bphoto credit|\bimage credit|\bgetty images?\b|\bor licensors\b|\bap photo\b|\bap images\b|\breuters/|/reuters\b|/afp\b|\bafp/|\bafp via getty\b|\bshutterstock\b|\bistock\b|\bepa-efe\b|\bfile photo\b|\bcourtesy of\b)`)
 	// rxDateWord matches the pieces of a date or time.
-	rxDateWord = regexp.MustCompile(`(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|am|pm|a|p|m|est|edt|cst|cdt|pst|pdt|mst|mdt|gmt|utc|bst|cet|cest|ist|aest|et|pt|ct|\d{1,4}(st|nd|rd|th|h)?|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|today|yesterday|at|on|of|the|and|updated|update|published|posted|modified|last|first|created|date|time|read|reading)$`)
+	// rxPromo matches, anywhere in a short block, a call to follow, subscribe
+	// or click, a copyright line or a reading-time note.
+	rxPromo = regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign up (for|to) (our|the)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`)
+	// rxShortcode matches a leaked WordPress shortcode ("[button ...]").
+	rxShortcode = regexp.MustCompile(`^\s*\[/?[a-z_-]+(\s[^\]]*)?\]|\[/[a-z_-]+\]\s*$`)
+	rxDateWord  = regexp.MustCompile(`(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|am|pm|a|p|m|est|edt|cst|cdt|pst|pdt|mst|mdt|gmt|utc|bst|cet|cest|ist|aest|et|pt|ct|\d{1,4}(st|nd|rd|th|h)?|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|today|yesterday|at|on|of|the|and|updated|update|published|posted|modified|last|first|created|date|time|read|reading)$`)
 	// rxDatelineStart matches the label of a publication line.
 	rxDatelineStart = regexp.MustCompile(`(?i)^\W*(published|updated|posted|last updated|last modified|first published|modified|created|date)\b`)
 	rxBylineStart   = regexp.MustCompile(`^\W*([Bb]y|BY|[Ww]ritten by|[Ww]ords by|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v)\s+\p{Lu}`)
@@ -59,6 +64,10 @@ func filterBlocks(blocks []block, m *pageMeta) {
 			b.why = "promo"
 		case b.words <= 45 && rxCaption.MatchString(b.text):
 			b.why = "caption"
+		case b.words <= 50 && rxPromo.MatchString(b.text):
+			b.why = "promo"
+		case rxShortcode.MatchString(b.text):
+			b.why = "shortcode"
 		case b.linkDensity() > 0.6 && (b.words < 15 || !endsSentence(b.text)):
 			b.why = "link" // a link on its own line: navigation, related story
 		}
@@ -66,6 +75,36 @@ func filterBlocks(blocks []block, m *pageMeta) {
 	}
 	keepInlineLinks(blocks)
 	dropRelatedRuns(blocks)
+	dropStandfirst(blocks)
+}
+
+// dropStandfirst drops a standfirst: a short lead-in at the top, set apart
+// from the body (in a <header>, or a container named lead, dek, summary...)
+// and followed by body paragraphs in another container. It is kept as the
+// Document's Description instead.
+func dropStandfirst(blocks []block) {
+	seen := 0
+	for i := range blocks {
+		b := &blocks[i]
+		if b.drop {
+			continue
+		}
+		seen++
+		if seen > 3 {
+			return
+		}
+		if !b.standfirst || b.words > 80 {
+			continue
+		}
+		for j := i + 1; j < len(blocks); j++ {
+			if isProse(&blocks[j]) {
+				if blocks[j].parent != b.parent && !blocks[j].standfirst {
+					b.drop, b.why = true, "standfirst"
+				}
+				break
+			}
+		}
+	}
 }
 
 // isProse reports a block of running text.

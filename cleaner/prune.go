@@ -1,8 +1,8 @@
 package cleaner
 
 import (
-	"slices"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -157,13 +157,58 @@ func prune(doc *html.Node) {
 			attr(n, "aria-hidden") == "true" ||
 			boilerRoles[strings.ToLower(attr(n, "role"))] ||
 			rxHiddenStyle.MatchString(attr(n, "style")) ||
-			(!tableParts[n.Data] && isBoilerName(n) && !keepEmbeddedPost(n))
+			(!tableParts[n.Data] && !inlineTags[n.Data] && isBoilerName(n) && !keepEmbeddedPost(n))
 		if drop && w.minor(n) {
 			removeNode(n)
 			return false
 		}
 		return true
 	})
+	pruneInlineWidgets(doc)
+}
+
+// inlineTags are phrasing elements: inside running text, a class name on
+// them ("sn-player-post-link") styles a word, it does not mark furniture.
+var inlineTags = map[string]bool{
+	"a": true, "span": true, "strong": true, "em": true, "b": true, "i": true, "u": true, "small": true,
+	"font": true, "abbr": true, "cite": true, "code": true, "time": true, "sup": true, "sub": true,
+	"mark": true, "q": true, "ins": true, "del": true, "s": true, "big": true, "bdi": true, "bdo": true,
+}
+
+// pruneInlineWidgets removes, deepest first, inline elements named like
+// furniture that hold a widget rather than words: an image or several links
+// and nothing else (a hover card after a name, a share button row).
+func pruneInlineWidgets(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		pruneInlineWidgets(c)
+		c = next
+	}
+	if n.Type != html.ElementNode || !inlineTags[n.Data] || !isBoilerName(n) {
+		return
+	}
+	links, imgs, linkText, allText := 0, 0, 0, 0
+	walk(n, func(c *html.Node) bool {
+		switch {
+		case c.Type == html.TextNode:
+			l := len(strings.TrimSpace(c.Data))
+			allText += l
+			for p := c.Parent; p != nil && p != n.Parent; p = p.Parent {
+				if p.Type == html.ElementNode && p.Data == "a" {
+					linkText += l
+					break
+				}
+			}
+		case c.Type == html.ElementNode && c.Data == "a":
+			links++
+		case c.Type == html.ElementNode && (c.Data == "img" || c.Data == "picture"):
+			imgs++
+		}
+		return true
+	})
+	if (imgs > 0 || links >= 2) && float64(linkText) >= 0.8*float64(allText) {
+		removeNode(n)
+	}
 }
 
 // tableParts are the inside of a table, whose class names describe data
