@@ -222,6 +222,16 @@ func keepEmbeddedPost(n *html.Node) bool {
 		return false
 	}
 	n.Attr = slices.DeleteFunc(n.Attr, func(a html.Attribute) bool { return a.Key == "class" || a.Key == "id" })
+	if n.Data == "div" || n.Data == "section" || n.Data == "figure" || n.Data == "aside" {
+		// Unwrapped, so the content search judges the quote itself rather
+		// than a link-heavy wrapper around it.
+		for c := n.FirstChild; c != nil; {
+			next := c.NextSibling
+			n.RemoveChild(c)
+			n.Parent.InsertBefore(c, n)
+			c = next
+		}
+	}
 	return true
 }
 
