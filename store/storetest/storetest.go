@@ -786,8 +786,32 @@ func testSaveDecideError(t *testing.T, newDSN NewDSN) {
 	save(t, s, page("https://a.example/s", "A", "x", t0, newDecision(1)))
 }
 
-// lookupDecide is a dedup stand-in: a page sharing a key with a stored story
-// is a copy of it, else a new story.
+// NewPage builds an article page decided as a new story with the given index
+// keys (at least one); LookupDecide turns it into a copy when needed.
+func NewPage(u, site, text string, published time.Time, keys ...uint64) store.Page {
+	return page(u, site, text, published, newDecision(keys...))
+}
+
+// LookupDecide is a dedup stand-in for tests and benchmarks: a page sharing
+// a key with a stored story is a copy of it, else a new story; a URL already
+// stored is unchanged.
+func LookupDecide(p store.Page) func(context.Context, dedup.Index) (store.Page, error) {
+	decide := lookupDecide(p)
+	return func(ctx context.Context, idx dedup.Index) (store.Page, error) {
+		id, h, ok, err := idx.StoredURL(ctx, p.Doc.URL)
+		if err != nil {
+			return store.Page{}, err
+		}
+		if ok && h == p.Decision.ContentHash {
+			p.Decision = dedup.Decision{Action: dedup.ActionUnchanged, StoryID: id, ContentHash: h}
+			return p, nil
+		}
+		return decide(ctx, idx)
+	}
+}
+
+// lookupDecide is LookupDecide without the unchanged check, so re-saves go
+// through the write path.
 func lookupDecide(p store.Page) func(context.Context, dedup.Index) (store.Page, error) {
 	return func(ctx context.Context, idx dedup.Index) (store.Page, error) {
 		cands, err := idx.Lookup(ctx, p.Decision.Keys)
