@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestDemoDescribesTheWeb(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"demo", "--seed", "7", "--stories", "60", "--outlets", "4"}, strings.NewReader(""), &out, &errb, nil)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, errb.String())
+	}
+	s := out.String()
+	for _, want := range []string{"4 outlets, 60 stories", "Allied Press (wire, AP)", "Pages by kind:", "Seeds (", "Example wire story", "original "} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Count(s, "http://127.0.0.") < 4 {
+		t.Errorf("output lists fewer than 4 loopback addresses:\n%s", s)
+	}
+}
+
+func TestDemoServeOnlyRefusesNonLoopback(t *testing.T) {
+	for _, addr := range []string{"10.0.0.1:8080", "0.0.0.0:8080", "192.168.1.2", "example.com:80"} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"demo", "--serve-only", addr}, strings.NewReader(""), &out, &errb, nil)
+		if code != exitUsage {
+			t.Errorf("--serve-only %s: exit %d, want %d (stderr %q)", addr, code, exitUsage, errb.String())
+		}
+	}
+}
+
+func TestDemoServeOnlyServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--serve-only", "127.0.0.1:0", "--stories", "30", "--outlets", "3"}, strings.NewReader(""), &out, &errb, nil)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "Serving until interrupted") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no seeds printed; stdout %q stderr %q", out.String(), errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var seed string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.TrimSpace(line); strings.HasPrefix(f, "http://127.0.0.1:") {
+			seed = f
+			break
+		}
+	}
+	if seed == "" {
+		t.Fatalf("no seed URL on 127.0.0.1 in %q", out.String())
+	}
+	resp, err := http.Get(seed)
+	if err != nil {
+		t.Fatalf("GET %s: %v", seed, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET %s: status %d", seed, resp.StatusCode)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		// a cancelled context maps to the interrupted exit code
+		if code != 0 && code != exitInterrupted {
+			t.Errorf("exit %d after cancel", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("demo --serve-only did not stop after cancel")
+	}
+}
