@@ -88,7 +88,7 @@ func TestMemoryBounded(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%s: %.1f MB of text, wrote %.1f MB, peak live heap %.1f MB", f, float64(volume)/(1<<20), float64(w.n)/(1<<20), float64(peak)/(1<<20))
-			if peak > 48<<20 {
+			if peak > 32<<20 {
 				t.Errorf("peak live heap %.1f MB while exporting %.1f MB of text: not streaming", float64(peak)/(1<<20), float64(volume)/(1<<20))
 			}
 		})

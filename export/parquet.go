@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/wirecrawl/wirecrawl"
 )
@@ -23,8 +25,13 @@ func writeParquet(ctx context.Context, src Source, w io.Writer, opts Options) (C
 	if maxRows <= 0 {
 		maxRows = DefaultRowGroupRows
 	}
+	codec, err := newZstdCodec()
+	if err != nil {
+		return counts, fmt.Errorf("export: %w", err)
+	}
+	defer codec.close()
 	pw := parquet.NewGenericWriter[Record](w,
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
+		parquet.Compression(codec),
 		parquet.CreatedBy(opts.Software, "", ""),
 		parquet.KeyValueMetadata("wirecrawl.format", "stories/v1"),
 	)
@@ -47,7 +54,7 @@ func writeParquet(ctx context.Context, src Source, w io.Writer, opts Options) (C
 		}
 		return nil
 	}
-	err := walk(ctx, src, opts, &counts, func(s *wirecrawl.Story) error {
+	err = walk(ctx, src, opts, &counts, func(s *wirecrawl.Story) error {
 		rec := NewRecord(s, opts.Copies)
 		batch = append(batch, rec)
 		groupRows++
@@ -80,4 +87,52 @@ func recordBytes(r *Record) int {
 		}
 	}
 	return n
+}
+
+// zstdCodec is a ZSTD page codec with one encoder and a 1 MiB window. Pages
+// are far smaller than that, so nothing is lost, while parquet-go's own codec
+// keeps a pool of encoders with 8 MiB windows (over 30 MB of heap).
+type zstdCodec struct {
+	mu  sync.Mutex
+	enc *zstd.Encoder
+	dec *zstd.Decoder
+}
+
+func newZstdCodec() (*zstdCodec, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<20),
+		zstd.WithZeroFrames(true), zstd.WithEncoderCRC(false))
+	if err != nil {
+		return nil, fmt.Errorf("zstd: %w", err)
+	}
+	return &zstdCodec{enc: enc}, nil
+}
+
+func (c *zstdCodec) String() string { return "ZSTD" }
+
+func (c *zstdCodec) CompressionCodec() format.CompressionCodec { return format.Zstd }
+
+func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.enc.EncodeAll(src, dst[:0]), nil
+}
+
+func (c *zstdCodec) Decode(dst, src []byte) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dec == nil {
+		dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return dst, fmt.Errorf("zstd: %w", err)
+		}
+		c.dec = dec
+	}
+	return c.dec.DecodeAll(src, dst[:0])
+}
+
+func (c *zstdCodec) close() {
+	c.enc.Close()
+	if c.dec != nil {
+		c.dec.Close()
+	}
 }

@@ -115,7 +115,7 @@ func (c *Corpus) Story(i int) wirecrawl.Story {
 		cp := wirecrawl.Copy{
 			URL:        CopyURL(i, j),
 			Site:       SiteName((i + j) % Sites),
-			Title:      fmt.Sprintf("%s (%d)", s.Title, j),
+			Title:      s.Title,
 			Byline:     s.Byline,
 			Published:  s.Published,
 			FetchedAt:  FirstSeen(i).Add(time.Duration(j) * time.Minute),
@@ -124,6 +124,7 @@ func (c *Corpus) Story(i int) wirecrawl.Story {
 			Text:       c.CopyText(i, j),
 		}
 		if j > 0 {
+			cp.Title = fmt.Sprintf("%s (%d)", s.Title, j)
 			cp.Reason = fmt.Sprintf("simhash distance %d, containment 0.9%d", j, j)
 		}
 		s.Copies = append(s.Copies, cp)
@@ -233,10 +234,18 @@ type Want struct {
 }
 
 // Expect computes what an export of the corpus under f must contain.
-func (c *Corpus) Expect(f export.Filter) Want {
+func (c *Corpus) Expect(f export.Filter) Want { return c.ExpectFirstSeen(f, time.Time{}) }
+
+// ExpectFirstSeen is Expect for a copy of the corpus whose stories were all
+// first seen at firstSeen (as when loaded into a real store at that time);
+// zero keeps the corpus's own FirstSeen times.
+func (c *Corpus) ExpectFirstSeen(f export.Filter, firstSeen time.Time) Want {
 	w := Want{URLs: map[string]int64{}}
 	for i := 1; i <= c.N; i++ {
 		s := c.Story(i)
+		if !firstSeen.IsZero() {
+			s.FirstSeen = firstSeen
+		}
 		if !Match(&s, f) {
 			continue
 		}

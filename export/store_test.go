@@ -1,0 +1,165 @@
+package export_test
+
+// Round trip through the real store: the generated corpus is saved page by
+// page into a SQLite store (as the pipeline would), then exported from it.
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/wirecrawl/wirecrawl"
+	"github.com/wirecrawl/wirecrawl/dedup"
+	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/export/exporttest"
+	"github.com/wirecrawl/wirecrawl/store"
+)
+
+// loadStore saves every copy of every story of c into a new SQLite store:
+// copy 0 as a new story, the others as copies of it, each with its raw
+// response when the corpus has one.
+func loadStore(t *testing.T, c *exporttest.Corpus) store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "wirecrawl.db"), store.Config{RawHTML: true, KeepCopyText: true})
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for i := 1; i <= c.N; i++ {
+		s := c.Story(i)
+		var storyID int64
+		for j, cp := range s.Copies {
+			doc := wirecrawl.Document{
+				URL: cp.URL, Site: cp.Site, Title: cp.Title, Byline: cp.Byline, Published: cp.Published,
+				Lang: s.Lang, Text: cp.Text, FetchedAt: cp.FetchedAt,
+			}
+			if doc.Text == "" {
+				doc.Text = s.Text
+			}
+			d := dedup.Decision{Action: dedup.ActionNew, Canonical: true, Similarity: 1, Reason: cp.Reason,
+				Simhash: uint64(i), ContentHash: uint64(i<<8 | j), Keys: []uint64{uint64(i)}, KeepCopyText: true}
+			if j > 0 {
+				d = dedup.Decision{Action: dedup.ActionCopy, StoryID: storyID, Similarity: cp.Similarity, Reason: cp.Reason,
+					Simhash: uint64(i), ContentHash: uint64(i<<8 | j), KeepCopyText: true}
+			}
+			page := store.Page{Doc: doc, Decision: d}
+			if raw, ok, err := c.Raw(ctx, cp.URL); err != nil {
+				t.Fatal(err)
+			} else if ok {
+				page.Raw = &raw
+			}
+			id, _, err := st.SavePage(ctx, func(context.Context, dedup.Index) (store.Page, error) { return page, nil })
+			if err != nil {
+				t.Fatalf("save story %d copy %d: %v", i, j, err)
+			}
+			if j == 0 {
+				storyID = id
+			} else if id != storyID {
+				t.Fatalf("copy %d of story %d stored under story %d, want %d", j, i, id, storyID)
+			}
+		}
+	}
+	return st
+}
+
+func TestStoreRoundTrip(t *testing.T) {
+	c := &exporttest.Corpus{N: 90, Paragraphs: 2}
+	st := loadStore(t, c)
+	ctx := context.Background()
+	stats, err := st.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := c.Expect(export.Filter{})
+	if stats.Stories != all.Stories || stats.Copies != all.Copies {
+		t.Fatalf("store holds %d stories, %d copies; corpus %d, %d", stats.Stories, stats.Copies, all.Stories, all.Copies)
+	}
+
+	t.Run("jsonl", func(t *testing.T) {
+		out, counts := runExport(t, st, export.Options{Copies: true})
+		checkCounts(t, counts, all)
+		recs := decodeJSONL(t, bytes.NewReader(out))
+		checkURLs(t, recs, all)
+		byURL := map[string]int{}
+		for i := 1; i <= c.N; i++ {
+			byURL[exporttest.CopyURL(i, 0)] = i
+		}
+		for _, r := range recs {
+			i, ok := byURL[r.URL]
+			if !ok {
+				t.Fatalf("story %d: canonical URL %s is not a corpus story's", r.ID, r.URL)
+			}
+			s := c.Story(i)
+			if r.Title != s.Title || r.Byline != s.Byline || r.Site != s.Site || r.Lang != s.Lang || r.Text != s.Text ||
+				!sameTime(r.Published, s.Published) || r.FirstPublisher != s.FirstPublisher || r.FirstSeen == nil {
+				t.Fatalf("story %d from the store:\n got %+v\nwant %+v", i, r, s)
+			}
+			for j, cp := range r.Copies {
+				sc := s.Copies[j]
+				if cp.URL != sc.URL || cp.Site != sc.Site || cp.Title != sc.Title || cp.Similarity != sc.Similarity ||
+					cp.Reason != sc.Reason || !sameTime(cp.Published, sc.Published) || !sameTime(cp.FetchedAt, sc.FetchedAt) {
+					t.Fatalf("story %d copy %d from the store:\n got %+v\nwant %+v", i, j, cp, sc)
+				}
+				if want := sc.Text; want != "" && (cp.Text == nil || *cp.Text != want) {
+					t.Fatalf("story %d copy %d: kept text %v, want %q", i, j, cp.Text, want)
+				}
+			}
+		}
+	})
+
+	t.Run("filters", func(t *testing.T) {
+		if w := c.Expect(export.Filter{Since: exporttest.Base.Add(30 * time.Hour), Until: exporttest.Base.Add(60 * time.Hour)}); w.Stories != 30 {
+			t.Fatalf("corpus: %d stories in the 30-hour window, want 30", w.Stories)
+		}
+		for _, f := range []export.Filter{
+			{Lang: "de"},
+			{Site: exporttest.SiteHost(2)},
+			{Site: exporttest.SiteName(4)},
+			{Since: exporttest.Base.Add(30 * time.Hour), Until: exporttest.Base.Add(60 * time.Hour)},
+		} {
+			// Stories of unknown publication time fall back on when the store
+			// first saw them: during this test, outside the time window.
+			want := c.ExpectFirstSeen(f, time.Now())
+			out, counts := runExport(t, st, export.Options{Filter: f})
+			checkCounts(t, counts, want)
+			checkURLs(t, decodeJSONL(t, bytes.NewReader(out)), want)
+		}
+	})
+
+	t.Run("parquet", func(t *testing.T) {
+		out, counts := runExport(t, st, export.Options{Format: export.Parquet})
+		checkCounts(t, counts, all)
+		if len(out) < 4 || string(out[:4]) != "PAR1" || string(out[len(out)-4:]) != "PAR1" {
+			t.Fatal("not a parquet file")
+		}
+	})
+
+	t.Run("warc", func(t *testing.T) {
+		out, counts := runExport(t, st, export.Options{Format: export.WARC, Compression: export.Gzip})
+		checkCounts(t, counts, all)
+		if counts.WARCResponses != all.WithRaw || counts.WARCResponses != stats.RawPages {
+			t.Fatalf("WARC responses %d, want %d (store holds %d raw pages)", counts.WARCResponses, all.WithRaw, stats.RawPages)
+		}
+		recs := readWARC(t, out)
+		bodies := 0
+		for _, r := range recs {
+			if r.typ != "response" {
+				continue
+			}
+			var i, j int
+			if _, err := fmtSscan(r.target, &i, &j); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(r.payload, c.Body(i, j)) || len(r.hheader.Values("Set-Cookie")) != 2 {
+				t.Fatalf("response %s: body or headers differ after the store", r.target)
+			}
+			bodies++
+		}
+		if int64(bodies) != all.WithRaw {
+			t.Fatalf("%d responses read back, want %d", bodies, all.WithRaw)
+		}
+	})
+}
