@@ -42,16 +42,20 @@ func New(cfg Config) *Cleaner {
 // I/O. Errors wrap ErrNotHTML, ErrNoContent or ErrTooLarge.
 func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Document, error) {
 	doc := wirecrawl.Document{URL: pageURL}
+	where := "cleaner: "
+	if pageURL != "" {
+		where = "cleaner: " + pageURL + ": "
+	}
 	if int64(len(body)) > c.cfg.MaxBytes {
-		return doc, fmt.Errorf("clean %s: %w: %d bytes, limit %d", pageURL, ErrTooLarge, len(body), c.cfg.MaxBytes)
+		return doc, fmt.Errorf("%s%w: %d bytes, limit %d", where, ErrTooLarge, len(body), c.cfg.MaxBytes)
 	}
 	src, err := decode(body, contentType)
 	if err != nil {
-		return doc, fmt.Errorf("clean %s: %w", pageURL, err)
+		return doc, fmt.Errorf("%s%w", where, err)
 	}
 	root, err := parseHTML(src)
 	if err != nil {
-		return doc, fmt.Errorf("clean %s: %w", pageURL, err)
+		return doc, fmt.Errorf("%s%w", where, err)
 	}
 	base, err := url.Parse(pageURL)
 	if err != nil || !base.IsAbs() {
@@ -71,7 +75,7 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	}
 	art, err := parser.ParseAndMutate(root, rbase)
 	if err != nil {
-		return doc, fmt.Errorf("clean %s: %w: readability: %v", pageURL, ErrNoContent, err)
+		return doc, fmt.Errorf("%s%w: readability: %v", where, ErrNoContent, err)
 	}
 	fillFromReadability(&meta, art)
 
@@ -103,11 +107,11 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	n := len([]rune(text))
 	switch {
 	case n == 0:
-		return doc, fmt.Errorf("clean %s: %w: no article text found", pageURL, ErrNoContent)
-	case n < c.cfg.MinTextLength:
-		return doc, fmt.Errorf("clean %s: %w: only %d characters of text", pageURL, ErrNoContent, n)
+		return doc, fmt.Errorf("%s%w: no article text found", where, ErrNoContent)
 	case loginWall && n < 600:
-		return doc, fmt.Errorf("clean %s: %w: login wall", pageURL, ErrNoContent)
+		return doc, fmt.Errorf("%s%w: login wall (a password form and %d characters of text)", where, ErrNoContent, n)
+	case n < c.cfg.MinTextLength:
+		return doc, fmt.Errorf("%s%w: only %d characters of text", where, ErrNoContent, n)
 	}
 	doc.Text = text
 	doc.Paragraphs = paras

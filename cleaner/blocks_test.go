@@ -1,0 +1,71 @@
+package cleaner
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+func TestRenderBlocksKeepsWordsApart(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"block elements", `<div>one</div><div>two</div><p>three</p>four`, []string{"one", "two", "three", "four"}},
+		{"br is a line", `<p>first line<br>second line</p>`, []string{"first line", "second line"}},
+		{"double br is a paragraph", `<div>para one<br><br>para two</div>`, []string{"para one", "para two"}},
+		{"adjacent buttons", `<p><span>Share this article</span><span>Comments</span></p>`, []string{"Share this article Comments"}},
+		{"adjacent links", `<p><a href="/a">Copy to clipboard</a><a href="/b">Copied</a></p>`, []string{"Copy to clipboard Copied"}},
+		{"table cells", `<table><tr><td>1</td><td>Kyle</td><td>5040</td></tr><tr><td>2</td><td>Martin</td></tr></table>`, []string{"1 Kyle 5040", "2 Martin"}},
+		{"inline markup inside a word stays joined", `<p>un<b>believ</b>able and <i>iPhone</i>s</p>`, []string{"unbelievable and iPhones"}},
+		{"white space collapses", "<p>  lots \n\t of   space </p>", []string{"lots of space"}},
+		{"nbsp", "<p>a&nbsp;b</p>", []string{"a b"}},
+		{"image between words", `<p>before<img src="x.jpg">after</p>`, []string{"before after"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := html.Parse(strings.NewReader(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			blocks := renderBlocks(doc)
+			paras := assemble(blocks)
+			var got []string
+			for _, p := range paras {
+				got = append(got, strings.Split(p, "\n")...)
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDecodeCharsets(t *testing.T) {
+	latin1 := []byte("<html><head><meta charset=\"iso-8859-1\"></head><body><p>caf\xe9</p></body></html>")
+	utf16 := append([]byte{0xff, 0xfe}, []byte("<\x00p\x00>\x00\xe9\x00<\x00/\x00p\x00>\x00")...)
+	tests := []struct {
+		name, ct string
+		in       []byte
+		want     string
+	}{
+		{"meta", "", latin1, "café"},
+		{"header beats meta", "text/html; charset=utf-8", []byte("<p>caf\xc3\xa9</p><meta charset=\"iso-8859-1\">"), "café"},
+		{"header", "text/html; charset=windows-1252", []byte("<p>\x93quoted\x94</p>"), "“quoted”"},
+		{"bom", "", utf16, "é"},
+		{"utf-8 without declaration", "", []byte("<p>na\xc3\xafve</p>"), "naïve"},
+		{"late meta in a long head", "", append(append([]byte("<html><head><script>"), []byte(strings.Repeat("x", 3000))...), []byte("</script><meta charset=\"windows-1252\"></head><body>\x80</body></html>")...), "€"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := decode(tt.in, tt.ct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(out), tt.want) {
+				t.Errorf("decoded %q, want it to contain %q", out, tt.want)
+			}
+		})
+	}
+}
