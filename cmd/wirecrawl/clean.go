@@ -120,4 +120,3 @@ func displayName(name string) string {
 	}
 	return name
 }
-
