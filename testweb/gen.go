@@ -179,7 +179,7 @@ func (w *Web) leadPool(lang string) []int32 {
 			s := w.bank.sents[id]
 			n := utf8.RuneCountInString(s)
 			first, _ := utf8.DecodeRuneInString(s)
-			if n >= 60 && n <= 260 && unicode.IsUpper(first) && !strings.ContainsAny(s[:1], "\"“‘") {
+			if n >= 60 && n <= 260 && unicode.IsUpper(first) && goodLead(s) {
 				pool = append(pool, id)
 			}
 		}
@@ -187,6 +187,24 @@ func (w *Web) leadPool(lang string) []int32 {
 	r := rngFor(w.opts.Seed, saltStory, hashString("leads:"+lang))
 	r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
 	return pool
+}
+
+var badStarts = []string{"Also", "But", "And", "So", "Q:", "A:", "However", "This", "That", "These", "Those", "It", "Its", "It’s", "They", "He", "She", "We", "I", "You", "Our", "His", "Her", "Their", "Then", "Still", "Yet", "Or", "Here", "There", "Now", "Instead", "Plus"}
+
+// goodLead says whether a sentence can open a story (and give a headline):
+// no leading quote and no word that refers back to something before it.
+func goodLead(s string) bool {
+	if s == "" || strings.ContainsAny(s[:1], "\"“‘'(") {
+		return false
+	}
+	first := strings.Fields(s)[0]
+	first = strings.TrimRight(first, ",:;")
+	for _, b := range badStarts {
+		if strings.EqualFold(first, b) {
+			return false
+		}
+	}
+	return !strings.Contains(s, "?")
 }
 
 // nonEnglish are the bank languages with enough sentences to build stories.
@@ -281,7 +299,7 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32) {
 	var picks []int32
 	if topic >= 0 {
 		for _, id := range b.arts[topic] {
-			if id != lead && r.IntN(100) < 35 {
+			if id != lead && r.IntN(100) < 45 {
 				picks = append(picks, id)
 			}
 		}
@@ -292,6 +310,7 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32) {
 		picks = picks[:n*6/10]
 		sortInt32(picks)
 	}
+	topicPicks := len(picks)
 	for _, id := range picks {
 		used[id] = true
 	}
@@ -304,8 +323,8 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32) {
 			continue
 		}
 		used[id] = true
-		// insert at a random position after the topic sentences
-		pos := r.IntN(len(picks) + 1)
+		// other sentences go after most of the topic ones
+		pos := topicPicks/2 + r.IntN(len(picks)-topicPicks/2+1)
 		picks = append(picks, 0)
 		copy(picks[pos+1:], picks[pos:])
 		picks[pos] = id

@@ -430,10 +430,7 @@ func acceptsGzip(r *http.Request) bool {
 // applyFault answers the n-th request of a faulty URL; false means answer normally.
 func (w *Web) applyFault(oi int, rw *recorder, r *http.Request, f faultSpec, n int) bool {
 	rw.fault = f.kind
-	ra := int(w.opts.RetryAfter.Round(time.Second) / time.Second)
-	if ra < 1 {
-		ra = 1
-	}
+	ra := w.retryAfterSeconds()
 	switch f.kind {
 	case FaultTooMany:
 		rw.Header().Set("Retry-After", strconv.Itoa(ra))
@@ -493,6 +490,11 @@ func (w *Web) applyFault(oi int, rw *recorder, r *http.Request, f faultSpec, n i
 		return false
 	}
 	return true
+}
+
+// retryAfterSeconds is the Retry-After sent, in whole seconds (at least 1).
+func (w *Web) retryAfterSeconds() int {
+	return max(1, int(w.opts.RetryAfter.Round(time.Second)/time.Second))
 }
 
 // sleep waits d unless the request or the web ends first.

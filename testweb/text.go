@@ -130,8 +130,17 @@ func (w *Web) renderUpdate(pi int32) parts {
 	paras := append([]string{pt.paras[0]}, added...)
 	paras = append(paras, pt.paras[1:]...)
 	pt.paras = paras
-	if t := headline(firstSentence(added[0])); t != "" && t != pt.title {
-		pt.title = t
+	// the new headline comes from the first new sentence that can lead
+	for _, a := range added {
+		for _, sent := range splitSentences(a) {
+			if t := headline(sent); goodLead(sent) && t != "" && t != pt.title && pt.edits&eHeadline == 0 {
+				pt.title = t
+				pt.edits |= eHeadline
+			}
+		}
+	}
+	if pt.edits&eHeadline == 0 {
+		pt.title = "Update: " + pt.title
 		pt.edits |= eHeadline
 	}
 	pt.edits |= eAdd
@@ -156,6 +165,20 @@ func (w *Web) freshRefs(r *rand.Rand, topic int, lang string, n int, key int32, 
 		out = append(out, sref{id, key})
 	}
 	return out
+}
+
+// splitSentences splits a paragraph at ". " boundaries (roughly).
+func splitSentences(p string) []string {
+	var out []string
+	for {
+		i := strings.Index(p, ". ")
+		if i < 0 {
+			break
+		}
+		out = append(out, p[:i+1])
+		p = p[i+2:]
+	}
+	return append(out, p)
 }
 
 func firstSentence(p string) string {
@@ -283,6 +306,11 @@ func (w *Web) renderCopy(pi int32) parts {
 			note = strings.Replace(note, "%s", wire.name, 1)
 		}
 		if r.IntN(2) == 0 {
+			// the dateline stays with the first paragraph of the story
+			if pt.dateline != "" && len(pt.paras) > 0 {
+				pt.paras[0] = pt.dateline + pt.paras[0]
+				pt.dateline = ""
+			}
 			pt.paras = append([]string{note}, pt.paras...)
 		} else {
 			pt.paras = append(pt.paras, note)
@@ -316,8 +344,15 @@ func headline(s string) string {
 			break
 		}
 	}
-	if cut > 11 {
-		cut = 11
+	if cut > 10 {
+		// end before a function word, as a subeditor would
+		cut = 10
+		for i := 10; i >= 5; i-- {
+			if i < len(words) && headlineStop[strings.ToLower(words[i])] {
+				cut = i
+				break
+			}
+		}
 	}
 	words = words[:cut]
 	for len(words) > 3 && headlineStop[strings.ToLower(strings.Trim(words[len(words)-1], ",;:.\"”’"))] {
