@@ -58,7 +58,7 @@ func TestMemoryBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	const stories = 6000
+	const stories = 4000
 	src := &exporttest.Corpus{N: stories, Paragraphs: 40} // ~12 KB of text per story
 	var volume int64
 	_ = src.Stories(context.Background(), export.Filter{}, func(s wirecrawl.Story) error {
@@ -68,7 +68,7 @@ func TestMemoryBounded(t *testing.T) {
 		}
 		return nil
 	})
-	if volume < 80<<20 {
+	if volume < 55<<20 {
 		t.Fatalf("corpus holds only %d bytes of text; the test needs more than the bound", volume)
 	}
 	for _, f := range []export.Format{export.JSONL, export.Parquet, export.WARC} {

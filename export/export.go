@@ -51,17 +51,20 @@ const (
 	Zstd Compression = "zstd"
 )
 
-// FormatForPath guesses the format from a file name: .parquet is Parquet,
-// .warc and .warc.gz are WARC; ok is false when the name says nothing.
+// FormatForPath guesses the format from a file name, ignoring a compression
+// extension: .parquet is Parquet, .warc WARC, .jsonl and .ndjson JSONL; ok is
+// false when the name says nothing.
 func FormatForPath(path string) (f Format, ok bool) {
 	name := strings.ToLower(filepath.Base(path))
-	switch {
-	case strings.HasSuffix(name, ".parquet"):
+	for _, ext := range []string{".gz", ".gzip", ".zst", ".zstd"} {
+		name = strings.TrimSuffix(name, ext)
+	}
+	switch filepath.Ext(name) {
+	case ".parquet":
 		return Parquet, true
-	case strings.HasSuffix(name, ".warc"), strings.HasSuffix(name, ".warc.gz"):
+	case ".warc":
 		return WARC, true
-	case strings.HasSuffix(name, ".jsonl"), strings.HasSuffix(name, ".jsonl.gz"), strings.HasSuffix(name, ".jsonl.zst"),
-		strings.HasSuffix(name, ".ndjson"), strings.HasSuffix(name, ".ndjson.gz"), strings.HasSuffix(name, ".ndjson.zst"):
+	case ".jsonl", ".ndjson":
 		return JSONL, true
 	}
 	return "", false

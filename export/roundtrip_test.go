@@ -334,3 +334,15 @@ func TestCompressionForPath(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatForPath(t *testing.T) {
+	for path, want := range map[string]export.Format{
+		"a.parquet": export.Parquet, "dir.x/a.parquet.gz": export.Parquet, "a.warc": export.WARC, "a.warc.gz": export.WARC,
+		"a.jsonl": export.JSONL, "a.jsonl.zst": export.JSONL, "a.ndjson.gz": export.JSONL, "a.txt": "", "-": "",
+	} {
+		got, ok := export.FormatForPath(path)
+		if got != want || ok != (want != "") {
+			t.Errorf("FormatForPath(%q) = %q, %v; want %q", path, got, ok, want)
+		}
+	}
+}

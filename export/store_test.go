@@ -10,16 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl"
-	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/export"
 	"github.com/wirecrawl/wirecrawl/export/exporttest"
 	"github.com/wirecrawl/wirecrawl/store"
 )
 
-// loadStore saves every copy of every story of c into a new SQLite store:
-// copy 0 as a new story, the others as copies of it, each with its raw
-// response when the corpus has one.
+// loadStore opens a new SQLite store and loads c into it.
 func loadStore(t *testing.T, c *exporttest.Corpus) store.Store {
 	t.Helper()
 	ctx := context.Background()
@@ -28,39 +24,8 @@ func loadStore(t *testing.T, c *exporttest.Corpus) store.Store {
 		t.Fatalf("store.Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	for i := 1; i <= c.N; i++ {
-		s := c.Story(i)
-		var storyID int64
-		for j, cp := range s.Copies {
-			doc := wirecrawl.Document{
-				URL: cp.URL, Site: cp.Site, Title: cp.Title, Byline: cp.Byline, Published: cp.Published,
-				Lang: s.Lang, Text: cp.Text, FetchedAt: cp.FetchedAt,
-			}
-			if doc.Text == "" {
-				doc.Text = s.Text
-			}
-			d := dedup.Decision{Action: dedup.ActionNew, Canonical: true, Similarity: 1, Reason: cp.Reason,
-				Simhash: uint64(i), ContentHash: uint64(i<<8 | j), Keys: []uint64{uint64(i)}, KeepCopyText: true}
-			if j > 0 {
-				d = dedup.Decision{Action: dedup.ActionCopy, StoryID: storyID, Similarity: cp.Similarity, Reason: cp.Reason,
-					Simhash: uint64(i), ContentHash: uint64(i<<8 | j), KeepCopyText: true}
-			}
-			page := store.Page{Doc: doc, Decision: d}
-			if raw, ok, err := c.Raw(ctx, cp.URL); err != nil {
-				t.Fatal(err)
-			} else if ok {
-				page.Raw = &raw
-			}
-			id, _, err := st.SavePage(ctx, func(context.Context, dedup.Index) (store.Page, error) { return page, nil })
-			if err != nil {
-				t.Fatalf("save story %d copy %d: %v", i, j, err)
-			}
-			if j == 0 {
-				storyID = id
-			} else if id != storyID {
-				t.Fatalf("copy %d of story %d stored under story %d, want %d", j, i, id, storyID)
-			}
-		}
+	if err := exporttest.Load(ctx, st, c); err != nil {
+		t.Fatal(err)
 	}
 	return st
 }

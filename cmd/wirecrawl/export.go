@@ -1,17 +1,280 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/store"
 )
 
-// exportCommand is a placeholder until its issue lands.
+// exportFlags are the flags of `wirecrawl export`.
+type exportFlags struct {
+	format, out, since, until, site, lang, card string
+	copies                                      bool
+}
+
+// exportCommand streams the stored stories to a file or standard output.
 func (a *app) exportCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:    "export",
-		Short:  "(not built yet)",
-		Hidden: true,
-		RunE:   func(*cobra.Command, []string) error { return errors.New("export: not built yet") },
+	var fl exportFlags
+	cmd := &cobra.Command{
+		Use:   "export [--format jsonl|parquet|warc] [--out FILE] [--since T] [--until T] [--site S] [--lang L] [--copies] [--card PATH]",
+		Short: "Export the stored stories as JSONL, Parquet or WARC, with a dataset card",
+		Long: `Export streams the stored stories, one record per story with all its copies.
+
+  jsonl    one JSON object per line (the default; .gz or .zst in --out compresses)
+  parquet  the same records, typed columns, copies as a list of structs
+  warc     WARC 1.1: for every copy with a stored raw response (store.raw_html),
+           a request, the response and the clean text as a conversion record
+           (.warc.gz in --out gzips each record)
+
+Without --format, the format follows --out's extension (.parquet, .warc[.gz]),
+else JSONL. Without --out (or with --out -) the export goes to standard output.
+A dataset card (counts per site and language, seeds, config hash, version) is
+written to FILE.card.json next to --out, or to --card PATH.
+--since and --until take RFC 3339 times or dates (YYYY-MM-DD); a date for
+--until includes that whole day.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("export takes no arguments, got %q", args)}
+			}
+			return a.runExport(cmd.Context(), fl)
+		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&fl.format, "format", "", "jsonl, parquet or warc (default: from --out's extension, else jsonl)")
+	f.StringVarP(&fl.out, "out", "o", "", "output file (default standard output); .gz/.zst compress JSONL, .warc.gz gzips WARC records")
+	f.StringVar(&fl.since, "since", "", "only stories published at or after T (RFC 3339 or YYYY-MM-DD)")
+	f.StringVar(&fl.until, "until", "", "only stories published before T (RFC 3339), or on or before a date YYYY-MM-DD")
+	f.StringVar(&fl.site, "site", "", "only stories with a copy on this site (site name or host)")
+	f.StringVar(&fl.lang, "lang", "", "only stories in this language (e.g. en)")
+	f.BoolVar(&fl.copies, "copies", false, "also export each copy's own stored text (dedup.keep_copy_text)")
+	f.StringVar(&fl.card, "card", "", "write the dataset card here (default FILE.card.json next to --out; none for standard output)")
+	return cmd
+}
+
+// exportPlan is the checked form of the flags.
+type exportPlan struct {
+	opts     export.Options
+	out      string // "" for standard output
+	cardPath string // "" for no card
+}
+
+// planExport checks the flags; every error is a usage error.
+func planExport(fl exportFlags) (exportPlan, error) {
+	var p exportPlan
+	if fl.out != "-" {
+		p.out = fl.out
+	}
+	format := fl.format
+	if format == "" {
+		if f, ok := export.FormatForPath(p.out); ok {
+			format = string(f)
+		}
+	}
+	f, err := export.ParseFormat(format)
+	if err != nil {
+		return p, fmt.Errorf("--format: %w", err)
+	}
+	p.opts.Format = f
+	if p.out != "" {
+		if p.opts.Compression, err = export.CompressionForPath(f, p.out); err != nil {
+			return p, fmt.Errorf("--out: %w", err)
+		}
+	}
+	if p.opts.Filter.Since, err = parseTimeFlag(fl.since, false); err != nil {
+		return p, fmt.Errorf("--since: %w", err)
+	}
+	if p.opts.Filter.Until, err = parseTimeFlag(fl.until, true); err != nil {
+		return p, fmt.Errorf("--until: %w", err)
+	}
+	if s, u := p.opts.Filter.Since, p.opts.Filter.Until; !s.IsZero() && !u.IsZero() && !s.Before(u) {
+		return p, fmt.Errorf("--since %s is not before --until %s", fl.since, fl.until)
+	}
+	p.opts.Filter.Site = strings.TrimSpace(fl.site)
+	p.opts.Filter.Lang = strings.TrimSpace(fl.lang)
+	p.opts.Copies = fl.copies
+	switch {
+	case fl.card != "":
+		p.cardPath = fl.card
+	case p.out != "":
+		p.cardPath = export.CardPath(p.out)
+	}
+	if p.cardPath != "" && p.out != "" && filepath.Clean(p.cardPath) == filepath.Clean(p.out) {
+		return p, fmt.Errorf("--card %s is the export file itself", fl.card)
+	}
+	return p, nil
+}
+
+// parseTimeFlag reads an RFC 3339 time or a date (midnight UTC). For an
+// upper bound (exclusive), a date means the end of that day: the next midnight.
+func parseTimeFlag(s string, upper bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2026-11-26T15:04:05Z) nor a date (2026-11-26)", s)
+	}
+	if upper {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d, nil
+}
+
+func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
+	plan, err := planExport(fl)
+	if err != nil {
+		return usageError{err}
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := a.logger(cfg)
+	st, err := store.Open(ctx, cfg.DB, cfg.Store)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("export: closing store: %w", cerr)
+		}
+	}()
+	configHash, err := export.HashConfig(cfg)
+	if err != nil {
+		return err
+	}
+
+	opts := plan.opts
+	opts.Software = "wirecrawl/" + version
+	opts.UserAgent = cfg.Crawler.UserAgent
+	if plan.out != "" {
+		opts.WARCFilename = filepath.Base(plan.out)
+	}
+
+	// The output: a temporary file renamed over --out on success, so that a
+	// failed or interrupted export never leaves a truncated file behind.
+	var w io.Writer = a.stdout
+	var tmp *os.File
+	if plan.out != "" {
+		tmp, err = os.CreateTemp(filepath.Dir(plan.out), "."+filepath.Base(plan.out)+".partial-*")
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		defer func() {
+			if tmp != nil {
+				tmp.Close()
+				os.Remove(tmp.Name())
+			}
+		}()
+		w = tmp
+	}
+
+	if bar := a.progressBar(ctx, st, plan); bar != nil {
+		opts.OnStory = func(n int64) { _ = bar.Set64(n) }
+		defer func() { _ = bar.Finish() }()
+	}
+
+	counts, err := export.Write(ctx, st, w, opts)
+	if err != nil {
+		return err
+	}
+	if tmp != nil {
+		if err := tmp.Chmod(0o644); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := tmp.Close(); err != nil {
+			return fmt.Errorf("export: writing %s: %w", plan.out, err)
+		}
+		if err := os.Rename(tmp.Name(), plan.out); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		tmp = nil
+	}
+
+	if plan.cardPath != "" {
+		card := export.Card{
+			Created:      time.Now().UTC(),
+			Version:      version,
+			Format:       opts.Format,
+			Compression:  opts.Compression,
+			Seeds:        export.SeedRefs(cfg.Seeds),
+			ConfigSHA256: configHash,
+			Filter:       export.NewCardFilter(opts.Filter),
+			CopyText:     opts.Copies,
+			Counts:       counts,
+		}
+		if plan.out != "" {
+			card.File = filepath.Base(plan.out)
+		}
+		if err := export.WriteCard(plan.cardPath, card); err != nil {
+			return err
+		}
+	}
+
+	dest := plan.out
+	if dest == "" {
+		dest = "standard output"
+	}
+	log.Info("export done", "format", string(opts.Format), "out", dest, "stories", counts.Stories,
+		"copies", counts.Copies, "duplicates_merged", counts.DuplicatesMerged, "card", plan.cardPath)
+	if opts.Format == export.WARC && counts.CopiesWithoutRaw > 0 {
+		log.Warn("copies without a stored raw response are not in the WARC; crawl with store.raw_html: true to keep them",
+			"missing", counts.CopiesWithoutRaw, "written", counts.WARCResponses)
+	}
+	return nil
+}
+
+// progressBar returns a bar on stderr when stderr is a terminal that the
+// export itself is not written to; nil otherwise.
+func (a *app) progressBar(ctx context.Context, st store.Store, plan exportPlan) *progressbar.ProgressBar {
+	errFile, ok := a.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(errFile.Fd())) {
+		return nil
+	}
+	if plan.out == "" {
+		outFile, ok := a.stdout.(*os.File)
+		if !ok || sameFile(outFile, errFile) || term.IsTerminal(int(outFile.Fd())) {
+			return nil
+		}
+	}
+	total := int64(-1)
+	if n, ok, err := export.CountStories(ctx, st, plan.opts.Filter); err == nil && ok {
+		total = n
+	} else if plan.opts.Filter == (export.Filter{}) {
+		if stats, err := st.Stats(ctx); err == nil {
+			total = stats.Stories
+		}
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(errFile),
+		progressbar.OptionSetDescription("exporting"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("stories"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+// sameFile reports whether a and b are the same open file (or terminal).
+func sameFile(a, b *os.File) bool {
+	sa, err1 := a.Stat()
+	sb, err2 := b.Stat()
+	return errors.Join(err1, err2) == nil && os.SameFile(sa, sb)
 }
