@@ -156,6 +156,8 @@ type pass struct {
 	claimed map[string]bool      // aliases (canonical/final URLs) handled in this pass
 	own     map[string]time.Time // our own future NotBefores (retries, spread articles)
 	parked  map[string]time.Time // retries due beyond MaxRetryWait: left for later
+	touched map[string]bool      // feeds, sitemaps and home pages leased in this pass
+	holds   map[string]time.Time // URL -> Retry-After: not to be requested before
 	done    int
 
 	lastPending   atomic.Int64
@@ -170,6 +172,8 @@ func newPass(force bool, h Handler) *pass {
 		claimed: make(map[string]bool),
 		own:     make(map[string]time.Time),
 		parked:  make(map[string]time.Time),
+		touched: make(map[string]bool),
+		holds:   make(map[string]time.Time),
 		sum:     Summary{ErrorsByClass: make(map[string]int)},
 	}
 }
@@ -199,6 +203,29 @@ func (p *pass) unclaim(u string) {
 	p.mu.Lock()
 	delete(p.claimed, u)
 	p.mu.Unlock()
+}
+
+// hold records that u must not be requested before at (Retry-After).
+func (p *pass) hold(u string, at time.Time) {
+	p.mu.Lock()
+	p.holds[u] = at
+	p.mu.Unlock()
+}
+
+// held returns how long u is still held by a Retry-After, 0 if not.
+func (p *pass) held(u string) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at, ok := p.holds[u]
+	if !ok {
+		return 0
+	}
+	d := time.Until(at)
+	if d <= 0 {
+		delete(p.holds, u)
+		return 0
+	}
+	return d
 }
 
 // schedule records a future NotBefore of one of our jobs.
@@ -244,7 +271,8 @@ func (p *pass) summary() Summary {
 	return s
 }
 
-// guessKind guesses what a seed URL is; the body decides in the end.
+// guessKind guesses what a seed URL is; the body decides in the end, except
+// that a URL guessed to be a feed or sitemap must not answer HTML.
 func guessKind(u string) Kind {
 	l := strings.ToLower(u)
 	switch {
@@ -254,11 +282,7 @@ func guessKind(u string) Kind {
 		strings.HasSuffix(l, ".xml") || strings.HasSuffix(l, ".json"):
 		return KindFeed
 	}
-	pu, err := url.Parse(u)
-	if err == nil && (pu.Path == "/" || pu.Path == "") {
-		return KindHome
-	}
-	return KindFeed
+	return KindHome
 }
 
 // Crawl runs one pass: it enqueues the seeds, polls those that are due (all of
@@ -301,15 +325,13 @@ func (c *Crawler) Crawl(ctx context.Context, seeds []string, force bool, h Handl
 func (c *Crawler) dueFeeds(ctx context.Context, urls []string, now time.Time, force bool) ([]string, error) {
 	var due []string
 	for _, u := range urls {
-		if force {
-			due = append(due, u)
-			continue
-		}
 		fs, ok, err := c.st.Feed(ctx, u)
 		if err != nil {
 			return nil, fmt.Errorf("feed state %s: %w", u, err)
 		}
-		if !ok || !now.Before(fs.NextPoll) {
+		// A feed never polled to the end is new (just enqueued), queued, or
+		// waiting for a retry: requeueing it would cut its retry wait short.
+		if ok && (force || !now.Before(fs.NextPoll)) {
 			due = append(due, u)
 		}
 	}
@@ -454,6 +476,9 @@ func (c *Crawler) process(ctx context.Context, p *pass, j Job) {
 		c.conclude(ctx, p, j, err)
 		return
 	}
+	p.mu.Lock()
+	p.touched[j.URL] = true
+	p.mu.Unlock()
 	err := c.poll(ctx, p, j)
 	c.conclude(ctx, p, j, err)
 }
@@ -501,6 +526,9 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 			wait = he.RetryAfter
 		}
 		at := time.Now().Add(wait)
+		if he != nil && he.RetryAfter > 0 {
+			p.hold(j.URL, at)
+		}
 		if wait > c.cfg.MaxRetryWait {
 			p.mu.Lock()
 			p.parked[j.URL] = at
@@ -662,6 +690,10 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 				return errDuplicate
 			}
 		}
+		if d := p.held(n); d > 0 {
+			// The target asked us to wait (Retry-After): so does this job.
+			return &HTTPError{Status: http.StatusTooManyRequests, RetryAfter: d}
+		}
 		if ok, err := c.allowed(ctx, p, n); err != nil {
 			return err
 		} else if !ok {
@@ -719,7 +751,7 @@ func (c *Crawler) article(ctx context.Context, p *pass, j Job, ingest bool) erro
 // handleArticle checks a fetched article response, maps its aliases and calls
 // the handler.
 func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *response, ingest bool) error {
-	if !isHTMLType(resp.Header.Get("Content-Type"), resp.Body) {
+	if !isHTMLType(resp.Header.Get("Content-Type"), resp.Body) || looksBinary(resp.Body) {
 		err := fmt.Errorf("%s: %w: %q", j.URL, ErrNotHTML, resp.Header.Get("Content-Type"))
 		c.logFetch(ctx, j.URL, KindArticle, resp, err, true)
 		return err

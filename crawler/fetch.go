@@ -134,50 +134,81 @@ type redirectHook func(ctx context.Context, next *url.URL) error
 // fetch GETs u with extra headers, following redirects up to the limit, and
 // returns the response with its decoded body. Non-2xx statuses other than 304
 // come back as *HTTPError together with the response (body not read).
+//
+// Redirects are followed here, hop by hop, rather than by http.Client, and
+// every request is made non-replayable: net/http otherwise silently resends a
+// GET whose reused connection was reset, a second request to the host that
+// bypasses the per-host delay and the retry policy.
 func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook redirectHook) (*response, error) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadURL, err)
-	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	req.Header.Set("User-Agent", f.cfg.UserAgent)
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-	}
-	req.Header.Set("Accept-Encoding", "gzip, br, deflate")
 	visited := map[string]bool{}
 	if n, err := NormalizeURL(u); err == nil {
 		visited[n] = true
 	}
 	client := &http.Client{
-		Transport: f.transport,
-		CheckRedirect: func(r *http.Request, via []*http.Request) error {
-			if len(via) > f.cfg.MaxRedirects {
-				return fmt.Errorf("%w: more than %d", ErrTooManyRedirects, f.cfg.MaxRedirects)
-			}
-			n, err := NormalizeURL(r.URL.String())
-			if err != nil {
-				return err
-			}
-			if visited[n] {
-				return fmt.Errorf("%w: back to %s", ErrRedirectLoop, n)
-			}
-			visited[n] = true
-			r.Header.Set("User-Agent", f.cfg.UserAgent)
-			if hook != nil {
-				return hook(r.Context(), r.URL)
-			}
-			return nil
-		},
+		Transport:     f.transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("get %s: %w", u, unwrapURLError(err))
+	cur := u
+	var resp *http.Response
+	for hop := 0; ; hop++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, cur, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadURL, err)
+		}
+		for k, v := range hdr {
+			if hop > 0 && (k == "If-None-Match" || k == "If-Modified-Since") {
+				continue
+			}
+			req.Header[k] = v
+		}
+		req.Header.Set("User-Agent", f.cfg.UserAgent)
+		if req.Header.Get("Accept") == "" {
+			req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+		}
+		req.Header.Set("Accept-Encoding", "gzip, br, deflate")
+		// A non-nil empty body without GetBody: not replayable, so the
+		// transport never retries on its own. (An empty body is probed and
+		// not sent; no Transfer-Encoding is added to a GET.)
+		req.Body = io.NopCloser(eofReader{})
+		req.GetBody = nil
+		req.ContentLength = 0
+		resp, err = client.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("get %s: %w", cur, unwrapURLError(err))
+		}
+		loc := resp.Header.Get("Location")
+		if !isRedirect(resp.StatusCode) || loc == "" {
+			break
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 16<<10))
+		resp.Body.Close()
+		if hop+1 > f.cfg.MaxRedirects {
+			return nil, fmt.Errorf("get %s: %w: more than %d", u, ErrTooManyRedirects, f.cfg.MaxRedirects)
+		}
+		next, err := req.URL.Parse(loc)
+		if err != nil {
+			return nil, fmt.Errorf("get %s: %w: location %q", cur, ErrBadURL, loc)
+		}
+		if next.Scheme != "http" && next.Scheme != "https" {
+			return nil, fmt.Errorf("get %s: %w: redirect to %q", cur, ErrBadURL, loc)
+		}
+		n, err := NormalizeURL(next.String())
+		if err != nil {
+			return nil, fmt.Errorf("get %s: %w", cur, err)
+		}
+		if visited[n] {
+			return nil, fmt.Errorf("get %s: %w: back to %s", u, ErrRedirectLoop, n)
+		}
+		visited[n] = true
+		if hook != nil {
+			if err := hook(ctx, next); err != nil {
+				return nil, fmt.Errorf("get %s: redirect to %s: %w", u, n, err)
+			}
+		}
+		cur = next.String()
 	}
 	defer resp.Body.Close()
 	r := &response{URL: u, FinalURL: resp.Request.URL.String(), Status: resp.StatusCode, Header: resp.Header}
@@ -207,6 +238,20 @@ func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook red
 	}
 	r.Body = body
 	return r, nil
+}
+
+// eofReader is an empty body.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+func isRedirect(code int) bool {
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
 }
 
 // readBody reads and decodes the body, with the limit applied both to the
@@ -242,6 +287,11 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	if err != nil {
+		// A body cut short (truncated gzip included) may come whole next
+		// time: report it as a transient truncation, not a decode error.
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("truncated body (%v): %w", err, io.ErrUnexpectedEOF)
+		}
 		if enc != "" && enc != "identity" && !isNetErr(err) {
 			return nil, fmt.Errorf("%w: %s: %v", errDecode, enc, err)
 		}

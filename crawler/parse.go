@@ -110,6 +110,17 @@ func isHTMLType(contentType string, body []byte) bool {
 	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
+// looksBinary reports whether a body said to be HTML is binary: NUL bytes
+// in its first KiB, which no HTML page (in an ASCII-compatible charset) has.
+// UTF-16 pages, which have NULs, are recognised by their BOM.
+func looksBinary(body []byte) bool {
+	head := body[:min(len(body), 1024)]
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return false
+	}
+	return bytes.IndexByte(head, 0) >= 0
+}
+
 // gunzipLimit decompresses gzip data, failing with errTooLarge past limit bytes.
 func gunzipLimit(data []byte, limit int64) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))

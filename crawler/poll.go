@@ -138,11 +138,21 @@ func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, 
 		for _, e := range entries {
 			children = append(children, e.URL)
 		}
-		return c.pollChildren(ctx, p, fs, KindSitemap, children)
+		return c.pollChildren(ctx, p, &fs, KindSitemap, children)
 	case docHTML:
 		pi := scanHTML(body, base)
 		if ingest && !looksLikeHome(j.URL, pi) {
 			return c.handleArticle(ctx, p, Job{URL: j.URL, Host: j.Host, Kind: KindArticle, Item: j.Item}, resp, true)
+		}
+		if j.Kind == KindFeed || j.Kind == KindSitemap {
+			// A feed answering HTML is broken: record it, but follow the
+			// page's own feed links, where the feed may have moved.
+			if len(pi.Feeds) > 0 {
+				if err := c.pollChildren(ctx, p, nil, KindFeed, pi.Feeds); err != nil {
+					return err
+				}
+			}
+			return fmt.Errorf("%s: %w: html instead of a feed", j.URL, ErrBadFeed)
 		}
 		children := pi.Feeds
 		if len(children) == 0 {
@@ -151,7 +161,7 @@ func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, 
 		if len(children) == 0 {
 			c.log.Info("no feed found on home page", "url", j.URL)
 		}
-		return c.pollChildren(ctx, p, fs, KindFeed, children)
+		return c.pollChildren(ctx, p, &fs, KindFeed, children)
 	default:
 		return fmt.Errorf("%s: %w: neither a feed, a sitemap nor html (content-type %q)", j.URL, ErrBadFeed, ct)
 	}
@@ -212,8 +222,8 @@ func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
 // pollChildren handles a parent (home page or sitemap index): it enqueues its
 // feeds or sitemaps, requeues those due (all with force), and schedules the
 // parent for when its first child is next due. A parent keeps no validators:
-// a 304 would hide its children.
-func (c *Crawler) pollChildren(ctx context.Context, p *pass, fs FeedState, kind Kind, children []string) error {
+// a 304 would hide its children. A nil fs saves no parent state.
+func (c *Crawler) pollChildren(ctx context.Context, p *pass, fs *FeedState, kind Kind, children []string) error {
 	now := time.Now()
 	jobs := make([]Job, 0, len(children))
 	for _, u := range children {
@@ -229,8 +239,17 @@ func (c *Crawler) pollChildren(ctx context.Context, p *pass, fs FeedState, kind 
 		if err != nil {
 			return fmt.Errorf("feed state %s: %w", u, err)
 		}
+		p.mu.Lock()
+		touched := p.touched[u]
+		p.mu.Unlock()
 		switch {
-		case p.force || !ok || !now.Before(cfs.NextPoll):
+		case !ok || touched:
+			// Never polled to the end (new, queued, or waiting for a
+			// retry), or already polled in this pass: leave it be.
+			if t := now.Add(c.cfg.MinPollInterval); t.Before(next) {
+				next = t
+			}
+		case p.force || !now.Before(cfs.NextPoll):
 			due = append(due, u)
 			if t := now.Add(c.cfg.MinPollInterval); t.Before(next) {
 				next = t
@@ -242,6 +261,9 @@ func (c *Crawler) pollChildren(ctx context.Context, p *pass, fs FeedState, kind 
 	if err := c.st.Requeue(ctx, due, now); err != nil {
 		return fmt.Errorf("requeue feeds: %w", err)
 	}
+	if fs == nil {
+		return nil
+	}
 	fs.ETag, fs.LastModified = "", ""
 	fs.LastPolled = now
 	fs.Failures = 0
@@ -249,7 +271,7 @@ func (c *Crawler) pollChildren(ctx context.Context, p *pass, fs FeedState, kind 
 		next = floor
 	}
 	fs.NextPoll = next
-	if err := c.st.SaveFeed(ctx, fs); err != nil {
+	if err := c.st.SaveFeed(ctx, *fs); err != nil {
 		return fmt.Errorf("save feed state: %w", err)
 	}
 	return nil
