@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -117,30 +115,34 @@ const (
 	saltLayout
 )
 
-var numberRE = regexp.MustCompile(`\d+`)
-
 // perturbNumbers replaces the numbers of a sentence with others of the same
 // length, keyed by (seed, key), so that stories built from the same bank
-// sentence still differ; years (19xx, 20xx) are kept.
+// sentence still differ; years (19xx, 20xx) and numbers of ten or more
+// digits are kept.
 func perturbNumbers(s string, seed int64, key uint64) string {
 	if strings.IndexAny(s, "0123456789") < 0 {
 		return s
 	}
 	r := rngFor(seed, saltNumbers, key)
-	return numberRE.ReplaceAllStringFunc(s, func(m string) string {
-		if len(m) == 4 && (m[:2] == "19" || m[:2] == "20") {
-			return m
+	b := []byte(s)
+	for i := 0; i < len(b); {
+		if b[i] < '0' || b[i] > '9' {
+			i++
+			continue
 		}
-		if len(m) > 9 {
-			return m
+		j := i
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
 		}
-		lo := 1
-		for range len(m) - 1 {
-			lo *= 10
+		n := j - i
+		year := n == 4 && ((b[i] == '1' && b[i+1] == '9') || (b[i] == '2' && b[i+1] == '0'))
+		if !year && n <= 9 {
+			b[i] = byte('1' + r.IntN(9))
+			for k := i + 1; k < j; k++ {
+				b[k] = byte('0' + r.IntN(10))
+			}
 		}
-		if len(m) == 1 {
-			return strconv.Itoa(1 + r.IntN(9))
-		}
-		return strconv.Itoa(lo + r.IntN(9*lo))
-	})
+		i = j
+	}
+	return string(b)
 }

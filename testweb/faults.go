@@ -118,17 +118,15 @@ var (
 	bombGz   []byte
 )
 
-// gzipBomb is 256 MiB of zeros, gzipped (about 256 KiB), built once.
+// gzipBomb is 256 MiB of zeros as 256 concatenated gzip members of 1 MiB
+// each (about 256 KiB in all; readers inflate every member), built once.
 func gzipBomb() []byte {
 	bombOnce.Do(func() {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zeros := make([]byte, 1<<20)
-		for range 256 {
-			_, _ = zw.Write(zeros)
-		}
+		var one bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&one, gzip.BestCompression)
+		_, _ = zw.Write(make([]byte, 1<<20))
 		_ = zw.Close()
-		bombGz = buf.Bytes()
+		bombGz = bytes.Repeat(one.Bytes(), 256)
 	})
 	return bombGz
 }

@@ -461,16 +461,11 @@ func (w *Web) makePages() {
 	// then paths, which need the final titles
 	for i := range w.pages {
 		p := &w.pages[i]
-		if p.kind == kCopy || p.kind == kUpdate {
-			_, _, _, p.edits = w.render(int32(i))
-		} else if w.outlets[p.outlet].charset == "iso-8859-1" || w.outlets[p.outlet].charset == "windows-1252" {
-			_, _, _, p.edits = w.render(int32(i))
-		}
+		p.title, _, _, p.edits = w.render(int32(i))
 	}
 	for i := range w.pages {
 		p := &w.pages[i]
-		title, _, _, _ := w.render(int32(i))
-		p.path = w.makePath(int32(i), title)
+		p.path = w.makePath(int32(i), p.title)
 		w.byPath[p.outlet][p.path] = int32(i)
 		w.byNum[p.outlet][p.num] = int32(i)
 	}

@@ -56,10 +56,7 @@ func (w *Web) pageURL(pi int32) string {
 	return w.outlets[p.outlet].base + p.path
 }
 
-func (w *Web) pageTitle(pi int32) string {
-	t, _, _, _ := w.render(pi)
-	return t
-}
+func (w *Web) pageTitle(pi int32) string { return w.pages[pi].title }
 
 // headHTML writes <head>: charset, title, description, canonical,
 // OpenGraph, JSON-LD, feed autodiscovery.

@@ -244,6 +244,7 @@ type page struct {
 	num        int32 // the outlet's article number
 	published  time.Time
 	path       string
+	title      string // kept: listings and related links need many titles
 }
 
 var kinds = []string{KindOriginal, KindCopy, KindUpdate, KindFollowup, KindStaff}

@@ -332,7 +332,6 @@ func jaccard(a, b string) float64 {
 	return 1
 }
 
-
 // diffCopy derives the edits that turn src into c, independently of the
 // generator: it returns the edit names it can see, or an error when the
 // difference is not explained by any edit.
