@@ -59,7 +59,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 }
 
 // Open opens dsn with cfg and closes the store when the test ends.
-func Open(t *testing.T, dsn string, cfg store.Config) store.Store {
+func Open(t testing.TB, dsn string, cfg store.Config) store.Store {
 	t.Helper()
 	s, err := store.Open(context.Background(), dsn, cfg)
 	if err != nil {
