@@ -1,17 +1,56 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/wirecrawl/wirecrawl/crawler"
 )
 
-// crawlCommand is a placeholder until its issue lands.
+// crawlCommand runs one pass over the seeds: the main, cron-safe job.
 func (a *app) crawlCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:    "crawl",
-		Short:  "(not built yet)",
-		Hidden: true,
-		RunE:   func(*cobra.Command, []string) error { return errors.New("crawl: not built yet") },
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "crawl",
+		Short: "Crawl the seeds once: poll due feeds, fetch new articles, clean, dedup, store",
+		Long: `crawl makes one pass over the seeds (config key seeds: files in seeds/ and URLs),
+polls the feeds and sitemaps that are due, fetches new article pages politely,
+cleans them, merges syndicated copies and stores the result, then exits.
+It is safe to run from cron: a second run only fetches what is new, an
+interrupted run resumes, and overlapping runs are refused or wait (overlap:).
+Exit status: 0 all went well, 1 some fetches failed, 2 bad usage or config,
+3 another crawl holds the database, 130 interrupted.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			seeds, err := crawler.ReadSeeds(cfg.Seeds)
+			if err != nil {
+				return usageError{fmt.Errorf("seeds: %w", err)}
+			}
+			if len(seeds) == 0 {
+				return usageError{errors.New("seeds: no seed URLs (config key seeds)")}
+			}
+			start := time.Now()
+			res, err := a.runCrawl(cmd.Context(), cfg, func(ctx context.Context, c *crawler.Crawler, h crawler.Handler) (crawler.Summary, error) {
+				return c.Crawl(ctx, seeds, force, h)
+			}, nil)
+			if err != nil {
+				return err
+			}
+			a.printSummary(res, time.Since(start))
+			if res.failed() {
+				return fmt.Errorf("crawl: %w", errPartial)
+			}
+			return nil
+		},
 	}
+	cmd.Flags().BoolVar(&force, "force", false, "poll every feed and sitemap, due or not")
+	return cmd
 }

@@ -1,17 +1,61 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/pipeline"
 )
 
-// ingestCommand is a placeholder until its issue lands.
+// ingestCommand fetches and stores the URLs given on the command line.
 func (a *app) ingestCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:    "ingest",
-		Short:  "(not built yet)",
-		Hidden: true,
-		RunE:   func(*cobra.Command, []string) error { return errors.New("ingest: not built yet") },
+		Use:   "ingest URL...",
+		Short: "Fetch, clean, dedup and store the given URLs (articles, feeds or home pages)",
+		Long: `ingest handles each URL like the crawl does: an article is fetched and stored,
+a feed or home page has its articles fetched and stored. It prints one line per
+article: stored as a new story, merged into a story as a copy, unchanged, or
+the error.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			var mu sync.Mutex
+			failures := 0
+			start := time.Now()
+			res, err := a.runCrawl(cmd.Context(), cfg, func(ctx context.Context, c *crawler.Crawler, h crawler.Handler) (crawler.Summary, error) {
+				return c.Ingest(ctx, args, h, func(url string, err error) {
+					if err == nil {
+						return
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					failures++
+					fmt.Fprintf(a.stdout, "%s: error: %v\n", url, err)
+				})
+			}, func(o pipeline.Outcome) {
+				if o.Err != nil {
+					return // reported by the crawler when it gives up
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintln(a.stdout, o)
+			})
+			if err != nil {
+				return err
+			}
+			a.printSummary(res, time.Since(start))
+			if failures > 0 || res.failed() {
+				return fmt.Errorf("ingest: %w", errPartial)
+			}
+			return nil
+		},
 	}
 }

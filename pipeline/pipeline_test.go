@@ -1,0 +1,130 @@
+package pipeline_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/wirecrawl/wirecrawl"
+	"github.com/wirecrawl/wirecrawl/cleaner"
+	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/dedup"
+	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/pipeline"
+	"github.com/wirecrawl/wirecrawl/store"
+	"github.com/wirecrawl/wirecrawl/testweb"
+)
+
+// crawlOnce runs one crawl pass of web into st with the real stages.
+func crawlOnce(t *testing.T, ctx context.Context, web *testweb.Web, st store.Store, force bool) (crawler.Summary, pipeline.Counts) {
+	t.Helper()
+	c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 8}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
+	sum, err := c.Crawl(ctx, web.Seeds(), force, p.Handle)
+	if err != nil {
+		t.Fatalf("crawl: %v", err)
+	}
+	return sum, p.Counts()
+}
+
+// storedClusters maps every stored URL to its story, failing on a URL stored twice.
+func storedClusters(t *testing.T, ctx context.Context, st store.Store) map[string]int64 {
+	t.Helper()
+	got := map[string]int64{}
+	err := st.Stories(ctx, export.Filter{}, func(s wirecrawl.Story) error {
+		for _, c := range s.Copies {
+			if prev, dup := got[c.URL]; dup {
+				t.Errorf("%s stored in story %d and story %d", c.URL, prev, s.ID)
+			}
+			got[c.URL] = s.ID
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestCrawlSimulatedWeb crawls the simulated news web end to end and checks
+// the stored stories against its truth: every allowed article stored exactly
+// once, nothing disallowed fetched, wire copies merged, different stories kept
+// apart, and a second run fetching nothing new.
+func TestCrawlSimulatedWeb(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	web, err := testweb.Start(ctx, testweb.Options{Seed: 7, Outlets: 5, Stories: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer web.Close()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"), store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+
+	sum, counts := crawlOnce(t, ctx, web, st, false)
+	t.Logf("first run: %+v; %+v", sum, counts)
+
+	truth := map[string]string{}
+	disallowed := map[string]bool{}
+	for _, p := range web.Truth() {
+		u, err := crawler.NormalizeURL(p.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Disallowed {
+			disallowed[u] = true
+			continue
+		}
+		truth[u] = p.StoryID
+	}
+	got := storedClusters(t, ctx, st)
+	for u := range truth {
+		if _, ok := got[u]; !ok {
+			t.Errorf("article %s not stored", u)
+		}
+	}
+	for u := range got {
+		if disallowed[u] {
+			t.Errorf("disallowed %s was stored", u)
+		}
+		if _, ok := truth[u]; !ok && !disallowed[u] {
+			t.Errorf("stored %s is not an article of the web", u)
+		}
+	}
+	for _, r := range web.Requests() {
+		if u, _ := crawler.NormalizeURL(r.URL); disallowed[u] {
+			t.Errorf("fetched disallowed %s", r.URL)
+		}
+	}
+	s := pipeline.Score(truth, got)
+	t.Logf("%d pages, %d true duplicate pairs: pairwise P %.4f R %.4f F1 %.4f, B-cubed F1 %.4f",
+		len(truth), s.Pairs, s.Precision, s.Recall, s.F1, s.BF1)
+	if s.Precision < 0.99 || s.F1 < 0.97 {
+		t.Errorf("end-to-end dedup P %.4f F1 %.4f, want P >= 0.99 and F1 >= 0.97", s.Precision, s.F1)
+	}
+
+	web.ResetRequests()
+	sum2, counts2 := crawlOnce(t, ctx, web, st, false)
+	t.Logf("second run: %+v; %+v", sum2, counts2)
+	if sum2.PagesFetched != 0 {
+		t.Errorf("second run fetched %d pages, want 0", sum2.PagesFetched)
+	}
+	// Forced: every feed and sitemap is polled, and answers 304.
+	sum3, _ := crawlOnce(t, ctx, web, st, true)
+	t.Logf("forced run: %+v", sum3)
+	if sum3.PagesFetched != 0 || sum3.NotModified == 0 || sum3.NotModified < sum.FeedsPolled/2 {
+		t.Errorf("forced rerun: %d pages fetched, %d of %d feeds not modified; want 0 pages and 304s",
+			sum3.PagesFetched, sum3.NotModified, sum3.FeedsPolled)
+	}
+	if after := storedClusters(t, ctx, st); len(after) != len(got) {
+		t.Errorf("second run changed the stored URLs: %d, was %d", len(after), len(got))
+	}
+}
