@@ -1,0 +1,417 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestNormalizeURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"HTTP://Example.COM:80/a/b?b=2&a=1#frag", "http://example.com/a/b?a=1&b=2"},
+		{"https://example.com:443", "https://example.com/"},
+		{"https://example.com:8443/x", "https://example.com:8443/x"},
+		{"https://example.com/a?utm_source=x&utm_Medium=y&id=3&fbclid=1&gclid=2&mc_cid=3", "https://example.com/a?id=3"},
+		{"https://example.com/a/./b/../c", "https://example.com/a/c"},
+		{"https://user:pw@example.com/a", "https://example.com/a"},
+		{"https://example.com./a", "https://example.com/a"},
+		{"https://example.com/A/B", "https://example.com/A/B"},
+		{"  https://example.com/a?q=hello%20world  ", "https://example.com/a?q=hello+world"},
+		{"https://[::1]:8080/x", "https://[::1]:8080/x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := NormalizeURL(tt.in)
+			if err != nil {
+				t.Fatalf("NormalizeURL(%q): %v", tt.in, err)
+			}
+			if got != tt.want {
+				t.Errorf("NormalizeURL(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			again, err := NormalizeURL(got)
+			if err != nil || again != got {
+				t.Errorf("not idempotent: %q -> %q (%v)", got, again, err)
+			}
+		})
+	}
+	for _, bad := range []string{"ftp://example.com/", "mailto:x@y", "https:///nohost", "/relative", "http://%zz"} {
+		if _, err := NormalizeURL(bad); !errors.Is(err, ErrBadURL) {
+			t.Errorf("NormalizeURL(%q) err = %v, want ErrBadURL", bad, err)
+		}
+	}
+}
+
+func TestAMPCanonical(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"https://x.com/news/story/amp", "https://x.com/news/story", true},
+		{"https://x.com/news/story/amp/", "https://x.com/news/story", true},
+		{"https://x.com/amp/news/story", "https://x.com/news/story", true},
+		{"https://x.com/news/story.amp.html", "https://x.com/news/story.html", true},
+		{"https://x.com/news/story?amp=1&id=2", "https://x.com/news/story?id=2", true},
+		{"https://x.com/news/story?outputType=amp", "https://x.com/news/story", true},
+		{"https://x.com/news/example", "", false},
+		{"https://x.com/news/story?outputType=full", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := ampCanonical(tt.in)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("ampCanonical(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestReadSeeds(t *testing.T) {
+	dir := t.TempDir()
+	txt := filepath.Join(dir, "seeds.txt")
+	if err := os.WriteFile(txt, []byte("\ufeff# comment\n\nhttps://A.example/feed.xml  # trailing\nhttps://b.example/rss?utm_source=x\n  https://a.example/feed.xml\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opml := filepath.Join(dir, "subs.opml")
+	if err := os.WriteFile(opml, []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>subs</title></head><body>
+<outline text="News"><outline text="C" type="rss" xmlUrl="https://c.example/atom.xml" htmlUrl="https://c.example/"/>
+<outline text="D" htmlUrl="https://d.example/"/><outline text="bad" xmlUrl="javascript:alert(1)"/></outline>
+</body></opml>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadSeeds([]string{txt, opml, "https://e.example/sitemap.xml", "https://b.example/rss"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://a.example/feed.xml", "https://b.example/rss", "https://c.example/atom.xml", "https://d.example/", "https://e.example/sitemap.xml"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("ReadSeeds = %v\nwant %v", got, want)
+	}
+	bad := filepath.Join(dir, "bad.txt")
+	_ = os.WriteFile(bad, []byte("https://ok.example/\nnot a url\n"), 0o644)
+	if _, err := ReadSeeds([]string{bad}); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("bad seed file: err = %v, want one naming line 2", err)
+	}
+	if _, err := ReadSeeds([]string{filepath.Join(dir, "missing.txt")}); err == nil {
+		t.Error("missing seed file: no error")
+	}
+}
+
+// The shipped seed list parses (it is never fetched by tests).
+func TestShippedSeeds(t *testing.T) {
+	got, err := ReadSeeds([]string{"../seeds/feeds.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 10 {
+		t.Errorf("seeds/feeds.txt has %d URLs", len(got))
+	}
+}
+
+func TestSniff(t *testing.T) {
+	tests := []struct {
+		ct, body string
+		want     docType
+	}{
+		{"application/rss+xml", `<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>`, docFeed},
+		{"text/xml", "\ufeff  <feed xmlns=\"http://www.w3.org/2005/Atom\"></feed>", docFeed},
+		{"text/html", `<?xml version="1.0"?><rdf:RDF xmlns:rdf="x"></rdf:RDF>`, docFeed},
+		{"application/json", `{"version":"https://jsonfeed.org/version/1","items":[]}`, docFeed},
+		{"application/xml", `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>`, docSitemap},
+		{"", `<?xml version="1.0"?><!-- c --><sitemapindex></sitemapindex>`, docSitemapIndex},
+		{"application/rss+xml", `<!DOCTYPE html><html><head></head></html>`, docHTML},
+		{"text/html; charset=utf-8", `plain text`, docHTML},
+		{"application/octet-stream", "\x1f\x8b\x08\x00", docGzip},
+		{"application/pdf", "%PDF-1.4", docUnknown},
+		{"application/json", `{"a":1}`, docUnknown},
+	}
+	for i, tt := range tests {
+		if got := sniff(tt.ct, []byte(tt.body)); got != tt.want {
+			t.Errorf("%d: sniff(%q, %q) = %v, want %v", i, tt.ct, tt.body, got, tt.want)
+		}
+	}
+}
+
+func TestParseSitemapNewsAndIndex(t *testing.T) {
+	body := `<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc> /a?utm_source=s </loc><lastmod>2026-01-02</lastmod></url>
+<url><loc>https://x.example/b</loc><news:news><news:publication><news:name>X</news:name><news:language>de</news:language></news:publication>
+<news:publication_date>2026-11-20T10:00:00+01:00</news:publication_date><news:title>Titel</news:title></news:news></url>
+<url><loc>javascript:void(0)</loc></url></urlset>`
+	es, err := parseSitemap([]byte(body), "https://x.example/sitemap.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 2 || es[0].URL != "https://x.example/a" || es[1].URL != "https://x.example/b" {
+		t.Fatalf("entries = %+v", es)
+	}
+	if it := es[1].Item; it.Title != "Titel" || it.Language != "de" || !it.Published.Equal(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("news item = %+v", it)
+	}
+	if !es[0].Item.Published.Equal(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("lastmod = %v", es[0].Item.Published)
+	}
+	idx := `<sitemapindex><sitemap><loc>https://x.example/s1.xml.gz</loc></sitemap><sitemap><loc>/s2.xml</loc></sitemap></sitemapindex>`
+	es, err = parseSitemap([]byte(idx), "https://x.example/index.xml")
+	if err != nil || len(es) != 2 || !es[0].Child || es[1].URL != "https://x.example/s2.xml" {
+		t.Errorf("index entries = %+v, %v", es, err)
+	}
+	if _, err := parseSitemap([]byte(`<html><body>no</body></html>`), "https://x.example/"); !errors.Is(err, ErrBadFeed) {
+		t.Errorf("html as sitemap: err = %v", err)
+	}
+}
+
+func TestScanHTML(t *testing.T) {
+	page := `<!doctype html><html ⚡ lang="en"><head><base href="https://cdn.example/base/">
+<link rel="alternate" type="application/rss+xml" href="/rss.xml"><link rel="alternate" type="application/atom+xml" href="atom.xml">
+<link rel="alternate" hreflang="de" href="/de/"><link rel="canonical" href="https://www.example.com/story?utm_campaign=z">
+<meta property="og:type" content="article"></head><body><link rel="alternate" type="application/rss+xml" href="/late.xml"></body></html>`
+	pi := scanHTML([]byte(page), "https://www.example.com/story/amp")
+	if !pi.AMP || pi.Canonical != "https://www.example.com/story" || pi.OGType != "article" {
+		t.Errorf("pageInfo = %+v", pi)
+	}
+	if strings.Join(pi.Feeds, " ") != "https://cdn.example/rss.xml https://cdn.example/base/atom.xml" {
+		t.Errorf("feeds = %v", pi.Feeds)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if d := parseRetryAfter("3", now); d != 3*time.Second {
+		t.Errorf("seconds: %v", d)
+	}
+	if d := parseRetryAfter(now.Add(90*time.Second).Format(http.TimeFormat), now); d != 90*time.Second {
+		t.Errorf("date: %v", d)
+	}
+	for _, v := range []string{"", "-1", "soon"} {
+		if d := parseRetryAfter(v, now); d != 0 {
+			t.Errorf("%q: %v", v, d)
+		}
+	}
+}
+
+func TestIsPrivateAddr(t *testing.T) {
+	for _, s := range []string{"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "::1", "fe80::1", "fc00::1", "0.0.0.0", "100.64.0.1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"} {
+		if !isPrivateAddr(netip.MustParseAddr(s)) {
+			t.Errorf("%s not refused", s)
+		}
+	}
+	for _, s := range []string{"8.8.8.8", "1.1.1.1", "2606:4700::1111", "93.184.216.34"} {
+		if isPrivateAddr(netip.MustParseAddr(s)) {
+			t.Errorf("%s refused", s)
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := (Config{}).Validate(); err != nil {
+		t.Errorf("zero config: %v", err)
+	}
+	d := Config{}.withDefaults()
+	if d.Delay != time.Second || d.Workers != 8 || d.PerHostParallelism != 1 || d.MaxBodyBytes != 15<<20 || d.IgnoreRobots {
+		t.Errorf("defaults: %+v", d)
+	}
+	if d := (Config{NoDelay: true}).withDefaults(); d.Delay != 0 {
+		t.Errorf("no_delay: delay %v", d.Delay)
+	}
+	for _, tt := range []struct {
+		cfg Config
+		key string
+	}{
+		{Config{Delay: -1}, "delay:"},
+		{Config{Workers: -2}, "workers:"},
+		{Config{LeaseTTL: time.Second, Timeout: 10 * time.Second}, "lease_ttl:"},
+		{Config{MinPollInterval: time.Hour, MaxPollInterval: time.Minute}, "max_poll_interval:"},
+	} {
+		err := tt.cfg.Validate()
+		if err == nil || !strings.HasPrefix(err.Error(), tt.key) {
+			t.Errorf("Validate(%+v) = %v, want prefix %q", tt.cfg, err, tt.key)
+		}
+	}
+}
+
+func TestPollInterval(t *testing.T) {
+	c, err := New(Config{}, NewMemoryState(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		epw  float64
+		want time.Duration
+	}{{0, 24 * time.Hour}, {1, 24 * time.Hour}, {7 * 24, time.Hour}, {100000, 5 * time.Minute}} {
+		if got := c.pollInterval(tt.epw); got != tt.want {
+			t.Errorf("pollInterval(%v) = %v, want %v", tt.epw, got, tt.want)
+		}
+	}
+}
+
+// Private addresses are refused at dial time unless allowed, redirects
+// included.
+func TestPrivateAddressRefused(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		fmt.Fprint(w, articleHTML("x", "", false))
+	}))
+	defer srv.Close()
+	cfg := testConfig()
+	cfg.AllowPrivateNetworks = false
+	st := NewMemoryState()
+	c, err := New(cfg, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reported error
+	sum, err := c.Ingest(context.Background(), []string{srv.URL + "/story"}, nil, func(u string, err error) { reported = err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(reported, ErrPrivateAddress) || hits.Load() != 0 || sum.ErrorsByClass[ClassPrivateAddress] != 1 {
+		t.Errorf("reported %v, %d hits, summary %+v", reported, hits.Load(), sum)
+	}
+	// A redirect from an allowed host to a private one: simulate the public
+	// side with a fetcher that allows the first dial only.
+	f := newFetcher(cfg.withDefaults())
+	_, err = f.fetch(context.Background(), "http://localhost:1/", nil, nil)
+	if !errors.Is(err, ErrPrivateAddress) {
+		t.Errorf("localhost: err = %v", err)
+	}
+}
+
+// Ingest takes an article, a feed and a home page; handler errors are retried
+// and reported.
+func TestIngest(t *testing.T) {
+	srv, lg := fixtureServer(t)
+	st := NewMemoryState()
+	c, err := New(testConfig(), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder()
+	reports := map[string]error{}
+	report := func(u string, err error) { reports[u] = err }
+	ctx := context.Background()
+	in := []string{srv.URL + "/a/1", srv.URL + "/feed.json", srv.URL + "/notfound", "not a url"}
+	sum, err := c.Ingest(ctx, in, rec.handle, report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 4 || reports[in[0]] != nil || reports[in[1]] != nil || reports[in[2]] == nil || reports[in[3]] == nil {
+		t.Errorf("reports = %v", reports)
+	}
+	if rec.calls[srv.URL+"/a/1"] != 1 || rec.calls[srv.URL+"/c/1"] != 1 {
+		t.Errorf("handled = %v (summary %+v)", rec.calls, sum)
+	}
+	// Ingesting a handled article again hands it on again (the user asked).
+	if _, err := c.Ingest(ctx, in[:1], rec.handle, report); err != nil {
+		t.Fatal(err)
+	}
+	if rec.calls[srv.URL+"/a/1"] != 2 || lg.count("/a/1") != 2 {
+		t.Errorf("re-ingest: %d calls, %d fetches", rec.calls[srv.URL+"/a/1"], lg.count("/a/1"))
+	}
+
+	// A failing handler: class "process", retried, then failed.
+	var calls atomic.Int64
+	failing := func(ctx context.Context, f Fetched) error {
+		calls.Add(1)
+		return errors.New("store is down")
+	}
+	st2 := NewMemoryState()
+	cfg := testConfig()
+	cfg.MaxRetries = 2
+	c2, err := New(cfg, st2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err = c2.Crawl(ctx, []string{srv.URL + "/feed.json"}, false, failing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 3 || sum.ErrorsByClass[ClassProcess] != 3 || sum.Failed != 1 {
+		t.Errorf("failing handler: %d calls, summary %+v", calls.Load(), sum)
+	}
+	if s, class := st2.JobStatus(srv.URL + "/c/1"); s != "failed" || class != ClassProcess {
+		t.Errorf("job state %s %s", s, class)
+	}
+}
+
+// Hostile bodies end in recorded errors, within the limits.
+func TestHostileBodies(t *testing.T) {
+	bomb := gz(strings.Repeat("\x00", 64<<20))
+	mux := http.NewServeMux()
+	mux.HandleFunc("/bomb", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(bomb)
+	})
+	mux.HandleFunc("/trickle", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		for i := 0; i < 100; i++ {
+			if _, err := w.Write([]byte("<p>x</p>")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	mux.HandleFunc("/reset", func(w http.ResponseWriter, r *http.Request) {
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		_ = conn.Close()
+	})
+	mux.HandleFunc("/badenc", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Encoding", "zstd-nonsense")
+		fmt.Fprint(w, "abc")
+	})
+	mux.HandleFunc("/long", func(w http.ResponseWriter, r *http.Request) {
+		n := 0
+		fmt.Sscanf(r.URL.Query().Get("n"), "%d", &n)
+		http.Redirect(w, r, fmt.Sprintf("/long?n=%d", n+1), http.StatusTemporaryRedirect)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	cfg := testConfig()
+	cfg.Timeout = 500 * time.Millisecond
+	cfg.MaxRetries = -1
+	cfg.MaxRedirects = 5
+	c, err := New(cfg, NewMemoryState(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"/bomb": ClassTooLarge, "/trickle": ClassTimeout, "/hang": ClassTimeout,
+		"/reset": ClassReset, "/badenc": ClassDecode, "/long": ClassTooManyRedirects}
+	got := map[string]string{}
+	var urls []string
+	for p := range want {
+		urls = append(urls, srv.URL+p)
+	}
+	start := time.Now()
+	_, err = c.Ingest(context.Background(), urls, func(context.Context, Fetched) error { return nil }, func(u string, err error) {
+		class, _ := classify(err)
+		got[strings.TrimPrefix(u, srv.URL)] = class
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, class := range want {
+		if got[p] != class {
+			t.Errorf("%s: class %q, want %q", p, got[p], class)
+		}
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("hostile bodies took %v", d)
+	}
+}
