@@ -149,12 +149,21 @@ func Open(ctx context.Context, dsn string, cfg Config) (Store, error) {
 	case strings.TrimSpace(dsn) == "":
 		return nil, errors.New("store: empty DSN")
 	}
-	path := strings.TrimPrefix(dsn, "sqlite:")
-	if path != dsn {
-		path = strings.TrimPrefix(path, "//")
-	}
+	path, _ := SQLitePath(dsn)
 	if path == "" {
 		return nil, fmt.Errorf("store: DSN %q names no file", dsn)
 	}
 	return openSQLite(ctx, path, cfg)
+}
+
+// SQLitePath returns the file a SQLite DSN names; ok is false for other DSNs.
+func SQLitePath(dsn string) (path string, ok bool) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return "", false
+	}
+	path = strings.TrimPrefix(dsn, "sqlite:")
+	if path != dsn {
+		path = strings.TrimPrefix(path, "//")
+	}
+	return path, true
 }
