@@ -20,7 +20,7 @@ const (
 // default documented on it (the defaults were measured; see doc.go).
 type Config struct {
 	// ShingleSize is the number of words per shingle used for containment,
-	// the simhash features and the sketch keys. Default 4.
+	// the simhash features and the sketch keys. Default 3.
 	ShingleSize int `yaml:"shingle_size"`
 	// Bands is the number of simhash band keys (rotating 32-bit windows of
 	// the 64-bit fingerprint, band number folded into each key). Default 4.
@@ -33,13 +33,13 @@ type Config struct {
 	LedeKeys int `yaml:"lede_keys"`
 	// Containment is the share of the smaller text's shingles that must be
 	// found in the larger one for a match when the opening paragraphs agree
-	// (or the simhash distance is at most NearDistance). Default 0.5.
+	// (or the simhash distance is at most NearDistance). Default 0.4.
 	Containment float64 `yaml:"containment"`
 	// StrongContainment is the containment that is enough on its own, when
-	// the opening paragraphs differ (a rewritten lede). Default 0.8.
+	// the opening paragraphs differ (a rewritten lede). Default 0.7.
 	StrongContainment float64 `yaml:"strong_containment"`
 	// LedeContainment is the share of one version's opening paragraph that
-	// must be found in the other for the openings to agree. Default 0.6.
+	// must be found in the other for the openings to agree. Default 0.5.
 	LedeContainment float64 `yaml:"lede_containment"`
 	// NearDistance is the simhash Hamming distance at or below which two
 	// texts count as near-identical (then Containment suffices). Default 3;
@@ -56,13 +56,13 @@ type Config struct {
 
 // Defaults of Config, measured on the evaluation corpora (see doc.go).
 const (
-	DefaultShingleSize       = 4
+	DefaultShingleSize       = 3
 	DefaultBands             = 4
 	DefaultSketchKeys        = 4
 	DefaultLedeKeys          = 2
-	DefaultContainment       = 0.5
-	DefaultStrongContainment = 0.8
-	DefaultLedeContainment   = 0.6
+	DefaultContainment       = 0.4
+	DefaultStrongContainment = 0.7
+	DefaultLedeContainment   = 0.5
 	DefaultNearDistance      = 3
 	DefaultMinWords          = 12
 )

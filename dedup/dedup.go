@@ -41,12 +41,12 @@ type Fingerprint struct {
 func (d *Deduper) Fingerprint(text string) Fingerprint {
 	fp := d.fingerprint(text)
 	return Fingerprint{Simhash: fp.simhash, ContentHash: fp.content, Words: fp.words,
-		Keys: fp.keys(d.cfg.Bands, d.cfg.SketchKeys)}
+		Keys: fp.keys(d.cfg.Bands)}
 }
 
 func (d *Deduper) fingerprint(text string) fingerprint {
 	n, _ := normalize(text, nil)
-	return fingerprintOf(n, d.cfg.ShingleSize, d.cfg.LedeKeys)
+	return fingerprintOf(n, d.cfg.ShingleSize, d.cfg.LedeKeys, d.cfg.SketchKeys)
 }
 
 // Match is the comparison of two bodies.
@@ -129,7 +129,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	dec := Decision{
 		Simhash:      fp.simhash,
 		ContentHash:  fp.content,
-		Keys:         fp.keys(d.cfg.Bands, d.cfg.SketchKeys),
+		Keys:         fp.keys(d.cfg.Bands),
 		Words:        fp.words,
 		KeepCopyText: d.cfg.KeepCopyText,
 	}
@@ -158,7 +158,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		dec.Similarity, dec.Containment = 1, 1
 		dec.Distance = Distance(fp.simhash, best.Simhash)
 		dec.Reason = "exact copy of a stored version (same normalised body)"
-		dec.Canonical = d.replaces(&fp, best, doc, 1)
+		dec.Canonical = d.replaces(&fp, best, doc, -1)
 		return dec, nil
 	}
 	cands, err = idx.Lookup(ctx, dec.Keys)
@@ -167,6 +167,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	}
 	var best *Candidate
 	var bestM Match
+	bestWords := 0
 	nominated := len(cands)
 	for i := range cands {
 		if err := ctx.Err(); err != nil {
@@ -178,7 +179,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 			continue
 		}
 		if best == nil || better(m, cands[i].StoryID, bestM, best.StoryID) {
-			best, bestM = &cands[i], m
+			best, bestM, bestWords = &cands[i], m, cfp.words
 		}
 	}
 	if best == nil {
@@ -191,7 +192,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	}
 	dec.Action, dec.StoryID = ActionCopy, best.StoryID
 	dec.Similarity, dec.Distance, dec.Containment = bestM.Resemblance, bestM.Distance, bestM.Containment
-	dec.Canonical = d.replaces(&fp, *best, doc, bestM.Containment)
+	dec.Canonical = d.replaces(&fp, *best, doc, bestWords)
 	dec.Reason = fmt.Sprintf("copy of story %d: simhash distance %d, containment %.2f, opening %.2f (%s)",
 		best.StoryID, bestM.Distance, bestM.Containment, bestM.Opening, bestM.Why)
 	if dec.Canonical {
@@ -224,18 +225,22 @@ func cmpID(a, b int64) int {
 }
 
 // replaces reports whether doc, a verified copy, becomes the canonical
-// version of story c under the configured policy.
-func (d *Deduper) replaces(fp *fingerprint, c Candidate, doc wirecrawl.Document, _ float64) bool {
+// version of story c under the configured policy. canonWords is the
+// canonical's normalised length, or -1 when not yet computed.
+func (d *Deduper) replaces(fp *fingerprint, c Candidate, doc wirecrawl.Document, canonWords int) bool {
 	switch d.cfg.Canonical {
 	case PolicyFirst:
 		return false
 	case PolicyLatest:
 		return !doc.Published.IsZero() && doc.Published.After(c.Published)
 	default:
-		length := c.Length
-		if c.Text != "" {
-			cfp := d.fingerprint(c.Text)
-			length = cfp.words
+		length := canonWords
+		if length < 0 {
+			length = c.Length
+			if c.Text != "" {
+				n, _ := normalize(c.Text, nil)
+				length = len(n.tokens)
+			}
 		}
 		return fp.words > length
 	}

@@ -33,7 +33,8 @@ type fingerprint struct {
 	opening  []uint64 // sorted unique shingles of the opening paragraph(s)
 	simhash  uint64
 	content  uint64
-	ledeMin  []uint64 // minimum shingle hash of each opening paragraph
+	ledeMin  []uint64 // minimum key-shingle hash of each opening paragraph
+	sketch   []uint64 // the smallest key-shingle hashes (bottom-k)
 }
 
 // mix64 is a strong 64-bit finaliser (murmur3 fmix64).
@@ -62,10 +63,13 @@ func init() {
 }
 
 // openingMinTokens is how many words the opening (for the lede check) spans at least.
-const openingMinTokens = 20
+const (
+	openingMinTokens = 12
+	openingMaxTokens = 60
+)
 
 // fingerprintOf computes the fingerprint of a normalised body.
-func fingerprintOf(n normalized, k int, lede int) fingerprint {
+func fingerprintOf(n normalized, k, lede, sketch int) fingerprint {
 	fp := fingerprint{words: len(n.tokens)}
 	toks := n.tokens
 	// Content hash: order-sensitive combination of the word hashes.
@@ -91,7 +95,8 @@ func fingerprintOf(n normalized, k int, lede int) fingerprint {
 		sh[i] = mix64(s)
 	}
 	fp.simhash = simhash(sh)
-	// Opening: the first paragraphs, at least openingMinTokens words.
+	// Opening: the first paragraph (with the next ones while shorter than
+	// openingMinTokens words), at most openingMaxTokens words.
 	end := len(toks)
 	for pi := 1; pi < len(n.paras); pi++ {
 		if int(n.paras[pi]) >= openingMinTokens {
@@ -99,12 +104,25 @@ func fingerprintOf(n normalized, k int, lede int) fingerprint {
 			break
 		}
 	}
+	end = min(end, openingMaxTokens)
 	oend := end - kk + 1
 	if oend < 1 {
 		oend = 1
 	}
 	fp.opening = sortUnique(slices.Clone(sh[:oend]))
-	// One key per opening paragraph: its minimum shingle.
+	// Lookup keys come from longer shingles (keyShingle words): a shingle
+	// common to many unrelated texts ("said in a statement") must not become
+	// a key, or lookups would return half the index.
+	kw := min(keyShingle, len(toks))
+	ksh := make([]uint64, len(toks)-kw+1)
+	for i := range ksh {
+		var s uint64
+		for j := range kw {
+			s = bits.RotateLeft64(s, 17) ^ toks[i+j]
+		}
+		ksh[i] = mix64(s ^ 0x6b657973)
+	}
+	// One key per opening paragraph: its minimum key shingle.
 	for pi := 0; pi < len(n.paras) && len(fp.ledeMin) < lede; pi++ {
 		s := int(n.paras[pi])
 		e := len(toks)
@@ -115,11 +133,12 @@ func fingerprintOf(n normalized, k int, lede int) fingerprint {
 			continue
 		}
 		m := ^uint64(0)
-		for i := s; i+kk <= e; i++ {
-			m = min(m, sh[i])
+		for i := s; i+kw <= e; i++ {
+			m = min(m, ksh[i])
 		}
 		fp.ledeMin = append(fp.ledeMin, m)
 	}
+	fp.sketch = bottomK(ksh, sketch)
 	fp.shingles = sortUnique(sh)
 	return fp
 }
@@ -161,6 +180,28 @@ func simhash(features []uint64) uint64 {
 		bit := (i%8)*8 + i/8
 		if 2*c > n {
 			out |= 1 << bit
+		}
+	}
+	return out
+}
+
+// keyShingle is the number of words of the shingles lookup keys come from.
+const keyShingle = 6
+
+// bottomK returns the k smallest distinct values of s, without changing s.
+func bottomK(s []uint64, k int) []uint64 {
+	out := make([]uint64, 0, k+1)
+	for _, v := range s {
+		if len(out) == k && v >= out[k-1] {
+			continue
+		}
+		i, found := slices.BinarySearch(out, v)
+		if found {
+			continue
+		}
+		out = slices.Insert(out, i, v)
+		if len(out) > k {
+			out = out[:k]
 		}
 	}
 	return out
@@ -211,8 +252,8 @@ func bandKeys(dst []uint64, sim uint64, bands int) []uint64 {
 }
 
 // keys lists the lookup keys of fp: content, bands, then signals.
-func (fp *fingerprint) keys(bands, sketch int) []uint64 {
-	ks := make([]uint64, 0, 1+bands+len(fp.ledeMin)+sketch)
+func (fp *fingerprint) keys(bands int) []uint64 {
+	ks := make([]uint64, 0, 1+bands+len(fp.ledeMin)+len(fp.sketch))
 	ks = append(ks, contentKey(fp.content))
 	if fp.words == 0 {
 		return ks
@@ -221,8 +262,8 @@ func (fp *fingerprint) keys(bands, sketch int) []uint64 {
 	for _, m := range fp.ledeMin {
 		ks = append(ks, keyOf(m^0x1ede, famSignal))
 	}
-	for i := 0; i < sketch && i < len(fp.shingles); i++ {
-		ks = append(ks, keyOf(fp.shingles[i]^0x5e7c, famSignal))
+	for _, m := range fp.sketch {
+		ks = append(ks, keyOf(m^0x5e7c, famSignal))
 	}
 	return sortUnique(ks)
 }

@@ -82,36 +82,42 @@ func splitParagraphs(text string) []string {
 }
 
 // skipParagraph reports paragraphs that are not part of the story's body.
+// It looks only at short paragraphs and at their first bytes, so that it costs
+// little on long bodies.
 func skipParagraph(p string, i, n int) bool {
-	if len(p) > 400 {
+	if len(p) > 300 {
 		return false
 	}
-	low := foldPunct(strings.ToLower(p))
-	low = strings.TrimSpace(strings.Trim(low, " .:-—–*_()[]"))
-	if low == "" {
-		return true
+	head := p
+	if len(head) > 64 {
+		head = head[:64]
 	}
-	if agencyLines[low] {
-		return true
+	low := foldPunct(strings.ToLower(head))
+	if len(p) <= 40 {
+		t := strings.TrimSpace(strings.Trim(low, " .:-—–*_()[]"))
+		if t == "" || agencyLines[t] {
+			return true
+		}
+		// A short all-capitals first line is a dateline or kicker ("BAAR, SWITZERLAND").
+		if i == 0 && n > 1 && p == strings.ToUpper(p) && low != p && strings.Count(p, " ") < 4 {
+			return true
+		}
 	}
+	low = strings.TrimLeft(low, " *_([")
 	for _, pre := range notePrefixes {
 		if strings.HasPrefix(low, pre) {
 			return true
 		}
 	}
-	words := strings.Fields(low)
-	if len(words) <= 30 && (strings.Contains(low, "contributed to this report") || strings.Contains(low, "contributed reporting")) {
+	if len(p) <= 250 && (strings.Contains(p, "contributed to this report") || strings.Contains(p, "contributed reporting")) {
 		return true
 	}
 	// Bylines: "By Jane Doe", "By Jane Doe, Associated Press", "By X with AP".
-	if len(words) <= 14 && words[0] == "by" && len(words) >= 2 {
-		if r, _ := utf8.DecodeRuneInString(strings.Fields(p)[1]); unicode.IsUpper(r) {
+	if len(p) <= 120 && strings.HasPrefix(low, "by ") {
+		rest := strings.TrimLeft(p[3:], " ")
+		if r, _ := utf8.DecodeRuneInString(rest); unicode.IsUpper(r) && strings.Count(p, " ") < 14 {
 			return true
 		}
-	}
-	// A short all-capitals first line is a dateline or kicker ("BAAR, SWITZERLAND").
-	if i == 0 && n > 1 && len(words) <= 4 && p == strings.ToUpper(p) && strings.ToLower(p) != p {
-		return true
 	}
 	return false
 }

@@ -1,0 +1,157 @@
+package dedup
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"testing"
+	"time"
+)
+
+// TestPairStats prints how true pairs and hard negatives compare (set
+// DEDUP_PAIRSTATS=1): the measurements behind the thresholds.
+func TestPairStats(t *testing.T) {
+	if os.Getenv("DEDUP_PAIRSTATS") == "" {
+		t.Skip("set DEDUP_PAIRSTATS=1 to print pair statistics")
+	}
+	for _, ep := range []editParams{tuneParams, heldoutParams} {
+		pages := generate(t, 3, 1500, ep)
+		d := New(Config{})
+		fps := make([]fingerprint, len(pages))
+		for i := range pages {
+			fps[i] = d.fingerprint(pages[i].doc.Text)
+		}
+		byStory := map[int][]int{}
+		followOf := map[int]int{}
+		for i, p := range pages {
+			byStory[p.story] = append(byStory[p.story], i)
+			if p.kind == "followup" {
+				fmt.Sscan(p.edits[1], new(int))
+				var of int
+				fmt.Sscan(p.edits[1], &of)
+				followOf[p.story] = of
+			}
+		}
+		type row struct {
+			c, o float64
+			d    int
+			kind string
+		}
+		var pos, neg []row
+		for _, members := range byStory {
+			for a := 0; a < len(members); a++ {
+				for b := a + 1; b < len(members); b++ {
+					m := d.compare(&fps[members[a]], &fps[members[b]])
+					pos = append(pos, row{m.Containment, m.Opening, m.Distance, pages[members[a]].kind + "/" + pages[members[b]].kind})
+				}
+			}
+		}
+		for fs, of := range followOf {
+			for _, a := range byStory[fs] {
+				for _, b := range byStory[of] {
+					m := d.compare(&fps[a], &fps[b])
+					neg = append(neg, row{m.Containment, m.Opening, m.Distance, "followup"})
+					if m.Containment > 0.85 && os.Getenv("DEDUP_PAIRSTATS") == "2" {
+						t.Logf("NEG %v %v\n%s\n-----\n%s", pages[a].edits, pages[b].edits, pages[a].doc.Text, pages[b].doc.Text)
+						os.Setenv("DEDUP_PAIRSTATS", "1")
+					}
+				}
+			}
+		}
+		sort.Slice(neg, func(i, j int) bool { return neg[i].c > neg[j].c })
+		t.Logf("%s: %d true pairs, %d follow-up pairs", ep.name, len(pos), len(neg))
+		for i := 0; i < 12 && i < len(neg); i++ {
+			t.Logf("  top negative C %.2f O %.2f D %d", neg[i].c, neg[i].o, neg[i].d)
+		}
+		sort.Slice(neg, func(i, j int) bool { return neg[i].o > neg[j].o })
+		for i := 0; i < 5 && i < len(neg); i++ {
+			t.Logf("  top negative by opening: C %.2f O %.2f D %d", neg[i].c, neg[i].o, neg[i].d)
+		}
+		grid := func(rows []row, c, o float64) int {
+			n := 0
+			for _, r := range rows {
+				if r.c >= c && r.o >= o {
+					n++
+				}
+			}
+			return n
+		}
+		for _, c := range []float64{0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9} {
+			line := fmt.Sprintf("  C>=%.1f:", c)
+			for _, o := range []float64{0, 0.5, 0.6, 0.7, 0.8} {
+				line += fmt.Sprintf("  O>=%.1f pos %.4f neg %d", o, float64(grid(pos, c, o))/float64(len(pos)), grid(neg, c, o))
+			}
+			t.Log(line)
+		}
+	}
+}
+
+// TestSweep prints quality over a grid of thresholds (set DEDUP_SWEEP=1).
+func TestSweep(t *testing.T) {
+	if os.Getenv("DEDUP_SWEEP") == "" {
+		t.Skip("set DEDUP_SWEEP=1 to sweep thresholds")
+	}
+	corpora := map[string][]page{
+		"tune":    generate(t, 11, 2000, tuneParams),
+		"heldout": generate(t, 12, 2000, heldoutParams),
+	}
+	for _, k := range []int{3, 4} {
+		for _, c := range []float64{0.25, 0.3, 0.35, 0.4} {
+			for _, sc := range []float64{0.55, 0.6, 0.65, 0.7, 0.75} {
+				for _, o := range []float64{0.5} {
+					cfg := Config{ShingleSize: k, Containment: c, StrongContainment: sc, LedeContainment: o}
+					d := New(cfg)
+					line := fmt.Sprintf("k=%d c=%.2f strong=%.2f open=%.1f:", k, c, sc, o)
+					for _, name := range []string{"tune", "heldout"} {
+						pages := corpora[name]
+						pred, _ := cluster(t, d, pages, shuffled(len(pages), 5))
+						s := score(pred, truthOf(pages))
+						line += fmt.Sprintf("  %s P %.4f R %.4f F1 %.4f", name, s.p, s.r, s.f1)
+					}
+					t.Log(line)
+				}
+			}
+		}
+	}
+}
+
+type countingIndex struct {
+	Index
+	lookups, cands int
+}
+
+func (c *countingIndex) Lookup(ctx context.Context, keys []uint64) ([]Candidate, error) {
+	r, err := c.Index.Lookup(ctx, keys)
+	c.lookups++
+	c.cands += len(r)
+	return r, err
+}
+
+// TestCandidateLoad prints how many candidates lookups return (DEDUP_LOAD=1).
+func TestCandidateLoad(t *testing.T) {
+	if os.Getenv("DEDUP_LOAD") == "" {
+		t.Skip("set DEDUP_LOAD=1")
+	}
+	pages := generate(t, 2, 20000, tuneParams)
+	d := New(Config{})
+	m := NewMemoryIndex()
+	ci := &countingIndex{Index: m}
+	start := time.Now()
+	var next int64
+	for _, i := range shuffled(len(pages), 1) {
+		dec, err := d.Decide(context.Background(), ci, pages[i].doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := dec.StoryID
+		if dec.Action == ActionNew {
+			next++
+			id = next
+		}
+		if err := m.Add(id, pages[i].doc, dec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d pages in %v: %d lookups, %.2f candidates per lookup; %+v", len(pages), time.Since(start), ci.lookups, float64(ci.cands)/float64(ci.lookups), m.Stats())
+}
