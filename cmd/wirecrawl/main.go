@@ -81,6 +81,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "wirecrawl: interrupted")
 		return exitInterrupted
+	case errors.Is(err, errLocked):
+		fmt.Fprintln(stderr, "wirecrawl:", err, "(config overlap: exit; set overlap: wait to queue behind it)")
+		return exitLocked
 	case errors.Is(err, errPartial):
 		fmt.Fprintln(stderr, "wirecrawl:", err)
 		return exitFailure

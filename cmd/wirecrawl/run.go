@@ -36,6 +36,17 @@ type runResult struct {
 	Counts  pipeline.Counts
 }
 
+// runLockName names the lock that keeps crawls from overlapping: one per
+// machine, so that cron runs on one machine never overlap while a fleet of
+// machines shares one PostgreSQL store.
+func runLockName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "localhost"
+	}
+	return "crawl@" + host
+}
+
 // runCrawl opens the store, takes the run lock, wires the stages and runs job.
 // onOutcome, if set, sees every handled page.
 func (a *app) runCrawl(ctx context.Context, cfg config.Config, job crawlJob, onOutcome func(pipeline.Outcome)) (runResult, error) {
@@ -46,7 +57,7 @@ func (a *app) runCrawl(ctx context.Context, cfg config.Config, job crawlJob, onO
 	}
 	defer st.Close()
 
-	release, err := st.RunLock(ctx, "crawl", cfg.Overlap == "wait")
+	release, err := st.RunLock(ctx, runLockName(), cfg.Overlap == "wait")
 	if errors.Is(err, store.ErrLocked) {
 		return runResult{}, errLocked
 	}

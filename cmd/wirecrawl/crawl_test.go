@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wirecrawl/wirecrawl"
+	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/store"
+	"github.com/wirecrawl/wirecrawl/testweb"
+)
+
+// crawlEnv configures a crawl of web through the environment, as a user
+// scripting wirecrawl would.
+func crawlEnv(web *testweb.Web, db string) []string {
+	return []string{
+		"WIRECRAWL_DB=" + db,
+		"WIRECRAWL_SEEDS=" + strings.Join(web.Seeds(), ","),
+		"WIRECRAWL_CRAWLER_ALLOW_PRIVATE_NETWORKS=true",
+		"WIRECRAWL_CRAWLER_NO_DELAY=true",
+		"WIRECRAWL_CRAWLER_LEASE_TTL=2s",
+		"WIRECRAWL_CRAWLER_TIMEOUT=1s",
+		"WIRECRAWL_LOG_LEVEL=warn",
+	}
+}
+
+// partition reads the stored stories as sets of URLs, order-free, so two
+// databases can be compared regardless of story IDs.
+func partition(t *testing.T, db string) []string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var out []string
+	seen := map[string]bool{}
+	err = st.Stories(ctx, export.Filter{}, func(s wirecrawl.Story) error {
+		urls := make([]string, 0, len(s.Copies))
+		for _, c := range s.Copies {
+			if seen[c.URL] {
+				t.Errorf("%s stored twice", c.URL)
+			}
+			seen[c.URL] = true
+			urls = append(urls, c.URL)
+		}
+		sort.Strings(urls)
+		out = append(out, strings.Join(urls, " "))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func startWeb(t *testing.T, opts testweb.Options) *testweb.Web {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	web, err := testweb.Start(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { web.Close() })
+	return web
+}
+
+func TestCrawlCommand(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 3, Stories: 30})
+	db := filepath.Join(t.TempDir(), "w.db")
+	env := crawlEnv(web, db)
+
+	code, out, errOut := runCLI(t, env, "crawl")
+	if code != 0 {
+		t.Fatalf("crawl exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	if !strings.Contains(out, "stories new") || !strings.Contains(out, "copies merged") {
+		t.Errorf("summary missing from output: %q", out)
+	}
+	first := partition(t, db)
+	if len(first) == 0 {
+		t.Fatal("crawl stored no stories")
+	}
+
+	code, out, errOut = runCLI(t, env, "crawl", "--force")
+	if code != 0 {
+		t.Fatalf("second crawl exit %d: %s %s", code, out, errOut)
+	}
+	if !strings.Contains(out, "pages fetched 0") {
+		t.Errorf("second crawl fetched pages again: %q", out)
+	}
+	if again := partition(t, db); !reflect.DeepEqual(again, first) {
+		t.Errorf("second crawl changed the stories")
+	}
+
+	// ingest of a stored article says it is unchanged; why explains it.
+	page := web.Truth()[0]
+	code, out, errOut = runCLI(t, env, "ingest", page.URL)
+	if code != 0 || !strings.Contains(out, "unchanged") {
+		t.Errorf("ingest of a stored URL: exit %d, out %q, err %q", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, env, "why", page.URL)
+	if code != 0 || !strings.Contains(out, "story ") || !strings.Contains(out, "merged because") {
+		t.Errorf("why: exit %d, out %q", code, out)
+	}
+}
+
+func TestCrawlCommandErrors(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		want string
+	}{
+		{"no seeds", []string{"WIRECRAWL_DB=" + db, "WIRECRAWL_SEEDS="}, []string{"crawl"}, exitUsage, "no seed"},
+		{"missing seed file", []string{"WIRECRAWL_DB=" + db, "WIRECRAWL_SEEDS=/nonexistent/seeds.txt"}, []string{"crawl"}, exitUsage, "seeds"},
+		{"bad config value", []string{"WIRECRAWL_DB=" + db, "WIRECRAWL_OVERLAP=sometimes"}, []string{"crawl"}, exitUsage, "overlap"},
+		{"unreachable article", []string{"WIRECRAWL_DB=" + db, "WIRECRAWL_CRAWLER_ALLOW_PRIVATE_NETWORKS=true", "WIRECRAWL_CRAWLER_MAX_RETRIES=1", "WIRECRAWL_CRAWLER_RETRY_BACKOFF=10ms"},
+			[]string{"ingest", "http://127.0.0.1:1/news/a.html"}, exitFailure, "error"},
+		{"private address refused", []string{"WIRECRAWL_DB=" + db}, []string{"ingest", "http://127.0.0.1:1/news/b.html"}, exitFailure, "private"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tc.env, tc.args...)
+			if code != tc.code || !strings.Contains(out+errOut, tc.want) {
+				t.Errorf("exit %d (want %d), output %q %q (want %q)", code, tc.code, out, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// TestCrawlOverlapExits holds the run lock as a running crawl would and checks
+// that a second crawl exits at once with status 3 and a clear message.
+func TestCrawlOverlapExits(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 4, Stories: 5})
+	db := filepath.Join(t.TempDir(), "w.db")
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	release, err := st.RunLock(ctx, runLockName(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	code, out, errOut := runCLI(t, crawlEnv(web, db), "crawl")
+	if code != exitLocked || !strings.Contains(errOut, "another crawl") {
+		t.Fatalf("overlapping crawl: exit %d, %q %q; want exit %d and a message", code, out, errOut, exitLocked)
+	}
+}
+
+// TestCrawlSurvivesKill kills crawl processes with SIGKILL at random points,
+// reruns until a run completes, and checks that the stored stories equal
+// those of an uninterrupted crawl: nothing lost, nothing stored twice.
+func TestCrawlSurvivesKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and reruns crawl processes; skipped in -short")
+	}
+	web := startWeb(t, testweb.Options{Seed: 11, Stories: 120})
+	dir := t.TempDir()
+
+	refDB := filepath.Join(dir, "ref.db")
+	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
+		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
+	}
+	want := partition(t, refDB)
+
+	killDB := filepath.Join(dir, "kill.db")
+	rng := rand.New(rand.NewPCG(11, 1))
+	kills := 0
+	for attempt := 0; attempt < 6; attempt++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), append(crawlEnv(web, killDB),
+			"WIRECRAWL_TEST_AS_MAIN=1", "WIRECRAWL_TEST_ARGS=crawl")...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		wait := time.Duration(150+rng.IntN(1500)) * time.Millisecond
+		select {
+		case err := <-done:
+			t.Logf("run %d finished before its kill point (%v): %v", attempt, wait, err)
+		case <-time.After(wait):
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			kills++
+			t.Logf("run %d killed after %v", attempt, wait)
+		}
+	}
+	if kills == 0 {
+		t.Fatal("no run was killed mid-crawl; the test proves nothing")
+	}
+	// The rerun after the last kill completes the crawl.
+	if code, out, errOut := runCLI(t, crawlEnv(web, killDB), "crawl"); code != 0 {
+		t.Fatalf("final crawl exit %d: %s %s", code, out, errOut)
+	}
+	got := partition(t, killDB)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after %d kills: %d stories, uninterrupted crawl: %d\n%s", kills, len(got), len(want), diff(want, got))
+	}
+}
+
+func diff(want, got []string) string {
+	w := map[string]bool{}
+	for _, s := range want {
+		w[s] = true
+	}
+	g := map[string]bool{}
+	for _, s := range got {
+		g[s] = true
+	}
+	var b strings.Builder
+	for _, s := range want {
+		if !g[s] {
+			fmt.Fprintf(&b, "- %s\n", s)
+		}
+	}
+	for _, s := range got {
+		if !w[s] {
+			fmt.Fprintf(&b, "+ %s\n", s)
+		}
+	}
+	return b.String()
+}
