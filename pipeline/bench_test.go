@@ -1,0 +1,109 @@
+package pipeline_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/wirecrawl/wirecrawl/cleaner"
+	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/dedup"
+	"github.com/wirecrawl/wirecrawl/pipeline"
+	"github.com/wirecrawl/wirecrawl/store"
+	"github.com/wirecrawl/wirecrawl/testweb"
+)
+
+// BenchmarkCrawlEndToEnd crawls the simulated web (about 1,000 article pages,
+// per-host delay 0) into a fresh SQLite store per iteration and reports
+// end-to-end pages/s, next to the cleaner-only rate on the same pages
+// (BenchmarkCleanSamePages): the target is a ratio >= 0.8.
+func BenchmarkCrawlEndToEnd(b *testing.B) {
+	ctx := context.Background()
+	web, err := testweb.Start(ctx, testweb.Options{Seed: 5, Outlets: 8, Stories: 400})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer web.Close()
+	pages := 0
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "w.db"), store.Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 2 * runtime.NumCPU()}, st, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
+		start := time.Now()
+		sum, err := c.Crawl(ctx, web.Seeds(), false, p.Handle)
+		elapsed += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages += sum.PagesFetched
+		c.Close()
+		st.Close()
+	}
+	b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
+	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
+}
+
+// BenchmarkCleanSamePages runs only the cleaner over the pages that
+// BenchmarkCrawlEndToEnd crawls, fetched once beforehand, on all cores.
+func BenchmarkCleanSamePages(b *testing.B) {
+	ctx := context.Background()
+	web, err := testweb.Start(ctx, testweb.Options{Seed: 5, Outlets: 8, Stories: 400})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer web.Close()
+	type page struct {
+		url, ctype string
+		body       []byte
+	}
+	var pages []page
+	for _, p := range web.Truth() {
+		if p.Disallowed {
+			continue
+		}
+		resp, err := http.Get(p.URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages = append(pages, page{p.URL, resp.Header.Get("Content-Type"), body})
+	}
+	cl := cleaner.New(cleaner.Config{})
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		work := make(chan page)
+		done := make(chan struct{})
+		for w := 0; w < runtime.NumCPU(); w++ {
+			go func() {
+				for p := range work {
+					_, _ = cl.Clean(p.body, p.url, p.ctype)
+				}
+				done <- struct{}{}
+			}()
+		}
+		for _, p := range pages {
+			work <- p
+		}
+		close(work)
+		for w := 0; w < runtime.NumCPU(); w++ {
+			<-done
+		}
+	}
+	b.ReportMetric(float64(len(pages)*b.N)/time.Since(start).Seconds(), "pages/s")
+}
