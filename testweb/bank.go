@@ -34,6 +34,15 @@ type sentenceBank struct {
 	byLang map[string][]int // article indexes per language
 }
 
+// sentsOf counts the sentences of a language.
+func (b *sentenceBank) sentsOf(lang string) []int32 {
+	var out []int32
+	for _, ai := range b.byLang[lang] {
+		out = append(out, b.arts[ai]...)
+	}
+	return out
+}
+
 var (
 	bankOnce sync.Once
 	bankVal  *sentenceBank

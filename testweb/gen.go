@@ -224,6 +224,7 @@ func (w *Web) makeStories() {
 		leads[l] = w.leadPool(l)
 	}
 	span := 10 * 24 * time.Hour
+	nonEn := map[string]int{}
 	var recentWire []int
 	for i := range w.opts.Stories {
 		r := rngFor(w.opts.Seed, saltStory, uint64(i))
@@ -244,7 +245,13 @@ func (w *Web) makeStories() {
 				st.outlet = intl[r.IntN(len(intl))]
 			}
 			if w.outlets[st.outlet].lang == "multi" && r.IntN(10) < 6 {
-				st.lang = nonEnglish[r.IntN(len(nonEnglish))]
+				// the non-English pools are small: past a few stories per
+				// language they would repeat each other, so English it is
+				l := nonEnglish[r.IntN(len(nonEnglish))]
+				if nonEn[l] < len(w.bank.sentsOf(l))/6 {
+					st.lang = l
+					nonEn[l]++
+				}
 			}
 		}
 		st.published = w.opts.Now.Add(-time.Duration(r.Int64N(int64(span)))).Truncate(time.Minute)
@@ -295,34 +302,25 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32) {
 	if st.kind == sFollow {
 		n = 6 + r.IntN(6)
 	}
+	if st.lang != "en" {
+		n = 5 + r.IntN(4) // the non-English pools are small
+	}
+	// sentences come from decks that are dealt in turn, so that stories on
+	// one topic share as few sentences as the bank allows
 	used := map[int32]bool{lead: true}
 	var picks []int32
 	if topic >= 0 {
-		for _, id := range b.arts[topic] {
-			if id != lead && r.IntN(100) < 45 {
-				picks = append(picks, id)
-			}
-		}
-	}
-	if len(picks) > n*6/10 {
-		// keep a random subset, in order
-		r.Shuffle(len(picks), func(i, j int) { picks[i], picks[j] = picks[j], picks[i] })
-		picks = picks[:n*6/10]
+		// a short topic article would be dealt again too soon
+		k := min(n/2, max(1, len(b.arts[topic])/4))
+		picks = w.decks.deal(r, fmt.Sprintf("t%d", topic), b.arts[topic], k, used)
 		sortInt32(picks)
 	}
 	topicPicks := len(picks)
-	for _, id := range picks {
-		used[id] = true
+	var pool []int32
+	for _, ai := range b.byLang[st.lang] {
+		pool = append(pool, b.arts[ai]...)
 	}
-	langArts := b.byLang[st.lang]
-	for tries := 0; len(picks) < n && tries < 200; tries++ {
-		ai := langArts[r.IntN(len(langArts))]
-		ids := b.arts[ai]
-		id := ids[r.IntN(len(ids))]
-		if used[id] {
-			continue
-		}
-		used[id] = true
+	for _, id := range w.decks.deal(r, "l"+st.lang, pool, n-len(picks), used) {
 		// other sentences go after most of the topic ones
 		pos := topicPicks/2 + r.IntN(len(picks)-topicPicks/2+1)
 		picks = append(picks, 0)
@@ -375,6 +373,39 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32) {
 		paras = append(paras, background)
 	}
 	st.paras = paras
+}
+
+// decks deal sentence ids without replacement, reshuffling a deck when it
+// runs out.
+type decks struct {
+	cards map[string][]int32
+	pos   map[string]int
+}
+
+func (d *decks) deal(r *rand.Rand, name string, ids []int32, n int, used map[int32]bool) []int32 {
+	if d.cards == nil {
+		d.cards, d.pos = map[string][]int32{}, map[string]int{}
+	}
+	deck, ok := d.cards[name]
+	if !ok {
+		deck = append([]int32(nil), ids...)
+		r.Shuffle(len(deck), func(i, j int) { deck[i], deck[j] = deck[j], deck[i] })
+		d.cards[name] = deck
+	}
+	var out []int32
+	for tries := 0; len(out) < n && tries < 2*len(deck); tries++ {
+		if d.pos[name] >= len(deck) {
+			r.Shuffle(len(deck), func(i, j int) { deck[i], deck[j] = deck[j], deck[i] })
+			d.pos[name] = 0
+		}
+		id := deck[d.pos[name]]
+		d.pos[name]++
+		if !used[id] {
+			used[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func sortInt32(s []int32) {

@@ -270,6 +270,7 @@ type Web struct {
 	recent  [][]int32          // per outlet: served article pages, newest first
 
 	traps []trapSpec
+	decks decks // used while generating stories
 
 	mu       sync.Mutex
 	log      []Request
@@ -446,7 +447,7 @@ func (w *Web) truth(pi int32) Page {
 			pg.Edits = append(pg.Edits, e)
 		}
 	}
-	if st.related >= 0 && p.kind == kFollowup {
+	if st.related >= 0 {
 		pg.Related = storyID(int32(st.related))
 	}
 	pg.Aliases = w.aliases(pi)

@@ -101,6 +101,32 @@ func split(p, lang string) []string {
 	return out
 }
 
+var (
+	shingleSeen = map[string]int{}
+	wordRE      = regexp.MustCompile(`[\p{L}\p{N}_]+`)
+)
+
+// nearDup reports whether more than half of a sentence's 4-word shingles
+// were seen in earlier sentences (the corpus has a few stories twice), and
+// records them.
+func nearDup(s string) bool {
+	w := wordRE.FindAllString(strings.ToLower(s), -1)
+	var sh []string
+	for i := 0; i+4 <= len(w); i++ {
+		sh = append(sh, strings.Join(w[i:i+4], " "))
+	}
+	hit := 0
+	for _, x := range sh {
+		if shingleSeen[x] > 0 {
+			hit++
+		}
+	}
+	for _, x := range sh {
+		shingleSeen[x]++
+	}
+	return len(sh) > 0 && 2*hit > len(sh)
+}
+
 func main() {
 	raw, err := os.ReadFile(os.Args[1])
 	if err != nil {
@@ -141,6 +167,9 @@ func main() {
 				}
 				last, _ := utf8.DecodeLastRuneInString(s)
 				if !strings.ContainsRune(".!?”\"’。)", last) {
+					continue
+				}
+				if nearDup(s) {
 					continue
 				}
 				keep = append(keep, s)

@@ -1,0 +1,92 @@
+package testweb
+
+import (
+	"sort"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// shingles returns the set of 4-word shingles of a text (words are runs of
+// letters and digits, lower-cased).
+func shingles(s string) map[uint64]bool {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	out := map[uint64]bool{}
+	for i := 0; i+4 <= len(words); i++ {
+		out[hashString(strings.Join(words[i:i+4], " "))] = true
+	}
+	return out
+}
+
+// containment is |a ∩ b| / min(|a|, |b|).
+func containment(a, b map[uint64]bool) float64 {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(a) == 0 {
+		return 0
+	}
+	n := 0
+	for s := range a {
+		if b[s] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a))
+}
+
+// TestHardNegativesStayApart measures how alike pages are, by 4-word
+// shingle containment: pages of one story must be much closer to each other
+// than pages of different stories, follow-ups included.
+func TestHardNegativesStayApart(t *testing.T) {
+	w, err := Generate(Options{Seed: 31})
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := w.Truth()
+	sh := make([]map[uint64]bool, len(truth))
+	for i, p := range truth {
+		sh[i] = shingles(p.Body)
+	}
+	var same, follow, other, otherNonEn []float64
+	for i := range truth {
+		for j := i + 1; j < len(truth); j++ {
+			a, b := truth[i], truth[j]
+			c := containment(sh[i], sh[j])
+			switch {
+			case a.StoryID == b.StoryID:
+				same = append(same, c)
+			case a.Related == b.StoryID || b.Related == a.StoryID || (a.Related != "" && a.Related == b.Related):
+				// a follow-up and the story it follows, or two follow-ups of one story
+				follow = append(follow, c)
+			case a.Lang != "en":
+				otherNonEn = append(otherNonEn, c)
+			default:
+				other = append(other, c)
+			}
+		}
+	}
+	q := func(s []float64, f float64) float64 {
+		sort.Float64s(s)
+		if len(s) == 0 {
+			return 0
+		}
+		return s[min(len(s)-1, int(f*float64(len(s))))]
+	}
+	t.Logf("same story: %d pairs, min %.2f p05 %.2f median %.2f", len(same), q(same, 0), q(same, 0.05), q(same, 0.5))
+	t.Logf("follow-up vs followed: %d pairs, median %.2f p95 %.2f max %.2f", len(follow), q(follow, 0.5), q(follow, 0.95), q(follow, 1))
+	t.Logf("different stories: %d pairs, p99.9 %.2f max %.2f", len(other), q(other, 0.999), q(other, 1))
+	t.Logf("different non-English stories: %d pairs, max %.2f", len(otherNonEn), q(otherNonEn, 1))
+	if m := q(other, 1); m > 0.4 {
+		t.Errorf("two unrelated stories share %.2f of their shingles", m)
+	}
+	if m := q(otherNonEn, 1); m > 0.5 {
+		t.Errorf("two unrelated non-English stories share %.2f of their shingles", m)
+	}
+	if m := q(follow, 1); m > 0.7 {
+		t.Errorf("a follow-up shares %.2f of its shingles with the story it follows", m)
+	}
+	if m := q(same, 0.05); m < 0.6 {
+		t.Errorf("5%% of same-story pairs share less than %.2f of their shingles", m)
+	}
+}
