@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,7 +175,11 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 	if plan.out != "" {
 		tmp, err = os.CreateTemp(filepath.Dir(plan.out), "."+filepath.Base(plan.out)+".partial-*")
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return fmt.Errorf("export: cannot write --out %s: %w", plan.out, err)
 		}
 		defer func() {
 			if tmp != nil {
