@@ -44,6 +44,9 @@ type db struct {
 	// runLock implements RunLock for the backend.
 	runLock func(ctx context.Context, name string, wait bool) (func(), error)
 
+	// wstmts and rstmts cache prepared statements of w and r (SQLite only).
+	wstmts, rstmts stmtCache
+
 	mu       sync.Mutex
 	releases map[*func()]struct{} // held run locks, released by Close
 	closed   bool
@@ -76,7 +79,7 @@ func (s *db) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	var res sql.Result
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		res, err = tx.ExecContext(ctx, s.q(query), args...)
+		res, err = s.in(tx).exec(ctx, query, args...)
 		return err
 	})
 	return res, err
@@ -88,19 +91,19 @@ func (s *db) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	return finish(tx, fn(tx))
+	return s.finish(ctx, tx, fn(tx))
 }
 
-// finish commits tx when err is nil and rolls it back otherwise.
-func finish(tx *sql.Tx, err error) error {
+// finish commits tx when err is nil and rolls it back otherwise, then
+// prepares the statements the transaction wanted.
+func (s *db) finish(ctx context.Context, tx *sql.Tx, err error) error {
 	if err != nil {
 		_ = tx.Rollback()
-		return err
+	} else if err = tx.Commit(); err != nil {
+		err = fmt.Errorf("commit: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	s.prepareWanted(ctx)
+	return err
 }
 
 // Close closes the database and releases held run locks.
@@ -119,6 +122,8 @@ func (s *db) Close() error {
 	for _, r := range rels {
 		r()
 	}
+	s.wstmts.close()
+	s.rstmts.close()
 	var errs []error
 	for _, f := range s.onClose {
 		errs = append(errs, f())
@@ -224,3 +229,156 @@ func placeholders(n int) string {
 }
 
 var _ Store = (*db)(nil)
+
+// run executes statements inside a write transaction (tx) or on the read
+// pool (tx nil), rewriting placeholders for the backend. For SQLite it runs
+// prepared statements from the store's caches: modernc.org/sqlite parses
+// every statement it is given anew, which was half of SavePage's CPU time.
+// (pgx keeps its own per-connection statement cache.)
+type run struct {
+	s  *db
+	tx *sql.Tx
+}
+
+// in returns the runner for tx, or for the read pool when tx is nil.
+func (s *db) in(tx *sql.Tx) run { return run{s, tx} }
+
+// maxCachedStmts bounds each statement cache (queries with IN lists vary).
+const maxCachedStmts = 256
+
+// stmtCache holds prepared statements of one pool by query text.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+	// want lists queries run unprepared inside a write transaction; they are
+	// prepared once the writer's only connection is free again (preparing on
+	// the pool while the transaction holds that connection would deadlock).
+	want map[string]bool
+}
+
+func (c *stmtCache) get(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[query]
+}
+
+// put stores st for query unless the cache is full or has one; it returns
+// the statement to use and closes the one not kept.
+func (c *stmtCache) put(query string, st *sql.Stmt) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[query]; ok {
+		st.Close()
+		return old
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	if len(c.m) < maxCachedStmts {
+		c.m[query] = st
+	}
+	return st
+}
+
+func (c *stmtCache) wish(query string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m)+len(c.want) >= maxCachedStmts {
+		return
+	}
+	if c.want == nil {
+		c.want = map[string]bool{}
+	}
+	c.want[query] = true
+}
+
+func (c *stmtCache) takeWanted() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var qs []string
+	for q := range c.want {
+		qs = append(qs, q)
+	}
+	c.want = nil
+	return qs
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
+
+// prepareWanted prepares, on the writer pool, the queries that write
+// transactions ran unprepared. Called with no transaction open by the caller.
+func (s *db) prepareWanted(ctx context.Context) {
+	if s.d.postgres {
+		return
+	}
+	for _, q := range s.wstmts.takeWanted() {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			continue // run unprepared next time too
+		}
+		s.wstmts.put(q, st)
+	}
+}
+
+// stmt returns a prepared statement for query (already rewritten), or nil
+// to run it unprepared.
+func (r run) stmt(ctx context.Context, query string) *sql.Stmt {
+	if r.s.d.postgres {
+		return nil
+	}
+	if r.tx != nil {
+		if st := r.s.wstmts.get(query); st != nil {
+			return r.tx.StmtContext(ctx, st)
+		}
+		r.s.wstmts.wish(query)
+		return nil
+	}
+	if st := r.s.rstmts.get(query); st != nil {
+		return st
+	}
+	st, err := r.s.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared run reports the error
+	}
+	return r.s.rstmts.put(query, st)
+}
+
+func (r run) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	query = r.s.q(query)
+	if st := r.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	if r.tx == nil {
+		return nil, fmt.Errorf("store: write outside a transaction: %.40s", query)
+	}
+	return r.tx.ExecContext(ctx, query, args...)
+}
+
+func (r run) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	query = r.s.q(query)
+	if st := r.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	if r.tx == nil {
+		return r.s.r.QueryContext(ctx, query, args...)
+	}
+	return r.tx.QueryContext(ctx, query, args...)
+}
+
+func (r run) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	query = r.s.q(query)
+	if st := r.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	if r.tx == nil {
+		return r.s.r.QueryRowContext(ctx, query, args...)
+	}
+	return r.tx.QueryRowContext(ctx, query, args...)
+}

@@ -27,12 +27,6 @@ func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
 	added := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		added = 0
-		stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO frontier (url, host, kind, state, attempts, not_before, item, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`))
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
 		now := time.Now().UnixNano()
 		for _, j := range jobs {
 			if j.URL == "" {
@@ -50,7 +44,8 @@ func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
 				}
 				item = string(b)
 			}
-			res, err := stmt.ExecContext(ctx, j.URL, host, string(j.Kind), stateQueued, j.Attempts, nanos(j.NotBefore), item, now)
+			res, err := s.in(tx).exec(ctx, `INSERT INTO frontier (url, host, kind, state, attempts, not_before, item, updated)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`, j.URL, host, string(j.Kind), stateQueued, j.Attempts, nanos(j.NotBefore), item, now)
 			if err != nil {
 				return fmt.Errorf("%s: %w", j.URL, err)
 			}
@@ -74,15 +69,10 @@ func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) er
 		return nil
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE frontier SET state = ?, not_before = ?, attempts = 0,
-			err_class = '', lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND state <> ?`))
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
 		now := time.Now().UnixNano()
 		for _, u := range urls {
-			if _, err := stmt.ExecContext(ctx, stateQueued, nanos(notBefore), now, u, stateLeased); err != nil {
+			if _, err := s.in(tx).exec(ctx, `UPDATE frontier SET state = ?, not_before = ?, attempts = 0,
+				err_class = '', lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND state <> ?`, stateQueued, nanos(notBefore), now, u, stateLeased); err != nil {
 				return fmt.Errorf("%s: %w", u, err)
 			}
 		}
@@ -105,11 +95,11 @@ func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl 
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		jobs = jobs[:0]
 		t := now.UnixNano()
-		rows, err := tx.QueryContext(ctx, s.q(`UPDATE frontier SET state = ?, lease_owner = ?, lease_until = ?, updated = ?
+		rows, err := s.in(tx).query(ctx, `UPDATE frontier SET state = ?, lease_owner = ?, lease_until = ?, updated = ?
 			WHERE url IN (SELECT url FROM frontier
 				WHERE (state = ? AND not_before <= ?) OR (state = ? AND lease_until <= ?)
 				ORDER BY not_before, url LIMIT ?`+s.d.skipLocked+`)
-			RETURNING url, host, kind, attempts, not_before, item`),
+			RETURNING url, host, kind, attempts, not_before, item`,
 			stateLeased, owner, now.Add(ttl).UnixNano(), t,
 			stateQueued, t, stateLeased, t, n)
 		if err != nil {
@@ -164,8 +154,8 @@ func jobLess(a, b crawler.Job) bool {
 // A job that is done or failed (finished by another worker) is left alone.
 func (s *db) Retry(ctx context.Context, u string, notBefore time.Time, errClass string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE frontier SET state = ?, attempts = attempts + 1, not_before = ?,
-			err_class = ?, lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND state IN (?, ?)`),
+		res, err := s.in(tx).exec(ctx, `UPDATE frontier SET state = ?, attempts = attempts + 1, not_before = ?,
+			err_class = ?, lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND state IN (?, ?)`,
 			stateQueued, nanos(notBefore), errClass, time.Now().UnixNano(), u, stateQueued, stateLeased)
 		if err != nil {
 			return err
@@ -174,7 +164,7 @@ func (s *db) Retry(ctx context.Context, u string, notBefore time.Time, errClass 
 			return err
 		}
 		var one int
-		err = tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM frontier WHERE url = ?`), u).Scan(&one)
+		err = s.in(tx).queryRow(ctx, `SELECT 1 FROM frontier WHERE url = ?`, u).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errors.New("not in the frontier")
 		}
@@ -204,9 +194,9 @@ func (s *db) Finish(ctx context.Context, u string, errClass string) error {
 
 // finishTx sets a frontier job's final state, adding the job if needed.
 func (s *db) finishTx(ctx context.Context, tx *sql.Tx, u string, kind crawler.Kind, state, errClass string) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO frontier (url, host, kind, state, err_class, updated) VALUES (?, ?, ?, ?, ?, ?)
+	_, err := s.in(tx).exec(ctx, `INSERT INTO frontier (url, host, kind, state, err_class, updated) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (url) DO UPDATE SET state = excluded.state, err_class = excluded.err_class,
-			lease_owner = '', lease_until = 0, updated = excluded.updated`),
+			lease_owner = '', lease_until = 0, updated = excluded.updated`,
 		u, hostOf(u), string(kind), state, errClass, time.Now().UnixNano())
 	return err
 }
@@ -214,7 +204,7 @@ func (s *db) finishTx(ctx context.Context, tx *sql.Tx, u string, kind crawler.Ki
 // Pending counts jobs queued or leased; see crawler.State.
 func (s *db) Pending(ctx context.Context) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT count(*) FROM frontier WHERE state IN (?, ?)`), stateQueued, stateLeased).Scan(&n)
+	err := s.in(nil).queryRow(ctx, `SELECT count(*) FROM frontier WHERE state IN (?, ?)`, stateQueued, stateLeased).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: pending: %w", err)
 	}
@@ -224,7 +214,7 @@ func (s *db) Pending(ctx context.Context) (int, error) {
 // Seen reports whether url is done or failed for good; see crawler.State.
 func (s *db) Seen(ctx context.Context, u string) (bool, error) {
 	var state string
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT state FROM frontier WHERE url = ?`), u).Scan(&state)
+	err := s.in(nil).queryRow(ctx, `SELECT state FROM frontier WHERE url = ?`, u).Scan(&state)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil
@@ -238,8 +228,8 @@ func (s *db) Seen(ctx context.Context, u string) (bool, error) {
 func (s *db) Feed(ctx context.Context, u string) (crawler.FeedState, bool, error) {
 	st := crawler.FeedState{URL: u}
 	var polled, next int64
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT etag, last_modified, last_polled, next_poll, entries_per_week, failures
-		FROM feeds WHERE url = ?`), u).Scan(&st.ETag, &st.LastModified, &polled, &next, &st.EntriesPerWeek, &st.Failures)
+	err := s.in(nil).queryRow(ctx, `SELECT etag, last_modified, last_polled, next_poll, entries_per_week, failures
+		FROM feeds WHERE url = ?`, u).Scan(&st.ETag, &st.LastModified, &polled, &next, &st.EntriesPerWeek, &st.Failures)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return crawler.FeedState{}, false, nil
@@ -274,7 +264,7 @@ func (s *db) Robots(ctx context.Context, host string) ([]byte, int, time.Time, b
 		status  int
 		fetched int64
 	)
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT body, status, fetched FROM robots WHERE host = ?`), host).Scan(&body, &status, &fetched)
+	err := s.in(nil).queryRow(ctx, `SELECT body, status, fetched FROM robots WHERE host = ?`, host).Scan(&body, &status, &fetched)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, 0, time.Time{}, false, nil
@@ -308,9 +298,9 @@ func (s *db) ReserveHost(ctx context.Context, host string, now time.Time, delay 
 	var slot int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		d := int64(delay)
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO hosts (host, next_allowed) VALUES (?, ?)
+		return s.in(tx).queryRow(ctx, `INSERT INTO hosts (host, next_allowed) VALUES (?, ?)
 			ON CONFLICT (host) DO UPDATE SET next_allowed = `+s.d.greatest+`(hosts.next_allowed, ?) + ?
-			RETURNING next_allowed`), host, now.UnixNano()+d, now.UnixNano(), d).Scan(&slot)
+			RETURNING next_allowed`, host, now.UnixNano()+d, now.UnixNano(), d).Scan(&slot)
 	})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: reserve host %s: %w", host, err)

@@ -68,13 +68,13 @@ func (s *db) migrate(ctx context.Context, lock func(tx *sql.Tx) error) error {
 				return fmt.Errorf("migration lock: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		if _, err := s.in(tx).exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 			return fmt.Errorf("migrations table: %w", err)
 		}
 		applied := map[int]bool{}
 		latest := 0
-		rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+		rows, err := s.in(tx).query(ctx, `SELECT version FROM schema_migrations`)
 		if err != nil {
 			return fmt.Errorf("read migrations: %w", err)
 		}
@@ -101,7 +101,7 @@ func (s *db) migrate(ctx context.Context, lock func(tx *sql.Tx) error) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+			if _, err := s.in(tx).exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, time.Now().UnixNano()); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}

@@ -119,7 +119,7 @@ type scanner interface{ Scan(dest ...any) error }
 
 // each runs a read query and calls fn for every row.
 func (s *db) each(ctx context.Context, query string, args []any, fn func(scanner) error) error {
-	rows, err := s.r.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.in(nil).query(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: stats: %w", err)
 	}

@@ -17,17 +17,11 @@ import (
 	"github.com/wirecrawl/wirecrawl/export"
 )
 
-// querier is what both *sql.DB and *sql.Tx offer for reads.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// index implements dedup.Index over a querier: the read pool, or the
-// transaction of a SavePage.
+// index implements dedup.Index on the read pool, or inside the transaction
+// of a SavePage.
 type index struct {
 	s *db
-	q querier
+	r run
 }
 
 // lookupChunk bounds the keys bound to one query.
@@ -46,8 +40,8 @@ func (ix index) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, e
 		for i, k := range chunk {
 			args[i] = int64(k)
 		}
-		rows, err := ix.q.QueryContext(ctx, ix.s.q(`SELECT id, simhash, text, words FROM stories
-			WHERE id IN (SELECT DISTINCT story_id FROM dedup_keys WHERE key IN (`+placeholders(len(chunk))+`)) ORDER BY id`), args...)
+		rows, err := ix.r.query(ctx, `SELECT id, simhash, text, words FROM stories
+			WHERE id IN (SELECT DISTINCT story_id FROM dedup_keys WHERE key IN (`+placeholders(len(chunk))+`)) ORDER BY id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: lookup: %w", err)
 		}
@@ -78,7 +72,7 @@ func (ix index) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, e
 
 func (ix index) StoredURL(ctx context.Context, u string) (int64, uint64, bool, error) {
 	var id, h int64
-	err := ix.q.QueryRowContext(ctx, ix.s.q(`SELECT story_id, content_hash FROM copies WHERE url = ?`), u).Scan(&id, &h)
+	err := ix.r.queryRow(ctx, `SELECT story_id, content_hash FROM copies WHERE url = ?`, u).Scan(&id, &h)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, 0, false, nil
@@ -101,12 +95,12 @@ func cmpInt(a, b int64) int {
 // Lookup returns the stories sharing a key; see dedup.Index. Outside
 // SavePage it reads the latest committed state.
 func (s *db) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, error) {
-	return index{s, s.r}.Lookup(ctx, keys)
+	return index{s, s.in(nil)}.Lookup(ctx, keys)
 }
 
 // StoredURL reports the story url is stored under; see dedup.Index.
 func (s *db) StoredURL(ctx context.Context, u string) (int64, uint64, bool, error) {
-	return index{s, s.r}.StoredURL(ctx, u)
+	return index{s, s.in(nil)}.StoredURL(ctx, u)
 }
 
 // SavePage stores one decided page in one transaction; see Store.
@@ -115,13 +109,13 @@ func (s *db) SavePage(ctx context.Context, decide func(ctx context.Context, idx 
 	if err != nil {
 		return 0, dedup.Decision{}, fmt.Errorf("store: save page: begin: %w", err)
 	}
-	p, err := decide(ctx, index{s, tx})
+	p, err := decide(ctx, index{s, s.in(tx)})
 	if err != nil {
-		_ = tx.Rollback()
+		_ = s.finish(ctx, tx, err)
 		return 0, dedup.Decision{}, err
 	}
 	id, err := s.savePage(ctx, tx, &p)
-	if err = finish(tx, err); err != nil {
+	if err = s.finish(ctx, tx, err); err != nil {
 		return 0, dedup.Decision{}, fmt.Errorf("store: save page %s: %w", p.Doc.URL, err)
 	}
 	return id, p.Decision, nil
@@ -141,7 +135,7 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 	switch d.Action {
 	case dedup.ActionUnchanged:
 		storyID = d.StoryID
-		if id, _, ok, err := (index{s, tx}).StoredURL(ctx, doc.URL); err != nil {
+		if id, _, ok, err := (index{s, s.in(tx)}).StoredURL(ctx, doc.URL); err != nil {
 			return 0, err
 		} else if ok {
 			storyID = id
@@ -167,8 +161,8 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 				return 0, err
 			}
 		}
-		err = tx.QueryRowContext(ctx, s.q(`INSERT INTO stories (url, title, byline, published, site, lang, text, simhash,
-			content_hash, words, first_publisher, first_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		err = s.in(tx).queryRow(ctx, `INSERT INTO stories (url, title, byline, published, site, lang, text, simhash,
+			content_hash, words, first_publisher, first_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			doc.URL, doc.Title, doc.Byline, nanos(doc.Published), doc.Site, doc.Lang, doc.Text, int64(d.Simhash),
 			int64(d.ContentHash), wordCount(doc.Text), doc.Site, now, now).Scan(&storyID)
 		if err != nil {
@@ -178,7 +172,7 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 	case dedup.ActionCopy:
 		storyID = d.StoryID
 		var one int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM stories WHERE id = ?`), storyID).Scan(&one)
+		err := s.in(tx).queryRow(ctx, `SELECT 1 FROM stories WHERE id = ?`, storyID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("copy of story %d: no such story", storyID)
 		} else if err != nil {
@@ -234,8 +228,8 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 // is that story's only copy.
 func (s *db) copyStory(ctx context.Context, tx *sql.Tx, u string) (id int64, alone bool, err error) {
 	var n int64
-	err = tx.QueryRowContext(ctx, s.q(`SELECT c.story_id, (SELECT count(*) FROM copies o WHERE o.story_id = c.story_id)
-		FROM copies c WHERE c.url = ?`), u).Scan(&id, &n)
+	err = s.in(tx).queryRow(ctx, `SELECT c.story_id, (SELECT count(*) FROM copies o WHERE o.story_id = c.story_id)
+		FROM copies c WHERE c.url = ?`, u).Scan(&id, &n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -249,14 +243,14 @@ func (s *db) copyStory(ctx context.Context, tx *sql.Tx, u string) (id int64, alo
 // left without copies is deleted; one whose canonical URL left points at its
 // most similar remaining copy (its canonical text stays).
 func (s *db) removeCopy(ctx context.Context, tx *sql.Tx, id int64, u string) error {
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM copies WHERE url = ?`), u); err != nil {
+	if _, err := s.in(tx).exec(ctx, `DELETE FROM copies WHERE url = ?`, u); err != nil {
 		return fmt.Errorf("move copy: %w", err)
 	}
 	var next string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT url FROM copies WHERE story_id = ? ORDER BY similarity DESC, id LIMIT 1`), id).Scan(&next)
+	err := s.in(tx).queryRow(ctx, `SELECT url FROM copies WHERE story_id = ? ORDER BY similarity DESC, id LIMIT 1`, id).Scan(&next)
 	if errors.Is(err, sql.ErrNoRows) {
 		for _, q := range []string{`DELETE FROM dedup_keys WHERE story_id = ?`, `DELETE FROM story_versions WHERE story_id = ?`, `DELETE FROM stories WHERE id = ?`} {
-			if _, err := tx.ExecContext(ctx, s.q(q), id); err != nil {
+			if _, err := s.in(tx).exec(ctx, q, id); err != nil {
 				return fmt.Errorf("delete emptied story %d: %w", id, err)
 			}
 		}
@@ -265,7 +259,7 @@ func (s *db) removeCopy(ctx context.Context, tx *sql.Tx, id int64, u string) err
 	if err != nil {
 		return fmt.Errorf("move copy: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE stories SET url = ? WHERE id = ? AND url = ?`), next, id, u); err != nil {
+	if _, err := s.in(tx).exec(ctx, `UPDATE stories SET url = ? WHERE id = ? AND url = ?`, next, id, u); err != nil {
 		return fmt.Errorf("move copy: %w", err)
 	}
 	return s.updateFirstPublisher(ctx, tx, id)
@@ -275,16 +269,16 @@ func (s *db) removeCopy(ctx context.Context, tx *sql.Tx, id int64, u string) err
 // current one in story_versions when keep is true.
 func (s *db) replaceCanonical(ctx context.Context, tx *sql.Tx, id int64, doc *wirecrawl.Document, d *dedup.Decision, now int64, keep bool) error {
 	if keep {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_versions (story_id, url, title, byline, published, site, lang, text,
+		_, err := s.in(tx).exec(ctx, `INSERT INTO story_versions (story_id, url, title, byline, published, site, lang, text,
 			simhash, content_hash, words, replaced_at)
-			SELECT id, url, title, byline, published, site, lang, text, simhash, content_hash, words, ? FROM stories WHERE id = ?`), now, id)
+			SELECT id, url, title, byline, published, site, lang, text, simhash, content_hash, words, ? FROM stories WHERE id = ?`, now, id)
 		if err != nil {
 			return fmt.Errorf("keep version of story %d: %w", id, err)
 		}
 	}
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE stories SET url = ?, title = ?, byline = ?,
+	_, err := s.in(tx).exec(ctx, `UPDATE stories SET url = ?, title = ?, byline = ?,
 		published = CASE WHEN CAST(? AS BIGINT) = 0 THEN published ELSE CAST(? AS BIGINT) END, site = ?, lang = CASE WHEN ? = '' THEN lang ELSE ? END,
-		text = ?, simhash = ?, content_hash = ?, words = ?, updated = ? WHERE id = ?`),
+		text = ?, simhash = ?, content_hash = ?, words = ?, updated = ? WHERE id = ?`,
 		doc.URL, doc.Title, doc.Byline, nanos(doc.Published), nanos(doc.Published), doc.Site, doc.Lang, doc.Lang,
 		doc.Text, int64(d.Simhash), int64(d.ContentHash), wordCount(doc.Text), now, id)
 	if err != nil {
@@ -310,14 +304,14 @@ func (s *db) upsertCopy(ctx context.Context, tx *sql.Tx, id int64, doc *wirecraw
 	if d.Action == dedup.ActionNew {
 		sim = 1
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO copies (story_id, url, host, canonical_url, site, title, byline, published,
+	_, err := s.in(tx).exec(ctx, `INSERT INTO copies (story_id, url, host, canonical_url, site, title, byline, published,
 		fetched_at, lang, similarity, distance, containment, reason, simhash, content_hash, text, stored_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (url) DO UPDATE SET story_id = excluded.story_id, host = excluded.host, canonical_url = excluded.canonical_url,
 			site = excluded.site, title = excluded.title, byline = excluded.byline, published = excluded.published,
 			fetched_at = excluded.fetched_at, lang = excluded.lang, similarity = excluded.similarity,
 			distance = excluded.distance, containment = excluded.containment, reason = excluded.reason,
-			simhash = excluded.simhash, content_hash = excluded.content_hash, text = excluded.text, stored_at = excluded.stored_at`),
+			simhash = excluded.simhash, content_hash = excluded.content_hash, text = excluded.text, stored_at = excluded.stored_at`,
 		id, doc.URL, hostOf(doc.URL), canon, doc.Site, doc.Title, doc.Byline, nanos(doc.Published),
 		nanos(fetched), doc.Lang, sim, d.Distance, d.Containment, d.Reason, int64(d.Simhash), int64(d.ContentHash), text, now)
 	if err != nil {
@@ -330,13 +324,8 @@ func (s *db) addKeys(ctx context.Context, tx *sql.Tx, id int64, keys []uint64) e
 	if len(keys) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO dedup_keys (key, story_id) VALUES (?, ?) ON CONFLICT DO NOTHING`))
-	if err != nil {
-		return fmt.Errorf("store keys: %w", err)
-	}
-	defer stmt.Close()
 	for _, k := range keys {
-		if _, err := stmt.ExecContext(ctx, int64(k), id); err != nil {
+		if _, err := s.in(tx).exec(ctx, `INSERT INTO dedup_keys (key, story_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, int64(k), id); err != nil {
 			return fmt.Errorf("store keys: %w", err)
 		}
 	}
@@ -346,8 +335,8 @@ func (s *db) addKeys(ctx context.Context, tx *sql.Tx, id int64, keys []uint64) e
 // updateFirstPublisher sets the story's first publisher: the site of its
 // earliest copy by published time (fetch time when unknown), then fetch time.
 func (s *db) updateFirstPublisher(ctx context.Context, tx *sql.Tx, id int64) error {
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE stories SET first_publisher = COALESCE((SELECT site FROM copies WHERE story_id = ?
-		ORDER BY CASE WHEN published = 0 THEN fetched_at ELSE published END, fetched_at, id LIMIT 1), '') WHERE id = ?`), id, id)
+	_, err := s.in(tx).exec(ctx, `UPDATE stories SET first_publisher = COALESCE((SELECT site FROM copies WHERE story_id = ?
+		ORDER BY CASE WHEN published = 0 THEN fetched_at ELSE published END, fetched_at, id LIMIT 1), '') WHERE id = ?`, id, id)
 	if err != nil {
 		return fmt.Errorf("first publisher of story %d: %w", id, err)
 	}
@@ -367,9 +356,9 @@ func (s *db) saveRaw(ctx context.Context, tx *sql.Tx, raw *export.Raw, docURL st
 	if body == nil {
 		body = []byte{}
 	}
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO raw_pages (url, status, header, body, fetched_at) VALUES (?, ?, ?, ?, ?)
+	_, err = s.in(tx).exec(ctx, `INSERT INTO raw_pages (url, status, header, body, fetched_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (url) DO UPDATE SET status = excluded.status, header = excluded.header, body = excluded.body,
-			fetched_at = excluded.fetched_at`), u, raw.Status, string(hdr), body, nanos(raw.FetchedAt))
+			fetched_at = excluded.fetched_at`, u, raw.Status, string(hdr), body, nanos(raw.FetchedAt))
 	if err != nil {
 		return fmt.Errorf("store raw: %w", err)
 	}
@@ -383,7 +372,7 @@ func (s *db) Raw(ctx context.Context, u string) (export.Raw, bool, error) {
 		hdr string
 		at  int64
 	)
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT status, header, body, fetched_at FROM raw_pages WHERE url = ?`), u).
+	err := s.in(nil).queryRow(ctx, `SELECT status, header, body, fetched_at FROM raw_pages WHERE url = ?`, u).
 		Scan(&raw.Status, &hdr, &raw.Body, &at)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -485,7 +474,7 @@ func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Sto
 func (s *db) storyBatch(ctx context.Context, cond string, args []any, after int64) ([]wirecrawl.Story, error) {
 	qargs := append([]any{after}, args...)
 	qargs = append(qargs, storiesBatch)
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+storyColumns+` FROM stories WHERE id > ?`+cond+` ORDER BY id LIMIT ?`), qargs...)
+	rows, err := s.in(nil).query(ctx, `SELECT `+storyColumns+` FROM stories WHERE id > ?`+cond+` ORDER BY id LIMIT ?`, qargs...)
 	if err != nil {
 		return nil, err
 	}
@@ -509,7 +498,7 @@ func (s *db) storyBatch(ctx context.Context, cond string, args []any, after int6
 	for i, st := range batch {
 		ids[i] = st.ID
 	}
-	rows, err = s.r.QueryContext(ctx, s.q(`SELECT `+copyColumns+` FROM copies WHERE story_id IN (`+placeholders(len(ids))+`)`+copyOrder), ids...)
+	rows, err = s.in(nil).query(ctx, `SELECT `+copyColumns+` FROM copies WHERE story_id IN (`+placeholders(len(ids))+`)`+copyOrder, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -545,7 +534,7 @@ func canonicalFirst(st *wirecrawl.Story) {
 
 // StoryOf returns the story url belongs to and its copy record; see Store.
 func (s *db) StoryOf(ctx context.Context, u string) (wirecrawl.Story, wirecrawl.Copy, bool, error) {
-	id, c, err := scanCopy(s.r.QueryRowContext(ctx, s.q(`SELECT `+copyColumns+` FROM copies WHERE url = ?`), u))
+	id, c, err := scanCopy(s.in(nil).queryRow(ctx, `SELECT `+copyColumns+` FROM copies WHERE url = ?`, u))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return wirecrawl.Story{}, wirecrawl.Copy{}, false, nil
