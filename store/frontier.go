@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
@@ -24,6 +26,11 @@ func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
 	if len(jobs) == 0 {
 		return 0, nil
 	}
+	// Rows are locked in URL order by every multi-row write (Enqueue,
+	// Requeue, SavePage), so PostgreSQL transactions never wait on each
+	// other in a cycle.
+	jobs = slices.Clone(jobs)
+	slices.SortStableFunc(jobs, func(a, b crawler.Job) int { return strings.Compare(a.URL, b.URL) })
 	added := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		added = 0
@@ -68,6 +75,8 @@ func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) er
 	if len(urls) == 0 {
 		return nil
 	}
+	urls = slices.Clone(urls)
+	slices.Sort(urls) // lock order, as in Enqueue
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		now := time.Now().UnixNano()
 		for _, u := range urls {

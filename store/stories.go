@@ -215,6 +215,7 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 	urls := []string{doc.URL}
 	if p.FrontierURL != "" && p.FrontierURL != doc.URL {
 		urls = append(urls, p.FrontierURL)
+		slices.Sort(urls) // lock order, as in Enqueue
 	}
 	for _, u := range urls {
 		if err := s.finishTx(ctx, tx, u, crawler.KindArticle, stateDone, ""); err != nil {
