@@ -57,6 +57,7 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	if err != nil {
 		return doc, fmt.Errorf("%s%w", where, err)
 	}
+	sanitize(root)
 	base, err := url.Parse(pageURL)
 	if err != nil || !base.IsAbs() {
 		base = nil

@@ -139,11 +139,30 @@ func parseHTML(src []byte) (*html.Node, error) {
 	if err == nil {
 		return doc, nil
 	}
-	doc, err2 := html.Parse(bytes.NewReader(flattenDeep(src, maxParseDepth)))
-	if err2 != nil {
-		return nil, fmt.Errorf("%w: parse: %v", ErrNotHTML, err)
+	// Too deep. Implied elements (tbody, tr inside nested tables) make the
+	// parser's stack deeper than the tags alone, so try tighter limits.
+	for _, limit := range []int{maxParseDepth, 100, 24} {
+		if doc, err2 := html.Parse(bytes.NewReader(flattenDeep(src, limit))); err2 == nil {
+			return doc, nil
+		}
 	}
-	return doc, nil
+	return nil, fmt.Errorf("%w: parse: %v", ErrNotHTML, err)
+}
+
+// maxAttrLen caps attribute values: class names and ids longer than this are
+// never meaningful, and matching patterns against megabytes of them is slow.
+const maxAttrLen = 2048
+
+// sanitize truncates oversized attribute values in place.
+func sanitize(doc *html.Node) {
+	walk(doc, func(n *html.Node) bool {
+		for i := range n.Attr {
+			if len(n.Attr[i].Val) > maxAttrLen {
+				n.Attr[i].Val = n.Attr[i].Val[:maxAttrLen]
+			}
+		}
+		return true
+	})
 }
 
 // voidElements never have an end tag.

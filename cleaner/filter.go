@@ -26,6 +26,9 @@ var (
 	rxTokenSplit    = regexp.MustCompile(`[^\pL\pN]+`)
 )
 
+// maxPatternLen is the longest block the line patterns are tried on.
+const maxPatternLen = 1200
+
 // filterBlocks marks the blocks a reader would not copy as part of the
 // article: widget labels, captions, promotional lines, link lists, the
 // repeated headline and the byline and dateline lines.
@@ -51,6 +54,14 @@ func filterBlocks(blocks []block, m *pageMeta) {
 			continue
 		}
 		short := b.words <= 15
+		if len(b.text) > maxPatternLen {
+			// Long blocks are prose or data, never a widget line; and the
+			// patterns below cost time per byte.
+			if b.linkDensity() > 0.6 && !endsSentence(b.text) {
+				b.drop, b.why = true, "link"
+			}
+			continue
+		}
 		switch {
 		case b.words <= 25 && containsNorm(titles, norm):
 			b.why = "title" // the headline again

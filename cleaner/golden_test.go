@@ -155,3 +155,7 @@ func TestMetadata(t *testing.T) {
 		})
 	}
 }
+
+func readTestdata(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("testdata", name))
+}

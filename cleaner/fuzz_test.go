@@ -1,0 +1,101 @@
+package cleaner
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// hostilePages are inputs that have broken HTML tools: deep nesting, giant
+// attributes, invalid UTF-8, NUL bytes, unclosed formatting elements.
+func hostilePages() map[string][]byte {
+	para := "<p>" + strings.Repeat("Real words in a real sentence that goes on. ", 8) + "</p>"
+	return map[string][]byte{
+		"deep divs":         []byte("<html><body>" + strings.Repeat("<div>", 100000) + para + strings.Repeat("</div>", 100000) + "</body></html>"),
+		"deep unclosed":     []byte("<body>" + strings.Repeat("<div><span>", 100000) + para),
+		"deep formatting":   []byte("<body>" + strings.Repeat("<b><i>", 50000) + para),
+		"deep tables":       []byte(strings.Repeat("<table><tr><td>", 30000) + para),
+		"giant attribute":   []byte(`<html><body><div class="` + strings.Repeat("a", 4<<20) + `">` + para + `</div></body></html>`),
+		"many attributes":   []byte(`<div ` + strings.Repeat(`data-x="1" `, 200000) + `>` + para + `</div>`),
+		"invalid utf-8":     []byte("<html><body><p>caf\xe9 \xff\xfe\xfd na\xc3</p>" + para + "</body></html>"),
+		"nul bytes":         []byte("<html>\x00<body>\x00<p>\x00nul\x00 bytes\x00</p>" + para + "\x00</body></html>"),
+		"giant text node":   []byte("<p>" + strings.Repeat("word ", 1<<20) + "</p>"),
+		"giant json-ld":     []byte(`<script type="application/ld+json">` + strings.Repeat(`[`, 100000) + `</script>` + para),
+		"many paragraphs":   []byte(strings.Repeat(para, 5000)),
+		"unterminated tag":  []byte("<div class=\"" + strings.Repeat("x", 100000)),
+		"comment flood":     []byte(strings.Repeat("<!--", 100000) + para),
+		"script in body":    []byte("<body><script>" + strings.Repeat("var a=1;", 100000) + "</script>" + para),
+		"utf-16 bom junk":   append([]byte{0xfe, 0xff}, []byte(para)...),
+		"meta charset junk": []byte(`<meta charset="x-no-such-charset">` + para),
+	}
+}
+
+// checkCleanResult asserts what must hold for any input.
+func checkCleanResult(t *testing.T, in []byte, text string, paras []string, err error) {
+	t.Helper()
+	if err != nil {
+		if !errors.Is(err, ErrNoContent) && !errors.Is(err, ErrNotHTML) && !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("error wraps no sentinel: %v", err)
+		}
+		return
+	}
+	if !utf8.ValidString(text) {
+		t.Fatalf("text is not valid UTF-8")
+	}
+	if text != strings.Join(paras, "\n\n") {
+		t.Fatalf("text is not its paragraphs joined")
+	}
+	if strings.ContainsRune(text, 0) {
+		t.Fatalf("text holds a NUL byte")
+	}
+	if len(text) > 4*len(in)+64 {
+		t.Fatalf("text (%d bytes) far larger than the input (%d bytes)", len(text), len(in))
+	}
+}
+
+func TestHostilePages(t *testing.T) {
+	c := New(Config{})
+	for name, page := range hostilePages() {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			doc, err := c.Clean(page, "https://example.com/x", "")
+			checkCleanResult(t, page, doc.Text, doc.Paragraphs, err)
+			t.Logf("%d bytes in %v: %d chars of text, err %v", len(page), time.Since(start).Round(time.Millisecond), len(doc.Text), err)
+			if strings.HasPrefix(name, "deep") && err == nil && !strings.Contains(doc.Text, "Real words") {
+				t.Errorf("deeply nested article text lost: %.100q", doc.Text)
+			}
+		})
+	}
+}
+
+func TestTooLarge(t *testing.T) {
+	c := New(Config{MaxBytes: 1000})
+	_, err := c.Clean(bytes.Repeat([]byte("<p>x</p>"), 200), "", "")
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+}
+
+func FuzzClean(f *testing.F) {
+	for _, page := range hostilePages() {
+		if len(page) < 1<<20 {
+			f.Add(page, "")
+		}
+	}
+	for _, name := range []string{"seed_article", "captions", "related", "cookie_banner", "byline", "windows1252", "no_article_login"} {
+		if b, err := readTestdata(name + ".html"); err == nil {
+			f.Add(b, "text/html")
+		}
+	}
+	f.Add([]byte("<html><body><p>short</p></body></html>"), "text/html; charset=utf-16")
+	f.Add([]byte("\x89PNG\r\n\x1a\n"), "image/png")
+	f.Add([]byte(""), "")
+	c := New(Config{MaxBytes: 1 << 20})
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		doc, err := c.Clean(body, "https://example.com/a", contentType)
+		checkCleanResult(t, body, doc.Text, doc.Paragraphs, err)
+	})
+}
