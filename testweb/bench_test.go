@@ -15,12 +15,15 @@ var bench20k = Options{Seed: 1, Outlets: 50, Stories: 4350}
 func BenchmarkGenerate20k(b *testing.B) {
 	var w *Web
 	var err error
+	cpu0, n := cpuTime(), 0
 	for b.Loop() {
 		w, err = Generate(bench20k)
 		if err != nil {
 			b.Fatal(err)
 		}
+		n++
 	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(n), "cpu-s/op")
 	b.ReportMetric(float64(len(w.pages)), "pages")
 	runtime.GC()
 	var before runtime.MemStats
@@ -41,7 +44,7 @@ func BenchmarkServe20k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	n := 0
 	for b.Loop() {
 		for i := range w.pages {
@@ -55,4 +58,5 @@ func BenchmarkServe20k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "pages/s")
+	b.ReportMetric(float64(n)/(cpuTime()-cpu0).Seconds(), "pages/cpu-s")
 }

@@ -105,7 +105,7 @@ func (w *Web) makeTraps() {
 
 // trapTarget is the article a redirect_chain trap ends at: the outlet's newest page.
 func (w *Web) trapTarget(oi int) string {
-	for _, pi := range w.recent[oi] {
+	for _, pi := range w.visibleRecent(oi) {
 		if !w.pages[pi].disallowed {
 			return w.pages[pi].path
 		}

@@ -33,7 +33,7 @@ func (w *Web) feedLink(f feedSpec, pi int32) string {
 }
 
 func (w *Web) feedPages(oi int) []int32 {
-	rs := w.recent[oi]
+	rs := w.visibleRecent(oi)
 	if len(rs) > feedItems {
 		rs = rs[:feedItems]
 	}
@@ -41,10 +41,10 @@ func (w *Web) feedPages(oi int) []int32 {
 }
 
 func (w *Web) lastModified(oi int) time.Time {
-	if rs := w.recent[oi]; len(rs) > 0 {
+	if rs := w.visibleRecent(oi); len(rs) > 0 {
 		return w.pages[rs[0]].published
 	}
-	return w.opts.Now
+	return w.Clock()
 }
 
 func paraHTML(paras []string) string {
@@ -147,7 +147,7 @@ func (w *Web) jsonFeed(oi int, f feedSpec) []byte {
 // disallowed ones, newest first.
 func (w *Web) sitemapPages(oi int) []int32 {
 	var out []int32
-	for _, pi := range w.recent[oi] {
+	for _, pi := range w.visibleRecent(oi) {
 		if !w.pages[pi].disallowed {
 			out = append(out, pi)
 		}
@@ -206,7 +206,7 @@ func (w *Web) newsSitemap(oi int) []byte {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	b.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">` + "\n")
-	cut := w.opts.Now.Add(-48 * time.Hour)
+	cut := w.Clock().Add(-48 * time.Hour)
 	for _, pi := range w.sitemapPages(oi) {
 		p := &w.pages[pi]
 		if p.published.Before(cut) {

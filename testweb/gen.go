@@ -312,15 +312,11 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32) {
 	if topic >= 0 {
 		// a short topic article would be dealt again too soon
 		k := min(n/2, max(1, len(b.arts[topic])/4))
-		picks = w.decks.deal(r, fmt.Sprintf("t%d", topic), b.arts[topic], k, used)
+		picks = w.decks.deal(r, "t"+strconv.Itoa(topic), func() []int32 { return b.arts[topic] }, k, used)
 		sortInt32(picks)
 	}
 	topicPicks := len(picks)
-	var pool []int32
-	for _, ai := range b.byLang[st.lang] {
-		pool = append(pool, b.arts[ai]...)
-	}
-	for _, id := range w.decks.deal(r, "l"+st.lang, pool, n-len(picks), used) {
+	for _, id := range w.decks.deal(r, "l"+st.lang, func() []int32 { return b.sentsOf(st.lang) }, n-len(picks), used) {
 		// other sentences go after most of the topic ones
 		pos := topicPicks/2 + r.IntN(len(picks)-topicPicks/2+1)
 		picks = append(picks, 0)
@@ -382,13 +378,13 @@ type decks struct {
 	pos   map[string]int
 }
 
-func (d *decks) deal(r *rand.Rand, name string, ids []int32, n int, used map[int32]bool) []int32 {
+func (d *decks) deal(r *rand.Rand, name string, ids func() []int32, n int, used map[int32]bool) []int32 {
 	if d.cards == nil {
 		d.cards, d.pos = map[string][]int32{}, map[string]int{}
 	}
 	deck, ok := d.cards[name]
 	if !ok {
-		deck = append([]int32(nil), ids...)
+		deck = append([]int32(nil), ids()...)
 		r.Shuffle(len(deck), func(i, j int) { deck[i], deck[j] = deck[j], deck[i] })
 		d.cards[name] = deck
 	}
@@ -508,6 +504,9 @@ func (w *Web) makePages() {
 	for oi := range w.recent {
 		rs := w.recent[oi]
 		sortPagesNewest(w, rs)
+		for k, pi := range rs {
+			w.pages[pi].pos = int32(k)
+		}
 	}
 }
 

@@ -32,23 +32,33 @@ func (w *Web) section(pi int32) string {
 	return sections[hashParts(w.opts.Seed, uint64(p.story))%uint64(len(sections))]
 }
 
-// relatedPages picks up to three other pages of the same outlet, near this one
-// in time: the "You might also like" links.
-func (w *Web) relatedPages(pi int32) []int32 {
+// relatedPages picks up to three older pages of the same outlet: the "You
+// might also like" links (salt 0) or "Most read" (salt 1). Only older pages,
+// so that a page's HTML does not change when the clock moves on.
+func (w *Web) relatedPages(pi int32, salt uint64) []int32 {
 	p := &w.pages[pi]
-	rs := w.recent[p.outlet]
-	if len(rs) < 2 {
+	rs := w.recent[p.outlet][p.pos+1:]
+	if len(rs) == 0 {
 		return nil
 	}
-	h := hashParts(w.opts.Seed, saltLayout, uint64(pi))
+	h := hashParts(w.opts.Seed, saltLayout, uint64(pi), salt)
 	var out []int32
 	for k := 0; len(out) < 3 && k < 6; k++ {
-		q := rs[(h+uint64(k)*7919)%uint64(len(rs))]
-		if q != pi && !w.pages[q].disallowed {
+		q := rs[(h+uint64(k)*7919)%uint64(min(len(rs), 60))]
+		if !w.pages[q].disallowed && !containsInt32(out, q) {
 			out = append(out, q)
 		}
 	}
 	return out
+}
+
+func containsInt32(s []int32, x int32) bool {
+	for _, y := range s {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *Web) pageURL(pi int32) string {
@@ -165,7 +175,7 @@ func (w *Web) articleHTML(pi int32, amp bool) string {
 	title, byline, paras, _ := w.render(pi)
 	a := &article{pi: pi, title: title, byline: byline, paras: paras, published: p.published, modified: p.published,
 		url: o.base + p.path, canonical: o.base + p.path, lang: w.stories[p.story].lang, section: w.section(pi),
-		related: w.relatedPages(pi), amp: amp}
+		related: w.relatedPages(pi, 0), amp: amp}
 	desc := ""
 	if len(paras) > 0 {
 		desc = firstSentence(paras[0])
@@ -231,7 +241,7 @@ func (w *Web) articleHTML(pi int32, amp bool) string {
 		b.WriteString(`<div class="comments"><button class="show-comments">Show comments</button><p>Join the conversation. Comments are open for 48 hours and moderated.</p></div>` + "\n")
 		w.relatedHTML(&b, a, "More from "+esc(o.name))
 		b.WriteString("</div><div class=\"col-side\"><div class=\"most-read\"><h3>Most read</h3><ol>")
-		for _, q := range w.relatedPages(pi ^ 1) {
+		for _, q := range w.relatedPages(pi, 1) {
 			fmt.Fprintf(&b, `<li><a href="%s">%s</a></li>`, esc(w.pageURL(q)), esc(w.pageTitle(q)))
 		}
 		b.WriteString("</ol></div></div></div></div>\n")

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -245,6 +246,7 @@ type page struct {
 	published  time.Time
 	path       string
 	title      string // kept: listings and related links need many titles
+	pos        int32  // index in w.recent[outlet]
 }
 
 var kinds = []string{KindOriginal, KindCopy, KindUpdate, KindFollowup, KindStaff}
@@ -272,6 +274,7 @@ type Web struct {
 	traps []trapSpec
 	decks decks // used while generating stories
 
+	clock    atomic.Int64 // unix nanoseconds: pages published later are not served
 	mu       sync.Mutex
 	log      []Request
 	counts   map[string]int // outlet|path -> requests so far (faults)
@@ -304,6 +307,7 @@ func Generate(opts Options) (*Web, error) {
 		return nil, err
 	}
 	w := &Web{opts: opts, bank: b, counts: map[string]int{}, stop: make(chan struct{})}
+	w.clock.Store(opts.Now.UnixNano())
 	w.makeOutlets()
 	w.makeStories()
 	w.makePages()
@@ -321,12 +325,12 @@ func (w *Web) Outlets() []Outlet {
 	out := make([]Outlet, len(w.outlets))
 	for i, o := range w.outlets {
 		out[i] = o.public()
-		out[i].Pages = len(w.recent[i])
+		out[i].Pages = len(w.visibleRecent(i))
 	}
 	return out
 }
 
-// Seeds returns the seed URLs: every outlet's home page, its first feed and
+// Seeds returns the seed URLs: every outlet's home page, its feeds and
 // its root sitemap (a sitemap index on some), plus its Google News sitemap
 // where it has one; in faults mode also the malformed feeds. Every article
 // URL that is not disallowed is listed in a sitemap reachable from them.
@@ -334,7 +338,9 @@ func (w *Web) Seeds() []string {
 	var s []string
 	for _, o := range w.outlets {
 		s = append(s, o.base+"/")
-		s = append(s, o.base+o.feeds[0].path)
+		for _, f := range o.feeds {
+			s = append(s, o.base+f.path)
+		}
 		for _, sm := range o.sitemapRoots() {
 			s = append(s, o.base+sm)
 		}
@@ -352,7 +358,9 @@ func (w *Web) Seeds() []string {
 func (w *Web) Truth() []Page {
 	out := make([]Page, 0, len(w.pages))
 	for i := range w.pages {
-		out = append(out, w.truth(int32(i)))
+		if w.visible(int32(i)) {
+			out = append(out, w.truth(int32(i)))
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -378,10 +386,10 @@ func (w *Web) TruthFor(rawURL string) (Page, bool) {
 		if i := strings.IndexAny(path, "?#"); i >= 0 {
 			path = path[:i]
 		}
-		if pi, ok := w.byPath[oi][path]; ok {
+		if pi, ok := w.byPath[oi][path]; ok && w.visible(pi) {
 			return w.truth(pi), true
 		}
-		if pi, ok := w.aliasPage(oi, path); ok {
+		if pi, ok := w.aliasPage(oi, path); ok && w.visible(pi) {
 			return w.truth(pi), true
 		}
 	}
@@ -399,10 +407,16 @@ func (w *Web) Traps() []Trap {
 
 // Stats counts the web's pages.
 func (w *Web) Stats() Stats {
-	s := Stats{Outlets: len(w.outlets), Stories: len(w.stories), Pages: len(w.pages),
-		ByKind: map[string]int{}, ByLang: map[string]int{}, Traps: len(w.traps)}
+	s := Stats{Outlets: len(w.outlets), ByKind: map[string]int{}, ByLang: map[string]int{}, Traps: len(w.traps)}
 	multi := map[int32]bool{}
-	for _, p := range w.pages {
+	stories := map[int32]bool{}
+	for i := range w.pages {
+		if !w.visible(int32(i)) {
+			continue
+		}
+		p := w.pages[i]
+		s.Pages++
+		stories[p.story] = true
 		s.ByKind[kinds[p.kind]]++
 		s.ByLang[w.stories[p.story].lang]++
 		if p.disallowed {
@@ -413,6 +427,7 @@ func (w *Web) Stats() Stats {
 		}
 	}
 	s.WireStories = len(multi)
+	s.Stories = len(stories)
 	return s
 }
 
@@ -455,4 +470,27 @@ func (w *Web) truth(pi int32) Page {
 		pg.Fault, pg.FaultCount = f.kind, f.count
 	}
 	return pg
+}
+
+// SetClock moves the web's clock: pages published after t are no longer
+// (or not yet) served, listed or part of Truth, TruthFor, Stats and
+// Outlets. It starts at Options.Now, where every page is visible. Moving it
+// forward publishes pages: feeds, sitemaps and home pages change (new ETags)
+// while older pages keep theirs, as between two crawls of a real site.
+func (w *Web) SetClock(t time.Time) { w.clock.Store(t.UnixNano()) }
+
+// Clock is the web's current clock (see SetClock).
+func (w *Web) Clock() time.Time { return time.Unix(0, w.clock.Load()).UTC() }
+
+func (w *Web) visible(pi int32) bool {
+	return w.pages[pi].published.UnixNano() <= w.clock.Load()
+}
+
+// visibleRecent is the outlet's visible pages, newest first: the tail of
+// w.recent, which is sorted newest first.
+func (w *Web) visibleRecent(oi int) []int32 {
+	rs := w.recent[oi]
+	c := w.clock.Load()
+	k := sort.Search(len(rs), func(i int) bool { return w.pages[rs[i]].published.UnixNano() <= c })
+	return rs[k:]
 }

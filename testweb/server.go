@@ -239,12 +239,12 @@ func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
 				traps = append(traps, t)
 			}
 		}
-		rs := w.recent[oi]
+		rs := w.visibleRecent(oi)
 		w.serveHTML(rw, r, o, w.listHTML(oi, o.name+": latest news", rs[:min(homeItems, len(rs))], "", "/archive/1", traps), mod)
 		return
 	case strings.HasPrefix(path, "/archive/"):
 		k, err := strconv.Atoi(strings.TrimPrefix(path, "/archive/"))
-		rs := w.recent[oi]
+		rs := w.visibleRecent(oi)
 		if err != nil || k < 1 || (k-1)*archiveItems >= max(len(rs), 1) {
 			w.notFound(rw, r, o)
 			return
@@ -262,7 +262,7 @@ func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
 	case strings.HasPrefix(path, "/section/"):
 		sec := strings.Trim(strings.TrimPrefix(path, "/section/"), "/")
 		var items []int32
-		for _, pi := range w.recent[oi] {
+		for _, pi := range w.visibleRecent(oi) {
 			if w.section(pi) == sec && len(items) < homeItems {
 				items = append(items, pi)
 			}
@@ -289,12 +289,12 @@ func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
 	if w.serveSitemap(oi, rw, r, path, mod) {
 		return
 	}
-	if pi, ok := w.byPath[oi][path]; ok {
+	if pi, ok := w.byPath[oi][path]; ok && w.visible(pi) {
 		p := &w.pages[pi]
 		w.serveHTML(rw, r, o, w.articleHTML(pi, false), p.published)
 		return
 	}
-	if pi, ok := w.aliasPage(oi, path); ok {
+	if pi, ok := w.aliasPage(oi, path); ok && w.visible(pi) {
 		p := &w.pages[pi]
 		if strings.HasPrefix(path, "/go/") {
 			http.Redirect(rw, r, o.base+p.path, http.StatusMovedPermanently)
