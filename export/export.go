@@ -153,6 +153,9 @@ type Counts struct {
 	// CopiesWithoutRaw counts copies that had no stored raw response and so
 	// are missing from a WARC export (turn on store.raw_html when crawling).
 	CopiesWithoutRaw int64 `json:"copies_without_raw,omitempty"`
+	// WARCSkipped counts copies whose stored response has no absolute
+	// http(s) URL, so no request record can be made; they are left out.
+	WARCSkipped int64 `json:"warc_skipped,omitempty"`
 }
 
 // SiteCount is a per-site tally.

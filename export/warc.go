@@ -59,6 +59,10 @@ func writeWARC(ctx context.Context, src Source, w io.Writer, opts Options) (Coun
 				counts.CopiesWithoutRaw++
 				continue
 			}
+			if !httpURL(raw.URL, c.URL) {
+				counts.WARCSkipped++
+				continue
+			}
 			if err := ww.writeCopy(s, c, &raw); err != nil {
 				return fmt.Errorf("story %d, %s: %w", s.ID, c.URL, err)
 			}
@@ -71,6 +75,16 @@ func writeWARC(ctx context.Context, src Source, w io.Writer, opts Options) (Coun
 		err = fmt.Errorf("export: writing: %w", ferr)
 	}
 	return counts, err
+}
+
+// httpURL reports whether the response's target (raw, else copy) is an
+// absolute http(s) URL, from which a request record can be made.
+func httpURL(raw, copyURL string) bool {
+	if raw == "" {
+		raw = copyURL
+	}
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func newRecordID() string { return "<urn:uuid:" + uuid.NewString() + ">" }

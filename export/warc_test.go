@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -196,4 +197,27 @@ func fmtSscan(u string, i, j *int) (int, error) {
 		return 1, err
 	}
 	return 2, nil
+}
+
+// oddSource stores one copy's raw response under a URL that is not http(s).
+type oddSource struct{ exporttest.Corpus }
+
+func (o *oddSource) Raw(ctx context.Context, u string) (export.Raw, bool, error) {
+	raw, ok, err := o.Corpus.Raw(ctx, u)
+	if ok && u == exporttest.CopyURL(1, 0) {
+		raw.URL = "file:///var/pages/1.html"
+	}
+	return raw, ok, err
+}
+
+func TestWARCSkipsNonHTTPURLs(t *testing.T) {
+	src := &oddSource{exporttest.Corpus{N: 4}}
+	want := src.Expect(export.Filter{})
+	out, counts := runExport(t, src, export.Options{Format: export.WARC})
+	if counts.WARCSkipped != 1 || counts.WARCResponses != want.WithRaw-1 {
+		t.Fatalf("skipped %d, responses %d; want 1, %d", counts.WARCSkipped, counts.WARCResponses, want.WithRaw-1)
+	}
+	if recs := readWARC(t, out); int64(len(recs)) != 1+3*(want.WithRaw-1) {
+		t.Fatalf("%d records", len(recs))
+	}
 }

@@ -242,6 +242,9 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 		log.Warn("copies without a stored raw response are not in the WARC; crawl with store.raw_html: true to keep them",
 			"missing", counts.CopiesWithoutRaw, "written", counts.WARCResponses)
 	}
+	if counts.WARCSkipped > 0 {
+		log.Warn("copies whose stored response has no http(s) URL were left out of the WARC", "skipped", counts.WARCSkipped)
+	}
 	return nil
 }
 
