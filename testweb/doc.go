@@ -1,34 +1,123 @@
-// Package testweb serves a simulated news web on loopback: the offline test
-// bed every crawler, cleaner, dedup and store test runs against.
+// Package testweb is a simulated news web served on loopback: the offline
+// test bed that crawler, cleaner, dedup and store tests (and `wirecrawl demo`)
+// run against. It does no I/O beyond its own listeners and never contacts
+// other addresses.
 //
-// Generate builds the site model from a seed (no I/O, no HTML held: pages are
-// rendered on request); Start also serves every outlet on its own loopback
-// address (127.0.0.N, or its own port on 127.0.0.1). Truth gives the ground
-// truth of every article URL (story id, kind, clean title, byline and body,
-// the edits a syndicated copy carries); it is never served. Seeds gives the
-// home pages, feeds and sitemaps a crawler starts from; Requests the
-// server-side request log, for politeness checks.
+// # Use
 //
-// What it simulates:
-//   - outlets with their own templates and boilerplate (cookie banner, nav,
-//     share widgets, video embed prompts, photo credits, "You might also like",
-//     newsletter box, comments prompt, ads inside the body, footer), JSON-LD
-//     and OpenGraph metadata, rel=canonical and AMP versions;
-//   - RSS 2.0, Atom and JSON Feed (with autodiscovery links on every page),
-//     sitemap indexes, plain and gzipped sitemaps, Google News sitemaps;
-//     robots.txt with Disallow, Crawl-delay and Sitemap lines; ETag and
-//     Last-Modified with 304 answers; gzip when the client accepts it;
-//   - wire syndication: a wire service's stories republished by other outlets
-//     with the edits listed in Page.Edits, and later updates at new URLs;
-//   - hard negatives: different stories in the same template, follow-ups
-//     that quote the story they follow and repeat its background paragraph,
-//     staff stories on one outlet only;
-//   - pages in German and Indonesian, and outlets serving windows-1252 (declared
-//     in the header only) and ISO-8859-1 (declared in a <meta> only);
-//   - in faults mode: 429 and 503 with Retry-After, 5xx, resets, truncated
-//     gzip and slow bodies on some article URLs, each for its first requests
-//     only (Page.Fault, Page.FaultCount), and trap URLs (Traps).
+//	w, err := testweb.Start(ctx, testweb.Options{Seed: 1})  // or Generate, no network
+//	defer w.Close()
+//	w.Seeds()        // home pages, feeds, sitemaps: where a crawler starts
+//	w.Truth()        // the ground truth of every article URL (never served)
+//	w.Requests()     // the server-side request log
+//	w.CheckPoliteness(delay) // disallowed fetches, per-host delay, Retry-After
+//
+// Generate builds the model from the seed in well under a second for 20k
+// pages and keeps a few MiB: stories are lists of sentence ids, and HTML,
+// feeds and sitemaps are rendered on each request. Start listens on
+// 127.0.0.2, 127.0.0.3, ... (one address per outlet, random ports; 127.0.0.1
+// with its own port where such an address cannot be bound) and serves until
+// ctx is done or Close. Handler(i) serves outlet i for httptest: set
+// Options.BaseURLs to the servers' URLs first. Before Start, URLs use the
+// placeholder bases http://outletN.test. The same seed and options give the
+// same truth and the same bytes (URLs aside).
+//
+// # The web
+//
+// Outlet 0 is a wire service ("Allied Press", AP); with 8 or more outlets,
+// every eighth one is a wire too. Every fifth outlet (4, 9, ...) is an
+// international one that also publishes German and Indonesian staff stories.
+// Each outlet has one of four templates (classic <article>; nested <div>s
+// with inline "READ MORE" links and ads; a legacy table layout whose
+// paragraphs are separated by <br><br>; a modern <main> with text blocks) and
+// its own URL scheme, and carries boilerplate: cookie banner, navigation,
+// share widgets ("Share this article" + "Comments" glued), the video embed
+// prompt ("Copy/paste the article video embed link below:" "Copy to
+// clipboard"), photo credits ("Copyright X/AFP or licensors"), "You might
+// also like" lists, newsletter box, comments prompt, in-body ads, footer,
+// JSON-LD NewsArticle and OpenGraph metadata, rel=canonical; outlets 1, 5, ...
+// also serve AMP versions (/amp/...).
+//
+// Feeds: RSS 2.0 (one with content:encoded), Atom and JSON Feed 1.1, 50
+// items each, linked from every page by <link rel="alternate">; some feeds
+// link through /go/N redirects (301) or add utm_* parameters. Sitemaps: an
+// index with plain children, a single gzipped sitemap, or an index with
+// gzipped children (200 URLs per child), plus Google News sitemaps (the last
+// 48 hours) on even outlets; they list every article that robots.txt allows.
+// robots.txt disallows /private/ and /search, names the sitemaps, has a
+// Crawl-delay for "*" on even outlets when Options.CrawlDelay is set, and
+// groups for other agents. Every answer has an ETag (a different one when
+// gzipped) and Last-Modified, and conditional requests get 304; gzip is sent
+// when accepted. Home pages list 30 articles and link /archive/N (50 a page)
+// and /section/NAME/ listings.
+//
+// # Stories and truth
 //
 // Story text is recombined from real sentences of the extraction-dev corpus
-// (data/README.md gives the source and licence).
+// (data/README.md gives the source and the MIT licence): a lead, sentences
+// from the lead's source article and from others, dealt so that different
+// stories share little text, numbers changed per story. Kinds (Page.Kind):
+//   - original: a wire story as the wire published it, with an inline
+//     dateline ("LONDON (AP) — ");
+//   - copy: the same story on another outlet, later, with the edits in
+//     Page.Edits applied to Page.Of: headline, byline ("By X with AP",
+//     "Allied Press", "From staff and wire reports", ...), trim_end,
+//     wording, dateline, local_paragraph, editor_note, and charset_fold when
+//     the outlet's legacy charset cannot encode some characters;
+//   - update: the wire's later version at a new URL, with one or two
+//     paragraphs added after the lead and a new headline; copies published
+//     after it are made from it;
+//   - followup: a different story (its own StoryID, Related naming the
+//     first) that opens differently, quotes two sentences of the story it
+//     follows and repeats its background (last) paragraph; it is syndicated
+//     like any wire story;
+//   - staff: a story on one outlet only (a few of them under /private/,
+//     Disallowed, linked from home pages and feeds as a trap for crawlers).
+//
+// Page.Body is exactly what a perfect cleaner outputs: the paragraphs joined
+// by a blank line (the inline dateline included; no headline, byline or
+// boilerplate). TestHardNegativesStayApart measures 4-word-shingle
+// containment: at the default size, pages of one story share 0.49 or more
+// (median 0.99), unrelated stories at most 0.38 (99.9th percentile 0.18),
+// follow-ups up to about 0.6.
+//
+// Charsets: outlets 2, 7, ... serve windows-1252 declared only in the
+// Content-Type header; outlets 3, 8, ... ISO-8859-1 declared only in a
+// <meta http-equiv> (the header says just text/html); the others UTF-8,
+// some declared only in <meta charset>.
+//
+// The clock (SetClock) hides pages published after it: they answer 404 and
+// are in no listing and not in Truth. Moving it forward publishes them, so
+// a second crawl sees new feed items while older pages keep their ETags.
+//
+// # Faults mode
+//
+// With Options.Faults, about a quarter of the article URLs fail
+// deterministically (by seed and path; Page.Fault, Page.FaultCount): 429
+// with Retry-After in seconds, 503 with Retry-After as an HTTP date, 500
+// then 502, a connection reset, or a gzip body cut in half, each for their
+// first one or two requests, after which they answer normally; or slow
+// answers (headers after SlowDelay, then the body trickled over another
+// SlowDelay) every time. Counts are per URL path across all clients;
+// ResetRequests re-arms them. (A Go client retries a GET that was reset on a
+// reused keep-alive connection by itself, so a reset may look like success
+// after two requests in the log.) The first feed of outlet 1 answers 503
+// once. Trap URLs on outlet 1 (Traps, linked from its home page and an
+// extra sitemap) never yield an article: a 20 MiB page, an endless body, a
+// trickle of 64 bytes every 500 ms, a gzip bomb (256 MiB from 256 KiB), a
+// redirect loop, a 20-hop redirect chain, a 3-hop chain to a real article, a
+// PDF, random bytes labelled text/html, 410, 404, a truncated RSS feed and a
+// feed URL answering HTML (both in Seeds).
+//
+// # Not simulated (yet)
+//
+// JavaScript-rendered pages, paywalls and login walls, cookies, HTTP/2 and
+// TLS, brotli, IPv6, DNS names (hosts are IP addresses), redirects to
+// private or outside addresses, robots.txt faults (5xx, huge files),
+// pagination of one article over several pages, live blogs that change in
+// place, corrections to a page at the same URL (a URL's content never
+// changes), near-duplicate stories from different wires, translated copies,
+// non-English syndication, headlines written by people (they are cut from
+// the lead sentence), images, and text that reads fully coherent (sentences
+// of one story come from several source articles).
 package testweb
