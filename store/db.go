@@ -44,6 +44,10 @@ type db struct {
 	// runLock implements RunLock for the backend.
 	runLock func(ctx context.Context, name string, wait bool) (func(), error)
 
+	// snapshot are the options of read transactions that must see one
+	// consistent state.
+	snapshot *sql.TxOptions
+
 	// wstmts and rstmts cache prepared statements of w and r (SQLite only).
 	wstmts, rstmts stmtCache
 
@@ -238,10 +242,14 @@ var _ Store = (*db)(nil)
 type run struct {
 	s  *db
 	tx *sql.Tx
+	// read marks tx as a read-only transaction on the read pool; its
+	// statements run unprepared (preparing on the pool from inside one could
+	// wait for a connection that read transactions hold).
+	read bool
 }
 
 // in returns the runner for tx, or for the read pool when tx is nil.
-func (s *db) in(tx *sql.Tx) run { return run{s, tx} }
+func (s *db) in(tx *sql.Tx) run { return run{s: s, tx: tx} }
 
 // maxCachedStmts bounds each statement cache (queries with IN lists vary).
 const maxCachedStmts = 256
@@ -330,7 +338,7 @@ func (s *db) prepareWanted(ctx context.Context) {
 // stmt returns a prepared statement for query (already rewritten), or nil
 // to run it unprepared.
 func (r run) stmt(ctx context.Context, query string) *sql.Stmt {
-	if r.s.d.postgres {
+	if r.s.d.postgres || r.read {
 		return nil
 	}
 	if r.tx != nil {
@@ -355,8 +363,8 @@ func (r run) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if st := r.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	if r.tx == nil {
-		return nil, fmt.Errorf("store: write outside a transaction: %.40s", query)
+	if r.tx == nil || r.read {
+		return nil, fmt.Errorf("store: write outside a write transaction: %.40s", query)
 	}
 	return r.tx.ExecContext(ctx, query, args...)
 }

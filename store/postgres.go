@@ -32,7 +32,8 @@ func openPostgres(ctx context.Context, dsn string, cfg Config) (Store, error) {
 		p.Close()
 		return nil, errors.New("store: postgres: no schema of the search_path exists")
 	}
-	s := &db{cfg: cfg, d: postgresDialect, w: p, r: p}
+	s := &db{cfg: cfg, d: postgresDialect, w: p, r: p,
+		snapshot: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}}
 	dedupKey := lockKey(schema.String, "dedup")
 	s.beginLocked = func(ctx context.Context) (*sql.Tx, error) {
 		tx, err := s.w.BeginTx(ctx, nil)

@@ -154,6 +154,10 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 			if err := s.replaceCanonical(ctx, tx, storyID, doc, d, now, false); err != nil {
 				return 0, err
 			}
+			// Its keys are the new text's alone.
+			if _, err := s.in(tx).exec(ctx, `DELETE FROM dedup_keys WHERE story_id = ?`, storyID); err != nil {
+				return 0, fmt.Errorf("replace keys: %w", err)
+			}
 			break
 		}
 		if oldID != 0 {
@@ -451,12 +455,21 @@ func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Sto
 	for _, w := range where {
 		cond += " AND " + w
 	}
+	// One read transaction for the whole walk: the export is a snapshot, in
+	// which every stored URL is in exactly one story even while a crawl
+	// writes (SQLite WAL readers and PostgreSQL MVCC do not block writers).
+	tx, err := s.r.BeginTx(ctx, s.snapshot)
+	if err != nil {
+		return fmt.Errorf("store: stories: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	r := run{s: s, tx: tx, read: true}
 	last := int64(0)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		batch, err := s.storyBatch(ctx, cond, args, last)
+		batch, err := s.storyBatch(ctx, r, cond, args, last)
 		if err != nil {
 			return fmt.Errorf("store: stories: %w", err)
 		}
@@ -472,10 +485,10 @@ func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Sto
 	}
 }
 
-func (s *db) storyBatch(ctx context.Context, cond string, args []any, after int64) ([]wirecrawl.Story, error) {
+func (s *db) storyBatch(ctx context.Context, r run, cond string, args []any, after int64) ([]wirecrawl.Story, error) {
 	qargs := append([]any{after}, args...)
 	qargs = append(qargs, storiesBatch)
-	rows, err := s.in(nil).query(ctx, `SELECT `+storyColumns+` FROM stories WHERE id > ?`+cond+` ORDER BY id LIMIT ?`, qargs...)
+	rows, err := r.query(ctx, `SELECT `+storyColumns+` FROM stories WHERE id > ?`+cond+` ORDER BY id LIMIT ?`, qargs...)
 	if err != nil {
 		return nil, err
 	}
@@ -499,7 +512,7 @@ func (s *db) storyBatch(ctx context.Context, cond string, args []any, after int6
 	for i, st := range batch {
 		ids[i] = st.ID
 	}
-	rows, err = s.in(nil).query(ctx, `SELECT `+copyColumns+` FROM copies WHERE story_id IN (`+placeholders(len(ids))+`)`+copyOrder, ids...)
+	rows, err = r.query(ctx, `SELECT `+copyColumns+` FROM copies WHERE story_id IN (`+placeholders(len(ids))+`)`+copyOrder, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -535,7 +548,13 @@ func canonicalFirst(st *wirecrawl.Story) {
 
 // StoryOf returns the story url belongs to and its copy record; see Store.
 func (s *db) StoryOf(ctx context.Context, u string) (wirecrawl.Story, wirecrawl.Copy, bool, error) {
-	id, c, err := scanCopy(s.in(nil).queryRow(ctx, `SELECT `+copyColumns+` FROM copies WHERE url = ?`, u))
+	tx, err := s.r.BeginTx(ctx, s.snapshot)
+	if err != nil {
+		return wirecrawl.Story{}, wirecrawl.Copy{}, false, fmt.Errorf("store: story of %s: %w", u, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	r := run{s: s, tx: tx, read: true}
+	id, c, err := scanCopy(r.queryRow(ctx, `SELECT `+copyColumns+` FROM copies WHERE url = ?`, u))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return wirecrawl.Story{}, wirecrawl.Copy{}, false, nil
@@ -543,7 +562,7 @@ func (s *db) StoryOf(ctx context.Context, u string) (wirecrawl.Story, wirecrawl.
 		return wirecrawl.Story{}, wirecrawl.Copy{}, false, fmt.Errorf("store: story of %s: %w", u, err)
 	}
 	var found *wirecrawl.Story
-	batch, err := s.storyBatch(ctx, ` AND id = ?`, []any{id}, id-1)
+	batch, err := s.storyBatch(ctx, r, ` AND id = ?`, []any{id}, id-1)
 	if err != nil {
 		return wirecrawl.Story{}, wirecrawl.Copy{}, false, fmt.Errorf("store: story of %s: %w", u, err)
 	}
