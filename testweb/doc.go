@@ -25,8 +25,8 @@
 // # The web
 //
 // Outlet 0 is a wire service ("Allied Press", AP); with 8 or more outlets,
-// every eighth one is a wire too. Every fifth outlet (4, 9, ...) is an
-// international one that also publishes German and Indonesian staff stories.
+// every eighth one is a wire too. Every fifth outlet (4, 9, ...; unless it is
+// a wire) is an international one that also publishes German and Indonesian staff stories.
 // Each outlet has one of four templates (classic <article>; nested <div>s
 // with inline "READ MORE" links and ads; a legacy table layout whose
 // paragraphs are separated by <br><br>; a modern <main> with text blocks) and
@@ -81,10 +81,11 @@
 // (median 0.99), unrelated stories at most 0.38 (99.9th percentile 0.18),
 // follow-ups up to about 0.6.
 //
-// Charsets: outlets 2, 7, ... serve windows-1252 declared only in the
-// Content-Type header; outlets 3, 8, ... ISO-8859-1 declared only in a
-// <meta http-equiv> (the header says just text/html); the others UTF-8,
-// some declared only in <meta charset>.
+// Charsets: outlets whose index is 2 modulo 5 (2, 7, ...) serve
+// windows-1252 declared only in the Content-Type header; those at 3 modulo 5
+// (3, 13, ...) ISO-8859-1 declared only in a <meta http-equiv> (the header
+// says just text/html); wires and the others UTF-8, the international ones
+// declared only in <meta charset>.
 //
 // The clock (SetClock) hides pages published after it: they answer 404 and
 // are in no listing and not in Truth. Moving it forward publishes them, so
