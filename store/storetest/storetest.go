@@ -700,6 +700,18 @@ func testSaveIdempotent(t *testing.T, newDSN NewDSN) {
 	if id1 != id2 {
 		t.Fatalf("re-save as new: story %d then %d", id1, id2)
 	}
+	// Re-saved as new with other text and keys: the old keys go.
+	p2 := page("https://a.example/s", "A", "rewritten text", t0, newDecision(7))
+	if id := save(t, s, p2); id != id1 {
+		t.Fatalf("re-save with new text: story %d, want %d", id, id1)
+	}
+	if cands, _ := s.Lookup(ctx, []uint64{1, 2}); len(cands) != 0 {
+		t.Fatalf("stale keys still find the story: %+v", cands)
+	}
+	if cands, _ := s.Lookup(ctx, []uint64{7}); len(cands) != 1 || cands[0].Text != "rewritten text" {
+		t.Fatalf("new keys: %+v", cands)
+	}
+	save(t, s, p)
 	c := page("https://b.example/s", "B", "text", t0, copyDecision(id1, false, 2, 3))
 	save(t, s, c)
 	save(t, s, c)
@@ -999,6 +1011,36 @@ func testStories(t *testing.T, newDSN NewDSN) {
 	})
 	if !errors.Is(err, stop) || calls != 3 {
 		t.Fatalf("fn error: %v after %d calls", err, calls)
+	}
+	// The walk is a snapshot: a copy moved to a later story during the walk
+	// is seen once, where it was when the walk began.
+	moved := fmt.Sprintf("https://copy.example/%d", 0)
+	count := 0
+	first := true
+	err = s.Stories(ctx, export.Filter{}, func(st wirecrawl.Story) error {
+		if first {
+			first = false
+			p := page(moved, "Copy Site", "text 0", t0, copyDecision(ids[n-1], false, uint64(5000+n-1)))
+			if _, _, err := s.SavePage(ctx, fixed(p)); err != nil {
+				return err
+			}
+		}
+		for _, c := range st.Copies {
+			if c.URL == moved {
+				count++
+				if st.ID != ids[0] {
+					return fmt.Errorf("moved copy seen in story %d, not %d where it was", st.ID, ids[0])
+				}
+			}
+		}
+		return nil
+	})
+	must(t, err)
+	if count != 1 {
+		t.Fatalf("copy moved during the walk seen %d times", count)
+	}
+	if st, _ := storyOf(t, s, moved); st.ID != ids[n-1] {
+		t.Fatalf("moved copy in story %d, want %d", st.ID, ids[n-1])
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	calls = 0
