@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -32,7 +33,7 @@ func writeParquet(ctx context.Context, src Source, w io.Writer, opts Options) (C
 	defer codec.close()
 	pw := parquet.NewGenericWriter[Record](w,
 		parquet.Compression(codec),
-		parquet.CreatedBy(opts.Software, "", ""),
+		&parquet.WriterConfig{CreatedBy: createdBy(opts.Software)},
 		parquet.KeyValueMetadata("wirecrawl.format", "stories/v1"),
 	)
 	batch := make([]Record, 0, parquetBatch)
@@ -74,6 +75,16 @@ func writeParquet(ctx context.Context, src Source, w io.Writer, opts Options) (C
 		return counts, fmt.Errorf("export: closing parquet file: %w", err)
 	}
 	return counts, nil
+}
+
+// createdBy formats "name/version" as Parquet's created_by convention,
+// "name version version" (parquet.CreatedBy would add an empty "(build )").
+func createdBy(software string) string {
+	name, ver, ok := strings.Cut(software, "/")
+	if !ok || ver == "" {
+		return name
+	}
+	return name + " version " + ver
 }
 
 // recordBytes approximates the bytes a record adds to a row group's buffers.

@@ -212,12 +212,15 @@ func TestFilterPassedToSource(t *testing.T) {
 func TestParquetRoundTrip(t *testing.T) {
 	c := &exporttest.Corpus{N: 500}
 	want := c.Expect(export.Filter{})
-	out, counts := runExport(t, c, export.Options{Format: export.Parquet, Copies: true, RowGroupRows: 128})
+	out, counts := runExport(t, c, export.Options{Format: export.Parquet, Copies: true, RowGroupRows: 128, Software: "wirecrawl/1.2.3"})
 	checkCounts(t, counts, want)
 
 	f, err := parquet.OpenFile(bytes.NewReader(out), int64(len(out)))
 	if err != nil {
 		t.Fatalf("open parquet: %v", err)
+	}
+	if cb := f.Metadata().CreatedBy; cb != "wirecrawl version 1.2.3" {
+		t.Errorf("created_by %q", cb)
 	}
 	if got := len(f.RowGroups()); got != 4 {
 		t.Errorf("%d row groups, want 4 (500 rows, 128 per group)", got)
