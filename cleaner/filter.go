@@ -10,16 +10,26 @@ var (
 	// rxBoilerLine matches a whole short block that is a widget label or prompt.
 	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment|highlights|iklan|anzeige|werbung|publicité|publicidad|pubblicità|reklame|advertentie|annonse|the associated press|associated press|reuters|afp|ap|dpa|upi)\W*$`)
 	// rxBoilerPrefix matches the start of a short promotional or navigational line.
-	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(read more|more|see more|see also|also read|read also|related|recommended|watch|watch more|listen|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our)|download (the|our)|like us|join (us|our)|don'?t miss|must read|trending|tags?|topics?|filed under|more on|more from|share (this|on)|copy/paste|copy and paste|embed)\b`)
+	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(also|read more|more|see more|see also|also read|read also|related|recommended|watch|watch more|listen|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our)|download (the|our)|like us|join (us|our)|don'?t miss|must read|trending|tags?|topics?|filed under|more on|more from|share (this|on)|copy/paste|copy and paste|embed)\b`)
 	// rxCaption matches photo captions and credits.
-	rxCaption = regexp.MustCompile(`(?i)(\bcredit:|\bcredits:|\bphoto:|\bphotos:|\bphotograph:|\bpicture:|\bimage:|\(image:|\bphoto by\b|\bphotograph by\b|\bimage by\b|\bpicture by\b|\bphoto credit|\bimage credit|\bgetty images?\b|\bor licensors\b|\bap photo\b|\bap images\b|\breuters/|/reuters\b|/afp\b|\bafp/|\bafp via getty\b|\bshutterstock\b|\bistock\b|\bepa-efe\b|\bfile photo\b|\bcourtesy of\b)`)
+	rxCaption = regexp.MustCompile(`(?i)(\bcredit:|\bcredits:|\bphoto:|\bphotos:|\bphotograph:|\bpicture:|\bimage:|\(image:|\bphoto by\b|\bphotograph by\b|\bimage by\b|\bpicture by\b|\bphoto credit|\bimage credit|\bgetty images?\b|\bor licensors\b|\bap photo\b|\bap images\b|\breuters/|/reuters\b|/afp\b|\bafp/|\bafp via getty\b|\bshutterstock\b|\bistock\b|\bepa-efe\b|\bfile photo\b|\bcourtesy of\b|/getty\b|\bgetty$|\bvia getty\b)`)
+	// rxGluedCredit matches a caption whose credit follows the last
+	// sentence with no space ("...in New York.Reuters").
+	rxGluedCredit = regexp.MustCompile(`\p{Ll}[.!?]\p{Lu}[\pL\- ]{1,40}(/[\pL.\- ]{1,40})?$`)
 	// rxDateWord matches the pieces of a date or time.
 	// rxPromo matches, anywhere in a short block, a call to follow, subscribe
 	// or click, a copyright line or a reading-time note.
-	rxPromo = regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign up (for|to) (our|the)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`)
+	rxPromo = regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign up (for|to) (our|the)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`)
+	// rxPromoStart matches the opening of a promotional or prompt paragraph.
+	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter))`)
 	// rxShortcode matches a leaked WordPress shortcode ("[button ...]").
 	rxShortcode = regexp.MustCompile(`^\s*\[/?[a-z_-]+(\s[^\]]*)?\]|\[/[a-z_-]+\]\s*$`)
 	rxDateWord  = regexp.MustCompile(`(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|am|pm|a|p|m|est|edt|cst|cdt|pst|pdt|mst|mdt|gmt|utc|bst|cet|cest|ist|aest|et|pt|ct|\d{1,4}(st|nd|rd|th|h)?|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|today|yesterday|at|on|of|the|and|updated|update|published|posted|modified|last|first|created|date|time|read|reading)$`)
+	// rxMonthWord matches month and weekday names in the languages most
+	// news is written in.
+	rxMonthWord = regexp.MustCompile(`(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|segunda|terça|quarta|quinta|sexta|sábado|domingo|feira|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|de|às|del|le|um|am|à|a las)$`)
+	rxClock       = regexp.MustCompile(`\b\d{1,2}[:.h]\d{2}\b`)
+	rxNumericDate = regexp.MustCompile(`\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b`)
 	// rxDatelineStart matches the label of a publication line.
 	rxDatelineStart = regexp.MustCompile(`(?i)^\W*(published|updated|posted|last updated|last modified|first published|modified|created|date)\b`)
 	rxBylineStart   = regexp.MustCompile(`^\W*([Bb]y|BY|[Ww]ritten by|[Ww]ords by|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v)\s+\p{Lu}`)
@@ -73,10 +83,12 @@ func filterBlocks(blocks []block, m *pageMeta) {
 			b.why = "widget"
 		case b.words <= 30 && rxBoilerPrefix.MatchString(b.text) && (b.linkWords > 0 || strings.Contains(b.text[:min(len(b.text), 40)], ":") || b.words <= 8):
 			b.why = "promo"
-		case b.words <= 45 && rxCaption.MatchString(b.text):
+		case b.words <= 45 && (rxCaption.MatchString(b.text) || rxGluedCredit.MatchString(b.text)):
 			b.why = "caption"
 		case b.words <= 50 && rxPromo.MatchString(b.text):
 			b.why = "promo"
+		case b.words <= 80 && rxPromoStart.MatchString(b.text):
+			b.why = "prompt"
 		case rxShortcode.MatchString(b.text):
 			b.why = "shortcode"
 		case b.linkDensity() > 0.6 && (b.words < 15 || !endsSentence(b.text)):
@@ -87,6 +99,30 @@ func filterBlocks(blocks []block, m *pageMeta) {
 	keepInlineLinks(blocks)
 	dropRelatedRuns(blocks)
 	dropStandfirst(blocks)
+	dropEmptySections(blocks)
+}
+
+// dropEmptySections drops a heading (or a short label line before one)
+// when nothing under it was kept: the title of a removed promo or list.
+func dropEmptySections(blocks []block) {
+	for i := range blocks {
+		b := &blocks[i]
+		if b.drop || !b.heading || b.words > 12 {
+			continue
+		}
+		kept := false
+		for j := i + 1; j < len(blocks) && !blocks[j].heading; j++ {
+			if !blocks[j].drop {
+				kept = true
+				break
+			}
+		}
+		// At the very end of the text a heading is empty too, but only
+		// when something under it was dropped (not a closing subtitle).
+		if !kept && i+1 < len(blocks) && !blocks[i+1].heading {
+			b.drop, b.why = true, "empty section"
+		}
+	}
 }
 
 // dropStandfirst drops a standfirst: a short lead-in at the top, set apart
@@ -188,21 +224,27 @@ func containsNorm(list []string, s string) bool {
 // possibly labelled ("Updated 5:27 am CST, Wednesday, November 20, 2019").
 func isDateline(text string) bool {
 	toks := rxTokenSplit.Split(strings.TrimSpace(text), -1)
-	dateish, other, digits := 0, 0, 0
+	dateish, other, digits, named := 0, 0, 0, 0
 	for _, t := range toks {
 		if t == "" {
 			continue
 		}
-		if rxDateWord.MatchString(t) {
+		switch {
+		case rxMonthWord.MatchString(t):
+			dateish++
+			named++
+		case rxDateWord.MatchString(t):
 			dateish++
 			if t[0] >= '0' && t[0] <= '9' {
 				digits++
 			}
-		} else {
+		default:
 			other++
 		}
 	}
-	if digits == 0 && !strings.Contains(strings.ToLower(text), " ago") {
+	lower := strings.ToLower(text)
+	strong := named > 0 || rxClock.MatchString(text) || rxNumericDate.MatchString(text) || strings.Contains(lower, " ago")
+	if !strong || (digits == 0 && !strings.Contains(lower, " ago")) {
 		return false
 	}
 	if rxDatelineStart.MatchString(text) {
