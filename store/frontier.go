@@ -323,10 +323,27 @@ func (s *db) LogFetch(ctx context.Context, rec crawler.FetchRecord) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	_, err := s.exec(ctx, `INSERT INTO fetch_log (url, kind, status, err_class, error, duration, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		rec.URL, string(rec.Kind), rec.Status, rec.ErrClass, rec.Error, int64(rec.Duration), at.UnixNano())
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := s.in(tx).queryRow(ctx, `INSERT INTO fetch_log (url, kind, status, err_class, error, duration, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			rec.URL, string(rec.Kind), rec.Status, rec.ErrClass, rec.Error, int64(rec.Duration), at.UnixNano()).Scan(&id)
+		if err != nil {
+			return err
+		}
+		// Prune now and then: every pruneEvery-th entry drops those beyond the kept length.
+		if keep := s.cfg.fetchLogKeep(); keep > 0 && id%pruneEvery == 0 {
+			if _, err := s.in(tx).exec(ctx, `DELETE FROM fetch_log WHERE id <= ?`, id-keep); err != nil {
+				return fmt.Errorf("prune: %w", err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("store: log fetch %s: %w", rec.URL, err)
 	}
 	return nil
 }
+
+// pruneEvery is how often (in fetch-log IDs) LogFetch prunes the log.
+var pruneEvery int64 = 1000

@@ -379,3 +379,53 @@ func groups(t *testing.T, s store.Store) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestFetchLogPrune: the fetch log keeps its latest fetch_log_keep entries.
+func TestFetchLogPrune(t *testing.T) {
+	defer store.SetPruneEvery(10)()
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := be.dsn(t)
+			for _, tc := range []struct {
+				keep, want int
+			}{{25, 25}, {-1, 100}} {
+				s := storetest.Open(t, dsn, store.Config{FetchLogKeep: tc.keep})
+				before, err := s.Stats(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range 100 {
+					rec := crawler.FetchRecord{URL: fmt.Sprintf("https://a.example/%d", i), ErrClass: "timeout", At: t0}
+					if err := s.LogFetch(ctx, rec); err != nil {
+						t.Fatal(err)
+					}
+				}
+				st, err := s.Stats(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Pruning runs every 10th entry, so up to 9 more may remain.
+				if tc.keep > 0 && (st.Fetches.Logged < int64(tc.want) || st.Fetches.Logged > int64(tc.want+9)) {
+					t.Fatalf("keep %d: %d entries logged", tc.keep, st.Fetches.Logged)
+				}
+				if tc.keep < 0 && st.Fetches.Logged != before.Fetches.Logged+100 {
+					t.Fatalf("keep all: %d entries, want %d", st.Fetches.Logged, before.Fetches.Logged+100)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for _, keep := range []int{-1, 0, 5} {
+		c := store.Config{FetchLogKeep: keep}
+		if err := c.Validate(); err != nil {
+			t.Errorf("fetch_log_keep %d: %v", keep, err)
+		}
+	}
+	c := store.Config{FetchLogKeep: -2}
+	if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), "fetch_log_keep: ") {
+		t.Errorf("fetch_log_keep -2: %v", err)
+	}
+}
