@@ -405,16 +405,17 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 				if pending == 0 {
 					return nil
 				}
-				next, ok, parked := p.nextOwn(now)
+				_, ok, parked := p.nextOwn(now)
 				if !ok && pending <= parked {
 					c.log.Info("pass done; jobs left for a later run", "left", pending)
 					return nil
 				}
+				// Jobs of another (or a crashed) process are waited for until
+				// their leases must have expired.
 				if !ok && now.Sub(idleSince) > c.cfg.LeaseTTL+time.Second {
 					c.log.Warn("pass done; jobs still leased or due later", "left", pending)
 					return nil
 				}
-				_ = next
 			}
 		}
 		wait := 200 * time.Millisecond

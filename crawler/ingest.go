@@ -64,9 +64,7 @@ func (c *Crawler) ingestOne(ctx context.Context, p *pass, j Job) error {
 	for attempt := 0; ; attempt++ {
 		resp, err := c.get(ctx, p, j.URL, KindHome, hdr, false)
 		if err == nil {
-			if isHTMLType(resp.Header.Get("Content-Type"), resp.Body) {
-				// Decided by handlePoll: home page or article.
-			} else {
+			if !isHTMLType(resp.Header.Get("Content-Type"), resp.Body) {
 				p.add(func(s *Summary) { s.FeedsPolled++ })
 			}
 			fs, ok, ferr := c.st.Feed(ctx, j.URL)

@@ -49,7 +49,7 @@ func NormalizeURL(raw string) (string, error) {
 		return "", fmt.Errorf("%w: %q: opaque url", ErrBadURL, raw)
 	}
 	host := strings.ToLower(u.Hostname())
-	host = strings.TrimSuffix(host, ".")
+	host = strings.TrimRight(host, ".")
 	if host == "" {
 		return "", fmt.Errorf("%w: %q: no host", ErrBadURL, raw)
 	}
@@ -133,7 +133,7 @@ func cleanQuery(raw string) string {
 		if err != nil {
 			dv = v
 		}
-		if isTrackingParam(dk) {
+		if dk == "" || isTrackingParam(dk) {
 			continue
 		}
 		kept = append(kept, kv{dk, dv})
