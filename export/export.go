@@ -242,30 +242,88 @@ func Write(ctx context.Context, src Source, w io.Writer, opts Options) (Counts, 
 	return Counts{}, fmt.Errorf("export: unknown format %q", f)
 }
 
-// walk calls fn for every selected story, checking ctx between stories and
-// keeping the counts and progress callback up to date.
-func walk(ctx context.Context, src Source, opts Options, counts *Counts, fn func(*wirecrawl.Story) error) error {
+// rawResult is a copy's stored raw response, looked up ahead of writing.
+type rawResult struct {
+	raw Raw
+	ok  bool
+}
+
+// walkItem is one story on its way from the source to the writer.
+type walkItem struct {
+	story wirecrawl.Story
+	raws  []rawResult // one per copy, when the walk fetches raws
+}
+
+// walkQueue is how many stories the reader may run ahead of the writer.
+const walkQueue = 32
+
+// walk calls fn for every selected story, in order, keeping the counts and
+// the progress callback up to date. The source is read on its own goroutine,
+// up to walkQueue stories ahead, so that reading (SQL, decoding) overlaps
+// with encoding; with withRaws it also looks up each copy's raw response
+// there. fn runs on the caller's goroutine. An error from fn, the source or
+// ctx stops both; the reader has exited when walk returns.
+func walk(ctx context.Context, src Source, opts Options, counts *Counts, withRaws bool,
+	fn func(s *wirecrawl.Story, raws []rawResult) error) error {
 	if counts.Sites == nil {
 		counts.Sites = map[string]SiteCount{}
 		counts.Languages = map[string]int64{}
 	}
-	err := src.Stories(ctx, opts.Filter, func(s wirecrawl.Story) error {
-		if err := ctx.Err(); err != nil {
-			return err
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	queue := make(chan walkItem, walkQueue)
+	var srcErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(queue)
+		srcErr = src.Stories(rctx, opts.Filter, func(s wirecrawl.Story) error {
+			it := walkItem{story: s}
+			if withRaws {
+				it.raws = make([]rawResult, len(s.Copies))
+				for i := range s.Copies {
+					raw, ok, err := src.Raw(rctx, s.Copies[i].URL)
+					if err != nil {
+						return fmt.Errorf("raw response of %s: %w", s.Copies[i].URL, err)
+					}
+					it.raws[i] = rawResult{raw, ok}
+				}
+			}
+			select {
+			case queue <- it:
+				return nil
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+		})
+	}()
+	var err error
+	for it := range queue {
+		if err = ctx.Err(); err != nil {
+			break
 		}
-		if err := fn(&s); err != nil {
-			return err
+		if err = fn(&it.story, it.raws); err != nil {
+			err = fmt.Errorf("export: %w", err)
+			break
 		}
-		counts.add(&s)
+		counts.add(&it.story)
 		if opts.OnStory != nil {
 			opts.OnStory(counts.Stories)
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("export: reading stories: %w", err)
 	}
-	return ctx.Err()
+	cancel()
+	for range queue { // let the reader see the cancellation and finish
+	}
+	<-done
+	switch {
+	case err != nil:
+		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case srcErr != nil:
+		return fmt.Errorf("export: reading stories: %w", srcErr)
+	}
+	return nil
 }
 
 // StoryCounter is optionally implemented by a Source that can count the

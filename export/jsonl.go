@@ -35,7 +35,7 @@ func writeJSONL(ctx context.Context, src Source, w io.Writer, opts Options) (Cou
 	}
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	err := walk(ctx, src, opts, &counts, func(s *wirecrawl.Story) error {
+	err := walk(ctx, src, opts, &counts, false, func(s *wirecrawl.Story, _ []rawResult) error {
 		rec := NewRecord(s, opts.Copies)
 		if err := enc.Encode(&rec); err != nil {
 			return fmt.Errorf("writing story %d: %w", s.ID, err)

@@ -55,7 +55,7 @@ func writeParquet(ctx context.Context, src Source, w io.Writer, opts Options) (C
 		}
 		return nil
 	}
-	err = walk(ctx, src, opts, &counts, func(s *wirecrawl.Story) error {
+	err = walk(ctx, src, opts, &counts, false, func(s *wirecrawl.Story, _ []rawResult) error {
 		rec := NewRecord(s, opts.Copies)
 		batch = append(batch, rec)
 		groupRows++
@@ -65,10 +65,10 @@ func writeParquet(ctx context.Context, src Source, w io.Writer, opts Options) (C
 		}
 		return nil
 	})
-	if err == nil {
-		err = flushBatch()
-	}
 	if err != nil {
+		return counts, err
+	}
+	if err := flushBatch(); err != nil {
 		return counts, fmt.Errorf("export: %w", err)
 	}
 	if err := pw.Close(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -347,5 +348,40 @@ func TestFormatForPath(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("FormatForPath(%q) = %q, %v; want %q", path, got, ok, want)
 		}
+	}
+}
+
+// failingWriter fails once more than limit bytes were written.
+type failingWriter struct{ n, limit int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.n += len(p)
+	if w.n > w.limit {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+func TestWriteStopsOnWriterError(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for _, f := range []export.Format{export.JSONL, export.Parquet, export.WARC} {
+		t.Run(string(f), func(t *testing.T) {
+			c := &exporttest.Corpus{N: 3000}
+			counts, err := export.Write(context.Background(), c, &failingWriter{limit: 300 << 10}, export.Options{Format: f, RowGroupRows: 100})
+			if err == nil || !strings.Contains(err.Error(), "disk full") {
+				t.Fatalf("err = %v, want the writer's error", err)
+			}
+			if counts.Stories >= 3000 {
+				t.Fatalf("wrote all %d stories despite the failing writer", counts.Stories)
+			}
+		})
+	}
+	// The source's reader goroutine must be gone once Write returns.
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutines after the exports, %d before: a reader leaked", n, before)
 	}
 }

@@ -48,13 +48,10 @@ func writeWARC(ctx context.Context, src Source, w io.Writer, opts Options) (Coun
 	if err := ww.writeInfo(opts); err != nil {
 		return counts, fmt.Errorf("export: %w", err)
 	}
-	err := walk(ctx, src, opts, &counts, func(s *wirecrawl.Story) error {
+	err := walk(ctx, src, opts, &counts, true, func(s *wirecrawl.Story, raws []rawResult) error {
 		for i := range s.Copies {
 			c := &s.Copies[i]
-			raw, ok, err := src.Raw(ctx, c.URL)
-			if err != nil {
-				return fmt.Errorf("raw response of %s: %w", c.URL, err)
-			}
+			raw, ok := raws[i].raw, raws[i].ok
 			if !ok {
 				counts.CopiesWithoutRaw++
 				continue
