@@ -11,6 +11,10 @@ wirecrawl_pg_setup() {
 		echo "postgres: already running on port ${WIRECRAWL_PG_PORT}"
 		return 0
 	fi
+	if [ -n "${WIRECRAWL_TEST_POSTGRES:-}" ] && [ -z "${WIRECRAWL_PG_DIR:-}" ]; then
+		echo "postgres: using WIRECRAWL_TEST_POSTGRES from the environment"
+		return 0
+	fi
 
 	local bin
 	bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
