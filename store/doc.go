@@ -1,27 +1,38 @@
-// Package store persists wirecrawl's state: stories and their copies, the
-// dedup key index, the crawl frontier, feed validators and schedules, the
-// robots.txt cache, per-host politeness, the fetch log and (optionally) raw
-// responses. It implements crawler.State, dedup.Index and export.Source.
+// Package store persists wirecrawl's state: stories and their copies (with
+// earlier canonical versions), the dedup key index, the crawl frontier, feed
+// validators and schedules, the robots.txt cache, per-host politeness, the
+// fetch log and, with raw_html, raw responses. Store implements
+// crawler.State, dedup.Index and export.Source; storetest is the conformance
+// suite both backends pass.
 //
 // Open picks the backend from the DSN: a file path or sqlite:PATH opens
 // SQLite (modernc.org/sqlite, pure Go, so CGO_ENABLED=0 builds work);
-// postgres://... opens PostgreSQL (pgx). Versioned migrations are embedded
-// and applied on open, under a lock, so concurrent openers are safe.
+// postgres://... opens PostgreSQL (pgx; ?search_path=SCHEMA selects a
+// schema). Versioned migrations (migrations/<backend>/NNNN_*.sql) are
+// embedded and applied on open in one transaction under a lock, so processes
+// opening a store at once are safe.
 //
-// Concurrency: SQLite runs in WAL mode with a busy timeout; all writes of a
-// process go through one connection whose transactions start with BEGIN
-// IMMEDIATE, so two processes on one file take turns and never corrupt it.
-// PostgreSQL serves many processes: Lease hands out work with FOR UPDATE
-// SKIP LOCKED and takes over expired leases. SavePage runs dedup's decision
-// and the write of its result in one transaction under a store-wide dedup
-// lock (SQLite's write lock; pg_advisory_xact_lock), so two copies of one
-// story arriving at once still form one story. RunLock is a flock on a
-// sidecar file (SQLite) or a session advisory lock (PostgreSQL); both are
-// released when the process dies.
+// Concurrency. SQLite runs in WAL mode with a 30 s busy timeout; each
+// process writes through one connection whose transactions begin IMMEDIATE,
+// so writers (in any process) take turns and readers never block them.
+// PostgreSQL serves fleets: Lease hands out work with FOR UPDATE SKIP LOCKED
+// and takes over expired leases; multi-row writes lock frontier rows in URL
+// order. SavePage runs dedup's decision and the write of its result in one
+// transaction under a store-wide dedup lock (SQLite's write lock;
+// pg_advisory_xact_lock), so two copies of one story arriving at once form
+// one story, and a crash leaves a page either wholly stored or not at all.
+// Stories and StoryOf read one snapshot. RunLock is a flock on a sidecar
+// file PATH.lock-NAME (SQLite) or a session advisory lock (PostgreSQL); the
+// kernel or the server releases it when the process dies.
+//
+// Every stored URL is in exactly one story: a URL that dedup later assigns
+// elsewhere moves, a story left without copies is deleted, and one whose
+// canonical URL left keeps its text and points at its closest remaining copy.
 //
 // Encoding: times are Unix nanoseconds (0 for unknown); uint64 fingerprints
-// and keys are stored bit-cast to int64.
+// and keys are stored bit-cast to int64. SQLite statements are prepared once
+// per connection and reused.
 //
-// The package does not decide anything about duplicates (dedup does), fetch,
-// or format exports; storetest holds the conformance suite both backends pass.
+// The package decides nothing about duplicates (dedup does), fetches
+// nothing, and formats no exports.
 package store
