@@ -131,7 +131,10 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		return 0, errors.New("document has no URL")
 	}
 	now := time.Now().UnixNano()
-	var storyID int64
+	var (
+		storyID int64
+		fresh   bool // a story inserted by this page
+	)
 	switch d.Action {
 	case dedup.ActionUnchanged:
 		storyID = d.StoryID
@@ -172,7 +175,7 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("insert story: %w", err)
 		}
-		d.StoryID, d.Canonical = storyID, true
+		d.StoryID, d.Canonical, fresh = storyID, true, true
 	case dedup.ActionCopy:
 		storyID = d.StoryID
 		var one int
@@ -207,8 +210,10 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		if err := s.addKeys(ctx, tx, storyID, d.Keys); err != nil {
 			return 0, err
 		}
-		if err := s.updateFirstPublisher(ctx, tx, storyID); err != nil {
-			return 0, err
+		if !fresh { // a fresh story got its first publisher on insert
+			if err := s.updateFirstPublisher(ctx, tx, storyID); err != nil {
+				return 0, err
+			}
 		}
 		if s.cfg.RawHTML && p.Raw != nil {
 			if err := s.saveRaw(ctx, tx, p.Raw, doc.URL); err != nil {
@@ -329,8 +334,21 @@ func (s *db) addKeys(ctx context.Context, tx *sql.Tx, id int64, keys []uint64) e
 	if len(keys) == 0 {
 		return nil
 	}
-	for _, k := range keys {
-		if _, err := s.in(tx).exec(ctx, `INSERT INTO dedup_keys (key, story_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, int64(k), id); err != nil {
+	ks := slices.Clone(keys)
+	slices.Sort(ks)
+	ks = slices.Compact(ks)
+	// One multi-row INSERT per chunk: dedup sends the same number of keys
+	// for every page, so the statement is prepared once.
+	const chunk = 128
+	for len(ks) > 0 {
+		part := ks[:min(len(ks), chunk)]
+		ks = ks[len(part):]
+		args := make([]any, 0, 2*len(part))
+		for _, k := range part {
+			args = append(args, int64(k), id)
+		}
+		q := `INSERT INTO dedup_keys (key, story_id) VALUES ` + strings.Repeat("(?, ?), ", len(part)-1) + `(?, ?) ON CONFLICT DO NOTHING`
+		if _, err := s.in(tx).exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("store keys: %w", err)
 		}
 	}
