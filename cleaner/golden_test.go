@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -158,4 +159,44 @@ func TestMetadata(t *testing.T) {
 
 func readTestdata(name string) ([]byte, error) {
 	return os.ReadFile(filepath.Join("testdata", name))
+}
+
+// TestConcurrentClean runs one Cleaner from many goroutines and checks that
+// each result equals the sequential one.
+func TestConcurrentClean(t *testing.T) {
+	pages, err := filepath.Glob(filepath.Join("testdata", "*.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(Config{})
+	want := map[string]string{}
+	bodies := map[string][]byte{}
+	for _, p := range pages {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies[p] = b
+		doc, _ := c.Clean(b, "https://news.example/x", "")
+		want[p] = doc.Text
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, len(pages)*8)
+	for i := 0; i < 8; i++ {
+		for _, p := range pages {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				doc, _ := c.Clean(bodies[p], "https://news.example/x", "")
+				if doc.Text != want[p] {
+					errs <- p
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for p := range errs {
+		t.Errorf("%s: concurrent result differs from the sequential one", p)
+	}
 }
