@@ -3,18 +3,20 @@ package testweb
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -352,11 +354,20 @@ func (w *Web) serveSitemap(oi int, rw http.ResponseWriter, r *http.Request, path
 	return false
 }
 
+// gzWriters pools gzip writers: each holds about a megabyte of state.
+var gzWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return zw
+}}
+
 func gz(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	buf.Grow(len(b)/3 + 64)
+	zw := gzWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	_, _ = zw.Write(b)
 	_ = zw.Close()
+	gzWriters.Put(zw)
 	return buf.Bytes()
 }
 
