@@ -103,10 +103,12 @@ func (w *Web) makeTraps() {
 	add("/sitemaps/extra.xml", TrapSitemapExtra, "", true)
 }
 
-// trapTarget is the article a redirect_chain trap ends at: the outlet's newest page.
+// trapTarget is the article a redirect_chain trap ends at: the outlet's
+// newest page without a fault of its own (so that the chain tests redirects
+// alone).
 func (w *Web) trapTarget(oi int) string {
 	for _, pi := range w.visibleRecent(oi) {
-		if !w.pages[pi].disallowed {
+		if !w.pages[pi].disallowed && w.faultFor(oi, w.pages[pi].path).kind == "" {
 			return w.pages[pi].path
 		}
 	}
