@@ -69,3 +69,18 @@ func TestDecodeCharsets(t *testing.T) {
 		})
 	}
 }
+
+func TestDensestText(t *testing.T) {
+	sent := "The committee met on Tuesday to discuss the new budget, and members agreed to delay the vote. "
+	page := `<html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<div class="wrap"><div class="col"><h1>Budget vote delayed</h1>
+<div class="txt"><p>` + strings.Repeat(sent, 3) + `</p><p>` + strings.Repeat(sent, 2) + `</p><p>Read more: <a href="/x">Other story</a></p></div></div>
+<div class="side"><p>Short side note.</p></div></div>
+<footer><p>Copyright 2019 Example</p></footer></body></html>`
+	m := pageMeta{titles: []string{"Budget vote delayed"}}
+	got := densestText([]byte(page), &m)
+	want := []string{strings.TrimSpace(strings.Repeat(sent, 3)), strings.TrimSpace(strings.Repeat(sent, 2))}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}

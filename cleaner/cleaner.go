@@ -90,6 +90,13 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 		paras = assemble(blocks)
 	}
 	text := strings.Join(paras, "\n\n")
+	if len(text) < fallbackBelow {
+		// Readability found little: try the page's densest text container.
+		if alt := densestText(src, &meta); len(strings.Join(alt, "\n\n")) > 3*len(text)+200 {
+			paras = alt
+			text = strings.Join(paras, "\n\n")
+		}
+	}
 
 	doc.CanonicalURL = meta.Canonical
 	if doc.CanonicalURL == "" {
@@ -177,4 +184,55 @@ func assemble(blocks []block) []string {
 		}
 	}
 	return paras
+}
+
+// fallbackBelow is the text length (bytes) under which the readability result
+// is checked against the densest container of the page.
+const fallbackBelow = 400
+
+// densestText extracts the article without readability: from the pruned page,
+// it descends from <body> into the child that holds most (80%+) of the
+// paragraph text, and renders and filters that container.
+func densestText(src []byte, meta *pageMeta) []string {
+	root, err := parseHTML(src)
+	if err != nil {
+		return nil
+	}
+	sanitize(root)
+	prune(root)
+	w := measure(root)
+	n := findBody(root)
+	if n == nil || w.of[n] == 0 {
+		return nil
+	}
+	for {
+		var best *html.Node
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && (best == nil || w.of[c] > w.of[best]) {
+				best = c
+			}
+		}
+		if best == nil || float64(w.of[best]) < 0.8*float64(w.of[n]) {
+			break
+		}
+		n = best
+	}
+	blocks := renderBlocks(n)
+	filterBlocks(blocks, meta)
+	return assemble(blocks)
+}
+
+func findBody(doc *html.Node) *html.Node {
+	var body *html.Node
+	walk(doc, func(n *html.Node) bool {
+		if body != nil {
+			return false
+		}
+		if n.Type == html.ElementNode && n.Data == "body" {
+			body = n
+			return false
+		}
+		return true
+	})
+	return body
 }

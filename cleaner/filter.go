@@ -12,7 +12,7 @@ var (
 	// rxBoilerPrefix matches the start of a short promotional or navigational line.
 	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(also|read more|more|see more|see also|also read|read also|related|recommended|watch|watch more|listen|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our)|download (the|our)|like us|join (us|our)|don'?t miss|must read|trending|tags?|topics?|filed under|more on|more from|share (this|on)|copy/paste|copy and paste|embed)\b`)
 	// rxCaption matches photo captions and credits.
-	rxCaption = regexp.MustCompile(`(?i)(\bcredit:|\bcredits:|\bphoto:|\bphotos:|\bphotograph:|\bpicture:|\bimage:|\(image:|\bphoto by\b|\bphotograph by\b|\bimage by\b|\bpicture by\b|\bphoto credit|\bimage credit|\bgetty images?\b|\bor licensors\b|\bap photo\b|\bap images\b|\breuters/|/reuters\b|/afp\b|\bafp/|\bafp via getty\b|\bshutterstock\b|\bistock\b|\bepa-efe\b|\bfile photo\b|\bcourtesy of\b|/getty\b|\bgetty$|\bvia getty\b)`)
+	rxCaption = regexp.MustCompile(`(?i)(\bcredit:|\bcredits:|\bphoto:|\bphotos:|\bphotograph:|\bpicture:|\bimage:|\(image:|\bphoto by\b|\bphotograph by\b|\bimage by\b|\bpicture by\b|\bphoto credit|\bimage credit|\bgetty images?\b|\bor licensors\b|\bap photo\b|\bap images\b|\breuters/|/reuters\b|/afp\b|\bafp/|\bafp via getty\b|\bshutterstock\b|\bistock\b|\bepa-efe\b|\bfile photo\b|^\W*(photo |image |picture )?courtesy\b|\((photo |image |picture )?courtesy\b|/getty\b|\bgetty$|\bvia getty\b)`)
 	// rxGluedCredit matches a caption whose credit follows the last
 	// sentence with no space ("...in New York.Reuters").
 	rxGluedCredit = regexp.MustCompile(`\p{Ll}[.!?]\p{Lu}[\pL\- ]{1,40}(/[\pL.\- ]{1,40})?$`)
@@ -81,7 +81,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 			b.why = "byline"
 		case b.words <= 12 && rxBoilerLine.MatchString(b.text):
 			b.why = "widget"
-		case b.words <= 30 && rxBoilerPrefix.MatchString(b.text) && (b.linkWords > 0 || strings.Contains(b.text[:min(len(b.text), 40)], ":") || b.words <= 8):
+		case b.words <= 30 && rxBoilerPrefix.MatchString(b.text) && (b.linkDensity() >= 0.5 || strings.Contains(b.text[:min(len(b.text), 40)], ":") || b.words <= 8):
 			b.why = "promo"
 		case b.words <= 45 && (rxCaption.MatchString(b.text) || rxGluedCredit.MatchString(b.text)):
 			b.why = "caption"

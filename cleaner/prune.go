@@ -152,7 +152,7 @@ func prune(doc *html.Node) {
 			removeNode(n)
 			return false
 		}
-		drop := dropIfMinor[n.Data] ||
+		drop := (dropIfMinor[n.Data] && !(n.Data == "figure" && hasEmbeddedPost(n))) ||
 			hasAttr(n, "hidden") ||
 			attr(n, "aria-hidden") == "true" ||
 			boilerRoles[strings.ToLower(attr(n, "role"))] ||
