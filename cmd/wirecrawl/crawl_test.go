@@ -184,8 +184,8 @@ func TestCrawlSurvivesKill(t *testing.T) {
 
 	killDB := filepath.Join(dir, "kill.db")
 	rng := rand.New(rand.NewPCG(11, 1))
-	kills := 0
-	for attempt := 0; attempt < 6; attempt++ {
+	kills, midway := 0, 0
+	for attempt := 0; attempt < 8; attempt++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), append(crawlEnv(web, killDB),
 			"WIRECRAWL_TEST_AS_MAIN=1", "WIRECRAWL_TEST_ARGS=crawl")...)
@@ -194,7 +194,7 @@ func TestCrawlSurvivesKill(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		wait := time.Duration(150+rng.IntN(1500)) * time.Millisecond
+		wait := time.Duration(200+rng.IntN(700)) * time.Millisecond
 		select {
 		case err := <-done:
 			t.Logf("run %d finished before its kill point (%v): %v", attempt, wait, err)
@@ -202,11 +202,15 @@ func TestCrawlSurvivesKill(t *testing.T) {
 			_ = cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 			kills++
-			t.Logf("run %d killed after %v", attempt, wait)
+			n := len(partition(t, killDB))
+			if n > 0 && n < len(want) {
+				midway++
+			}
+			t.Logf("run %d killed after %v with %d of %d stories stored", attempt, wait, n, len(want))
 		}
 	}
-	if kills == 0 {
-		t.Fatal("no run was killed mid-crawl; the test proves nothing")
+	if midway == 0 {
+		t.Fatalf("no run was killed mid-crawl (%d kills); the test proves nothing", kills)
 	}
 	// The rerun after the last kill completes the crawl.
 	if code, out, errOut := runCLI(t, crawlEnv(web, killDB), "crawl"); code != 0 {
