@@ -37,7 +37,7 @@ func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
 		now := time.Now().UnixNano()
 		for _, j := range jobs {
 			if j.URL == "" {
-				return errors.New("job with empty URL")
+				continue // as crawler.MemoryState does
 			}
 			host := j.Host
 			if host == "" {
@@ -70,7 +70,8 @@ func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
 	return added, nil
 }
 
-// Requeue puts known URLs back in the queue unless they are leased; see crawler.State.
+// Requeue puts known URLs back in the queue unless they are leased (an
+// expired lease does not count); unknown URLs are ignored. See crawler.State.
 func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) error {
 	if len(urls) == 0 {
 		return nil
@@ -81,7 +82,8 @@ func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) er
 		now := time.Now().UnixNano()
 		for _, u := range urls {
 			if _, err := s.in(tx).exec(ctx, `UPDATE frontier SET state = ?, not_before = ?, attempts = 0,
-				err_class = '', lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND state <> ?`, stateQueued, nanos(notBefore), now, u, stateLeased); err != nil {
+				err_class = '', lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND NOT (state = ? AND lease_until > ?)`,
+				stateQueued, nanos(notBefore), now, u, stateLeased, now); err != nil {
 				return fmt.Errorf("%s: %w", u, err)
 			}
 		}
@@ -160,7 +162,8 @@ func jobLess(a, b crawler.Job) bool {
 }
 
 // Retry returns a job to the queue with one more attempt; see crawler.State.
-// A job that is done or failed (finished by another worker) is left alone.
+// A job that is done or failed (finished by another worker), or not in the
+// frontier at all, is left alone, as crawler.MemoryState does.
 func (s *db) Retry(ctx context.Context, u string, notBefore time.Time, errClass string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := s.in(tx).exec(ctx, `UPDATE frontier SET state = ?, attempts = attempts + 1, not_before = ?,
@@ -169,14 +172,7 @@ func (s *db) Retry(ctx context.Context, u string, notBefore time.Time, errClass 
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n > 0 {
-			return err
-		}
-		var one int
-		err = s.in(tx).queryRow(ctx, `SELECT 1 FROM frontier WHERE url = ?`, u).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errors.New("not in the frontier")
-		}
+		_, err = res.RowsAffected()
 		return err
 	})
 	if err != nil {
@@ -186,7 +182,8 @@ func (s *db) Retry(ctx context.Context, u string, notBefore time.Time, errClass 
 }
 
 // Finish marks a job done (errClass "") or failed for good; see crawler.State.
-// A URL not in the frontier is added in its final state, so Seen knows it.
+// A URL not in the frontier is added in its final state, so Seen knows it;
+// a done job stays done (finishing twice is harmless).
 func (s *db) Finish(ctx context.Context, u string, errClass string) error {
 	state := stateDone
 	if errClass != "" {
@@ -205,7 +202,8 @@ func (s *db) Finish(ctx context.Context, u string, errClass string) error {
 func (s *db) finishTx(ctx context.Context, tx *sql.Tx, u string, kind crawler.Kind, state, errClass string) error {
 	_, err := s.in(tx).exec(ctx, `INSERT INTO frontier (url, host, kind, state, err_class, updated) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (url) DO UPDATE SET state = excluded.state, err_class = excluded.err_class,
-			lease_owner = '', lease_until = 0, updated = excluded.updated`,
+			lease_owner = '', lease_until = 0, updated = excluded.updated
+		WHERE frontier.state <> 'done' OR excluded.state = 'done'`,
 		u, hostOf(u), string(kind), state, errClass, time.Now().UnixNano())
 	return err
 }

@@ -134,10 +134,10 @@ func testEnqueue(t *testing.T, newDSN NewDSN) {
 	item := &crawler.FeedItem{FeedURL: "https://a.example/feed", Title: "T", Published: t0, Language: "en"}
 	j1 := job("https://a.example/1")
 	j1.Item = item
-	added, err := s.Enqueue(ctx, []crawler.Job{j1, job("https://a.example/2"), job("https://a.example/2")})
+	added, err := s.Enqueue(ctx, []crawler.Job{j1, job("https://a.example/2"), job("https://a.example/2"), {}})
 	must(t, err)
 	if added != 2 {
-		t.Fatalf("added = %d, want 2 (duplicate in one batch counted once)", added)
+		t.Fatalf("added = %d, want 2 (duplicate in one batch counted once, empty URL skipped)", added)
 	}
 	added, err = s.Enqueue(ctx, []crawler.Job{job("https://a.example/2"), job("https://b.example/3")})
 	must(t, err)
@@ -328,8 +328,14 @@ func testRetryFinish(t *testing.T, newDSN NewDSN) {
 	if seen, _ := s.Seen(ctx, "https://a.example/1"); !seen {
 		t.Fatal("late retry reopened a done job")
 	}
-	if err := s.Retry(ctx, "https://a.example/unknown", t0, "timeout"); err == nil {
-		t.Fatal("retry of a URL not in the frontier: want an error")
+	must(t, s.Retry(ctx, "https://a.example/unknown", t0, "timeout"))
+	if n, _ := s.Pending(ctx); n != 0 {
+		t.Fatal("retry of a URL not in the frontier added it")
+	}
+	// Finishing a done job again, even as failed, leaves it done.
+	must(t, s.Finish(ctx, "https://a.example/1", "http_5xx"))
+	if st, _ := s.Stats(ctx); st.Frontier["done"] != 1 || st.Frontier["failed"] != 1 {
+		t.Fatalf("finish twice: frontier %v", st.Frontier)
 	}
 	// Finish of a URL never enqueued records it (an ingested URL).
 	must(t, s.Finish(ctx, "https://c.example/x", ""))
@@ -341,30 +347,41 @@ func testRetryFinish(t *testing.T, newDSN NewDSN) {
 func testRequeue(t *testing.T, newDSN NewDSN) {
 	ctx := context.Background()
 	s := fresh(t, newDSN, store.Config{})
-	feed := crawler.Job{URL: "https://a.example/feed", Host: "a.example", Kind: crawler.KindFeed}
-	busy := crawler.Job{URL: "https://a.example/busy", Host: "a.example", Kind: crawler.KindFeed, NotBefore: t0.Add(-time.Second)}
+	// Requeue judges leases by the wall clock, so this test uses it.
+	now := time.Now()
+	feed := crawler.Job{URL: "https://a.example/feed", Host: "a.example", Kind: crawler.KindFeed, NotBefore: now.Add(-time.Second)}
+	busy := crawler.Job{URL: "https://a.example/busy", Host: "a.example", Kind: crawler.KindFeed, NotBefore: now.Add(-time.Second)}
+	stale := crawler.Job{URL: "https://a.example/stale", Host: "a.example", Kind: crawler.KindFeed, NotBefore: now.Add(-2 * time.Hour)}
 	_, err := s.Enqueue(ctx, []crawler.Job{feed, busy})
 	must(t, err)
-	js, err := s.Lease(ctx, "w", 2, t0, time.Hour)
+	js, err := s.Lease(ctx, "w", 2, now, time.Hour)
 	must(t, err)
 	if len(js) != 2 {
 		t.Fatalf("leased %v", urls(js))
 	}
+	_, err = s.Enqueue(ctx, []crawler.Job{stale})
+	must(t, err)
+	js, err = s.Lease(ctx, "w", 5, now.Add(-2*time.Hour), time.Hour) // a lease that expired an hour ago
+	must(t, err)
+	if len(js) != 1 || js[0].URL != stale.URL {
+		t.Fatalf("leased %v, want the stale job", urls(js))
+	}
 	must(t, s.Finish(ctx, feed.URL, ""))
-	must(t, s.Requeue(ctx, []string{feed.URL, busy.URL, "https://a.example/unknown"}, t0.Add(10*time.Minute)))
+	due := now.Add(10 * time.Minute)
+	must(t, s.Requeue(ctx, []string{feed.URL, busy.URL, stale.URL, "https://a.example/unknown"}, due))
 	if seen, _ := s.Seen(ctx, feed.URL); seen {
 		t.Fatal("requeued feed still seen as done")
 	}
-	if js, _ := s.Lease(ctx, "w2", 5, t0.Add(5*time.Minute), time.Hour); len(js) != 0 {
-		t.Fatalf("requeued feed leased before its time (or the leased job was requeued): %v", urls(js))
+	if js, _ := s.Lease(ctx, "w2", 5, now.Add(5*time.Minute), time.Hour); len(js) != 0 {
+		t.Fatalf("requeued jobs leased before their time (or the leased job was requeued): %v", urls(js))
 	}
-	js, err = s.Lease(ctx, "w2", 5, t0.Add(10*time.Minute), time.Hour)
+	js, err = s.Lease(ctx, "w2", 5, due, time.Hour)
 	must(t, err)
-	if len(js) != 1 || js[0].URL != feed.URL || js[0].Kind != crawler.KindFeed {
-		t.Fatalf("after requeue: %v, want only the feed", urls(js))
+	if len(js) != 2 || js[0].URL != feed.URL || js[1].URL != stale.URL || js[0].Kind != crawler.KindFeed {
+		t.Fatalf("after requeue: %v, want the feed and the job whose lease had expired", urls(js))
 	}
-	if n, _ := s.Pending(ctx); n != 2 {
-		t.Fatalf("pending = %d, want 2; requeue must not add unknown URLs", n)
+	if n, _ := s.Pending(ctx); n != 3 {
+		t.Fatalf("pending = %d, want 3; requeue must not add unknown URLs", n)
 	}
 }
 
