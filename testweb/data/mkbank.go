@@ -27,7 +27,7 @@ type article struct {
 var (
 	sentEnd = regexp.MustCompile(`([.!?]["”’)]?)\s+(["“‘(]?[\p{Lu}\p{N}])`)
 	hostRE  = regexp.MustCompile(`^https?://(?:www\.)?([^/]+)`)
-	bad     = regexp.MustCompile(`(?i)(https?:|www\.|@|click|subscribe|sign up|newsletter|cookie|advertis|\.com|follow us|image:|photo:|getty|copyright)`)
+	bad     = regexp.MustCompile(`(?i)(https?:|www\.|@|click|subscribe|sign up|newsletter|cookie|advertis|\.com|follow us|image:|photo:|getty|copyright|FTC:|on Facebook, Twitter|sponsored|adapted from its original|leave a comment|let us know|podcast|best deals|this article|this story|read more|related:|affiliate)`)
 )
 
 func lang(s string) string {
