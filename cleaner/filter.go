@@ -260,7 +260,12 @@ func isByline(text, norm string, authors []string) bool {
 		return true
 	}
 	for _, a := range authors {
-		if norm == a || (strings.HasPrefix(norm, a) && len(norm) < len(a)+60) {
+		if norm == a {
+			return true
+		}
+		// "Jane Doe, Associated Press": a person's name (two words or more)
+		// followed by a few words, not a sentence.
+		if strings.Contains(a, " ") && strings.HasPrefix(norm, a+" ") && words(norm[len(a):]) <= 5 && !endsSentence(text) {
 			return true
 		}
 	}
