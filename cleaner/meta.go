@@ -3,6 +3,7 @@ package cleaner
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -41,7 +42,7 @@ var articleTypes = map[string]bool{
 func extractMeta(doc *html.Node, base *url.URL) pageMeta {
 	m := pageMeta{Extra: map[string]string{}}
 	metas := map[string]string{} // lower-case name/property -> first content
-	var htmlLang, docTitle, canonical, h1, timeDate, bylineNode string
+	var htmlLang, docTitle, canonical, h1, timeDate, bylineNode, bylineDate string
 	var ld []jsonLDArticle
 
 	walk(doc, func(n *html.Node) bool {
@@ -102,7 +103,11 @@ func extractMeta(doc *html.Node, base *url.URL) pageMeta {
 			}
 		default:
 			if bylineNode == "" && isBylineElement(n) {
-				if t := collapse(textOf(n)); len(t) > 2 && len(t) < 100 {
+				raw := renderedText(n)
+				if bylineDate == "" {
+					bylineDate = raw
+				}
+				if t := cleanByline(raw); len(t) > 2 && len(t) < 100 {
 					bylineNode = t
 				}
 			}
@@ -136,6 +141,7 @@ func extractMeta(doc *html.Node, base *url.URL) pageMeta {
 	if m.Site == "" && base != nil {
 		m.Site = strings.TrimPrefix(base.Hostname(), "www.")
 	}
+	m.Title = stripSiteSuffix(m.Title, m.Site, base)
 	m.Canonical = resolve(base, first(canonical, metas["og:url"], art.url))
 	m.Lang = normLang(first(htmlLang, art.lang, metas["og:locale"], metas["content-language"], metas["dc.language"], metas["language"]))
 
@@ -164,6 +170,9 @@ func extractMeta(doc *html.Node, base *url.URL) pageMeta {
 			m.Published = t
 			break
 		}
+	}
+	if m.Published.IsZero() {
+		m.Published, _ = dateInText(bylineDate)
 	}
 
 	set := func(k string, vals ...string) {
@@ -409,4 +418,66 @@ func uniq(vals ...string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// renderedText is the text of n as a browser shows it, lines joined by spaces.
+func renderedText(n *html.Node) string {
+	var parts []string
+	for _, b := range renderBlocks(n) {
+		parts = append(parts, b.text)
+	}
+	return collapse(strings.Join(parts, " "))
+}
+
+var (
+	rxBylineTail  = regexp.MustCompile(`(?i)\s*(\||·|•|—|–|-)?\s*\b(published|updated|posted|last updated|modified)\b.*$`)
+	rxBylineLabel = regexp.MustCompile(`(?i)^\W*(by|written by|author)\s*:\s*`)
+	rxTextDate    = regexp.MustCompile(`(?i)\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})`)
+)
+
+// cleanByline trims what travels with an author line: a leading separator,
+// a "By:" label, and a trailing publication date.
+func cleanByline(s string) string {
+	s = rxBylineTail.ReplaceAllString(s, "")
+	if loc := rxTextDate.FindStringIndex(s); loc != nil && loc[0] > 0 {
+		s = s[:loc[0]]
+	}
+	s = strings.Trim(s, " |·•—–-,;:")
+	if m := rxBylineLabel.FindString(s); m != "" {
+		s = "By " + s[len(m):]
+	}
+	return collapse(s)
+}
+
+// dateInText finds a written date ("Nov 19, 2019", "19 November 2019",
+// "2019-11-19", "27/09/2018") in s.
+func dateInText(s string) (time.Time, bool) {
+	m := rxTextDate.FindString(s)
+	if m == "" {
+		return time.Time{}, false
+	}
+	return parseDate(strings.ReplaceAll(m, ".", " "))
+}
+
+// stripSiteSuffix drops " | Site" or " - Site" from a title when the suffix
+// is the site's name or host.
+func stripSiteSuffix(title, site string, base *url.URL) string {
+	names := []string{normText(site)}
+	if base != nil {
+		host := strings.TrimPrefix(base.Hostname(), "www.")
+		names = append(names, normText(host), normText(strings.Split(host, ".")[0]))
+	}
+	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: ", " · "} {
+		i := strings.LastIndex(title, sep)
+		if i <= 0 {
+			continue
+		}
+		tail := normText(title[i+len(sep):])
+		for _, n := range names {
+			if n != "" && (tail == n || strings.Contains(tail, n) || strings.Contains(n, tail)) && words(title[:i]) >= 2 {
+				return strings.TrimSpace(title[:i])
+			}
+		}
+	}
+	return title
 }
