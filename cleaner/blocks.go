@@ -1,6 +1,7 @@
 package cleaner
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -13,10 +14,12 @@ type block struct {
 	text      string // collapsed text; "\n" where a <br> was
 	words     int
 	linkWords int // words inside <a href>
-	tag       string
-	heading   bool
-	listItem  bool
-	drop      bool
+	// extLinkWords are the link words whose links leave the page's site.
+	extLinkWords int
+	tag          string
+	heading      bool
+	listItem     bool
+	drop         bool
 	// standfirst marks text inside a <header> or a lead/dek/summary container.
 	standfirst bool
 	// joinNext is set when a <br> ended the block: the next block is the
@@ -65,6 +68,9 @@ type blockBuilder struct {
 	words     int
 	linkWords int
 	inLink    int
+	extLink   int    // depth of links to other sites
+	extWords  int    // extLinkWords of the current block
+	site      string // the page's registrable domain, for telling links apart
 	tag       string
 	heading   bool
 	listItem  bool
@@ -100,7 +106,13 @@ func isStandfirstContainer(n *html.Node) bool {
 // <br> is a line break, white space collapses, and words that touch across
 // the edge of two separate boxes are kept apart.
 func renderBlocks(n *html.Node) []block {
-	var bb blockBuilder
+	return renderBlocksOf(n, "")
+}
+
+// renderBlocksOf is renderBlocks for a page on host: links to other sites
+// are counted apart.
+func renderBlocksOf(n *html.Node, host string) []block {
+	bb := blockBuilder{site: siteKey(host)}
 	bb.render(n, "", false, false)
 	bb.flush()
 	return bb.blocks
@@ -120,13 +132,13 @@ func (bb *blockBuilder) flushLine() {
 	text := strings.TrimSpace(bb.cur.String())
 	if text != "" {
 		bb.blocks = append(bb.blocks, block{
-			text: text, words: bb.words, linkWords: bb.linkWords, tag: bb.tag,
+			text: text, words: bb.words, linkWords: bb.linkWords, extLinkWords: bb.extWords, tag: bb.tag,
 			heading: bb.heading, listItem: bb.listItem, standfirst: bb.lead > 0,
 			parent: parentOf(bb.blockEl),
 		})
 	}
 	bb.cur.Reset()
-	bb.words, bb.linkWords = 0, 0
+	bb.words, bb.linkWords, bb.extWords = 0, 0, 0
 	bb.pendSpace, bb.boundary, bb.brs = false, false, 0
 }
 
@@ -189,8 +201,12 @@ func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool)
 	case spacedTags[name]:
 		bb.pendSpace = true
 	}
+	ext := isLink && bb.isExternal(attr(n, "href"))
 	if isLink {
 		bb.inLink++
+	}
+	if ext {
+		bb.extLink++
 	}
 	bb.boundary = true
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -199,6 +215,9 @@ func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool)
 	bb.boundary = true
 	if isLink {
 		bb.inLink--
+	}
+	if ext {
+		bb.extLink--
 	}
 	if spacedTags[name] {
 		bb.pendSpace = true
@@ -246,6 +265,9 @@ func (bb *blockBuilder) text(s string) {
 			bb.words += words(line)
 			if bb.inLink > 0 {
 				bb.linkWords += words(line)
+				if bb.extLink > 0 {
+					bb.extWords += words(line)
+				}
 			}
 			bb.cur.WriteString(strings.TrimRight(line, " \t"))
 			bb.brs = 0
@@ -289,6 +311,9 @@ func (bb *blockBuilder) word(w string) {
 	bb.words += n
 	if bb.inLink > 0 {
 		bb.linkWords += n
+		if bb.extLink > 0 {
+			bb.extWords += n
+		}
 	}
 	bb.pendSpace, bb.boundary, bb.brs = false, false, 0
 }
@@ -299,4 +324,34 @@ func (bb *blockBuilder) word(w string) {
 func glued(last rune, next string) bool {
 	r, _ := utf8.DecodeRuneInString(next)
 	return unicode.IsLower(last) && unicode.IsUpper(r)
+}
+
+// isExternal reports a link to another site than the page's.
+func (bb *blockBuilder) isExternal(href string) bool {
+	if bb.site == "" {
+		return false
+	}
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "") {
+		return false
+	}
+	return siteKey(u.Hostname()) != bb.site
+}
+
+// siteKey approximates a host's registrable domain: its last two labels, or
+// three under a two-letter country code with a short second level
+// ("bbc.co.uk", "folha.com.br").
+func siteKey(host string) string {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	labels := strings.Split(host, ".")
+	n := len(labels)
+	switch {
+	case host == "":
+		return ""
+	case n >= 3 && len(labels[n-1]) == 2 && len(labels[n-2]) <= 3:
+		return strings.Join(labels[n-3:], ".")
+	case n >= 2:
+		return strings.Join(labels[n-2:], ".")
+	}
+	return host
 }

@@ -82,7 +82,7 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 
 	var paras []string
 	if art.Node != nil {
-		blocks := renderBlocks(art.Node)
+		blocks := renderBlocksOf(art.Node, rbase.Hostname())
 		filterBlocks(blocks, &meta)
 		if c.trace != nil {
 			c.trace(blocks)
@@ -92,7 +92,7 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	text := strings.Join(paras, "\n\n")
 	if len(text) < fallbackBelow {
 		// Readability found little: try the page's densest text container.
-		if alt := densestText(src, &meta); len(strings.Join(alt, "\n\n")) > 3*len(text)+200 {
+		if alt := densestText(src, rbase.Hostname(), &meta); len(strings.Join(alt, "\n\n")) > 3*len(text)+200 {
 			paras = alt
 			text = strings.Join(paras, "\n\n")
 		}
@@ -193,7 +193,7 @@ const fallbackBelow = 400
 // densestText extracts the article without readability: from the pruned page,
 // it descends from <body> into the child that holds most (80%+) of the
 // paragraph text, and renders and filters that container.
-func densestText(src []byte, meta *pageMeta) []string {
+func densestText(src []byte, host string, meta *pageMeta) []string {
 	root, err := parseHTML(src)
 	if err != nil {
 		return nil
@@ -217,7 +217,7 @@ func densestText(src []byte, meta *pageMeta) []string {
 		}
 		n = best
 	}
-	blocks := renderBlocks(n)
+	blocks := renderBlocksOf(n, host)
 	filterBlocks(blocks, meta)
 	return assemble(blocks)
 }

@@ -8,7 +8,7 @@ import (
 
 var (
 	// rxBoilerLine matches a whole short block that is a widget label or prompt.
-	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment|highlights|iklan|anzeige|werbung|publicité|publicidad|pubblicità|reklame|advertentie|annonse|the associated press|associated press|reuters|afp|ap|dpa|upi)\W*$`)
+	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment|iklan|anzeige|werbung|publicité|publicidad|pubblicità|reklame|advertentie|annonse|the associated press|associated press|reuters|afp|ap|dpa|upi)\W*$`)
 	// rxBoilerPrefix matches the start of a short promotional or navigational line.
 	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(also|read more|more|see more|see also|also read|read also|related|recommended|watch|watch more|listen|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our)|download (the|our)|like us|join (us|our)|don'?t miss|must read|trending|tags?|topics?|filed under|more on|more from|share (this|on)|copy/paste|copy and paste|embed)\b`)
 	// rxCaption matches photo captions and credits.
@@ -23,7 +23,7 @@ var (
 	// rxPromoStart matches the opening of a promotional or prompt paragraph.
 	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter))`)
 	// rxShortcode matches a leaked WordPress shortcode ("[button ...]").
-	rxShortcode = regexp.MustCompile(`^\s*\[/?[a-z_-]+(\s[^\]]*)?\]|\[/[a-z_-]+\]\s*$`)
+	rxShortcode = regexp.MustCompile(`^\s*\[[a-z_-]+\s[^\]]*=[^\]]*\]|\[/[a-z_-]+\]\s*$`)
 	rxDateWord  = regexp.MustCompile(`(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|am|pm|a|p|m|est|edt|cst|cdt|pst|pdt|mst|mdt|gmt|utc|bst|cet|cest|ist|aest|et|pt|ct|\d{1,4}(st|nd|rd|th|h)?|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|today|yesterday|at|on|of|the|and|updated|update|published|posted|modified|last|first|created|date|time|read|reading)$`)
 	// rxMonthWord matches month and weekday names in the languages most
 	// news is written in.
@@ -162,13 +162,28 @@ func isProse(b *block) bool {
 // keepInlineLinks restores a lone link line that sits between two prose
 // paragraphs ("Get it on Amazon for $39"): part of the article, unlike the
 // runs of links that make up related-story lists.
+//
+// Lines linking mostly to other sites (sources, products, bug reports) are
+// restored too when prose comes both before and after them: related-story
+// lists link to the site's own pages.
 func keepInlineLinks(blocks []block) {
+	firstProse, lastProse := -1, -1
+	for i := range blocks {
+		if isProse(&blocks[i]) {
+			if firstProse < 0 {
+				firstProse = i
+			}
+			lastProse = i
+		}
+	}
 	for i := range blocks {
 		b := &blocks[i]
-		if b.why != "link" || i == 0 || i+1 >= len(blocks) {
+		if b.why != "link" || i == 0 || i+1 >= len(blocks) || isUpperLine(b.text) {
 			continue
 		}
-		if isProse(&blocks[i-1]) && isProse(&blocks[i+1]) && !isUpperLine(b.text) {
+		lone := isProse(&blocks[i-1]) && isProse(&blocks[i+1])
+		external := 2*b.extLinkWords > b.linkWords && i > firstProse && i < lastProse
+		if lone || external {
 			b.drop, b.why = false, ""
 		}
 	}
