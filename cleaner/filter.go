@@ -9,8 +9,12 @@ import (
 var (
 	// rxBoilerLine matches a whole short block that is a widget label or prompt.
 	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment|iklan|anzeige|werbung|publicité|publicidad|pubblicità|reklame|advertentie|annonse|the associated press|associated press|reuters|afp|ap|dpa|upi)\W*$`)
-	// rxBoilerPrefix matches the start of a short promotional or navigational line.
-	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(also|read more|more|see more|see also|also read|read also|related|recommended|watch|watch more|listen|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our)|download (the|our)|like us|join (us|our)|don'?t miss|must read|trending|tags?|topics?|filed under|more on|more from|share (this|on)|copy/paste|copy and paste|embed)\b`)
+	// rxBoilerPrefix matches the start of a short promotional or navigational
+	// line: on its own it is enough for a short line.
+	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(read more|see more|see also|also read|read also|read next|recommended|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our) app|download (the|our)|like us|join (us|our)|don'?t miss|must read|filed under|more (on|from) (this|our|the)|share (this|on)|copy/paste|copy and paste)\b`)
+	// rxLabelPrefix matches a label that starts a promo line only when a
+	// colon follows it ("More:", "Related:", "Watch:", "Tags:").
+	rxLabelPrefix = regexp.MustCompile(`(?i)^\W*(also|more|related|watch|watch more|listen|trending|tags?|topics?|embed|video|photos?|gallery|source|more [\pL ]{1,20}):`)
 	// rxCaption matches photo captions and credits.
 	rxCaption = regexp.MustCompile(`(?i)(\bcredit:|\bcredits:|\bphoto:|\bphotos:|\bphotograph:|\bpicture:|\bimage:|\(image:|\bphoto by\b|\bphotograph by\b|\bimage by\b|\bpicture by\b|\bphoto credit|\bimage credit|\bgetty images?\b|\bor licensors\b|\bap photo\b|\bap images\b|\breuters/|/reuters\b|/afp\b|\bafp/|\bafp via getty\b|\bshutterstock\b|\bistock\b|\bepa-efe\b|\bfile photo\b|^\W*(photo |image |picture )?courtesy\b|\((photo |image |picture )?courtesy\b|/getty\b|\bgetty$|\bvia getty\b)`)
 	// rxGluedCredit matches a caption whose credit follows the last
@@ -75,13 +79,14 @@ func filterBlocks(blocks []block, m *pageMeta) {
 		switch {
 		case b.words <= 25 && containsNorm(titles, norm):
 			b.why = "title" // the headline again
-		case short && isDateline(b.text):
+		case short && b.tag != "tr" && isDateline(b.text):
 			b.why = "dateline"
 		case b.words <= 20 && isByline(b.text, norm, authors):
 			b.why = "byline"
 		case b.words <= 12 && rxBoilerLine.MatchString(b.text):
 			b.why = "widget"
-		case b.words <= 30 && rxBoilerPrefix.MatchString(b.text) && (b.linkDensity() >= 0.5 || strings.Contains(b.text[:min(len(b.text), 40)], ":") || b.words <= 8):
+		case b.words <= 30 && (rxLabelPrefix.MatchString(b.text) ||
+			rxBoilerPrefix.MatchString(b.text) && (b.linkDensity() >= 0.5 || strings.Contains(b.text[:min(len(b.text), 40)], ":") || b.words <= 8)):
 			b.why = "promo"
 		case b.words <= 45 && (rxCaption.MatchString(b.text) || rxGluedCredit.MatchString(b.text)):
 			b.why = "caption"
