@@ -154,7 +154,7 @@ func TestCrawlTestweb(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls the simulated web")
 	}
-	w := startWeb(t, testweb.Options{Seed: 1, Stories: 120, CrawlDelay: 40 * time.Millisecond})
+	w := startWeb(t, testweb.Options{Seed: 1, Stories: 90, CrawlDelay: 40 * time.Millisecond})
 	st := NewMemoryState()
 	cfg := webConfig()
 	c, err := New(cfg, st, testLogger(t))
@@ -212,7 +212,7 @@ func TestCrawlTestwebFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls the simulated web")
 	}
-	w := startWeb(t, testweb.Options{Seed: 2, Stories: 100, Faults: true, SlowDelay: 100 * time.Millisecond})
+	w := startWeb(t, testweb.Options{Seed: 2, Stories: 70, Faults: true, SlowDelay: 100 * time.Millisecond})
 	st := NewMemoryState()
 	cfg := webConfig()
 	c, err := New(cfg, st, testLogger(t))
