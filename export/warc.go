@@ -2,19 +2,23 @@ package export
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/klauspost/compress/gzip"
 	"github.com/nlnwa/gowarc"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/wirecrawl/wirecrawl"
 )
@@ -22,53 +26,100 @@ import (
 // warcSpec is the conformsTo value of the warcinfo record.
 const warcSpec = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
-// warcWriter writes WARC 1.1 records, each its own gzip member when compressing.
-type warcWriter struct {
-	bw        *bufio.Writer
-	gz        *gzip.Writer
+// warcEncoder encodes WARC 1.1 records, each its own gzip member when
+// compressing. One encoder is used by one goroutine at a time.
+type warcEncoder struct {
+	gz        *gzip.Writer // nil: uncompressed
 	m         gowarc.Marshaler
 	warcinfo  string
-	records   int64
 	userAgent string
+}
+
+// warcJob is one copy to encode, and where its records go.
+type warcJob struct {
+	c   *wirecrawl.Copy
+	raw *Raw
+	buf bytes.Buffer
 }
 
 // writeWARC writes a warcinfo record, then for every copy of every selected
 // story that has a stored raw response: a reconstructed request, the response
 // and the copy's clean text as a conversion record referring to the response.
+// The copies of one story are encoded in parallel (gowarc's record building
+// and gzip dominate the cost) and written in order.
 func writeWARC(ctx context.Context, src Source, w io.Writer, opts Options) (Counts, error) {
 	var counts Counts
-	ww := &warcWriter{bw: bufio.NewWriterSize(w, 256<<10), m: gowarc.NewMarshaler(), userAgent: opts.UserAgent}
-	if opts.Compression == Gzip {
-		gz, err := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
-		if err != nil {
-			return counts, fmt.Errorf("export: gzip: %w", err)
+	bw := bufio.NewWriterSize(w, 256<<10)
+	workers := min(max(runtime.GOMAXPROCS(0), 1), 4)
+	encs := make(chan *warcEncoder, workers)
+	first := &warcEncoder{m: gowarc.NewMarshaler(), warcinfo: newRecordID(), userAgent: opts.UserAgent}
+	for i := 0; i < workers; i++ {
+		e := first
+		if i > 0 {
+			e = &warcEncoder{m: first.m, warcinfo: first.warcinfo, userAgent: first.userAgent}
 		}
-		ww.gz = gz
+		if opts.Compression == Gzip {
+			gz, err := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+			if err != nil {
+				return counts, fmt.Errorf("export: gzip: %w", err)
+			}
+			e.gz = gz
+		}
+		encs <- e
 	}
-	if err := ww.writeInfo(opts); err != nil {
+	if err := first.writeInfo(bw, opts); err != nil {
 		return counts, fmt.Errorf("export: %w", err)
 	}
+	counts.WARCRecords = 1
+	var jobs []*warcJob
 	err := walk(ctx, src, opts, &counts, true, func(s *wirecrawl.Story, raws []rawResult) error {
+		jobs = jobs[:0]
 		for i := range s.Copies {
 			c := &s.Copies[i]
-			raw, ok := raws[i].raw, raws[i].ok
-			if !ok {
+			if !raws[i].ok {
 				counts.CopiesWithoutRaw++
 				continue
 			}
-			if !httpURL(raw.URL, c.URL) {
+			if !httpURL(raws[i].raw.URL, c.URL) {
 				counts.WARCSkipped++
 				continue
 			}
-			if err := ww.writeCopy(s, c, &raw); err != nil {
-				return fmt.Errorf("story %d, %s: %w", s.ID, c.URL, err)
-			}
-			counts.WARCResponses++
+			jobs = append(jobs, &warcJob{c: c, raw: &raws[i].raw})
 		}
+		encode := func(j *warcJob, dst io.Writer) error {
+			e := <-encs
+			defer func() { encs <- e }()
+			if err := e.writeCopy(dst, s, j.c, j.raw); err != nil {
+				return fmt.Errorf("story %d, %s: %w", s.ID, j.c.URL, err)
+			}
+			return nil
+		}
+		if len(jobs) == 1 || workers == 1 {
+			for _, j := range jobs {
+				if err := encode(j, bw); err != nil {
+					return err
+				}
+			}
+		} else {
+			var g errgroup.Group
+			g.SetLimit(workers)
+			for _, j := range jobs {
+				g.Go(func() error { return encode(j, &j.buf) })
+			}
+			if err := g.Wait(); err != nil {
+				return err
+			}
+			for _, j := range jobs {
+				if _, err := bw.Write(j.buf.Bytes()); err != nil {
+					return fmt.Errorf("writing: %w", err)
+				}
+			}
+		}
+		counts.WARCResponses += int64(len(jobs))
+		counts.WARCRecords += 3 * int64(len(jobs))
 		return nil
 	})
-	counts.WARCRecords = ww.records
-	if ferr := ww.bw.Flush(); ferr != nil && err == nil {
+	if ferr := bw.Flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("export: writing: %w", ferr)
 	}
 	return counts, err
@@ -84,13 +135,30 @@ func httpURL(raw, copyURL string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-func newRecordID() string { return "<urn:uuid:" + uuid.NewString() + ">" }
+// newRecordID is a fresh WARC-Record-ID: a random (version 4) UUID URN.
+func newRecordID() string {
+	var u [16]byte
+	_, _ = rand.Read(u[:]) // crypto/rand.Read never fails
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("<urn:uuid:%x-%x-%x-%x-%x>", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// builderMu serialises gowarc.NewRecordBuilder: it sets a package variable of
+// github.com/google/uuid on every call (EnableRandPool), a data race when
+// copies are encoded in parallel. Building and marshalling need no lock.
+var builderMu sync.Mutex
+
+func newBuilder(rt gowarc.RecordType) gowarc.WarcRecordBuilder {
+	builderMu.Lock()
+	defer builderMu.Unlock()
+	return gowarc.NewRecordBuilder(rt)
+}
 
 // writeInfo writes the warcinfo record that opens the file.
-func (ww *warcWriter) writeInfo(opts Options) error {
-	ww.warcinfo = newRecordID()
-	b := gowarc.NewRecordBuilder(gowarc.Warcinfo)
-	b.AddWarcHeader(gowarc.WarcRecordID, ww.warcinfo)
+func (e *warcEncoder) writeInfo(dst io.Writer, opts Options) error {
+	b := newBuilder(gowarc.Warcinfo)
+	b.AddWarcHeader(gowarc.WarcRecordID, e.warcinfo)
 	b.AddWarcHeaderTime(gowarc.WarcDate, opts.Now())
 	if opts.WARCFilename != "" {
 		b.AddWarcHeader(gowarc.WarcFilename, opts.WARCFilename)
@@ -110,11 +178,11 @@ func (ww *warcWriter) writeInfo(opts Options) error {
 			return fmt.Errorf("warcinfo: %w", err)
 		}
 	}
-	return ww.emit(b, "warcinfo")
+	return e.emit(dst, b, "warcinfo")
 }
 
 // writeCopy writes the request, response and conversion records of one copy.
-func (ww *warcWriter) writeCopy(s *wirecrawl.Story, c *wirecrawl.Copy, raw *Raw) error {
+func (e *warcEncoder) writeCopy(dst io.Writer, s *wirecrawl.Story, c *wirecrawl.Copy, raw *Raw) error {
 	target := raw.URL
 	if target == "" {
 		target = c.URL
@@ -133,26 +201,26 @@ func (ww *warcWriter) writeCopy(s *wirecrawl.Story, c *wirecrawl.Copy, raw *Raw)
 	respID, reqID := newRecordID(), newRecordID()
 
 	// Request: reconstructed, as wirecrawl keeps only the response.
-	b := gowarc.NewRecordBuilder(gowarc.Request)
-	ww.common(b, reqID, target, date)
+	b := newBuilder(gowarc.Request)
+	e.common(b, reqID, target, date)
 	b.AddWarcHeader(gowarc.WarcConcurrentTo, respID)
 	b.AddWarcHeader(gowarc.ContentType, "application/http;msgtype=request")
 	fmt.Fprintf(b, "GET %s HTTP/1.1\r\nHost: %s\r\n", u.RequestURI(), u.Host)
-	if ww.userAgent != "" {
-		fmt.Fprintf(b, "User-Agent: %s\r\n", oneLine(ww.userAgent))
+	if e.userAgent != "" {
+		fmt.Fprintf(b, "User-Agent: %s\r\n", oneLine(e.userAgent))
 	}
 	io.WriteString(b, "\r\n")
-	if err := ww.emit(b, "request"); err != nil {
+	if err := e.emit(dst, b, "request"); err != nil {
 		return err
 	}
 
 	// Response: the stored status, headers and (decoded) body.
-	b = gowarc.NewRecordBuilder(gowarc.Response)
-	ww.common(b, respID, target, date)
+	b = newBuilder(gowarc.Response)
+	e.common(b, respID, target, date)
 	b.AddWarcHeader(gowarc.ContentType, "application/http;msgtype=response")
 	writeResponseHead(b, raw)
 	b.Write(raw.Body)
-	if err := ww.emit(b, "response"); err != nil {
+	if err := e.emit(dst, b, "response"); err != nil {
 		return err
 	}
 
@@ -162,22 +230,22 @@ func (ww *warcWriter) writeCopy(s *wirecrawl.Story, c *wirecrawl.Copy, raw *Raw)
 	if text == "" {
 		text, from = s.Text, "canonical"
 	}
-	b = gowarc.NewRecordBuilder(gowarc.Conversion)
-	ww.common(b, newRecordID(), target, date)
+	b = newBuilder(gowarc.Conversion)
+	e.common(b, newRecordID(), target, date)
 	b.AddWarcHeader(gowarc.WarcRefersTo, respID)
 	b.AddWarcHeader(gowarc.ContentType, "text/plain; charset=utf-8")
 	b.AddWarcHeader("Wirecrawl-Story-ID", strconv.FormatInt(s.ID, 10))
 	b.AddWarcHeader("Wirecrawl-Text-Source", from)
 	io.WriteString(b, text)
-	return ww.emit(b, "conversion")
+	return e.emit(dst, b, "conversion")
 }
 
 // common adds the fields every content record has.
-func (ww *warcWriter) common(b gowarc.WarcRecordBuilder, id, target string, date time.Time) {
+func (e *warcEncoder) common(b gowarc.WarcRecordBuilder, id, target string, date time.Time) {
 	b.AddWarcHeader(gowarc.WarcRecordID, id)
 	b.AddWarcHeaderTime(gowarc.WarcDate, date)
 	b.AddWarcHeader(gowarc.WarcTargetURI, target)
-	b.AddWarcHeader(gowarc.WarcWarcinfoID, ww.warcinfo)
+	b.AddWarcHeader(gowarc.WarcWarcinfoID, e.warcinfo)
 }
 
 // hopHeaders are dropped from stored response headers: the body is stored
@@ -225,27 +293,26 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.NewReplacer("\r", " ", "\n", " ").Replace(s)), " ")
 }
 
-// emit builds the record and writes it, as its own gzip member if compressing.
-func (ww *warcWriter) emit(b gowarc.WarcRecordBuilder, kind string) error {
+// emit builds the record and writes it to dst, as its own gzip member if compressing.
+func (e *warcEncoder) emit(dst io.Writer, b gowarc.WarcRecordBuilder, kind string) error {
 	rec, _, err := b.Build()
 	if err != nil {
 		b.Close()
 		return fmt.Errorf("building %s record: %w", kind, err)
 	}
 	defer rec.Close()
-	var out io.Writer = ww.bw
-	if ww.gz != nil {
-		ww.gz.Reset(ww.bw)
-		out = ww.gz
+	out := dst
+	if e.gz != nil {
+		e.gz.Reset(dst)
+		out = e.gz
 	}
-	if _, _, err := ww.m.Marshal(out, rec, 0); err != nil {
+	if _, _, err := e.m.Marshal(out, rec, 0); err != nil {
 		return fmt.Errorf("writing %s record: %w", kind, err)
 	}
-	if ww.gz != nil {
-		if err := ww.gz.Close(); err != nil {
+	if e.gz != nil {
+		if err := e.gz.Close(); err != nil {
 			return fmt.Errorf("writing %s record: %w", kind, err)
 		}
 	}
-	ww.records++
 	return nil
 }
