@@ -3,15 +3,16 @@
 # directory on 127.0.0.1 and a free port, creates a database and exports
 # WIRECRAWL_TEST_POSTGRES for the store tests. The cluster is stopped and
 # removed when the sourcing shell exits. Idempotent: sourcing it again while
-# its cluster answers does nothing.
+# its cluster answers does nothing. Every variable it exports is named
+# WIRECRAWL_TEST_*: wirecrawl rejects other WIRECRAWL_* names as unknown keys.
 
 wirecrawl_pg_setup() {
-	if [ -n "${WIRECRAWL_TEST_POSTGRES:-}" ] && [ -n "${WIRECRAWL_PG_DIR:-}" ] && [ -d "${WIRECRAWL_PG_DIR}" ] &&
-		"${WIRECRAWL_PG_BIN}/pg_isready" -q -h 127.0.0.1 -p "${WIRECRAWL_PG_PORT}" 2>/dev/null; then
-		echo "postgres: already running on port ${WIRECRAWL_PG_PORT}"
+	if [ -n "${WIRECRAWL_TEST_POSTGRES:-}" ] && [ -n "${WIRECRAWL_TEST_PG_DIR:-}" ] && [ -d "${WIRECRAWL_TEST_PG_DIR}" ] &&
+		"${WIRECRAWL_TEST_PG_BIN}/pg_isready" -q -h 127.0.0.1 -p "${WIRECRAWL_TEST_PG_PORT}" 2>/dev/null; then
+		echo "postgres: already running on port ${WIRECRAWL_TEST_PG_PORT}"
 		return 0
 	fi
-	if [ -n "${WIRECRAWL_TEST_POSTGRES:-}" ] && [ -z "${WIRECRAWL_PG_DIR:-}" ]; then
+	if [ -n "${WIRECRAWL_TEST_POSTGRES:-}" ] && [ -z "${WIRECRAWL_TEST_PG_DIR:-}" ]; then
 		echo "postgres: using WIRECRAWL_TEST_POSTGRES from the environment"
 		return 0
 	fi
@@ -68,7 +69,7 @@ wirecrawl_pg_setup() {
 	fi
 	"$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres wirecrawl_test || return 1
 
-	export WIRECRAWL_PG_DIR="$dir" WIRECRAWL_PG_BIN="$bin" WIRECRAWL_PG_PORT="$port"
+	export WIRECRAWL_TEST_PG_DIR="$dir" WIRECRAWL_TEST_PG_BIN="$bin" WIRECRAWL_TEST_PG_PORT="$port"
 	export WIRECRAWL_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/wirecrawl_test?sslmode=disable"
 	echo "postgres: $("$bin/postgres" --version) on 127.0.0.1:$port, WIRECRAWL_TEST_POSTGRES set"
 
@@ -81,14 +82,14 @@ wirecrawl_pg_setup() {
 }
 
 wirecrawl_pg_stop() {
-	[ -n "${WIRECRAWL_PG_DIR:-}" ] && [ -d "$WIRECRAWL_PG_DIR" ] || return 0
+	[ -n "${WIRECRAWL_TEST_PG_DIR:-}" ] && [ -d "$WIRECRAWL_TEST_PG_DIR" ] || return 0
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$WIRECRAWL_PG_BIN/pg_ctl" -D "$WIRECRAWL_PG_DIR/data" -m immediate stop >/dev/null 2>&1
+		runuser -u postgres -- "$WIRECRAWL_TEST_PG_BIN/pg_ctl" -D "$WIRECRAWL_TEST_PG_DIR/data" -m immediate stop >/dev/null 2>&1
 	else
-		"$WIRECRAWL_PG_BIN/pg_ctl" -D "$WIRECRAWL_PG_DIR/data" -m immediate stop >/dev/null 2>&1
+		"$WIRECRAWL_TEST_PG_BIN/pg_ctl" -D "$WIRECRAWL_TEST_PG_DIR/data" -m immediate stop >/dev/null 2>&1
 	fi
-	rm -rf "$WIRECRAWL_PG_DIR"
-	unset WIRECRAWL_PG_DIR WIRECRAWL_TEST_POSTGRES
+	rm -rf "$WIRECRAWL_TEST_PG_DIR"
+	unset WIRECRAWL_TEST_PG_DIR WIRECRAWL_TEST_POSTGRES
 }
 
 wirecrawl_pg_setup || { echo "postgres: set-up failed" >&2; false; }
