@@ -34,9 +34,12 @@
 //     dateline lines, widget labels ("Copy to clipboard", "Advertisement"),
 //     promotional and prompt lines ("Read more:", "Sign up for our
 //     newsletter"), photo captions and credits, link-dense lines (kept when a
-//     lone link sits between prose paragraphs), the kicker lines of related
-//     lists, a standfirst set apart from the body, and headings left with
-//     nothing under them.
+//     lone link sits between prose paragraphs, or when the links go to other
+//     sites and prose follows: sources and product lists, not related
+//     stories), the kicker lines of related lists, a standfirst set apart from
+//     the body, and headings left with nothing under them.
+//  8. If readability found almost nothing, fall back to the pruned page's
+//     densest text container, rendered and filtered the same way.
 //
 // No rule is keyed on a site or domain. Quality is measured on the shared
 // extraction-dev corpus by TestDevCorpusQuality (shingle precision and recall,
