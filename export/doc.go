@@ -3,9 +3,10 @@
 //
 // It reads through Source (source.go), which the store implements: stories in
 // ID order with their copies, and the raw HTTP responses kept when
-// store.raw_html is on. Write turns them into one of three formats, holding
-// one story at a time (one row group for Parquet), so memory stays bounded
-// whatever the corpus size:
+// store.raw_html is on. Write turns them into one of three formats. The
+// source is read on its own goroutine at most 32 stories ahead of the
+// encoder, and Parquet holds one row group, so memory stays bounded whatever
+// the corpus size:
 //
 //   - JSONL: one Record per line; gzip or zstd as a whole stream.
 //   - Parquet: the same Record per row, typed columns (timestamps as

@@ -212,8 +212,9 @@ func siteOf(site, rawURL string) string {
 }
 
 // Write streams the stories of src selected by opts.Filter to w in
-// opts.Format and returns what it wrote. Memory stays bounded by one story
-// (and, for Parquet, one row group) whatever the corpus size. w is not closed.
+// opts.Format and returns what it wrote. Memory stays bounded by a few
+// dozen stories (and, for Parquet, one row group) whatever the corpus size.
+// On error, what was written to w is incomplete. w is not closed.
 func Write(ctx context.Context, src Source, w io.Writer, opts Options) (Counts, error) {
 	f, err := ParseFormat(string(opts.Format))
 	if err != nil {
