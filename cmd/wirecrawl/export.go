@@ -190,12 +190,14 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 		w = tmp
 	}
 
+	finishBar := func() {}
 	if bar := a.progressBar(ctx, st, plan); bar != nil {
 		opts.OnStory = func(n int64) { _ = bar.Set64(n) }
-		defer func() { _ = bar.Finish() }()
+		finishBar = func() { _ = bar.Finish() }
 	}
 
 	counts, err := export.Write(ctx, st, w, opts)
+	finishBar() // clears the bar before anything else is printed
 	if err != nil {
 		return err
 	}
