@@ -57,7 +57,7 @@ written to FILE.card.json next to --out, or to --card PATH.
 	f.StringVarP(&fl.out, "out", "o", "", "output file (default standard output); .gz/.zst compress JSONL, .warc.gz gzips WARC records")
 	f.StringVar(&fl.since, "since", "", "only stories published at or after T (RFC 3339 or YYYY-MM-DD)")
 	f.StringVar(&fl.until, "until", "", "only stories published before T (RFC 3339), or on or before a date YYYY-MM-DD")
-	f.StringVar(&fl.site, "site", "", "only stories with a copy on this site (site name or host)")
+	f.StringVar(&fl.site, "site", "", "only stories with a copy on this site (site name or host); all their copies are exported")
 	f.StringVar(&fl.lang, "lang", "", "only stories in this language (e.g. en)")
 	f.BoolVar(&fl.copies, "copies", false, "also export each copy's own stored text (dedup.keep_copy_text)")
 	f.StringVar(&fl.card, "card", "", "write the dataset card here (default FILE.card.json next to --out; none for standard output)")
