@@ -102,6 +102,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 		b.drop = b.why != ""
 	}
 	keepInlineLinks(blocks)
+	dropAuthorBio(blocks, authors)
 	dropRelatedRuns(blocks)
 	dropStandfirst(blocks)
 	dropEmptySections(blocks)
@@ -154,6 +155,34 @@ func dropStandfirst(blocks []block) {
 					b.drop, b.why = true, "standfirst"
 				}
 				break
+			}
+		}
+	}
+}
+
+// dropAuthorBio drops an author's biography at the end of the text: one of
+// the last three kept blocks that opens with an author's full name followed
+// by "is", "'s" or "covers" ("Jane Doe is a reporter for ...").
+func dropAuthorBio(blocks []block, authors []string) {
+	seen := 0
+	for i := len(blocks) - 1; i >= 0 && seen < 3; i-- {
+		b := &blocks[i]
+		if b.drop {
+			continue
+		}
+		seen++
+		if b.words > 70 {
+			continue
+		}
+		norm := normText(b.text)
+		for _, a := range authors {
+			if !strings.Contains(a, " ") {
+				continue
+			}
+			for _, verb := range []string{" is ", " s ", " covers ", " writes ", " has ", " was "} {
+				if strings.HasPrefix(norm, a+verb) {
+					b.drop, b.why = true, "author bio"
+				}
 			}
 		}
 	}

@@ -1,0 +1,57 @@
+package cleaner
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFilterBlocks(t *testing.T) {
+	prose := func(s string) block { return block{text: s, words: words(s)} }
+	link := func(s string, external bool) block {
+		b := block{text: s, words: words(s), linkWords: words(s)}
+		if external {
+			b.extLinkWords = b.linkWords
+		}
+		return b
+	}
+	p1 := "The council voted on Thursday to build twelve kilometres of protected cycle lanes over two years."
+	p2 := "Supporters said the lanes would cut traffic, while opponents worried about the loss of parking."
+	p3 := "Construction of the first section along the river is due to start in March next year."
+	blocks := []block{
+		prose("City council approves new cycle lanes"),
+		prose("By Jane Doe, Associated Press"),
+		prose("Updated 5:27 am CST, Wednesday, November 20, 2019"),
+		prose(p1),
+		prose("Volunteers fill sandbags near the old mill. Photo: John Roe/Getty Images"),
+		prose("More than 200 residents attended the meeting, the largest turnout in years."),
+		link("Bus fares to rise by 5% in January", false),
+		prose(p2),
+		link("Get the full report on the council website", true),
+		prose(p3),
+		prose("Read more: Bus fares to rise"),
+		prose("Copy to clipboard"),
+		prose("Advertisement"),
+		prose("Sign up for our daily newsletter to get the top stories in your inbox."),
+		prose("Jane Doe is a reporter for the Courier covering transport and city hall."),
+		prose("You might also like"),
+		link("Night buses return to the suburbs", false),
+		prose("TRANSPORT"),
+		link("Mayor unveils budget for 2020", false),
+	}
+	m := pageMeta{titles: []string{"City council approves new cycle lanes"}, Authors: []string{"Jane Doe"}}
+	filterBlocks(blocks, &m)
+	var kept []string
+	for _, b := range blocks {
+		if !b.drop {
+			kept = append(kept, b.text)
+		}
+	}
+	want := []string{p1, "More than 200 residents attended the meeting, the largest turnout in years.",
+		"Bus fares to rise by 5% in January", p2, "Get the full report on the council website", p3}
+	if strings.Join(kept, "\n") != strings.Join(want, "\n") {
+		t.Errorf("kept:\n%s\n\nwant:\n%s", strings.Join(kept, "\n"), strings.Join(want, "\n"))
+		for _, b := range blocks {
+			t.Logf("drop=%v why=%q %s", b.drop, b.why, b.text)
+		}
+	}
+}
