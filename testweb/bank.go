@@ -122,6 +122,7 @@ const (
 	saltOutlet
 	saltFault
 	saltLayout
+	saltNames
 )
 
 // perturbNumbers replaces the numbers of a sentence with others of the same

@@ -269,8 +269,11 @@ func (w *Web) makeStories() {
 		}
 		lp := leads[st.lang]
 		lead := lp[leadNext[st.lang]%len(lp)]
+		// once every lead has been used, the lead's article is no longer
+		// the topic, so stories that share a lead share little else
+		reused := leadNext[st.lang] >= len(lp)
 		leadNext[st.lang]++
-		w.composeStory(r, i, &st, lead)
+		w.composeStory(r, i, &st, lead, reused)
 		w.stories = append(w.stories, st)
 		if st.kind == sWire {
 			recentWire = append(recentWire, i)
@@ -285,7 +288,7 @@ func (w *Web) makeStories() {
 // source article (in their order), some from elsewhere, in short paragraphs;
 // a follow-up also quotes two sentences of the story it follows and repeats
 // its background (last) paragraph verbatim.
-func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32) {
+func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32, reused bool) {
 	b := w.bank
 	key := int32(idx)
 	// the lead's article is the topic
@@ -296,6 +299,10 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32) {
 			topic = ai
 			break
 		}
+	}
+	if reused {
+		langArts := b.byLang[st.lang]
+		topic = langArts[r.IntN(len(langArts))]
 	}
 	st.topic = topic
 	n := 7 + r.IntN(10)

@@ -56,7 +56,7 @@ type Options struct {
 	// Outlets is the number of outlets (default 5). Outlet 0 is a wire
 	// service; with 8 or more outlets every eighth one is a wire too.
 	Outlets int
-	// Stories is the number of underlying stories (default 320, about 1,000
+	// Stories is the number of underlying stories (default 380, about 1,000
 	// pages with 5 outlets). Pages ≈ stories × copies; see Web.Stats.
 	Stories int
 	// Faults turns on the faults mode: some URLs fail their first requests
@@ -96,7 +96,7 @@ func (o Options) withDefaults() Options {
 		o.Outlets = 5
 	}
 	if o.Stories <= 0 {
-		o.Stories = 320
+		o.Stories = 380
 	}
 	if o.RetryAfter <= 0 {
 		o.RetryAfter = time.Second

@@ -17,7 +17,11 @@ type parts struct {
 }
 
 func (w *Web) sentence(r sref) string {
-	return perturbNumbers(w.bank.sents[r.id], w.opts.Seed, uint64(uint32(r.key))<<32|uint64(uint32(r.id)))
+	s := perturbNumbers(w.bank.sents[r.id], w.opts.Seed, uint64(uint32(r.key))<<32|uint64(uint32(r.id)))
+	if w.bank.lang[r.id] == "en" {
+		s = swapNames(s, w.opts.Seed, uint64(uint32(r.key)))
+	}
+	return s
 }
 
 func (w *Web) joinRefs(refs []sref) string {
