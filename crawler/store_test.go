@@ -89,7 +89,7 @@ func TestCrawlSQLiteTwoProcesses(t *testing.T) {
 		Workers:              4,
 		Delay:                30 * time.Millisecond,
 		MaxBodyBytes:         2 << 20,
-		Timeout:              3 * time.Second,
+		Timeout:              1500 * time.Millisecond,
 		RetryBackoff:         10 * time.Millisecond,
 		AllowPrivateNetworks: true,
 		LeaseTTL:             20 * time.Second,

@@ -163,6 +163,11 @@ func TestCrawlTestweb(t *testing.T) {
 	}
 	defer c.Close()
 	h := newTruthHandler(w)
+	var progressCalls, lastDone atomic.Int64
+	c.SetProgress(func(done, queued int) {
+		progressCalls.Add(1)
+		lastDone.Store(int64(done))
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	defer cancel()
 	sum, err := c.Crawl(ctx, w.Seeds(), false, h.handle)
@@ -170,6 +175,10 @@ func TestCrawlTestweb(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("first run: %+v, %d requests, %d truth pages", sum, len(w.Requests()), len(w.Truth()))
+	if progressCalls.Load() == 0 || lastDone.Load() < int64(sum.PagesStored) {
+		t.Errorf("progress hook: %d calls, last done %d", progressCalls.Load(), lastDone.Load())
+	}
+	c.SetProgress(nil)
 	h.checkComplete(t)
 	checkPoliteness(t, w, w.Requests(), func(o int) time.Duration {
 		if o%2 == 0 {
@@ -215,6 +224,7 @@ func TestCrawlTestwebFaults(t *testing.T) {
 	w := startWeb(t, testweb.Options{Seed: 2, Stories: 70, Faults: true, SlowDelay: 100 * time.Millisecond})
 	st := NewMemoryState()
 	cfg := webConfig()
+	cfg.Timeout = 1500 * time.Millisecond // the trickle trap times out on each of its tries
 	c, err := New(cfg, st, testLogger(t))
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/andybalholm/brotli"
 )
 
 func TestNormalizeURL(t *testing.T) {
@@ -413,5 +416,75 @@ func TestHostileBodies(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("hostile bodies took %v", d)
+	}
+}
+
+// Bodies come decoded whatever the Content-Encoding.
+func TestContentEncodings(t *testing.T) {
+	page := articleHTML("encoded", "", false)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/gzip", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(gz(page))
+	})
+	mux.HandleFunc("/br", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "br")
+		bw := brotli.NewWriter(w)
+		_, _ = bw.Write([]byte(page))
+		_ = bw.Close()
+	})
+	mux.HandleFunc("/deflate", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "deflate")
+		fw, _ := flate.NewWriter(w, flate.DefaultCompression)
+		_, _ = fw.Write([]byte(page))
+		_ = fw.Close()
+	})
+	mux.HandleFunc("/identity", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(page)) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	f := newFetcher(testConfig().withDefaults())
+	for _, p := range []string{"/gzip", "/br", "/deflate", "/identity"} {
+		resp, err := f.fetch(context.Background(), srv.URL+p, nil, nil)
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if string(resp.Body) != page {
+			t.Errorf("%s: body %q", p, resp.Body)
+		}
+	}
+}
+
+// Jobs leased by a process that died are taken over when the lease expires.
+func TestLeaseTakeover(t *testing.T) {
+	srv, lg := fixtureServer(t)
+	st := NewMemoryState()
+	ctx := context.Background()
+	var jobs []Job
+	for _, p := range []string{"/a/1", "/a/2", "/b/1"} {
+		u := srv.URL + p
+		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: KindArticle})
+	}
+	if _, err := st.Enqueue(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Lease(ctx, "crashed-process", 10, time.Now(), 700*time.Millisecond); len(got) != 3 {
+		t.Fatalf("leased %d", len(got))
+	}
+	c, err := New(testConfig(), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder()
+	start := time.Now()
+	sum, err := c.Crawl(ctx, nil, false, rec.handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.PagesStored != 3 || len(rec.calls) != 3 || lg.count("/a/1") != 1 {
+		t.Errorf("takeover: %+v, calls %v", sum, rec.calls)
+	}
+	if d := time.Since(start); d < 600*time.Millisecond {
+		t.Errorf("took the jobs over after %v, before the lease expired", d)
 	}
 }
