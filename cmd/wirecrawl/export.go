@@ -147,6 +147,11 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 		return err
 	}
 	log := a.logger(cfg)
+	for _, path := range []string{plan.out, plan.cardPath} {
+		if path != "" && isDatabaseFile(path, cfg.DB) {
+			return usageError{fmt.Errorf("export: %s is the database (db: %s); choose another output", path, cfg.DB)}
+		}
+	}
 	st, err := store.Open(ctx, cfg.DB, cfg.Store)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -287,4 +292,21 @@ func sameFile(a, b *os.File) bool {
 	sa, err1 := a.Stat()
 	sb, err2 := b.Stat()
 	return errors.Join(err1, err2) == nil && os.SameFile(sa, sb)
+}
+
+// isDatabaseFile reports whether path is the SQLite file of the DSN dsn, so
+// that an export never replaces the database it reads.
+func isDatabaseFile(path, dsn string) bool {
+	if strings.Contains(dsn, "://") && !strings.HasPrefix(dsn, "sqlite://") {
+		return false // a server database
+	}
+	db := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
+	pi, err1 := os.Stat(path)
+	di, err2 := os.Stat(db)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(pi, di)
+	}
+	pa, err1 := filepath.Abs(path)
+	da, err2 := filepath.Abs(db)
+	return err1 == nil && err2 == nil && pa == da
 }

@@ -277,3 +277,23 @@ func TestPlanExportFormatFromExtension(t *testing.T) {
 		t.Errorf("--format beats the extension: got %q, %v", p.opts.Format, err)
 	}
 }
+
+func TestExportRefusesToOverwriteTheDatabase(t *testing.T) {
+	c := &exporttest.Corpus{N: 3, Paragraphs: 1}
+	dsn := exportDB(t, c)
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--out", path}, {"--out", filepath.Join(t.TempDir(), "x.jsonl"), "--card", path}} {
+		code, _, stderr := runExportCmd(t, dsn, args...)
+		if code != exitUsage || !strings.Contains(stderr, "is the database") {
+			t.Errorf("export %v: exit %d, %q; want a usage error", args, code, stderr)
+		}
+	}
+	after, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("database changed: %v", err)
+	}
+}
