@@ -9,6 +9,7 @@ import (
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/wirecrawl/wirecrawl"
 )
@@ -102,12 +103,12 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	if doc.CanonicalURL == "" {
 		doc.CanonicalURL = pageURL
 	}
-	doc.Site = meta.Site
-	doc.Title = meta.Title
-	doc.Byline = meta.Byline
+	doc.Site = clean(meta.Site)
+	doc.Title = clean(meta.Title)
+	doc.Byline = clean(meta.Byline)
 	doc.Published = meta.Published
 	doc.Lang = meta.Lang
-	doc.Description = meta.Description
+	doc.Description = clean(meta.Description)
 	if len(meta.Extra) > 0 {
 		doc.Meta = meta.Extra
 	}
@@ -176,7 +177,7 @@ func assemble(blocks []block) []string {
 			if cur.Len() > 0 {
 				cur.WriteByte('\n')
 			}
-			cur.WriteString(strings.ToValidUTF8(b.text, "\uFFFD"))
+			cur.WriteString(clean(b.text))
 		}
 		if (!b.joinNext || i == len(blocks)-1) && cur.Len() > 0 {
 			paras = append(paras, cur.String())
@@ -235,4 +236,18 @@ func findBody(doc *html.Node) *html.Node {
 		return true
 	})
 	return body
+}
+
+// clean makes text safe to store and compare: valid UTF-8, composed (NFC)
+// so that one accented letter has one form, without NUL or other control
+// characters.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	return norm.NFC.String(s)
 }

@@ -99,3 +99,18 @@ func FuzzClean(f *testing.F) {
 		checkCleanResult(t, body, doc.Text, doc.Paragraphs, err)
 	})
 }
+
+func TestTextIsComposedAndClean(t *testing.T) {
+	sent := "Le cafe\u0301 du port a rouvert ses portes samedi apre\u0300s dix-huit mois de travaux.\x07 "
+	page := "<html><head><title>Cafe\u0301</title></head><body><article><p>" + strings.Repeat(sent, 4) + "</p></article></body></html>"
+	doc, err := New(Config{}).Clean([]byte(page), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doc.Text, "café du port") || strings.Contains(doc.Text, "e\u0301") || strings.ContainsRune(doc.Text, '\x07') {
+		t.Errorf("text not NFC or holds control characters: %q", doc.Text)
+	}
+	if doc.Title != "Café" {
+		t.Errorf("Title = %q, want composed %q", doc.Title, "Café")
+	}
+}
