@@ -17,8 +17,7 @@ type block struct {
 	// extLinkWords are the link words whose links leave the page's site.
 	extLinkWords int
 	tag          string
-	heading      bool
-	listItem     bool
+	heading      bool // inside h1-h6
 	drop         bool
 	// standfirst marks text inside a <header> or a lead/dek/summary container.
 	standfirst bool
@@ -57,7 +56,7 @@ var spacedTags = map[string]bool{
 
 // skipTags hold no reader-visible text.
 var skipTags = map[string]bool{
-	"script": true, "style": true, "template": true, "svg": true, "math": false, "head": true,
+	"script": true, "style": true, "template": true, "svg": true, "head": true,
 	"noscript": true, "iframe": true, "object": true, "canvas": true, "select": true, "textarea": true,
 	"button": true, "input": true, "video": true, "audio": true, "map": true,
 }
@@ -73,7 +72,6 @@ type blockBuilder struct {
 	site      string // the page's registrable domain, for telling links apart
 	tag       string
 	heading   bool
-	listItem  bool
 	pendSpace bool // white space seen since the last word
 	boundary  bool // an element edge since the last word
 	brs       int  // consecutive <br> since the last word
@@ -113,7 +111,7 @@ func renderBlocks(n *html.Node) []block {
 // are counted apart.
 func renderBlocksOf(n *html.Node, host string) []block {
 	bb := blockBuilder{site: siteKey(host)}
-	bb.render(n, "", false, false)
+	bb.render(n, false)
 	bb.flush()
 	return bb.blocks
 }
@@ -133,7 +131,7 @@ func (bb *blockBuilder) flushLine() {
 	if text != "" {
 		bb.blocks = append(bb.blocks, block{
 			text: text, words: bb.words, linkWords: bb.linkWords, extLinkWords: bb.extWords, tag: bb.tag,
-			heading: bb.heading, listItem: bb.listItem, standfirst: bb.lead > 0,
+			heading: bb.heading, standfirst: bb.lead > 0,
 			parent: parentOf(bb.blockEl),
 		})
 	}
@@ -142,7 +140,9 @@ func (bb *blockBuilder) flushLine() {
 	bb.pendSpace, bb.boundary, bb.brs = false, false, 0
 }
 
-func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool) {
+// render walks n; heading tells whether n is inside a heading.
+func (bb *blockBuilder) render(n *html.Node, heading bool) {
+	outerHeading := heading
 	switch n.Type {
 	case html.TextNode:
 		bb.text(n.Data)
@@ -186,14 +186,11 @@ func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool)
 		return
 	case isBlock:
 		bb.flush()
-		tag = name
 		switch name {
 		case "h1", "h2", "h3", "h4", "h5", "h6":
 			heading = true
-		case "li", "dt", "dd":
-			listItem = true
 		}
-		bb.tag, bb.heading, bb.listItem = tag, heading, listItem
+		bb.tag, bb.heading = name, heading
 		bb.blockEl = n
 		if name == "pre" {
 			bb.pre++
@@ -210,7 +207,7 @@ func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool)
 	}
 	bb.boundary = true
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		bb.render(c, tag, heading, listItem)
+		bb.render(c, heading)
 	}
 	bb.boundary = true
 	if isLink {
@@ -229,7 +226,7 @@ func (bb *blockBuilder) render(n *html.Node, tag string, heading, listItem bool)
 		}
 		if n.Parent != nil {
 			// Back in the parent block: later text belongs to it.
-			bb.tag, bb.heading, bb.listItem = parentBlockTag(n.Parent), false, false
+			bb.tag, bb.heading = parentBlockTag(n.Parent), outerHeading
 			bb.blockEl = n.Parent
 		}
 	}
