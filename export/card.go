@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
@@ -107,14 +108,19 @@ func HashConfig(cfg any) (string, error) {
 // CardPath is where the card of the export file path goes: path + ".card.json".
 func CardPath(path string) string { return path + ".card.json" }
 
-// WriteCard writes card as indented JSON to path, atomically (a temporary
-// file renamed into place).
+// WriteCard writes card to path, atomically (a temporary file renamed into
+// place): as Markdown when path ends in .md, else as indented JSON.
 func WriteCard(path string, card Card) error {
-	b, err := json.MarshalIndent(card, "", "  ")
-	if err != nil {
-		return fmt.Errorf("export: card: %w", err)
+	var b []byte
+	if strings.EqualFold(filepath.Ext(path), ".md") {
+		b = []byte(card.Markdown())
+	} else {
+		j, err := json.MarshalIndent(card, "", "  ")
+		if err != nil {
+			return fmt.Errorf("export: card: %w", err)
+		}
+		b = append(j, '\n')
 	}
-	b = append(b, '\n')
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("export: card: %w", err)
@@ -137,4 +143,90 @@ func WriteCard(path string, card Card) error {
 		return fmt.Errorf("export: card: %w", err)
 	}
 	return nil
+}
+
+// Markdown renders the card for people: what, when, how, and the counts.
+func (c Card) Markdown() string {
+	var b strings.Builder
+	name := c.File
+	if name == "" {
+		name = "(standard output)"
+	}
+	fmt.Fprintf(&b, "# Dataset card: %s\n\n", name)
+	format := string(c.Format)
+	if c.Compression != None {
+		format += ", " + string(c.Compression)
+	}
+	fmt.Fprintf(&b, "- Created: %s\n", c.Created.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "- wirecrawl version: %s\n", c.Version)
+	fmt.Fprintf(&b, "- Format: %s\n", format)
+	fmt.Fprintf(&b, "- Config sha256: `%s`\n", c.ConfigSHA256)
+	var filter []string
+	for _, f := range []struct{ k, v string }{{"since", c.Filter.Since}, {"until", c.Filter.Until}, {"site", c.Filter.Site}, {"lang", c.Filter.Lang}} {
+		if f.v != "" {
+			filter = append(filter, f.k+" "+f.v)
+		}
+	}
+	if len(filter) == 0 {
+		filter = []string{"none (every stored story)"}
+	}
+	fmt.Fprintf(&b, "- Filter: %s\n", strings.Join(filter, ", "))
+	fmt.Fprintf(&b, "- Copies' own texts included: %v\n\n", c.CopyText)
+
+	n := c.Counts
+	b.WriteString("## Counts\n\n| stories | copies (URLs) | duplicates merged |\n|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| %d | %d | %d |\n\n", n.Stories, n.Copies, n.DuplicatesMerged)
+	if c.Format == WARC {
+		fmt.Fprintf(&b, "WARC: %d records, %d responses; %d copies had no stored raw response", n.WARCRecords, n.WARCResponses, n.CopiesWithoutRaw)
+		if n.WARCSkipped > 0 {
+			fmt.Fprintf(&b, ", %d were skipped (no http(s) URL)", n.WARCSkipped)
+		}
+		b.WriteString(".\n\n")
+	}
+	sites := make([]string, 0, len(n.Sites))
+	for s := range n.Sites {
+		sites = append(sites, s)
+	}
+	sort.Slice(sites, func(i, j int) bool {
+		a, z := n.Sites[sites[i]], n.Sites[sites[j]]
+		if a.Copies != z.Copies {
+			return a.Copies > z.Copies
+		}
+		return sites[i] < sites[j]
+	})
+	b.WriteString("## Sites\n\n| site | stories | copies |\n|---|---:|---:|\n")
+	for _, s := range sites {
+		fmt.Fprintf(&b, "| %s | %d | %d |\n", mdCell(s), n.Sites[s].Stories, n.Sites[s].Copies)
+	}
+	langs := make([]string, 0, len(n.Languages))
+	for l := range n.Languages {
+		langs = append(langs, l)
+	}
+	sort.Slice(langs, func(i, j int) bool {
+		if n.Languages[langs[i]] != n.Languages[langs[j]] {
+			return n.Languages[langs[i]] > n.Languages[langs[j]]
+		}
+		return langs[i] < langs[j]
+	})
+	b.WriteString("\n## Languages\n\n| language | stories |\n|---|---:|\n")
+	for _, l := range langs {
+		fmt.Fprintf(&b, "| %s | %d |\n", mdCell(l), n.Languages[l])
+	}
+	b.WriteString("\n## Seeds\n\n")
+	if len(c.Seeds) == 0 {
+		b.WriteString("(none recorded)\n")
+	}
+	for _, s := range c.Seeds {
+		if s.SHA256 != "" {
+			fmt.Fprintf(&b, "- `%s` (sha256 `%s`)\n", s.Source, s.SHA256)
+		} else {
+			fmt.Fprintf(&b, "- `%s`\n", s.Source)
+		}
+	}
+	return b.String()
+}
+
+// mdCell escapes a value for a Markdown table cell.
+func mdCell(s string) string {
+	return strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ").Replace(s)
 }

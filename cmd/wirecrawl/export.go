@@ -42,7 +42,7 @@ func (a *app) exportCommand() *cobra.Command {
 Without --format, the format follows --out's extension (.parquet, .warc[.gz]),
 else JSONL. Without --out (or with --out -) the export goes to standard output.
 A dataset card (counts per site and language, seeds, config hash, version) is
-written to FILE.card.json next to --out, or to --card PATH.
+written to FILE.card.json next to --out, or to --card PATH (Markdown if PATH ends in .md).
 --since and --until take RFC 3339 times or dates (YYYY-MM-DD); a date for
 --until includes that whole day.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -60,7 +60,7 @@ written to FILE.card.json next to --out, or to --card PATH.
 	f.StringVar(&fl.site, "site", "", "only stories with a copy on this site (site name or host); all their copies are exported")
 	f.StringVar(&fl.lang, "lang", "", "only stories in this language (e.g. en)")
 	f.BoolVar(&fl.copies, "copies", false, "also export each copy's own stored text (dedup.keep_copy_text)")
-	f.StringVar(&fl.card, "card", "", "write the dataset card here (default FILE.card.json next to --out; none for standard output)")
+	f.StringVar(&fl.card, "card", "", "write the dataset card here, as Markdown if PATH ends in .md (default FILE.card.json next to --out; none for standard output)")
 	return cmd
 }
 
