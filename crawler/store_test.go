@@ -5,6 +5,7 @@ package crawler_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"sort"
@@ -169,4 +170,39 @@ func TestCrawlSQLiteTwoProcesses(t *testing.T) {
 		t.Errorf("rerun: %d 304s served, %d counted: %+v", n304, s.NotModified, s)
 	}
 	h.check(t)
+}
+
+// BenchmarkCrawlTestwebSQLite is BenchmarkCrawlTestweb on the store's SQLite
+// State (a fresh database per iteration), as the commands run it.
+func BenchmarkCrawlTestwebSQLite(b *testing.B) {
+	ctx := context.Background()
+	w, err := testweb.Start(ctx, testweb.Options{Seed: 7})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	cfg := crawler.Config{UserAgent: "wirecrawl-bench/1.0", Workers: 16, NoDelay: true, PerHostParallelism: 4, AllowPrivateNetworks: true}
+	var pages int64
+	var elapsed time.Duration
+	for i := range b.N {
+		st, err := store.Open(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("b%d.db", i)), store.Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := crawler.New(cfg, st, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		sum, err := c.Crawl(ctx, w.Seeds(), true, func(context.Context, crawler.Fetched) error { return nil })
+		elapsed += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages += int64(sum.PagesStored)
+		_ = c.Close()
+		_ = st.Close()
+	}
+	b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
+	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
 }
