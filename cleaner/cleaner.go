@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
@@ -75,7 +76,7 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	if rbase == nil {
 		rbase = &url.URL{Scheme: "http", Host: "localhost", Path: "/"}
 	}
-	art, err := parser.ParseAndMutate(root, rbase)
+	art, err := runReadability(&parser, root, rbase)
 	if err != nil {
 		return doc, fmt.Errorf("%s%w: readability: %v", where, ErrNoContent, err)
 	}
@@ -113,7 +114,7 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 		doc.Meta = meta.Extra
 	}
 
-	n := len([]rune(text))
+	n := utf8.RuneCountInString(text)
 	switch {
 	case n == 0:
 		return doc, fmt.Errorf("%s%w: no article text found", where, ErrNoContent)
@@ -125,6 +126,17 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	doc.Text = text
 	doc.Paragraphs = paras
 	return doc, nil
+}
+
+// runReadability runs the third-party content search, turning a panic in it
+// into an error so one odd page cannot take a crawl down.
+func runReadability(p *readability.Parser, root *html.Node, base *url.URL) (art readability.Article, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return p.ParseAndMutate(root, base)
 }
 
 // fillFromReadability fills metadata the page's own markup did not give.
