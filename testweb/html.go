@@ -137,7 +137,7 @@ func (w *Web) navHTML(b *strings.Builder, o *outletSpec) {
 }
 
 func (w *Web) footerHTML(b *strings.Builder, o *outletSpec) {
-	fmt.Fprintf(b, `<aside class="newsletter"><h3>Get the %s morning briefing</h3><p>The day's top stories, delivered to your inbox every weekday.</p><form><input type="email" placeholder="Your email address"><button>Sign up</button></form><p class="small">You can unsubscribe at any time. By signing up you agree to our privacy policy.</p></aside>`+"\n", esc(o.name))
+	fmt.Fprintf(b, `<aside class="newsletter"><h3>Get the %s morning briefing</h3><p>The day's top stories, delivered to your inbox every weekday.</p><form><input type="email" placeholder="Your email address"><button>Sign up</button></form><p class="small">You can unsubscribe at any time. By signing up you agree to our privacy policy.</p></aside>`+"\n", esc(strings.TrimPrefix(o.name, "The ")))
 	fmt.Fprintf(b, `<footer class="site-footer"><p>© 2026 %s. All rights reserved.</p><ul><li><a href="/about">About us</a></li><li><a href="/contact">Contact</a></li><li><a href="/privacy">Privacy policy</a></li><li><a href="/terms">Terms of use</a></li></ul></footer>`+"\n", esc(o.name))
 }
 

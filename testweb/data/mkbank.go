@@ -81,6 +81,14 @@ func lang(s string) string {
 	return best
 }
 
+var abbrev = map[string]bool{}
+
+func init() {
+	for _, a := range strings.Fields("Jan. Feb. Mar. Apr. Aug. Sept. Sep. Oct. Nov. Dec. Mr. Mrs. Ms. Dr. St. No. Gov. Sen. Rep. Gen. Lt. Col. Sgt. Capt. Prof. Inc. Corp. Co. Ltd. Jr. Sr. Ave. Mt. Ft. vs. U.S. U.K. U.N. D.C. a.m. p.m. e.g. i.e. approx. etc.") {
+		abbrev[a] = true
+	}
+}
+
 func split(p, lang string) []string {
 	if lang == "ja" || lang == "zh" {
 		var out []string
@@ -94,9 +102,19 @@ func split(p, lang string) []string {
 	marked := sentEnd.ReplaceAllString(p, "$1\x00$2")
 	var out []string
 	for _, s := range strings.Split(marked, "\x00") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
 		}
+		// a split after an abbreviation ("Oct. 31", "Mr. Smith") is undone
+		if n := len(out); n > 0 {
+			f := strings.Fields(out[n-1])
+			if abbrev[f[len(f)-1]] {
+				out[n-1] += " " + s
+				continue
+			}
+		}
+		out = append(out, s)
 	}
 	return out
 }
