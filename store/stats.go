@@ -7,7 +7,11 @@ import (
 
 // Stats counts what the store holds; see Store.
 func (s *db) Stats(ctx context.Context) (Stats, error) {
-	st := Stats{Frontier: map[string]int64{stateQueued: 0, stateLeased: 0, stateDone: 0, stateFailed: 0}}
+	st := Stats{
+		Frontier: map[string]int64{stateQueued: 0, stateLeased: 0, stateDone: 0, stateFailed: 0},
+		// Empty lists, not null, in JSON.
+		Sites: []SiteCount{}, Langs: []LangCount{}, Fetches: FetchStats{Errors: []ErrorCount{}},
+	}
 	counts := []struct {
 		dst   *int64
 		query string
