@@ -114,3 +114,16 @@ func TestTextIsComposedAndClean(t *testing.T) {
 		t.Errorf("Title = %q, want composed %q", doc.Title, "Café")
 	}
 }
+
+func TestArticleHiddenBehindModal(t *testing.T) {
+	sent := "The museum reopened on Saturday after two years of restoration work on its roof and galleries. "
+	page := `<html><body><div class="consent-modal" role="dialog"><p>Accept cookies to continue.</p></div>
+<div id="page"><article aria-hidden="true" style="display:none"><h1>Museum reopens</h1><p>` + strings.Repeat(sent, 3) + `</p><p>` + strings.Repeat(sent, 2) + `</p></article></div></body></html>`
+	doc, err := New(Config{}).Clean([]byte(page), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doc.Text, "The museum reopened") || strings.Contains(doc.Text, "cookies") {
+		t.Errorf("text = %q", doc.Text)
+	}
+}

@@ -152,15 +152,21 @@ func prune(doc *html.Node) {
 			removeNode(n)
 			return false
 		}
-		drop := (dropIfMinor[n.Data] && !(n.Data == "figure" && hasEmbeddedPost(n))) ||
-			hasAttr(n, "hidden") ||
-			attr(n, "aria-hidden") == "true" ||
+		hidden := hasAttr(n, "hidden") || attr(n, "aria-hidden") == "true" || rxHiddenStyle.MatchString(attr(n, "style"))
+		drop := hidden ||
+			(dropIfMinor[n.Data] && !(n.Data == "figure" && hasEmbeddedPost(n))) ||
 			boilerRoles[strings.ToLower(attr(n, "role"))] ||
-			rxHiddenStyle.MatchString(attr(n, "style")) ||
 			(!tableParts[n.Data] && !inlineTags[n.Data] && isBoilerName(n) && !keepEmbeddedPost(n))
 		if drop && w.minor(n) {
 			removeNode(n)
 			return false
+		}
+		if hidden {
+			// Most of the page is "hidden": a saved page with a modal
+			// (cookie wall, paywall) open over the article. Unhide it.
+			n.Attr = slices.DeleteFunc(n.Attr, func(a html.Attribute) bool {
+				return a.Key == "hidden" || a.Key == "aria-hidden" || a.Key == "style"
+			})
 		}
 		return true
 	})
