@@ -106,13 +106,16 @@ func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl 
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		jobs = jobs[:0]
 		t := now.UnixNano()
-		rows, err := s.in(tx).query(ctx, `UPDATE frontier SET state = ?, lease_owner = ?, lease_until = ?, updated = ?
-			WHERE url IN (SELECT url FROM frontier
+		// The picked rows are materialised once (a sub-select under IN may be
+		// re-run by PostgreSQL's planner, handing out more than n rows).
+		rows, err := s.in(tx).query(ctx, `WITH picked AS MATERIALIZED (SELECT url FROM frontier
 				WHERE (state = ? AND not_before <= ?) OR (state = ? AND lease_until <= ?)
 				ORDER BY not_before, url LIMIT ?`+s.d.skipLocked+`)
-			RETURNING url, host, kind, attempts, not_before, item`,
-			stateLeased, owner, now.Add(ttl).UnixNano(), t,
-			stateQueued, t, stateLeased, t, n)
+			UPDATE frontier SET state = ?, lease_owner = ?, lease_until = ?, updated = ?
+			FROM picked WHERE frontier.url = picked.url
+			RETURNING frontier.url, frontier.host, frontier.kind, frontier.attempts, frontier.not_before, frontier.item`,
+			stateQueued, t, stateLeased, t, n,
+			stateLeased, owner, now.Add(ttl).UnixNano(), t)
 		if err != nil {
 			return err
 		}
