@@ -85,7 +85,8 @@
 // windows-1252 declared only in the Content-Type header; those at 3 modulo 5
 // (3, 13, ...) ISO-8859-1 declared only in a <meta http-equiv> (the header
 // says just text/html); wires and the others UTF-8, the international ones
-// declared only in <meta charset>.
+// (4, 9, ...) with a byte order mark and <meta charset> but no charset in the
+// header.
 //
 // The clock (SetClock) hides pages published after it: they answer 404 and
 // are in no listing and not in Truth. Moving it forward publishes them, so

@@ -78,7 +78,7 @@ var (
 	lastNames   = []string{"Bellamy", "Okafor", "Lindqvist", "Moreno", "Chen", "Hartley", "Novak", "Ferreira", "Kowalski", "Brennan", "Sato", "Whitfield", "Adeyemi", "Dubois", "Castillo", "Mercer", "Halvorsen", "Rahman", "Fitzgerald", "Ivanova", "Thornton", "Nakamura", "Osei", "Delgado", "Park", "Weiss", "Gallagher", "Soto", "Quinn", "Marsh"}
 	cities      = []string{"WASHINGTON", "NEW YORK", "LONDON", "BRUSSELS", "MOSCOW", "BEIJING", "TOKYO", "PARIS", "BERLIN", "LOS ANGELES", "CHICAGO", "SYDNEY", "NAIROBI", "MEXICO CITY", "SEOUL", "GENEVA", "KYIV", "ROME", "MADRID", "TORONTO", "JOHANNESBURG", "SAN FRANCISCO", "ATLANTA", "DENVER"}
 	sections    = []string{"world", "politics", "business", "technology", "science", "sports", "health", "culture"}
-	charsetPlan = []struct{ charset, decl string }{{"utf-8", "header+meta"}, {"utf-8", "header+meta"}, {"windows-1252", "header"}, {"iso-8859-1", "meta"}, {"utf-8", "meta"}}
+	charsetPlan = []struct{ charset, decl string }{{"utf-8", "header+meta"}, {"utf-8", "header+meta"}, {"windows-1252", "header"}, {"iso-8859-1", "meta"}, {"utf-8", "bom+meta"}}
 	colors      = []string{"#b00020", "#0b3d91", "#1b5e20", "#4a148c", "#e65100", "#006064", "#37474f", "#880e4f"}
 )
 
@@ -107,7 +107,7 @@ func (w *Web) makeOutlets() {
 			if i/5 >= len(intlNames) {
 				o.name += fmt.Sprintf(" %d", i/5)
 			}
-			o.charset, o.decl = "utf-8", "meta"
+			o.charset, o.decl = "utf-8", "bom+meta"
 		default:
 			k := perm[used%len(perm)]
 			used++

@@ -165,7 +165,8 @@ type Outlet struct {
 	Wire   bool
 	Abbrev string
 	// Lang is the outlet's main language; Charset what its pages are served in,
-	// and CharsetDecl how that is declared: "header+meta", "header", "meta".
+	// and CharsetDecl how that is declared: "header+meta", "header", "meta",
+	// or "bom+meta" (a UTF-8 byte order mark and <meta charset>, no charset in the header).
 	Lang, Charset, CharsetDecl string
 	// Home, Feeds (RSS, Atom, JSON Feed), Sitemaps (the index or root
 	// sitemaps, then Google News sitemaps) and Robots are absolute URLs.
@@ -276,7 +277,7 @@ type Web struct {
 
 	clock    atomic.Int64 // unix nanoseconds: pages published later are not served
 	mu       sync.Mutex
-	log      []Request
+	log      []*Request
 	counts   map[string]int // outlet|path -> requests so far (faults)
 	servers  []*http.Server
 	closed   bool

@@ -132,11 +132,17 @@ func (w *Web) shutdown() error {
 	return errors.Join(errs...)
 }
 
-// Requests returns a copy of the request log, in arrival order.
+// Requests returns a copy of the request log, in arrival order. An entry
+// is logged when its request arrives; its status, fault and size are set
+// before the client can see them, its Duration when the handler returns.
 func (w *Web) Requests() []Request {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]Request(nil), w.log...)
+	out := make([]Request, len(w.log))
+	for i, e := range w.log {
+		out[i] = *e
+	}
+	return out
 }
 
 // ResetRequests clears the request log and the per-URL request counts, so
@@ -154,27 +160,45 @@ func (w *Web) Handler(outlet int) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { w.serve(outlet, rw, r) })
 }
 
+// recorder passes an answer through and keeps its log entry up to date as
+// it goes, so the entry is complete by the time the client has the answer.
 type recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
-	fault  string
+	w *Web
+	e *Request
 }
 
 func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
+	r.w.mu.Lock()
+	if r.e.Status == 0 {
+		r.e.Status = code
 	}
+	r.w.mu.Unlock()
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
+	r.w.mu.Lock()
+	if r.e.Status == 0 {
+		r.e.Status = http.StatusOK
 	}
-	n, err := r.ResponseWriter.Write(p)
-	r.bytes += int64(n)
-	return n, err
+	r.e.Bytes += int64(len(p))
+	r.w.mu.Unlock()
+	return r.ResponseWriter.Write(p)
+}
+
+// setFault records the fault applied to this answer.
+func (r *recorder) setFault(kind string) {
+	r.w.mu.Lock()
+	r.e.Fault = kind
+	r.w.mu.Unlock()
+}
+
+// setSent records an answer written on a hijacked connection.
+func (r *recorder) setSent(status int, n int64) {
+	r.w.mu.Lock()
+	r.e.Status, r.e.Bytes = status, n
+	r.w.mu.Unlock()
 }
 
 func (r *recorder) Flush() {
@@ -193,26 +217,28 @@ func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 func (w *Web) serve(oi int, rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &recorder{ResponseWriter: rw}
 	path := r.URL.Path
+	o := w.outlets[oi]
+	// the entry is logged on arrival, so the log is in arrival order
+	entry := &Request{Time: start, Outlet: oi, Host: r.Host, Method: r.Method,
+		URL: o.base + r.URL.RequestURI(), Path: path, UserAgent: r.UserAgent(),
+		IfNoneMatch: r.Header.Get("If-None-Match"), IfModifiedSince: r.Header.Get("If-Modified-Since")}
 	n := 0
+	w.mu.Lock()
 	if w.opts.Faults {
-		w.mu.Lock()
 		key := strconv.Itoa(oi) + "|" + path
 		w.counts[key]++
 		n = w.counts[key]
-		w.mu.Unlock()
 	}
-	w.route(oi, rec, r, n)
-	o := w.outlets[oi]
-	entry := Request{Time: start, Duration: time.Since(start), Outlet: oi, Host: r.Host, Method: r.Method,
-		URL: o.base + r.URL.RequestURI(), Path: path, Status: rec.status, Bytes: rec.bytes, Fault: rec.fault,
-		UserAgent: r.UserAgent(), IfNoneMatch: r.Header.Get("If-None-Match"), IfModifiedSince: r.Header.Get("If-Modified-Since")}
-	w.mu.Lock()
 	if len(w.log) >= maxLog {
-		w.log = w.log[len(w.log)-maxLog/2:]
+		w.log = append([]*Request(nil), w.log[len(w.log)-maxLog/2:]...)
 	}
 	w.log = append(w.log, entry)
+	w.mu.Unlock()
+	rec := &recorder{ResponseWriter: rw, w: w, e: entry}
+	w.route(oi, rec, r, n)
+	w.mu.Lock()
+	entry.Duration = time.Since(start)
 	w.mu.Unlock()
 }
 
@@ -395,8 +421,12 @@ func htmlBytes(o *outletSpec, doc string) ([]byte, string) {
 		}
 		ctype = "text/html; charset=" + o.charset
 	}
-	if o.decl == "meta" {
+	switch o.decl {
+	case "meta":
 		ctype = "text/html"
+	case "bom+meta":
+		ctype = "text/html"
+		body = append([]byte("\xEF\xBB\xBF"), body...)
 	}
 	return body, ctype
 }
@@ -439,7 +469,7 @@ func acceptsGzip(r *http.Request) bool {
 
 // applyFault answers the n-th request of a faulty URL; false means answer normally.
 func (w *Web) applyFault(oi int, rw *recorder, r *http.Request, f faultSpec, n int) bool {
-	rw.fault = f.kind
+	rw.setFault(f.kind)
 	ra := w.retryAfterSeconds()
 	switch f.kind {
 	case FaultTooMany:
@@ -474,10 +504,10 @@ func (w *Web) applyFault(oi int, rw *recorder, r *http.Request, f faultSpec, n i
 			http.Error(rw, "truncated", http.StatusInternalServerError)
 			return true
 		}
+		rw.setSent(http.StatusOK, int64(len(full)/2))
 		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n")
 		_, _ = buf.Write(full[:len(full)/2])
 		_ = buf.Flush()
-		rw.status, rw.bytes = http.StatusOK, int64(len(full)/2)
 		_ = conn.Close()
 	case FaultSlow:
 		pi := w.byPath[oi][r.URL.Path]
@@ -521,7 +551,7 @@ func (w *Web) sleep(r *http.Request, d time.Duration) bool {
 }
 
 func (w *Web) serveTrap(oi int, rw *recorder, r *http.Request, t trapSpec) {
-	rw.fault = "trap:" + t.kind
+	rw.setFault("trap:" + t.kind)
 	o := w.outlets[oi]
 	h := rw.Header()
 	switch t.kind {
@@ -619,15 +649,15 @@ func (w *Web) serveTrapStep(oi int, rw *recorder, r *http.Request, path string) 
 	o := w.outlets[oi]
 	switch {
 	case path == "/trap/loop-b.html":
-		rw.fault = "trap:" + TrapRedirectLoop
+		rw.setFault("trap:" + TrapRedirectLoop)
 		http.Redirect(rw, r, o.base+"/trap/loop-a.html", http.StatusFound)
 		return true
 	case path == "/trap/moved-2.html":
-		rw.fault = "trap:" + TrapRedirectChain
+		rw.setFault("trap:" + TrapRedirectChain)
 		http.Redirect(rw, r, "/trap/moved-3.html", http.StatusFound)
 		return true
 	case path == "/trap/moved-3.html":
-		rw.fault = "trap:" + TrapRedirectChain
+		rw.setFault("trap:" + TrapRedirectChain)
 		http.Redirect(rw, r, o.base+w.trapTarget(oi), http.StatusTemporaryRedirect)
 		return true
 	case strings.HasPrefix(path, "/trap/chain-"):
@@ -635,7 +665,7 @@ func (w *Web) serveTrapStep(oi int, rw *recorder, r *http.Request, path string) 
 		if err != nil || k < 1 || k > 20 {
 			return false
 		}
-		rw.fault = "trap:" + TrapRedirectLong
+		rw.setFault("trap:" + TrapRedirectLong)
 		if k == 20 {
 			w.serveHTML(rw, r, o, w.listHTML(oi, "You made it", nil, "", "", nil), w.lastModified(oi))
 			return true
