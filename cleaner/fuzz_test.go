@@ -79,6 +79,11 @@ func TestTooLarge(t *testing.T) {
 	}
 }
 
+// FuzzClean checks that no input panics, hangs or breaks the output
+// invariants. Run it with minimization off, since minimizing a large
+// interesting input can exceed the fuzz worker's 10 s limit (Go issue 52569):
+//
+//	go test ./cleaner -run XXX -fuzz FuzzClean -fuzztime 60s -fuzzminimizetime 0
 func FuzzClean(f *testing.F) {
 	for _, page := range hostilePages() {
 		if len(page) < 1<<20 {
