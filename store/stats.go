@@ -30,18 +30,35 @@ func (s *db) Stats(ctx context.Context) (Stats, error) {
 	}
 	st.Duplicates = st.Copies - st.Stories
 
-	err := s.each(ctx, `SELECT c.site, count(DISTINCT c.story_id), count(*),
-			(SELECT count(*) FROM stories s WHERE s.first_publisher = c.site)
-		FROM copies c GROUP BY c.site ORDER BY count(*) DESC, c.site`, nil, func(sc scanner) error {
-		var sc1 SiteCount
-		if err := sc.Scan(&sc1.Site, &sc1.Stories, &sc1.Copies, &sc1.First); err != nil {
+	err := s.each(ctx, `SELECT site, count(DISTINCT story_id), count(*) FROM copies GROUP BY site ORDER BY count(*) DESC, site`,
+		nil, func(sc scanner) error {
+			var c SiteCount
+			if err := sc.Scan(&c.Site, &c.Stories, &c.Copies); err != nil {
+				return err
+			}
+			st.Sites = append(st.Sites, c)
+			return nil
+		})
+	if err != nil {
+		return Stats{}, err
+	}
+	first := map[string]int64{}
+	err = s.each(ctx, `SELECT first_publisher, count(*) FROM stories GROUP BY first_publisher`, nil, func(sc scanner) error {
+		var (
+			site string
+			n    int64
+		)
+		if err := sc.Scan(&site, &n); err != nil {
 			return err
 		}
-		st.Sites = append(st.Sites, sc1)
+		first[site] = n
 		return nil
 	})
 	if err != nil {
 		return Stats{}, err
+	}
+	for i := range st.Sites {
+		st.Sites[i].First = first[st.Sites[i].Site]
 	}
 	err = s.each(ctx, `SELECT lang, count(*) FROM stories GROUP BY lang ORDER BY count(*) DESC, lang`, nil, func(sc scanner) error {
 		var l LangCount
