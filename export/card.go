@@ -40,10 +40,12 @@ type Card struct {
 
 // CardFilter is a Filter as recorded in a card; empty fields select everything.
 type CardFilter struct {
+	// Since and Until are RFC 3339 UTC times: Since <= published < Until.
 	Since string `json:"since,omitempty"`
 	Until string `json:"until,omitempty"`
-	Site  string `json:"site,omitempty"`
-	Lang  string `json:"lang,omitempty"`
+	// Site and Lang are Filter.Site and Filter.Lang.
+	Site string `json:"site,omitempty"`
+	Lang string `json:"lang,omitempty"`
 }
 
 // NewCardFilter records f.
@@ -61,7 +63,10 @@ func NewCardFilter(f Filter) CardFilter {
 // Seed is one configured seed: a file (with the sha256 of its content when it
 // could be read) or a URL.
 type Seed struct {
+	// Source is the seed as configured: a file path or a URL.
 	Source string `json:"source"`
+	// SHA256 is the hex sha256 of the file's content; empty for URLs and
+	// unreadable files.
 	SHA256 string `json:"sha256,omitempty"`
 }
 

@@ -229,8 +229,12 @@ func (c *Corpus) Raw(ctx context.Context, rawURL string) (export.Raw, bool, erro
 
 // Want holds the counts an export of the corpus under a filter must report.
 type Want struct {
-	Stories, Copies, WithRaw int64
-	URLs                     map[string]int64 // story ID of every URL
+	// Stories and Copies are the numbers of stories and of their URLs.
+	Stories, Copies int64
+	// WithRaw is the number of copies with a stored raw response.
+	WithRaw int64
+	// URLs maps every URL to its story's ID.
+	URLs map[string]int64
 }
 
 // Expect computes what an export of the corpus under f must contain.
