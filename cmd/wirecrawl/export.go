@@ -148,8 +148,14 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 	}
 	log := a.logger(cfg)
 	for _, path := range []string{plan.out, plan.cardPath} {
-		if path != "" && isDatabaseFile(path, cfg.DB) {
+		if path == "" {
+			continue
+		}
+		if isDatabaseFile(path, cfg.DB) {
 			return usageError{fmt.Errorf("export: %s is the database (db: %s); choose another output", path, cfg.DB)}
+		}
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			return usageError{fmt.Errorf("export: %s is a directory; name a file", path)}
 		}
 	}
 	st, err := store.Open(ctx, cfg.DB, cfg.Store)

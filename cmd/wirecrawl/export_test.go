@@ -286,9 +286,9 @@ func TestExportRefusesToOverwriteTheDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"--out", path}, {"--out", filepath.Join(t.TempDir(), "x.jsonl"), "--card", path}} {
+	for _, args := range [][]string{{"--out", path}, {"--out", filepath.Join(t.TempDir(), "x.jsonl"), "--card", path}, {"--out", t.TempDir()}} {
 		code, _, stderr := runExportCmd(t, dsn, args...)
-		if code != exitUsage || !strings.Contains(stderr, "is the database") {
+		if code != exitUsage || !(strings.Contains(stderr, "is the database") || strings.Contains(stderr, "is a directory")) {
 			t.Errorf("export %v: exit %d, %q; want a usage error", args, code, stderr)
 		}
 	}
