@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -164,6 +165,13 @@ func child(spec string) int {
 	}
 	defer s.Close()
 	owner := fmt.Sprintf("pid%d", os.Getpid())
+	if parts[1] == "lease" {
+		if err := leaseWorker(ctx, s, owner, n, sites); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 0
+	}
 	for k := range n * sites {
 		if parts[1] == "rev" {
 			k = n*sites - 1 - k
@@ -427,5 +435,100 @@ func TestConfigValidate(t *testing.T) {
 	c := store.Config{FetchLogKeep: -2}
 	if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), "fetch_log_keep: ") {
 		t.Errorf("fetch_log_keep -2: %v", err)
+	}
+}
+
+// leaseWorker is one process of a fleet: it enqueues every page of
+// groupPage (known URLs are skipped), then leases jobs and saves their pages
+// until the frontier is empty, printing each URL it leased.
+func leaseWorker(ctx context.Context, s store.Store, owner string, n, sites int) error {
+	var jobs []crawler.Job
+	pages := map[string]store.Page{}
+	for i := range n {
+		for j := range sites {
+			p := groupPage(i, j)
+			pages[p.Doc.URL] = p
+			jobs = append(jobs, crawler.Job{URL: p.Doc.URL, Kind: crawler.KindArticle})
+		}
+	}
+	if _, err := s.Enqueue(ctx, jobs); err != nil {
+		return err
+	}
+	for {
+		leased, err := s.Lease(ctx, owner, 3, time.Now(), time.Minute)
+		if err != nil {
+			return err
+		}
+		if len(leased) == 0 {
+			pending, err := s.Pending(ctx)
+			if err != nil || pending == 0 {
+				return err
+			}
+			time.Sleep(5 * time.Millisecond) // others hold the rest
+			continue
+		}
+		for _, jb := range leased {
+			p, ok := pages[jb.URL]
+			if !ok {
+				return fmt.Errorf("leased unknown URL %s", jb.URL)
+			}
+			p.FrontierURL = jb.URL
+			p.Raw = &export.Raw{URL: p.Doc.URL, Status: 200, Body: []byte(p.Doc.Text), FetchedAt: t0}
+			if _, _, err := s.SavePage(ctx, storetest.LookupDecide(p)); err != nil {
+				return err
+			}
+			fmt.Println(jb.URL)
+		}
+	}
+}
+
+// TestFleet: worker processes share one frontier; every job is leased by
+// exactly one of them (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock
+// on SQLite) and the copies of each story still form one story.
+func TestFleet(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			const n, sites, workers = 40, 3, 3
+			dsn := be.dsn(t)
+			outs := make([]*bytes.Buffer, workers)
+			cmds := make([]*exec.Cmd, workers)
+			for w := range workers {
+				outs[w] = new(bytes.Buffer)
+				cmds[w] = exec.Command(os.Args[0], "-test.run=^$")
+				cmds[w].Env = append(os.Environ(), childEnv+"="+fmt.Sprintf("%s|lease|%d|%d", dsn, n, sites))
+				cmds[w].Stdout, cmds[w].Stderr = outs[w], os.Stderr
+				if err := cmds[w].Start(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			leased := map[string]int{}
+			busy := 0
+			for w, c := range cmds {
+				if err := c.Wait(); err != nil {
+					t.Fatalf("worker %d: %v", w, err)
+				}
+				lines := strings.Fields(outs[w].String())
+				if len(lines) > 0 {
+					busy++
+				}
+				for _, u := range lines {
+					leased[u]++
+				}
+			}
+			for u, k := range leased {
+				if k != 1 {
+					t.Fatalf("%s leased %d times", u, k)
+				}
+			}
+			if len(leased) != n*sites {
+				t.Fatalf("%d jobs leased, want %d", len(leased), n*sites)
+			}
+			t.Logf("%d of %d workers leased jobs", busy, workers)
+			s := storetest.Open(t, dsn, store.Config{})
+			checkGroups(t, s, n, sites)
+			if p, err := s.Pending(context.Background()); err != nil || p != 0 {
+				t.Fatalf("pending %d, %v", p, err)
+			}
+		})
 	}
 }
