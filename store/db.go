@@ -54,7 +54,6 @@ type db struct {
 	mu       sync.Mutex
 	releases map[*func()]struct{} // held run locks, released by Close
 	closed   bool
-	onClose  []func() error
 }
 
 // q rewrites a query written with ? placeholders for the backend.
@@ -129,9 +128,6 @@ func (s *db) Close() error {
 	s.wstmts.close()
 	s.rstmts.close()
 	var errs []error
-	for _, f := range s.onClose {
-		errs = append(errs, f())
-	}
 	if s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}
