@@ -339,10 +339,17 @@ func (c *Crawler) dueFeeds(ctx context.Context, urls []string, now time.Time, fo
 }
 
 // run leases and processes frontier jobs until the pass is over.
+//
+// Leased jobs wait in per-host queues (at most a few per worker) and go to a
+// worker only while their host has fewer than PerHostParallelism jobs in
+// flight here, so that a run of one host's URLs in the frontier does not park
+// every worker behind that host.
 func (c *Crawler) run(ctx context.Context, p *pass) error {
+	type result struct{ host string }
 	work := make(chan Job)
-	doneCh := make(chan struct{}, c.cfg.Workers)
-	var inflight atomic.Int64
+	// Each in-flight job reports once; at most Workers are in flight, so
+	// sends never block.
+	finished := make(chan result, c.cfg.Workers)
 	var wg sync.WaitGroup
 	for range c.cfg.Workers {
 		wg.Add(1)
@@ -350,31 +357,81 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			defer wg.Done()
 			for j := range work {
 				c.process(ctx, p, j)
-				inflight.Add(-1)
 				c.reportProgress(ctx, p)
-				select {
-				case doneCh <- struct{}{}:
-				default:
-				}
+				finished <- result{host: j.Host}
 			}
 		}()
 	}
+	queues := map[string][]Job{}
+	busy := map[string]int{}
+	buffered, inflight := 0, 0
+	maxBuffered := max(4*c.cfg.Workers, 32)
 	defer func() {
 		close(work)
 		wg.Wait()
+		for _, q := range queues {
+			for _, j := range q {
+				c.release(ctx, j)
+			}
+		}
 		if n, err := c.st.Pending(context.WithoutCancel(ctx)); err == nil {
 			p.add(func(s *Summary) { s.Left = n })
 		}
 	}()
+	drain := func(block bool, wait time.Duration) error {
+		if block {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case r := <-finished:
+				busy[r.host]--
+				inflight--
+			case <-t.C:
+				return nil
+			}
+		}
+		for {
+			select {
+			case r := <-finished:
+				busy[r.host]--
+				inflight--
+			default:
+				return nil
+			}
+		}
+	}
 	idleSince := time.Now()
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		free := c.cfg.Workers - int(inflight.Load())
-		if free > 0 {
-			now := time.Now()
-			jobs, err := c.st.Lease(ctx, c.owner, free, now, c.cfg.LeaseTTL)
+		if err := drain(false, 0); err != nil {
+			return err
+		}
+		// Dispatch what a free worker and a free host slot allow.
+		for h, q := range queues {
+			for len(q) > 0 && inflight < c.cfg.Workers && busy[h] < c.cfg.PerHostParallelism {
+				select {
+				case work <- q[0]:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				q = q[1:]
+				busy[h]++
+				inflight++
+				buffered--
+			}
+			if len(q) == 0 {
+				delete(queues, h)
+			} else {
+				queues[h] = q
+			}
+		}
+		now := time.Now()
+		if buffered < maxBuffered {
+			jobs, err := c.st.Lease(ctx, c.owner, min(maxBuffered-buffered, c.cfg.Workers), now, c.cfg.LeaseTTL)
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -382,54 +439,51 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 				return fmt.Errorf("crawl: lease: %w", err)
 			}
 			if len(jobs) > 0 {
-				idleSince = time.Now()
+				idleSince = now
 				for _, j := range jobs {
-					inflight.Add(1)
-					select {
-					case work <- j:
-					case <-ctx.Done():
-						inflight.Add(-1)
-						c.release(ctx, j)
+					if j.Host == "" {
+						j.Host = hostOf(j.URL)
 					}
+					queues[j.Host] = append(queues[j.Host], j)
+					buffered++
 				}
 				continue
 			}
-			if inflight.Load() == 0 {
-				pending, err := c.st.Pending(ctx)
-				if err != nil {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					return fmt.Errorf("crawl: pending: %w", err)
+		}
+		if inflight == 0 && buffered == 0 {
+			pending, err := c.st.Pending(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
 				}
-				if pending == 0 {
-					return nil
-				}
-				_, ok, parked := p.nextOwn(now)
-				if !ok && pending <= parked {
-					c.log.Info("pass done; jobs left for a later run", "left", pending)
-					return nil
-				}
-				// Jobs of another (or a crashed) process are waited for until
-				// their leases must have expired.
-				if !ok && now.Sub(idleSince) > c.cfg.LeaseTTL+time.Second {
-					c.log.Warn("pass done; jobs still leased or due later", "left", pending)
-					return nil
-				}
+				return fmt.Errorf("crawl: pending: %w", err)
+			}
+			if pending == 0 {
+				return nil
+			}
+			_, ok, parked := p.nextOwn(now)
+			if !ok && pending <= parked {
+				c.log.Info("pass done; jobs left for a later run", "left", pending)
+				return nil
+			}
+			// Jobs of another (or a crashed) process are waited for until
+			// their leases must have expired.
+			if !ok && now.Sub(idleSince) > c.cfg.LeaseTTL+time.Second {
+				c.log.Warn("pass done; jobs still leased or due later", "left", pending)
+				return nil
 			}
 		}
 		wait := 200 * time.Millisecond
-		if next, ok, _ := p.nextOwn(time.Now()); ok {
+		if buffered >= maxBuffered {
+			wait = time.Second // only a finished job can free a slot
+		} else if next, ok, _ := p.nextOwn(time.Now()); ok {
 			wait = min(max(time.Until(next), 2*time.Millisecond), wait)
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-doneCh:
-			t.Stop()
-		case <-t.C:
+		if inflight == 0 && buffered > 0 {
+			wait = 2 * time.Millisecond // cannot happen: a queued job has a free host
+		}
+		if err := drain(true, wait); err != nil {
+			return err
 		}
 	}
 }
@@ -529,6 +583,9 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 		at := time.Now().Add(wait)
 		if he != nil && he.RetryAfter > 0 {
 			p.hold(j.URL, at)
+			if n, err := NormalizeURL(he.URL); err == nil && he.URL != "" {
+				p.hold(n, at) // the redirect target that asked us to wait
+			}
 		}
 		if wait > c.cfg.MaxRetryWait {
 			p.mu.Lock()
@@ -681,6 +738,10 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 	if !ok {
 		c.logFetch(ctx, u, kind, nil, ErrRobots, false)
 		return nil, fmt.Errorf("%s: %w", u, ErrRobots)
+	}
+	if d := p.held(u); d > 0 {
+		// Reached through a redirect earlier, u asked us to wait.
+		return nil, &HTTPError{Status: http.StatusTooManyRequests, RetryAfter: d, URL: u}
 	}
 	host := hostOf(u)
 	sem := c.hostSem(host)

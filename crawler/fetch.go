@@ -45,6 +45,8 @@ var (
 type HTTPError struct {
 	Status     int
 	RetryAfter time.Duration // 0 when absent
+	// URL is the URL that answered (the last redirect hop).
+	URL string
 }
 
 // Error implements error.
@@ -220,7 +222,7 @@ func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook red
 		// Drain a little so the connection can be reused; never much.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		r.Duration = time.Since(start)
-		he := &HTTPError{Status: resp.StatusCode}
+		he := &HTTPError{Status: resp.StatusCode, URL: resp.Request.URL.String()}
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 			he.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		}

@@ -108,7 +108,15 @@ func (m *MemoryState) Lease(ctx context.Context, owner string, n int, now time.T
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var cand []*memJob
+	// Keep the n earliest (NotBefore, then insertion order) in a small
+	// sorted slice: one pass over the active jobs, no full sort.
+	less := func(a, b *memJob) bool {
+		if !a.job.NotBefore.Equal(b.job.NotBefore) {
+			return a.job.NotBefore.Before(b.job.NotBefore)
+		}
+		return a.seq < b.seq
+	}
+	cand := make([]*memJob, 0, n)
 	for _, j := range m.active {
 		switch {
 		case j.state == stateQueued && !j.job.NotBefore.After(now):
@@ -116,16 +124,15 @@ func (m *MemoryState) Lease(ctx context.Context, owner string, n int, now time.T
 		default:
 			continue
 		}
-		cand = append(cand, j)
-	}
-	sort.Slice(cand, func(a, b int) bool {
-		if !cand[a].job.NotBefore.Equal(cand[b].job.NotBefore) {
-			return cand[a].job.NotBefore.Before(cand[b].job.NotBefore)
+		if len(cand) == n && !less(j, cand[n-1]) {
+			continue
 		}
-		return cand[a].seq < cand[b].seq
-	})
-	if len(cand) > n {
-		cand = cand[:n]
+		i := sort.Search(len(cand), func(i int) bool { return less(j, cand[i]) })
+		if len(cand) < n {
+			cand = append(cand, nil)
+		}
+		copy(cand[i+1:], cand[i:len(cand)-1])
+		cand[i] = j
 	}
 	out := make([]Job, 0, len(cand))
 	for _, j := range cand {

@@ -347,6 +347,9 @@ func (c *Crawler) enqueueArticles(ctx context.Context, p *pass, entries []entry)
 			if hd, ok := c.hostDelays[h]; ok && hd > d {
 				d = hd
 			}
+			if d == 0 {
+				d = time.Microsecond // still interleave hosts in lease order
+			}
 			c.spread[h] = at.Add(d)
 		}
 		c.mu.Unlock()
