@@ -39,9 +39,13 @@
 // starts on a host by the delay across goroutines and processes; after the
 // answer the host's next slot is pushed to at least now+delay, so the delay
 // holds as the server measures it even when a request left late. Within a
-// process at most PerHostParallelism requests run per host. Article jobs of a
-// host get NotBefore times spaced by its delay when enqueued, so leases
-// interleave hosts instead of parking workers behind one host.
+// process at most PerHostParallelism jobs run per host: leased jobs wait in
+// per-host queues (a few per worker) and go to a worker only when their host
+// has a free slot. Article jobs of a host get NotBefore times spaced by its
+// delay when enqueued, so leases interleave hosts instead of bringing one
+// host's whole sitemap first. Across processes the delay spaces the request
+// starts claimed in State; a process that sends late (a loaded machine) can
+// make the server see a shorter gap, which within one process cannot happen.
 //
 // # Failures
 //
