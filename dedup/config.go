@@ -33,18 +33,21 @@ type Config struct {
 	LedeKeys int `yaml:"lede_keys"`
 	// Containment is the share of the smaller text's shingles that must be
 	// found in the larger one for a match when the opening paragraphs agree
-	// (or the simhash distance is at most NearDistance). Default 0.4.
+	// (or the simhash distance is at most NearDistance). Default 0.65.
 	Containment float64 `yaml:"containment"`
 	// StrongContainment is the containment that is enough on its own, when
-	// the opening paragraphs differ (a rewritten lede). Default 0.7.
+	// the opening paragraphs differ (a rewritten lede). Default 0.85.
 	StrongContainment float64 `yaml:"strong_containment"`
 	// LedeContainment is the share of one version's opening paragraph that
-	// must be found in the other for the openings to agree. Default 0.5.
+	// must be found in the other for the openings to agree. Default 0.8.
 	LedeContainment float64 `yaml:"lede_containment"`
 	// NearDistance is the simhash Hamming distance at or below which two
 	// texts count as near-identical (then Containment suffices). Default 3;
 	// -1 disables.
 	NearDistance int `yaml:"near_distance"`
+	// MaxCandidates is how many nominated stories are verified at most, the
+	// nearest by simhash first. Default 32.
+	MaxCandidates int `yaml:"max_candidates"`
 	// MinWords: texts with fewer normalised words are only merged as exact
 	// copies. Default 12.
 	MinWords int `yaml:"min_words"`
@@ -60,11 +63,12 @@ const (
 	DefaultBands             = 4
 	DefaultSketchKeys        = 4
 	DefaultLedeKeys          = 2
-	DefaultContainment       = 0.4
-	DefaultStrongContainment = 0.7
-	DefaultLedeContainment   = 0.5
+	DefaultContainment       = 0.65
+	DefaultStrongContainment = 0.85
+	DefaultLedeContainment   = 0.8
 	DefaultNearDistance      = 3
 	DefaultMinWords          = 12
+	DefaultMaxCandidates     = 32
 )
 
 // withDefaults returns c with every zero field set to its default.
@@ -92,6 +96,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.NearDistance == 0 {
 		c.NearDistance = DefaultNearDistance
+	}
+	if c.MaxCandidates == 0 {
+		c.MaxCandidates = DefaultMaxCandidates
 	}
 	if c.MinWords == 0 {
 		c.MinWords = DefaultMinWords
@@ -121,6 +128,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("lede_containment: must be between 0 and 1")
 	case c.NearDistance < -1 || c.NearDistance > 64:
 		return fmt.Errorf("near_distance: must be between -1 (off) and 64")
+	case c.MaxCandidates < 0:
+		return fmt.Errorf("max_candidates: must be >= 1 (0 = default %d)", DefaultMaxCandidates)
 	case c.MinWords < 0:
 		return fmt.Errorf("min_words: must be >= 0")
 	}

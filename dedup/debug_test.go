@@ -3,6 +3,7 @@ package dedup
 import (
 	"context"
 	"fmt"
+	"github.com/wirecrawl/wirecrawl/testweb"
 	"os"
 	"sort"
 	"testing"
@@ -95,24 +96,24 @@ func TestSweep(t *testing.T) {
 	corpora := map[string][]page{
 		"tune":    generate(t, 11, 2000, tuneParams),
 		"heldout": generate(t, 12, 2000, heldoutParams),
+		"testweb": webPages(t, testweb.Options{Seed: 3, Outlets: 30, Stories: 2000}),
 	}
-	for _, k := range []int{3, 4} {
-		for _, c := range []float64{0.25, 0.3, 0.35, 0.4} {
-			for _, sc := range []float64{0.55, 0.6, 0.65, 0.7, 0.75} {
-				for _, o := range []float64{0.5} {
-					cfg := Config{ShingleSize: k, Containment: c, StrongContainment: sc, LedeContainment: o}
-					d := New(cfg)
-					line := fmt.Sprintf("k=%d c=%.2f strong=%.2f open=%.1f:", k, c, sc, o)
-					for _, name := range []string{"tune", "heldout"} {
-						pages := corpora[name]
-						pred, _ := cluster(t, d, pages, shuffled(len(pages), 5))
-						s := score(pred, truthOf(pages))
-						line += fmt.Sprintf("  %s P %.4f R %.4f F1 %.4f", name, s.p, s.r, s.f1)
-					}
-					t.Log(line)
-				}
-			}
+	for _, cfg := range []Config{
+		{Containment: 0.5, LedeContainment: 0.8, StrongContainment: 0.8},
+		{Containment: 0.55, LedeContainment: 0.8, StrongContainment: 0.8},
+		{Containment: 0.6, LedeContainment: 0.8, StrongContainment: 0.8},
+		{Containment: 0.6, LedeContainment: 0.8, StrongContainment: 0.85},
+		{Containment: 0.65, LedeContainment: 0.8, StrongContainment: 0.8},
+	} {
+		d := New(cfg)
+		line := fmt.Sprintf("c=%.2f strong=%.2f open=%.1f:", cfg.Containment, cfg.StrongContainment, cfg.LedeContainment)
+		for _, name := range []string{"tune", "heldout", "testweb"} {
+			pages := corpora[name]
+			pred, _ := cluster(t, d, pages, shuffled(len(pages), 5))
+			s := score(pred, truthOf(pages))
+			line += fmt.Sprintf("  %s P %.4f R %.4f F1 %.4f", name, s.p, s.r, s.f1)
 		}
+		t.Log(line)
 	}
 }
 
@@ -154,4 +155,54 @@ func TestCandidateLoad(t *testing.T) {
 		}
 	}
 	t.Logf("%d pages in %v: %d lookups, %.2f candidates per lookup; %+v", len(pages), time.Since(start), ci.lookups, float64(ci.cands)/float64(ci.lookups), m.Stats())
+}
+
+// TestNominatedStats prints containment/opening of nominated candidates,
+// split by truth (DEDUP_NOM=1).
+func TestNominatedStats(t *testing.T) {
+	if os.Getenv("DEDUP_NOM") == "" {
+		t.Skip("set DEDUP_NOM=1")
+	}
+	corpora := map[string][]page{
+		"testweb20k": webPages(t, testweb.Options{Seed: 2, Outlets: 50, Stories: 6000}),
+		"heldout":    generate(t, 12, 20000, heldoutParams),
+		"tune":       generate(t, 11, 20000, tuneParams),
+	}
+	for name, pages := range corpora {
+		d := New(Config{})
+		fps := make([]fingerprint, len(pages))
+		truthOfStory := map[int64]int{}
+		m := NewMemoryIndex()
+		var pos, neg [11][11]int
+		for _, i := range shuffled(len(pages), 1) {
+			fps[i] = d.fingerprint(pages[i].doc.Text)
+			cands, _ := m.Lookup(context.Background(), fps[i].keys(4))
+			for _, c := range cands {
+				cfp := d.fingerprint(c.Text)
+				mm := d.compare(&fps[i], &cfp)
+				ci, oi := int(mm.Containment*10), int(mm.Opening*10)
+				if truthOfStory[c.StoryID] == pages[i].story {
+					pos[ci][oi]++
+				} else {
+					neg[ci][oi]++
+				}
+			}
+			// cluster by truth so the stats see the true canonical texts
+			id := int64(pages[i].story)
+			dec := Decision{Action: ActionNew, Simhash: fps[i].simhash, ContentHash: fps[i].content, Keys: fps[i].keys(4), Words: fps[i].words}
+			if _, ok := m.byID[id]; ok {
+				dec.Action = ActionCopy
+			}
+			truthOfStory[id] = pages[i].story
+			m.Add(id, pages[i].doc, dec)
+		}
+		t.Logf("%s: rows containment decile, columns opening decile: pos/neg", name)
+		for ci := 0; ci <= 10; ci++ {
+			line := fmt.Sprintf("C %.1f:", float64(ci)/10)
+			for oi := 0; oi <= 10; oi++ {
+				line += fmt.Sprintf(" %5d/%-5d", pos[ci][oi], neg[ci][oi])
+			}
+			t.Log(line)
+		}
+	}
 }

@@ -169,6 +169,18 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	var bestM Match
 	bestWords := 0
 	nominated := len(cands)
+	if len(cands) > d.cfg.MaxCandidates {
+		// Verify the nearest by simhash: a true copy is rarely far, and
+		// keys shared by many unrelated stories must not cost a full
+		// comparison each.
+		slices.SortStableFunc(cands, func(a, b Candidate) int {
+			if da, db := Distance(fp.simhash, a.Simhash), Distance(fp.simhash, b.Simhash); da != db {
+				return da - db
+			}
+			return cmpID(a.StoryID, b.StoryID)
+		})
+		cands = cands[:d.cfg.MaxCandidates]
+	}
 	for i := range cands {
 		if err := ctx.Err(); err != nil {
 			return Decision{}, fmt.Errorf("dedup: %w", err)

@@ -1,0 +1,48 @@
+package dedup
+
+import (
+	"testing"
+
+	"github.com/wirecrawl/wirecrawl"
+	"github.com/wirecrawl/wirecrawl/testweb"
+)
+
+// webPages turns the simulated news web's truth into evaluation pages: the
+// body as a perfect cleaner would output it, with the page's metadata.
+func webPages(t testing.TB, opts testweb.Options) []page {
+	t.Helper()
+	web, err := testweb.Generate(opts)
+	if err != nil {
+		t.Fatalf("testweb: %v", err)
+	}
+	ids := map[string]int{}
+	var pages []page
+	for _, p := range web.Truth() {
+		id, ok := ids[p.StoryID]
+		if !ok {
+			id = len(ids) + 1
+			ids[p.StoryID] = id
+		}
+		pages = append(pages, page{
+			doc: wirecrawl.Document{URL: p.URL, Site: p.Outlet, Title: p.Title, Byline: p.Byline,
+				Published: p.Published, Lang: p.Lang, Text: p.Body},
+			story: id, kind: p.Kind, edits: p.Edits,
+		})
+	}
+	return pages
+}
+
+func TestQualityTestweb1k(t *testing.T) {
+	pages := webPages(t, testweb.Options{Seed: 1})
+	evalCorpus(t, "testweb 1k", pages, 0.99, 0.98)
+}
+
+func TestQualityTestweb20k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20k-page quality run skipped in -short")
+	}
+	pages := webPages(t, testweb.Options{Seed: 2, Outlets: 50, Stories: 6000})
+	evalCorpus(t, "testweb 20k", pages, 0.99, 0.98)
+}
+
+func testwebOptions(seed int64) testweb.Options { return testweb.Options{Seed: seed} }
