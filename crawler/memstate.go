@@ -174,6 +174,7 @@ func (m *MemoryState) Finish(ctx context.Context, url string, errClass string) e
 		return nil // finishing twice is harmless
 	}
 	delete(m.active, url)
+	j.job.Item = nil // a finished job's feed content is not needed again
 	j.owner = ""
 	j.class = errClass
 	if errClass == "" {
