@@ -199,6 +199,9 @@ func goodLead(s string) bool {
 	}
 	first := strings.Fields(s)[0]
 	first = strings.TrimRight(first, ",:;")
+	if len(first) >= 2 && strings.ToUpper(first) == first {
+		return false // a dateline of its own ("CLEVELAND, Ohio –") or an acronym
+	}
 	for _, b := range badStarts {
 		if strings.EqualFold(first, b) {
 			return false

@@ -163,6 +163,7 @@ func describeWeb(out io.Writer, web *testweb.Web) {
 	fmt.Fprintln(out)
 	describeSeeds(out, web)
 	describeCluster(out, web)
+	describeFollowup(out, web)
 }
 
 func describeOutlets(out io.Writer, web *testweb.Web) {
@@ -212,5 +213,27 @@ func describeCluster(out io.Writer, web *testweb.Web) {
 			edits = " [edits: " + strings.Join(p.Edits, ", ") + "]"
 		}
 		fmt.Fprintf(out, "  %-8s %s  %-26s %q%s\n           %s\n", p.Kind, p.Published.Format("Jan 02 15:04"), p.Outlet, p.Title, edits, p.URL)
+	}
+}
+
+// describeFollowup prints one follow-up and the story it follows: a hard
+// negative that quotes the first story but must stay a separate story.
+func describeFollowup(out io.Writer, web *testweb.Web) {
+	originals := map[string]testweb.Page{}
+	truth := web.Truth()
+	for _, p := range truth {
+		if p.Kind == testweb.KindOriginal {
+			originals[p.StoryID] = p
+		}
+	}
+	for _, p := range truth {
+		first, ok := originals[p.Related]
+		if p.Kind != testweb.KindFollowup || !ok {
+			continue
+		}
+		fmt.Fprintf(out, "\nExample follow-up %s (a different story that quotes %s and repeats its background paragraph):\n", p.StoryID, first.StoryID)
+		fmt.Fprintf(out, "  followup %s  %-26s %q\n           %s\n", p.Published.Format("Jan 02 15:04"), p.Outlet, p.Title, p.URL)
+		fmt.Fprintf(out, "  follows  %s  %-26s %q\n           %s\n", first.Published.Format("Jan 02 15:04"), first.Outlet, first.Title, first.URL)
+		return
 	}
 }

@@ -36,7 +36,7 @@ func TestDemoDescribesTheWeb(t *testing.T) {
 		t.Fatalf("exit %d, stderr: %s", code, errb.String())
 	}
 	s := out.String()
-	for _, want := range []string{"4 outlets, 60 stories", "Allied Press (wire, AP)", "Pages by kind:", "Seeds (", "Example wire story", "original "} {
+	for _, want := range []string{"4 outlets, 60 stories", "Allied Press (wire, AP)", "Pages by kind:", "Seeds (", "Example wire story", "original ", "Example follow-up"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}
