@@ -496,10 +496,12 @@ func (w *Web) makePages() {
 	}
 	// edits that turn out to change nothing are dropped, so Edits is exact;
 	// then paths, which need the final titles
+	w.genCache = map[int32]parts{}
 	for i := range w.pages {
 		p := &w.pages[i]
 		p.title, _, _, p.edits = w.render(int32(i))
 	}
+	w.genCache = nil
 	for i := range w.pages {
 		p := &w.pages[i]
 		p.path = w.makePath(int32(i), p.title)

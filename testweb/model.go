@@ -272,8 +272,9 @@ type Web struct {
 	byNum   []map[int32]int32  // per outlet: article number -> page
 	recent  [][]int32          // per outlet: served article pages, newest first
 
-	traps []trapSpec
-	decks decks // used while generating stories
+	traps    []trapSpec
+	decks    decks           // used while generating stories
+	genCache map[int32]parts // rendered sources of copies, while generating only
 
 	clock    atomic.Int64 // unix nanoseconds: pages published later are not served
 	mu       sync.Mutex

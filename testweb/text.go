@@ -47,6 +47,9 @@ func (w *Web) render(pi int32) (title, byline string, paras []string, edits uint
 }
 
 func (w *Web) renderParts(pi int32) parts {
+	if pt, ok := w.genCache[pi]; ok {
+		return pt
+	}
 	p := &w.pages[pi]
 	var pt parts
 	switch p.kind {
@@ -80,6 +83,9 @@ func (w *Web) renderParts(pi int32) parts {
 		if changed {
 			pt.edits |= eFold
 		}
+	}
+	if w.genCache != nil && p.kind != kCopy {
+		w.genCache[pi] = pt // a source of copies, rendered again for each
 	}
 	return pt
 }
