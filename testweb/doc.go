@@ -11,6 +11,8 @@
 //	w.Truth()        // the ground truth of every article URL (never served)
 //	w.Requests()     // the server-side request log
 //	w.CheckPoliteness(delay) // disallowed fetches, per-host delay, Retry-After
+//	w.ScoreClusters(urlToCluster) // pairwise and B-cubed P/R/F1 against the stories
+//	w.SetClock(t)    // publish (or hide) pages by time, for incremental crawls
 //
 // Generate builds the model from the seed in well under a second for 20k
 // pages and keeps a few MiB: stories are lists of sentence ids, and HTML,
