@@ -345,7 +345,7 @@ func (c *Crawler) dueFeeds(ctx context.Context, urls []string, now time.Time, fo
 // flight here, so that a run of one host's URLs in the frontier does not park
 // every worker behind that host.
 func (c *Crawler) run(ctx context.Context, p *pass) error {
-	type result struct{ host string }
+	type result struct{ host, url string }
 	work := make(chan Job)
 	// Each in-flight job reports once; at most Workers are in flight, so
 	// sends never block.
@@ -358,12 +358,15 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			for j := range work {
 				c.process(ctx, p, j)
 				c.reportProgress(ctx, p)
-				finished <- result{host: j.Host}
+				finished <- result{host: j.Host, url: j.URL}
 			}
 		}()
 	}
 	queues := map[string][]Job{}
 	busy := map[string]int{}
+	// mine holds the URLs queued or in flight here: a lease that expired
+	// while its job waited here must not bring the job in a second time.
+	mine := map[string]bool{}
 	buffered, inflight := 0, 0
 	maxBuffered := max(4*c.cfg.Workers, 32)
 	defer func() {
@@ -388,6 +391,7 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			case r := <-finished:
 				busy[r.host]--
 				inflight--
+				delete(mine, r.url)
 			case <-t.C:
 				return nil
 			}
@@ -397,6 +401,7 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			case r := <-finished:
 				busy[r.host]--
 				inflight--
+				delete(mine, r.url)
 			default:
 				return nil
 			}
@@ -438,15 +443,23 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 				}
 				return fmt.Errorf("crawl: lease: %w", err)
 			}
+			added := 0
 			if len(jobs) > 0 {
 				idleSince = now
 				for _, j := range jobs {
+					if mine[j.URL] {
+						continue
+					}
+					added++
 					if j.Host == "" {
 						j.Host = hostOf(j.URL)
 					}
+					mine[j.URL] = true
 					queues[j.Host] = append(queues[j.Host], j)
 					buffered++
 				}
+			}
+			if added > 0 {
 				continue
 			}
 		}
