@@ -34,7 +34,7 @@ func (a *app) demoCommand() *cobra.Command {
 	var f demoFlags
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Start the simulated news web on loopback and describe it (the offline first run)",
+		Short: "Crawl a simulated news web on loopback with the real pipeline (the offline first run)",
 		Long: `demo starts the simulated news web (package testweb) on loopback addresses:
 several outlets, each on its own address, with feeds, sitemaps, robots.txt, wire
 stories syndicated with edits, follow-ups and staff stories. It prints the
@@ -69,7 +69,7 @@ address plus i, port 8080).`,
 	return cmd
 }
 
-// demoRun starts the web, describes it and stops it.
+// demoRun starts the web, describes it, crawls it and stops it.
 func (a *app) demoRun(ctx context.Context, opts testweb.Options) error {
 	web, err := testweb.Start(ctx, opts)
 	if err != nil {
@@ -77,7 +77,7 @@ func (a *app) demoRun(ctx context.Context, opts testweb.Options) error {
 	}
 	defer web.Close()
 	describeWeb(a.stdout, web)
-	return nil
+	return a.demoCrawl(ctx, web)
 }
 
 // demoServe serves the web until ctx is done, after printing its outlets and seeds.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -43,6 +44,26 @@ func TestDemoDescribesTheWeb(t *testing.T) {
 	}
 	if strings.Count(s, "http://127.0.0.") < 4 {
 		t.Errorf("output lists fewer than 4 loopback addresses:\n%s", s)
+	}
+	// The crawl part: the real pipeline stored the web and merged its copies.
+	var pages, stories, merged int
+	i := strings.Index(s, "\nStored ")
+	if i < 0 {
+		t.Fatalf("no crawl result in the output:\n%s", s)
+	}
+	if _, err := fmt.Sscanf(s[i+1:], "Stored %d pages as %d stories: %d duplicates merged.", &pages, &stories, &merged); err != nil {
+		t.Fatalf("crawl result line: %v\n%s", err, s[i:])
+	}
+	if pages < 100 || merged == 0 || pages != stories+merged {
+		t.Errorf("stored %d pages as %d stories with %d merged: want a crawl of the whole web that merged copies", pages, stories, merged)
+	}
+	var p, r, f float64
+	j := strings.Index(s, "duplicate pairs: ")
+	if j < 0 {
+		t.Fatalf("no score in the output:\n%s", s)
+	}
+	if _, err := fmt.Sscanf(s[j:], "duplicate pairs: precision %f, recall %f, F1 %f", &p, &r, &f); err != nil || p < 0.99 || f < 0.97 {
+		t.Errorf("demo dedup score P %.4f F1 %.4f (%v), want P >= 0.99 and F1 >= 0.97", p, f, err)
 	}
 }
 
