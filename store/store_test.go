@@ -4,13 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/wirecrawl/wirecrawl"
 	"github.com/wirecrawl/wirecrawl/crawler"
@@ -30,48 +26,11 @@ import (
 	"github.com/wirecrawl/wirecrawl/store/storetest"
 )
 
-// pgEnv names the DSN of a PostgreSQL database the tests may create schemas in.
-const pgEnv = "WIRECRAWL_TEST_POSTGRES"
-
-func sqliteDSN(t testing.TB) string {
-	return "sqlite:" + filepath.Join(t.TempDir(), "wirecrawl.db")
-}
-
-// postgresDSN creates a fresh schema in the test database, dropped when the
-// test ends, and returns a DSN whose search_path points at it.
-func postgresDSN(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(pgEnv)
-	if base == "" {
-		t.Skipf("PostgreSQL tests skipped: set %s to a DSN (e.g. source .ci/setup-postgres.sh)", pgEnv)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "wctest_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("%s: %v", pgEnv, err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", pgEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-var _ = stdlib.GetDefaultDriver // the "pgx" driver used by postgresDSN
+// The backends' DSNs, from the one helper every backend test uses.
+var (
+	sqliteDSN   = storetest.SQLiteDSN
+	postgresDSN = storetest.PostgresDSN
+)
 
 func TestSQLite(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) string { return sqliteDSN(t) })
