@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/wirecrawl/wirecrawl"
 	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/export"
