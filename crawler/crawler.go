@@ -94,7 +94,6 @@ type Crawler struct {
 	mu         sync.Mutex
 	robots     map[string]*hostRobots
 	hostDelays map[string]time.Duration
-	hostSems   map[string]chan struct{}
 	spread     map[string]time.Time // per host: NotBefore of the next enqueued article
 }
 
@@ -122,7 +121,6 @@ func New(cfg Config, st State, log *slog.Logger) (*Crawler, error) {
 		agent:      agentToken(cfg.UserAgent),
 		robots:     make(map[string]*hostRobots),
 		hostDelays: make(map[string]time.Duration),
-		hostSems:   make(map[string]chan struct{}),
 		spread:     make(map[string]time.Time),
 	}, nil
 }
@@ -638,14 +636,23 @@ type processError struct{ err error }
 func (e *processError) Error() string { return "handler: " + e.err.Error() }
 func (e *processError) Unwrap() error { return e.err }
 
-// hostSem returns host's in-process concurrency semaphore.
+// processHosts holds the per-host semaphores of every Crawler in the process,
+// so that crawlers sharing a process also share each host's concurrency
+// limit and the delay measured from each answer (see settle).
+var processHosts = struct {
+	mu   sync.Mutex
+	sems map[string]chan struct{}
+}{sems: make(map[string]chan struct{})}
+
+// hostSem returns host's process-wide concurrency semaphore. Its capacity is
+// the PerHostParallelism of the first crawler that asked for it.
 func (c *Crawler) hostSem(host string) chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.hostSems[host]
+	processHosts.mu.Lock()
+	defer processHosts.mu.Unlock()
+	s, ok := processHosts.sems[host]
 	if !ok {
 		s = make(chan struct{}, c.cfg.PerHostParallelism)
-		c.hostSems[host] = s
+		processHosts.sems[host] = s
 	}
 	return s
 }
@@ -683,6 +690,11 @@ type reservation struct {
 // tenth of the delay is given up and a new one claimed (a few times at most).
 func (c *Crawler) waitSlot(ctx context.Context, host string) (reservation, error) {
 	d := c.hostDelay(host)
+	if d > 0 {
+		// A margin over the delay absorbs the send jitter of other
+		// processes, whose requests are spaced by their claimed slots only.
+		d += slotMargin(d)
+	}
 	late := min(max(d/10, time.Millisecond), 50*time.Millisecond)
 	for try := 0; ; try++ {
 		at, err := c.st.ReserveHost(ctx, host, time.Now(), d)
@@ -696,6 +708,12 @@ func (c *Crawler) waitSlot(ctx context.Context, host string) (reservation, error
 			return reservation{host: host, slot: at, delay: d}, nil
 		}
 	}
+}
+
+// slotMargin is added to a host's delay when claiming slots: a twentieth of
+// it, at least 5ms and at most 50ms.
+func slotMargin(d time.Duration) time.Duration {
+	return min(max(d/20, 5*time.Millisecond), 50*time.Millisecond)
 }
 
 // settle is called when the request made in reservation r has been answered.

@@ -43,9 +43,13 @@
 // per-host queues (a few per worker) and go to a worker only when their host
 // has a free slot. Article jobs of a host get NotBefore times spaced by its
 // delay when enqueued, so leases interleave hosts instead of bringing one
-// host's whole sitemap first. Across processes the delay spaces the request
-// starts claimed in State; a process that sends late (a loaded machine) can
-// make the server see a shorter gap, which within one process cannot happen.
+// host's whole sitemap first. The semaphores are shared by all Crawlers of a
+// process, so within a process the delay holds as the server measures it.
+// Across processes it spaces the request starts claimed in State, by the
+// delay plus a margin (a twentieth, 5 to 50 ms); a process that sends later
+// than its slot by more than the margin (a badly overloaded machine) can make
+// the server see a shorter gap. Holding a host across the request in State
+// would need a release operation that State does not have.
 //
 // # Failures
 //

@@ -73,7 +73,7 @@ func (c *counting) check(t *testing.T) {
 	}
 }
 
-func TestCrawlSQLiteTwoProcesses(t *testing.T) {
+func TestCrawlSQLiteTwoCrawlers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls the simulated web")
 	}
@@ -96,9 +96,10 @@ func TestCrawlSQLiteTwoProcesses(t *testing.T) {
 		LeaseTTL:             20 * time.Second,
 	}
 	h := &counting{w: w, stored: map[string]int{}}
-	// Two crawlers on one database, as two overlapping cron runs would be
-	// (when the command lets them): the frontier leases split the work and
-	// ReserveHost keeps the per-host delay across both.
+	// Two crawlers on one database, as two overlapping runs would be (when
+	// the command lets them): the frontier leases split the work and
+	// ReserveHost spaces the requests. They share this process, so they also
+	// share each host's semaphore and the delay holds from every answer.
 	var wg sync.WaitGroup
 	sums := make([]crawler.Summary, 2)
 	for i := range 2 {
@@ -123,27 +124,10 @@ func TestCrawlSQLiteTwoProcesses(t *testing.T) {
 		t.Logf("one crawler did all the work")
 	}
 	h.check(t)
-	// Across processes the delay spaces the request starts that the
-	// processes claim in the store (ReserveHost); a request that leaves late,
-	// or a server goroutine that logs late, on a loaded machine can make the
-	// server see a shorter gap. Within one process the delay is also held
-	// from each answer (checked strictly in TestCrawlTestweb*). Reported
-	// here, not asserted.
-	reqs := w.Requests()
-	sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].Time.Before(reqs[j].Time) })
-	last := map[string]time.Time{}
-	short, minGap := 0, time.Hour
-	for _, r := range reqs {
-		if prev, ok := last[r.Host]; ok {
-			gap := r.Time.Sub(prev)
-			minGap = min(minGap, gap)
-			if gap < cfg.Delay {
-				short++
-			}
-		}
-		last[r.Host] = r.Time
-	}
-	t.Logf("two processes: %d requests, %d per-host gaps below %v (smallest %v)", len(reqs), short, cfg.Delay, minGap)
+	// Crawlers in one process hold the delay as the server measures it. (In
+	// separate processes only the claimed request starts are spaced, by the
+	// delay plus a margin; see doc.go.)
+	checkServerGaps(t, w.Requests(), cfg.Delay)
 
 	// A forced rerun on the same database: validators answer 304, no
 	// article is fetched again.
@@ -205,4 +189,25 @@ func BenchmarkCrawlTestwebSQLite(b *testing.B) {
 	}
 	b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
 	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
+}
+
+// checkServerGaps asserts that the server saw no two requests to one host
+// closer than delay.
+func checkServerGaps(t *testing.T, reqs []testweb.Request, delay time.Duration) {
+	t.Helper()
+	sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].Time.Before(reqs[j].Time) })
+	last := map[string]testweb.Request{}
+	bad := 0
+	for _, r := range reqs {
+		if prev, ok := last[r.Host]; ok && r.Time.Sub(prev.Time) < delay {
+			bad++
+			if bad <= 5 {
+				t.Errorf("host %s: %v between %s and %s", r.Host, r.Time.Sub(prev.Time), prev.Path, r.Path)
+			}
+		}
+		last[r.Host] = r
+	}
+	if bad > 0 {
+		t.Errorf("%d per-host gaps below %v", bad, delay)
+	}
 }
