@@ -244,3 +244,18 @@ func diff(want, got []string) string {
 	}
 	return b.String()
 }
+
+// TestReadCommandsRefuseMissingDatabase: a typo in --db must not pass for an
+// empty corpus, nor leave an empty database behind.
+func TestReadCommandsRefuseMissingDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "typo.db")
+	for _, args := range [][]string{{"stats"}, {"export"}, {"why", "http://example.org/a"}} {
+		code, out, errOut := runCLI(t, []string{"WIRECRAWL_DB=" + db}, args...)
+		if code == 0 || !strings.Contains(errOut, "no database") {
+			t.Errorf("%v on a missing database: exit %d, %q %q", args, code, out, errOut)
+		}
+		if _, err := os.Stat(db); err == nil {
+			t.Fatalf("%v created %s", args, db)
+		}
+	}
+}

@@ -158,7 +158,7 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 			return usageError{fmt.Errorf("export: %s is a directory; name a file", path)}
 		}
 	}
-	st, err := store.Open(ctx, cfg.DB, cfg.Store)
+	st, err := openExisting(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -129,3 +129,19 @@ func (a *app) printSummary(r runResult, took time.Duration) {
 func (r runResult) failed() bool {
 	return r.Summary.Failed > r.Summary.ErrorsByClass[crawler.ClassRobots]
 }
+
+// openExisting opens the store for a command that only reads it (stats,
+// export, why): a SQLite path that does not exist is an error, not a new empty
+// database, so that a typo in --db does not pass for an empty corpus.
+func openExisting(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if path, ok := store.SQLitePath(cfg.DB); ok {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database: %w", err)
+		}
+	}
+	st, err := store.Open(ctx, cfg.DB, cfg.Store)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return st, nil
+}

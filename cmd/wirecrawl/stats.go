@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -40,15 +39,9 @@ func (a *app) statsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// Counting must not create a database where none is (a typo in --db).
-			if path, ok := store.SQLitePath(cfg.DB); ok {
-				if _, err := os.Stat(path); err != nil {
-					return fmt.Errorf("stats: no database: %w", err)
-				}
-			}
-			s, err := store.Open(cmd.Context(), cfg.DB, cfg.Store)
+			s, err := openExisting(cmd.Context(), cfg)
 			if err != nil {
-				return err
+				return fmt.Errorf("stats: %w", err)
 			}
 			defer s.Close()
 			st, err := s.Stats(cmd.Context())

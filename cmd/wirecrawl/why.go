@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
-	"github.com/wirecrawl/wirecrawl/store"
 )
 
 // whyCommand explains which story a URL belongs to and why it was merged.
@@ -23,9 +22,9 @@ func (a *app) whyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := store.Open(cmd.Context(), cfg.DB, cfg.Store)
+			st, err := openExisting(cmd.Context(), cfg)
 			if err != nil {
-				return fmt.Errorf("open store: %w", err)
+				return fmt.Errorf("why: %w", err)
 			}
 			defer st.Close()
 			missing := 0
