@@ -6,20 +6,14 @@ package export_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver used by postgresDSN
-
 	"github.com/wirecrawl/wirecrawl/export"
 	"github.com/wirecrawl/wirecrawl/export/exporttest"
 	"github.com/wirecrawl/wirecrawl/store"
+	"github.com/wirecrawl/wirecrawl/store/storetest"
 )
 
 // loadStore opens a new store at dsn and loads c into it.
@@ -37,47 +31,12 @@ func loadStore(t *testing.T, dsn string, c *exporttest.Corpus) store.Store {
 	return st
 }
 
-// postgresDSN creates a fresh schema in the WIRECRAWL_TEST_POSTGRES database
-// (skipping the test when unset), dropped at the end, and returns a DSN whose
-// search_path points at it.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("WIRECRAWL_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("PostgreSQL export test skipped: set WIRECRAWL_TEST_POSTGRES to a DSN (source .ci/setup-postgres.sh)")
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "wcexport_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("WIRECRAWL_TEST_POSTGRES: %v", err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("WIRECRAWL_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 func TestStoreRoundTripSQLite(t *testing.T) {
 	storeRoundTrip(t, "sqlite:"+filepath.Join(t.TempDir(), "wirecrawl.db"))
 }
 
 func TestStoreRoundTripPostgres(t *testing.T) {
-	storeRoundTrip(t, postgresDSN(t))
+	storeRoundTrip(t, storetest.PostgresDSN(t))
 }
 
 // storeRoundTrip loads the corpus into the store at dsn and exports it in
