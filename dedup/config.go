@@ -33,10 +33,10 @@ type Config struct {
 	LedeKeys int `yaml:"lede_keys"`
 	// Containment is the share of the smaller text's shingles that must be
 	// found in the larger one for a match when the opening paragraphs agree
-	// (or the simhash distance is at most NearDistance). Default 0.65.
+	// (or the simhash distance is at most NearDistance). Default 0.5.
 	Containment float64 `yaml:"containment"`
 	// StrongContainment is the containment that is enough on its own, when
-	// the opening paragraphs differ (a rewritten lede). Default 0.85.
+	// the opening paragraphs differ (a rewritten lede). Default 0.8.
 	StrongContainment float64 `yaml:"strong_containment"`
 	// LedeContainment is the share of one version's opening paragraph that
 	// must be found in the other for the openings to agree. Default 0.8.
@@ -63,8 +63,8 @@ const (
 	DefaultBands             = 4
 	DefaultSketchKeys        = 4
 	DefaultLedeKeys          = 2
-	DefaultContainment       = 0.65
-	DefaultStrongContainment = 0.85
+	DefaultContainment       = 0.5
+	DefaultStrongContainment = 0.8
 	DefaultLedeContainment   = 0.8
 	DefaultNearDistance      = 3
 	DefaultMinWords          = 12

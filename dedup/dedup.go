@@ -75,6 +75,8 @@ func (d *Deduper) Compare(a, b string) Match {
 }
 
 func (d *Deduper) compare(a, b *fingerprint) Match {
+	a.prepare()
+	b.prepare()
 	m := Match{Distance: Distance(a.simhash, b.simhash)}
 	if a.content == b.content {
 		m.Exact, m.Verified, m.Containment, m.Resemblance, m.Opening = true, true, 1, 1, 1

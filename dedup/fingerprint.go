@@ -29,7 +29,8 @@ func KeyFamily(k uint64) string {
 // fingerprint is everything dedup derives from one body.
 type fingerprint struct {
 	words    int
-	shingles []uint64 // sorted, unique
+	shingles []uint64 // sorted and unique once prepared
+	sorted   bool
 	opening  []uint64 // sorted unique shingles of the opening paragraph(s)
 	simhash  uint64
 	content  uint64
@@ -75,9 +76,9 @@ func fingerprintOf(n normalized, k, lede, sketch int) fingerprint {
 	// Content hash: order-sensitive combination of the word hashes.
 	h := uint64(len(toks))*0x9e3779b97f4a7c15 + 1
 	for _, t := range toks {
-		h = mix64(h ^ t)
+		h = bits.RotateLeft64(h^t, 29) * 0x9e3779b97f4a7c15
 	}
-	fp.content = h
+	fp.content = mix64(h)
 	if len(toks) == 0 {
 		return fp
 	}
@@ -92,7 +93,7 @@ func fingerprintOf(n normalized, k, lede, sketch int) fingerprint {
 		for j := range kk {
 			s = bits.RotateLeft64(s, 17) ^ toks[i+j]
 		}
-		sh[i] = mix64(s)
+		sh[i] = s // xor of rotated xxhash values: uniform already
 	}
 	fp.simhash = simhash(sh)
 	// Opening: the first paragraph (with the next ones while shorter than
@@ -114,33 +115,47 @@ func fingerprintOf(n normalized, k, lede, sketch int) fingerprint {
 	// common to many unrelated texts ("said in a statement") must not become
 	// a key, or lookups would return half the index.
 	kw := min(keyShingle, len(toks))
-	ksh := make([]uint64, len(toks)-kw+1)
-	for i := range ksh {
-		var s uint64
+	fp.sketch = make([]uint64, 0, sketch+1)
+	pi, paraMin, paraLen := 0, ^uint64(0), 0
+	flushPara := func() {
+		if paraLen >= 8-kw+1 && len(fp.ledeMin) < lede { // paragraphs of 8+ words identify a story
+			fp.ledeMin = append(fp.ledeMin, paraMin)
+		}
+		paraMin, paraLen = ^uint64(0), 0
+	}
+	for i := 0; i+kw <= len(toks); i++ {
+		for pi+1 < len(n.paras) && int(n.paras[pi+1]) <= i {
+			flushPara()
+			pi++
+		}
+		var v uint64
 		for j := range kw {
-			s = bits.RotateLeft64(s, 17) ^ toks[i+j]
+			v = bits.RotateLeft64(v, 17) ^ toks[i+j]
 		}
-		ksh[i] = mix64(s ^ 0x6b657973)
-	}
-	// One key per opening paragraph: its minimum key shingle.
-	for pi := 0; pi < len(n.paras) && len(fp.ledeMin) < lede; pi++ {
-		s := int(n.paras[pi])
-		e := len(toks)
+		v ^= 0x6b657973
+		// Per-paragraph minimum, over shingles starting and ending in it.
+		end := len(toks)
 		if pi+1 < len(n.paras) {
-			e = int(n.paras[pi+1])
+			end = int(n.paras[pi+1])
 		}
-		if e-s < 8 { // too short to identify a story
-			continue
+		if i+kw <= end {
+			paraMin = min(paraMin, v)
+			paraLen++
 		}
-		m := ^uint64(0)
-		for i := s; i+kw <= e; i++ {
-			m = min(m, ksh[i])
-		}
-		fp.ledeMin = append(fp.ledeMin, m)
+		fp.sketch = insertBottom(fp.sketch, v, sketch)
 	}
-	fp.sketch = bottomK(ksh, sketch)
-	fp.shingles = sortUnique(sh)
+	flushPara()
+	fp.shingles = sh // sorted on first comparison (prepare)
 	return fp
+}
+
+// prepare sorts the shingle set for comparisons; fingerprinting for keys
+// alone does not need it.
+func (fp *fingerprint) prepare() {
+	if !fp.sorted {
+		fp.shingles = sortUnique(fp.shingles)
+		fp.sorted = true
+	}
 }
 
 // simhash is Charikar's fingerprint of the features: bit i is set when most
@@ -188,21 +203,18 @@ func simhash(features []uint64) uint64 {
 // keyShingle is the number of words of the shingles lookup keys come from.
 const keyShingle = 6
 
-// bottomK returns the k smallest distinct values of s, without changing s.
-func bottomK(s []uint64, k int) []uint64 {
-	out := make([]uint64, 0, k+1)
-	for _, v := range s {
-		if len(out) == k && v >= out[k-1] {
-			continue
-		}
-		i, found := slices.BinarySearch(out, v)
-		if found {
-			continue
-		}
-		out = slices.Insert(out, i, v)
-		if len(out) > k {
-			out = out[:k]
-		}
+// insertBottom keeps out the k smallest distinct values seen, sorted.
+func insertBottom(out []uint64, v uint64, k int) []uint64 {
+	if k <= 0 || len(out) == k && v >= out[k-1] {
+		return out
+	}
+	i, found := slices.BinarySearch(out, v)
+	if found {
+		return out
+	}
+	out = slices.Insert(out, i, v)
+	if len(out) > k {
+		out = out[:k]
 	}
 	return out
 }

@@ -43,7 +43,7 @@ var notePrefixes = []string{
 // text (bylines, editor's notes, wire credits), strips a leading dateline and
 // hashes the lower-cased words.
 func normalize(text string, buf []byte) (normalized, []byte) {
-	var n normalized
+	n := normalized{tokens: make([]uint64, 0, len(text)/5+1)}
 	paras := splitParagraphs(text)
 	first := true
 	for i, p := range paras {
@@ -92,6 +92,9 @@ func skipParagraph(p string, i, n int) bool {
 	if len(head) > 64 {
 		head = head[:64]
 	}
+	if len(p) > 40 && !mayBeNote(head) && !strings.Contains(p, "contributed") {
+		return false
+	}
 	low := foldPunct(strings.ToLower(head))
 	if len(p) <= 40 {
 		t := strings.TrimSpace(strings.Trim(low, " .:-—–*_()[]"))
@@ -122,9 +125,23 @@ func skipParagraph(p string, i, n int) bool {
 	return false
 }
 
+// mayBeNote is a cheap filter: only paragraphs starting like a note, a
+// byline or a credit get the full checks.
+func mayBeNote(head string) bool {
+	head = strings.TrimLeft(head, " *_([")
+	if head == "" {
+		return true
+	}
+	switch head[0] | 0x20 {
+	case 'a', 'b', 'c', 'e', 'n', 'p', 't':
+		return true
+	}
+	return head[0] >= 0x80 // "©" and other symbols
+}
+
 // foldPunct maps typographic apostrophes to ASCII.
 func foldPunct(s string) string {
-	if !strings.ContainsAny(s, "’‘`") {
+	if !strings.Contains(s, "’") && !strings.Contains(s, "‘") && strings.IndexByte(s, '`') < 0 {
 		return s
 	}
 	return strings.NewReplacer("’", "'", "‘", "'", "`", "'").Replace(s)
@@ -188,50 +205,99 @@ func isCJK(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai)
 }
 
-// appendTokens appends the hash of each lower-cased word of p. Words are runs
-// of letters and digits; apostrophes inside words are dropped ("don't" ->
-// "dont"); CJK characters are words of their own.
-func appendTokens(dst []uint64, p string, buf []byte) ([]uint64, []byte) {
-	buf = buf[:0]
-	flush := func() {
-		if len(buf) > 0 {
-			dst = append(dst, xxhash.Sum64(buf))
-			buf = buf[:0]
+// byte classes for the tokenizer's ASCII fast path.
+const (
+	cSep   = iota // separator
+	cLower        // a-z, 0-9: part of a word as is
+	cUpper        // A-Z: part of a word, lower-cased
+	cApos         // ' inside a word: dropped
+	cHigh         // first byte of a multi-byte rune
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 0x80:
+			t[c] = cHigh
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			t[c] = cLower
+		case 'A' <= c && c <= 'Z':
+			t[c] = cUpper
+		case c == '\'':
+			t[c] = cApos
 		}
 	}
-	for i := 0; i < len(p); {
+	return t
+}()
+
+// appendTokens appends the hash of each lower-cased word of p. Words are runs
+// of letters and digits; apostrophes inside words are dropped ("don't" ->
+// "dont"); CJK characters are words of their own. A word that is already
+// lower-case ASCII is hashed in place; others are rebuilt in buf.
+func appendTokens(dst []uint64, p string, buf []byte) ([]uint64, []byte) {
+	i := 0
+	for i < len(p) {
+		// Skip separators.
 		c := p[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-				buf = append(buf, c)
-			case 'A' <= c && c <= 'Z':
-				buf = append(buf, c+'a'-'A')
-			case c == '\'' && len(buf) > 0:
-				// inside a word: skip
-			default:
-				flush()
-			}
+		cl := byteClass[c]
+		if cl == cSep || cl == cApos {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(p[i:])
-		i += size
-		switch {
-		case r == '’' || r == 'ʼ':
-			if len(buf) == 0 {
-				flush()
+		if cl == cHigh {
+			r, size := utf8.DecodeRuneInString(p[i:])
+			if isCJK(r) {
+				dst = append(dst, xxhash.Sum64String(p[i:i+size]))
+				i += size
+				continue
 			}
-		case isCJK(r):
-			flush()
-			buf = utf8.AppendRune(buf, r)
-			flush()
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
-			buf = utf8.AppendRune(buf, unicode.ToLower(r))
-		default:
-			flush()
+			if !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				i += size
+				continue
+			}
+		}
+		// A word starts at i. Fast path: lower-case ASCII only.
+		start := i
+		for i < len(p) && byteClass[p[i]] == cLower {
+			i++
+		}
+		if i == len(p) || byteClass[p[i]] == cSep {
+			dst = append(dst, xxhash.Sum64String(p[start:i]))
+			continue
+		}
+		// Slow path: rebuild the word in buf.
+		buf = append(buf[:0], p[start:i]...)
+		for i < len(p) {
+			c := p[i]
+			switch byteClass[c] {
+			case cLower:
+				buf = append(buf, c)
+				i++
+				continue
+			case cUpper:
+				buf = append(buf, c+'a'-'A')
+				i++
+				continue
+			case cApos:
+				i++
+				continue
+			case cHigh:
+				r, size := utf8.DecodeRuneInString(p[i:])
+				if r == '’' || r == 'ʼ' {
+					i += size
+					continue
+				}
+				if !isCJK(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)) {
+					buf = utf8.AppendRune(buf, unicode.ToLower(r))
+					i += size
+					continue
+				}
+			}
+			break
+		}
+		if len(buf) > 0 {
+			dst = append(dst, xxhash.Sum64(buf))
 		}
 	}
-	flush()
 	return dst, buf
 }

@@ -37,12 +37,4 @@ func TestQualityTestweb1k(t *testing.T) {
 	evalCorpus(t, "testweb 1k", pages, 0.99, 0.98)
 }
 
-func TestQualityTestweb20k(t *testing.T) {
-	if testing.Short() {
-		t.Skip("20k-page quality run skipped in -short")
-	}
-	pages := webPages(t, testweb.Options{Seed: 2, Outlets: 50, Stories: 6000})
-	evalCorpus(t, "testweb 20k", pages, 0.99, 0.98)
-}
-
 func testwebOptions(seed int64) testweb.Options { return testweb.Options{Seed: seed} }
