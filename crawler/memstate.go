@@ -1,8 +1,8 @@
 package crawler
 
 import (
+	"container/heap"
 	"context"
-	"sort"
 	"sync"
 	"time"
 )
@@ -24,6 +24,34 @@ type memJob struct {
 	expires time.Time
 	seq     int64
 	class   string
+	gen     int64 // bumped on every state change; heap entries of older gens are stale
+}
+
+// heapEntry is a job in one of MemoryState's heaps, valid while gen matches.
+type heapEntry struct {
+	at  time.Time // NotBefore (queued heap) or lease expiry (leased heap)
+	seq int64
+	gen int64
+	j   *memJob
+}
+
+// jobHeap is a min-heap of entries by (at, seq).
+type jobHeap []heapEntry
+
+func (h jobHeap) Len() int { return len(h) }
+func (h jobHeap) Less(a, b int) bool {
+	if !h[a].at.Equal(h[b].at) {
+		return h[a].at.Before(h[b].at)
+	}
+	return h[a].seq < h[b].seq
+}
+func (h jobHeap) Swap(a, b int) { h[a], h[b] = h[b], h[a] }
+func (h *jobHeap) Push(x any)   { *h = append(*h, x.(heapEntry)) }
+func (h *jobHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
 }
 
 type memRobots struct {
@@ -39,11 +67,22 @@ type MemoryState struct {
 	mu     sync.Mutex
 	jobs   map[string]*memJob
 	active map[string]*memJob // queued or leased
+	queued jobHeap            // queued jobs by NotBefore
+	leased jobHeap            // leased jobs by lease expiry
 	seq    int64
 	feeds  map[string]FeedState
 	robots map[string]memRobots
 	hosts  map[string]time.Time
 	log    []FetchRecord
+}
+
+// toQueue (with mu held) makes j queued at its NotBefore.
+func (m *MemoryState) toQueue(j *memJob) {
+	j.state = stateQueued
+	j.owner = ""
+	j.gen++
+	m.active[j.job.URL] = j
+	heap.Push(&m.queued, heapEntry{at: j.job.NotBefore, seq: j.seq, gen: j.gen, j: j})
 }
 
 // NewMemoryState returns an empty MemoryState.
@@ -70,9 +109,9 @@ func (m *MemoryState) Enqueue(ctx context.Context, jobs []Job) (int, error) {
 			continue
 		}
 		m.seq++
-		mj := &memJob{job: j, state: stateQueued, seq: m.seq}
+		mj := &memJob{job: j, seq: m.seq}
 		m.jobs[j.URL] = mj
-		m.active[j.URL] = mj
+		m.toQueue(mj)
 		added++
 	}
 	return added, nil
@@ -87,15 +126,13 @@ func (m *MemoryState) Requeue(ctx context.Context, urls []string, notBefore time
 	defer m.mu.Unlock()
 	for _, u := range urls {
 		j, ok := m.jobs[u]
-		if !ok || (j.state == stateLeased && time.Now().Before(j.expires)) {
+		if !ok || j.state == stateLeased {
 			continue
 		}
-		j.state = stateQueued
-		m.active[u] = j
-		j.owner = ""
 		j.job.NotBefore = notBefore
 		j.job.Attempts = 0
 		j.class = ""
+		m.toQueue(j)
 	}
 	return nil
 }
@@ -108,38 +145,32 @@ func (m *MemoryState) Lease(ctx context.Context, owner string, n int, now time.T
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	// Keep the n earliest (NotBefore, then insertion order) in a small
-	// sorted slice: one pass over the active jobs, no full sort.
-	less := func(a, b *memJob) bool {
-		if !a.job.NotBefore.Equal(b.job.NotBefore) {
-			return a.job.NotBefore.Before(b.job.NotBefore)
-		}
-		return a.seq < b.seq
-	}
-	cand := make([]*memJob, 0, n)
-	for _, j := range m.active {
-		switch {
-		case j.state == stateQueued && !j.job.NotBefore.After(now):
-		case j.state == stateLeased && !j.expires.After(now):
-		default:
-			continue
-		}
-		if len(cand) == n && !less(j, cand[n-1]) {
-			continue
-		}
-		i := sort.Search(len(cand), func(i int) bool { return less(j, cand[i]) })
-		if len(cand) < n {
-			cand = append(cand, nil)
-		}
-		copy(cand[i+1:], cand[i:len(cand)-1])
-		cand[i] = j
-	}
-	out := make([]Job, 0, len(cand))
-	for _, j := range cand {
+	// Expired leases first (a crashed owner's work), then due queued jobs in
+	// NotBefore order; stale heap entries are dropped on the way.
+	var out []Job
+	take := func(j *memJob) {
 		j.state = stateLeased
 		j.owner = owner
 		j.expires = now.Add(ttl)
+		j.gen++
+		heap.Push(&m.leased, heapEntry{at: j.expires, seq: j.seq, gen: j.gen, j: j})
 		out = append(out, j.job)
+	}
+	var retake []heapEntry
+	for len(retake) < n && m.leased.Len() > 0 && !m.leased[0].at.After(now) {
+		e := heap.Pop(&m.leased).(heapEntry)
+		if e.gen == e.j.gen && e.j.state == stateLeased {
+			retake = append(retake, e)
+		}
+	}
+	for _, e := range retake {
+		take(e.j)
+	}
+	for len(out) < n && m.queued.Len() > 0 && !m.queued[0].at.After(now) {
+		e := heap.Pop(&m.queued).(heapEntry)
+		if e.gen == e.j.gen && e.j.state == stateQueued {
+			take(e.j)
+		}
 	}
 	return out, nil
 }
@@ -152,11 +183,10 @@ func (m *MemoryState) Retry(ctx context.Context, url string, notBefore time.Time
 	if !ok || j.state == stateDone || j.state == stateFailed {
 		return nil
 	}
-	j.state = stateQueued
-	j.owner = ""
 	j.job.Attempts++
 	j.job.NotBefore = notBefore
 	j.class = errClass
+	m.toQueue(j)
 	return nil
 }
 
@@ -174,6 +204,7 @@ func (m *MemoryState) Finish(ctx context.Context, url string, errClass string) e
 		return nil // finishing twice is harmless
 	}
 	delete(m.active, url)
+	j.gen++
 	j.job.Item = nil // a finished job's feed content is not needed again
 	j.owner = ""
 	j.class = errClass

@@ -488,3 +488,62 @@ func TestLeaseTakeover(t *testing.T) {
 		t.Errorf("took the jobs over after %v, before the lease expired", d)
 	}
 }
+
+// MemoryState keeps the State contract: lease order, lease expiry, Requeue
+// leaving leased jobs alone, Finish twice harmless, Seen.
+func TestMemoryStateContract(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemoryState()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	jobs := []Job{
+		{URL: "https://h/c", NotBefore: t0.Add(2 * time.Second)},
+		{URL: "https://h/a", NotBefore: t0},
+		{URL: "https://h/b", NotBefore: t0},
+		{URL: "https://h/later", NotBefore: t0.Add(time.Hour)},
+	}
+	if n, _ := m.Enqueue(ctx, jobs); n != 4 {
+		t.Fatalf("added %d", n)
+	}
+	if n, _ := m.Enqueue(ctx, jobs[:1]); n != 0 {
+		t.Errorf("re-enqueue added %d", n)
+	}
+	got, _ := m.Lease(ctx, "o1", 2, t0.Add(3*time.Second), time.Minute)
+	if len(got) != 2 || got[0].URL != "https://h/a" || got[1].URL != "https://h/b" {
+		t.Fatalf("lease order: %+v", got)
+	}
+	got, _ = m.Lease(ctx, "o2", 10, t0.Add(3*time.Second), time.Minute)
+	if len(got) != 1 || got[0].URL != "https://h/c" {
+		t.Fatalf("second lease: %+v", got)
+	}
+	_ = m.Requeue(ctx, []string{"https://h/a"}, t0)
+	if s, _ := m.JobStatus("https://h/a"); s != "leased" {
+		t.Errorf("Requeue touched a leased job: %s", s)
+	}
+	// o1's leases expire and are handed out again.
+	got, _ = m.Lease(ctx, "o3", 10, t0.Add(2*time.Minute), time.Minute)
+	if len(got) != 3 {
+		t.Errorf("expired leases: %+v", got)
+	}
+	_ = m.Retry(ctx, "https://h/a", t0.Add(3*time.Minute), "http_5xx")
+	_ = m.Finish(ctx, "https://h/b", "")
+	_ = m.Finish(ctx, "https://h/b", "")
+	_ = m.Finish(ctx, "https://h/c", "http_4xx")
+	if seen, _ := m.Seen(ctx, "https://h/b"); !seen {
+		t.Error("done job not seen")
+	}
+	if seen, _ := m.Seen(ctx, "https://h/a"); seen {
+		t.Error("queued job seen")
+	}
+	if n, _ := m.Pending(ctx); n != 2 {
+		t.Errorf("pending %d, want 2 (a, later)", n)
+	}
+	got, _ = m.Lease(ctx, "o4", 10, t0.Add(3*time.Minute), time.Minute)
+	if len(got) != 1 || got[0].URL != "https://h/a" || got[0].Attempts != 1 {
+		t.Errorf("retried job: %+v", got)
+	}
+	s1, _ := m.ReserveHost(ctx, "h", t0, time.Second)
+	s2, _ := m.ReserveHost(ctx, "h", t0, time.Second)
+	if !s1.Equal(t0) || !s2.Equal(t0.Add(time.Second)) {
+		t.Errorf("slots %v %v", s1, s2)
+	}
+}
