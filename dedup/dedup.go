@@ -12,13 +12,14 @@ import (
 // It holds only its configuration, so one Deduper may serve many goroutines;
 // serialising decisions per story is the caller's job (see Index).
 type Deduper struct {
-	cfg Config
+	cfg   Config
+	cache *fpCache
 }
 
 // New returns a Deduper. Zero fields of cfg take their defaults; an invalid
 // cfg should be rejected earlier with cfg.Validate.
 func New(cfg Config) *Deduper {
-	return &Deduper{cfg: cfg.withDefaults()}
+	return &Deduper{cfg: cfg.withDefaults(), cache: &fpCache{max: 2048}}
 }
 
 // Config returns the effective configuration, defaults filled in.
@@ -187,8 +188,8 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		if err := ctx.Err(); err != nil {
 			return Decision{}, fmt.Errorf("dedup: %w", err)
 		}
-		cfp := d.fingerprint(cands[i].Text)
-		m := d.compare(&fp, &cfp)
+		cfp := d.cache.get(cands[i].Text, func() fingerprint { return d.fingerprint(cands[i].Text) })
+		m := d.compare(&fp, cfp)
 		if !m.Verified {
 			continue
 		}
