@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/wirecrawl/wirecrawl"
 )
@@ -40,9 +41,32 @@ type Fingerprint struct {
 // Fingerprint normalises text (datelines, bylines and editor's notes
 // stripped) and returns its fingerprint and index keys.
 func (d *Deduper) Fingerprint(text string) Fingerprint {
-	fp := d.fingerprint(text)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	fp := d.fingerprintScratch(text, sc)
 	return Fingerprint{Simhash: fp.simhash, ContentHash: fp.content, Words: fp.words,
 		Keys: fp.keys(d.cfg.Bands)}
+}
+
+// scratch holds the buffers of one fingerprinting, reused across calls so
+// that fingerprinting does not feed the garbage collector.
+type scratch struct {
+	buf    []byte
+	tokens []uint64
+	sh     []uint64
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// fingerprintScratch fingerprints text in sc's buffers: the result's
+// shingles live in sc and are valid until sc is reused.
+func (d *Deduper) fingerprintScratch(text string, sc *scratch) fingerprint {
+	var n normalized
+	n, sc.buf = normalizeInto(text, sc.buf, sc.tokens)
+	sc.tokens = n.tokens
+	fp := fingerprintInto(n, d.cfg.ShingleSize, d.cfg.LedeKeys, d.cfg.SketchKeys, sc.sh)
+	sc.sh = fp.shingles[:0]
+	return fp
 }
 
 func (d *Deduper) fingerprint(text string) fingerprint {
@@ -128,7 +152,9 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	if err := ctx.Err(); err != nil {
 		return Decision{}, fmt.Errorf("dedup: %w", err)
 	}
-	fp := d.fingerprint(doc.Text)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	fp := d.fingerprintScratch(doc.Text, sc)
 	dec := Decision{
 		Simhash:      fp.simhash,
 		ContentHash:  fp.content,

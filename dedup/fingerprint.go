@@ -71,6 +71,12 @@ const (
 
 // fingerprintOf computes the fingerprint of a normalised body.
 func fingerprintOf(n normalized, k, lede, sketch int) fingerprint {
+	return fingerprintInto(n, k, lede, sketch, nil)
+}
+
+// fingerprintInto is fingerprintOf with the shingles in shBuf when it is
+// large enough (the caller then owns fp.shingles' memory).
+func fingerprintInto(n normalized, k, lede, sketch int, shBuf []uint64) fingerprint {
 	fp := fingerprint{words: len(n.tokens)}
 	toks := n.tokens
 	// Content hash: order-sensitive combination of the word hashes.
@@ -87,13 +93,24 @@ func fingerprintOf(n normalized, k, lede, sketch int) fingerprint {
 		kk = len(toks)
 	}
 	nsh := len(toks) - kk + 1
-	sh := make([]uint64, nsh)
+	sh := shBuf[:0]
+	if cap(sh) >= nsh {
+		sh = sh[:nsh]
+	} else {
+		sh = make([]uint64, nsh)
+	}
+	// Rolling xor of rotated word hashes: shingle i is
+	// rotl(t[i], 17(k-1)) ^ ... ^ t[i+k-1], updated in O(1) per word.
+	var roll uint64
+	for j := range kk {
+		roll = bits.RotateLeft64(roll, 17) ^ toks[j]
+	}
+	outRot := 17 * kk
 	for i := range nsh {
-		var s uint64
-		for j := range kk {
-			s = bits.RotateLeft64(s, 17) ^ toks[i+j]
+		sh[i] = roll // xor of rotated xxhash values: uniform already
+		if i+kk < len(toks) {
+			roll = bits.RotateLeft64(roll, 17) ^ bits.RotateLeft64(toks[i], outRot) ^ toks[i+kk]
 		}
-		sh[i] = s // xor of rotated xxhash values: uniform already
 	}
 	fp.simhash = simhash(sh)
 	// Opening: the first paragraph (with the next ones while shorter than
@@ -123,26 +140,38 @@ func fingerprintOf(n normalized, k, lede, sketch int) fingerprint {
 		}
 		paraMin, paraLen = ^uint64(0), 0
 	}
+	var kroll uint64
+	for j := range kw {
+		kroll = bits.RotateLeft64(kroll, 17) ^ toks[j]
+	}
+	kOutRot := 17 * kw
+	paraEnd := len(toks)
+	if len(n.paras) > 1 {
+		paraEnd = int(n.paras[1])
+	}
 	for i := 0; i+kw <= len(toks); i++ {
-		for pi+1 < len(n.paras) && int(n.paras[pi+1]) <= i {
-			flushPara()
-			pi++
+		v := kroll ^ 0x6b657973
+		if i+kw < len(toks) {
+			kroll = bits.RotateLeft64(kroll, 17) ^ bits.RotateLeft64(toks[i], kOutRot) ^ toks[i+kw]
 		}
-		var v uint64
-		for j := range kw {
-			v = bits.RotateLeft64(v, 17) ^ toks[i+j]
+		if len(fp.ledeMin) < lede {
+			for pi+1 < len(n.paras) && int(n.paras[pi+1]) <= i {
+				flushPara()
+				pi++
+				paraEnd = len(toks)
+				if pi+1 < len(n.paras) {
+					paraEnd = int(n.paras[pi+1])
+				}
+			}
+			// Per-paragraph minimum, over shingles starting and ending in it.
+			if i+kw <= paraEnd {
+				paraMin = min(paraMin, v)
+				paraLen++
+			}
 		}
-		v ^= 0x6b657973
-		// Per-paragraph minimum, over shingles starting and ending in it.
-		end := len(toks)
-		if pi+1 < len(n.paras) {
-			end = int(n.paras[pi+1])
+		if len(fp.sketch) < sketch || v < fp.sketch[len(fp.sketch)-1] {
+			fp.sketch = insertBottom(fp.sketch, v, sketch)
 		}
-		if i+kw <= end {
-			paraMin = min(paraMin, v)
-			paraLen++
-		}
-		fp.sketch = insertBottom(fp.sketch, v, sketch)
 	}
 	flushPara()
 	fp.shingles = sh // sorted on first comparison (prepare)

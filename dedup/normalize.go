@@ -43,7 +43,12 @@ var notePrefixes = []string{
 // text (bylines, editor's notes, wire credits), strips a leading dateline and
 // hashes the lower-cased words.
 func normalize(text string, buf []byte) (normalized, []byte) {
-	n := normalized{tokens: make([]uint64, 0, len(text)/5+1)}
+	return normalizeInto(text, buf, make([]uint64, 0, len(text)/5+1))
+}
+
+// normalizeInto is normalize appending the word hashes to tokens[:0].
+func normalizeInto(text string, buf []byte, tokens []uint64) (normalized, []byte) {
+	n := normalized{tokens: tokens[:0]}
 	paras := splitParagraphs(text)
 	first := true
 	for i, p := range paras {
