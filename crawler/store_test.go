@@ -7,9 +7,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,14 +161,44 @@ func TestCrawlSQLiteTwoCrawlers(t *testing.T) {
 }
 
 // BenchmarkCrawlTestwebSQLite is BenchmarkCrawlTestweb on the store's SQLite
-// State (a fresh database per iteration), as the commands run it.
+// State (a fresh database per iteration), as the commands run it. It reports
+// the peak heap in use above the heap before the crawl (the simulated web's
+// model is in that baseline; its per-request garbage is not).
 func BenchmarkCrawlTestwebSQLite(b *testing.B) {
 	ctx := context.Background()
-	w, err := testweb.Start(ctx, testweb.Options{Seed: 7})
+	stories := 0
+	if s := os.Getenv("CRAWLER_BENCH_STORIES"); s != "" {
+		stories, _ = strconv.Atoi(s)
+	}
+	w, err := testweb.Start(ctx, testweb.Options{Seed: 7, Stories: stories})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer w.Close()
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var sampler sync.WaitGroup
+	sampler.Add(1)
+	go func() {
+		defer sampler.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
 	cfg := crawler.Config{UserAgent: "wirecrawl-bench/1.0", Workers: 16, NoDelay: true, PerHostParallelism: 4, AllowPrivateNetworks: true}
 	var pages int64
 	var elapsed time.Duration
@@ -187,8 +221,13 @@ func BenchmarkCrawlTestwebSQLite(b *testing.B) {
 		_ = c.Close()
 		_ = st.Close()
 	}
+	close(stop)
+	sampler.Wait()
 	b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
 	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
+	if p := peak.Load(); p > base.HeapInuse {
+		b.ReportMetric(float64(p-base.HeapInuse)/(1<<20), "peak-heap-MiB")
+	}
 }
 
 // checkServerGaps asserts that the server saw no two requests to one host
