@@ -58,6 +58,20 @@ func (m *MemoryIndex) Lookup(ctx context.Context, keys []uint64) ([]Candidate, e
 func (m *MemoryIndex) lookup(keys []uint64) []Candidate {
 	var found [16]int32
 	hits := found[:0]
+	// Touch every key's home slot first: the loads are independent, so the
+	// CPU overlaps their cache misses instead of paying them one by one
+	// (this keeps lookups in a 1M-fingerprint index close to a 10k one).
+	var touch uint64
+	for _, k := range keys {
+		t := &m.signals
+		if k&famMask == famBand {
+			t = &m.bands
+		}
+		if len(t.slots) > 0 {
+			touch += t.slots[t.pos(tagOf(k))]
+		}
+	}
+	sink(touch)
 	for _, k := range keys {
 		t := &m.signals
 		if k&famMask == famBand {
@@ -156,6 +170,11 @@ func (m *MemoryIndex) Store(ctx context.Context, d *Deduper, doc wirecrawl.Docum
 	}
 	return dec, nil
 }
+
+// sink keeps the prefetch loads of lookup from being optimised away.
+//
+//go:noinline
+func sink(uint64) {}
 
 // Stats describes the index's size.
 type Stats struct {

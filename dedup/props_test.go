@@ -208,3 +208,35 @@ func FuzzSimhash(f *testing.F) {
 		}
 	})
 }
+
+// TestMemoryIndexConcurrent stores pages from several goroutines (run with
+// -race): Store serialises decisions, so every page lands in one story.
+func TestMemoryIndexConcurrent(t *testing.T) {
+	pages := generate(t, 31, 200, tuneParams)
+	d := New(Config{})
+	idx := NewMemoryIndex()
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			for i := w; i < len(pages); i += 4 {
+				if _, err := idx.Store(context.Background(), d, pages[i].doc); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := idx.Lookup(context.Background(), d.Fingerprint(pages[i].doc.Text).Keys); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := idx.Stats(); st.Docs == 0 || st.Stories == 0 || st.Stories > st.Docs {
+		t.Fatalf("stats after concurrent stores: %+v", st)
+	}
+}
