@@ -53,6 +53,12 @@ type Config struct {
 	MinWords int `yaml:"min_words"`
 	// Canonical is the canonical policy: most_complete (default), first or latest.
 	Canonical string `yaml:"canonical"`
+	// NoMerge turns off merging: by default, when a document verifies against
+	// several stories, they are versions of one story that arrived before
+	// anything linked them, and Decision.Merge asks the store to merge them.
+	NoMerge bool `yaml:"no_merge"`
+	// MergeStories is !NoMerge (set by withDefaults).
+	MergeStories bool `yaml:"-"`
 	// KeepCopyText asks the store to keep each copy's own text. Default false.
 	KeepCopyText bool `yaml:"keep_copy_text"`
 }
@@ -106,6 +112,7 @@ func (c Config) withDefaults() Config {
 	if c.Canonical == "" {
 		c.Canonical = PolicyMostComplete
 	}
+	c.MergeStories = !c.NoMerge
 	return c
 }
 

@@ -206,3 +206,21 @@ func TestNominatedStats(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderDebug prints pages whose cluster changes with arrival order (DEDUP_ORDER=1).
+func TestOrderDebug(t *testing.T) {
+	if os.Getenv("DEDUP_ORDER") == "" {
+		t.Skip("set DEDUP_ORDER=1")
+	}
+	d := New(Config{})
+	for name, pages := range map[string][]page{"testweb": webPages(t, testwebOptions(1)), "tune": generate(t, 21, 600, tuneParams)} {
+		ref, rdecs := cluster(t, d, pages, shuffled(len(pages), 100))
+		got, gdecs := cluster(t, d, pages, shuffled(len(pages), 101))
+		pa, pb := partition(ref), partition(got)
+		for i := range pa {
+			if pa[i] != pb[i] {
+				t.Logf("%s page %d story %d %s %v\n   A: %s\n   B: %s", name, i, pages[i].story, pages[i].kind, pages[i].edits, rdecs[i].Reason, gdecs[i].Reason)
+			}
+		}
+	}
+}

@@ -41,6 +41,13 @@ type Decision struct {
 	// Words is the length of the normalised body in words; the store records
 	// it as the story's Candidate.Length when this version is canonical.
 	Words int
+	// Merge lists other stories (ids, ascending) that this document also
+	// verified against: versions of one story that arrived before anything
+	// linked them. The store should merge them into StoryID (their copies
+	// and keys move to it; the most complete canonical wins), so that the
+	// final clusters do not depend on arrival order. Empty unless
+	// dedup.merge_stories is on (the default).
+	Merge []int64
 	// KeepCopyText mirrors dedup.keep_copy_text: the store keeps this copy's
 	// own text (Copy.Text) only when it is true.
 	KeepCopyText bool

@@ -197,6 +197,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	var best *Candidate
 	var bestM Match
 	bestWords := 0
+	var verified []int64
 	nominated := len(cands)
 	if len(cands) > d.cfg.MaxCandidates {
 		// Verify the nearest by simhash: a true copy is rarely far, and
@@ -219,6 +220,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		if !m.Verified {
 			continue
 		}
+		verified = append(verified, cands[i].StoryID)
 		if best == nil || better(m, cands[i].StoryID, bestM, best.StoryID) {
 			best, bestM, bestWords = &cands[i], m, cfp.words
 		}
@@ -232,12 +234,24 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		return dec, nil
 	}
 	dec.Action, dec.StoryID = ActionCopy, best.StoryID
+	if d.cfg.MergeStories {
+		for _, id := range verified {
+			if id != best.StoryID {
+				dec.Merge = append(dec.Merge, id)
+			}
+		}
+		slices.Sort(dec.Merge)
+		dec.Merge = slices.Compact(dec.Merge)
+	}
 	dec.Similarity, dec.Distance, dec.Containment = bestM.Resemblance, bestM.Distance, bestM.Containment
 	dec.Canonical = d.replaces(&fp, *best, doc, bestWords)
 	dec.Reason = fmt.Sprintf("copy of story %d: simhash distance %d, containment %.2f, opening %.2f (%s)",
 		best.StoryID, bestM.Distance, bestM.Containment, bestM.Opening, bestM.Why)
 	if dec.Canonical {
 		dec.Reason += "; more complete, becomes the canonical version"
+	}
+	if len(dec.Merge) > 0 {
+		dec.Reason += fmt.Sprintf("; also verified against stories %v, which are merged into it", dec.Merge)
 	}
 	return dec, nil
 }

@@ -80,6 +80,9 @@ func cluster(t testing.TB, d *Deduper, pages []page, order []int) ([]int64, []De
 		}
 		pred[i], decs[i] = dec.StoryID, dec
 	}
+	for i := range pred {
+		pred[i] = idx.StoryOf(pred[i])
+	}
 	return pred, decs
 }
 

@@ -28,6 +28,7 @@ type MemoryIndex struct {
 
 type memStory struct {
 	id        int64
+	merged    int32 // index+1 of the story this one was merged into; 0 for none
 	simhash   uint64
 	length    int
 	published time.Time
@@ -82,6 +83,9 @@ func (m *MemoryIndex) lookup(keys []uint64) []Candidate {
 	if len(hits) == 0 {
 		return nil
 	}
+	for i, h := range hits {
+		hits[i] = m.root(h)
+	}
 	slices.Sort(hits)
 	hits = slices.Compact(hits)
 	out := make([]Candidate, len(hits))
@@ -101,7 +105,31 @@ func (m *MemoryIndex) StoredURL(ctx context.Context, url string) (int64, uint64,
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	u, ok := m.urls[url]
-	return u.story, u.hash, ok, nil
+	return m.rootID(u.story), u.hash, ok, nil
+}
+
+// root follows merges from story index si to the story it now belongs to.
+func (m *MemoryIndex) root(si int32) int32 {
+	for m.stories[si].merged != 0 {
+		si = m.stories[si].merged - 1
+	}
+	return si
+}
+
+func (m *MemoryIndex) rootID(id int64) int64 {
+	si, ok := m.byID[id]
+	if !ok {
+		return id
+	}
+	return m.stories[m.root(si)].id
+}
+
+// StoryOf returns the story that story id now belongs to: id itself, or the
+// story it was merged into (Decision.Merge).
+func (m *MemoryIndex) StoryOf(id int64) int64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.rootID(id)
 }
 
 // Add records doc under storyID as decided by d: a new story (storyID must
@@ -135,12 +163,27 @@ func (m *MemoryIndex) add(storyID int64, doc wirecrawl.Document, d Decision) err
 	default:
 		return fmt.Errorf("memory index: unknown action %q", d.Action)
 	}
-	if d.Action == ActionNew || d.Canonical {
-		s := &m.stories[si]
+	si = m.root(si)
+	for _, id := range d.Merge {
+		mi, ok := m.byID[id]
+		if !ok {
+			continue
+		}
+		if mi = m.root(mi); mi == si {
+			continue
+		}
+		from, to := &m.stories[mi], &m.stories[si]
+		from.merged = si + 1
+		if from.length > to.length { // the most complete canonical wins
+			to.simhash, to.length, to.published, to.text = from.simhash, from.length, from.published, from.text
+		}
+		from.text = ""
+	}
+	if s := &m.stories[si]; d.Action == ActionNew || d.Canonical && (len(d.Merge) == 0 || d.Words > s.length) {
 		s.simhash, s.length, s.published, s.text = d.Simhash, d.Words, doc.Published, doc.Text
 	}
 	if doc.URL != "" {
-		m.urls[doc.URL] = memURL{story: storyID, hash: d.ContentHash}
+		m.urls[doc.URL] = memURL{story: m.stories[si].id, hash: d.ContentHash}
 	}
 	for _, k := range d.Keys {
 		if k&famMask == famBand {
