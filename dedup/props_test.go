@@ -81,13 +81,15 @@ func samePartition(a, b []int64) (int, bool) {
 	return diff, diff == 0
 }
 
-// TestOrderIndependence shuffles the arrival order. Exact independence is NOT
-// reached yet: a document is compared with each story's canonical version only
-// (the Index contract), so a copy that matches one version but not the current
-// canonical lands elsewhere. The test bounds the share of pages that move at
-// the measured level (testweb 1k: 3-4 of 1,046 pages; generated: 15-22 of 600).
+// TestOrderIndependence shuffles the arrival order. A document is compared
+// with each story's canonical version only (the Index contract), so without
+// merging, a copy that matched another version but not the canonical of its
+// time stayed apart (3-4 of 1,046 testweb pages, 15-22 of 600 generated pages
+// moved). With Decision.Merge, testweb's partition is identical across orders;
+// on the generated corpus at most one page in 600 moved, so the bound there
+// is 0.5%.
 func TestOrderIndependence(t *testing.T) {
-	maxMoved := map[string]float64{"tune": 0.05, "testweb": 0.01}
+	maxMoved := map[string]float64{"tune": 0.005, "testweb": 0}
 	d := New(Config{})
 	corpora := map[string][]page{
 		"tune":    generate(t, 21, 600, tuneParams),
