@@ -151,7 +151,7 @@ type pass struct {
 
 	mu      sync.Mutex
 	sum     Summary
-	claimed map[string]bool      // aliases (canonical/final URLs) handled in this pass
+	claimed map[string]bool      // article URLs and aliases being handled now (until done)
 	own     map[string]time.Time // our own future NotBefores (retries, spread articles)
 	parked  map[string]time.Time // retries due beyond MaxRetryWait: left for later
 	touched map[string]bool      // feeds, sitemaps and home pages leased in this pass
@@ -563,6 +563,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 		if e := c.st.Finish(sctx, j.URL, ""); e != nil {
 			c.log.Error("finish", "url", j.URL, "err", e)
 		}
+		p.unclaim(j.URL) // done: Seen answers for it, the claim map stays small
 		return
 	case errors.Is(err, errDuplicate):
 		p.add(func(s *Summary) { s.Duplicates++ })
@@ -762,7 +763,7 @@ func sleepUntil(ctx context.Context, at time.Time) error {
 // the request, and a fetch-log record. With seenCheck a redirect to a URL that
 // is already done stops with errDuplicate.
 func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr http.Header, seenCheck bool) (*response, error) {
-	ok, err := c.allowed(ctx, p, u)
+	ok, err := c.allowed(ctx, u, false)
 	if err != nil {
 		return nil, fmt.Errorf("robots.txt for %s: %w", u, err)
 	}
@@ -800,7 +801,7 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 			// The target asked us to wait (Retry-After): so does this job.
 			return &HTTPError{Status: http.StatusTooManyRequests, RetryAfter: d}
 		}
-		if ok, err := c.allowed(ctx, p, n); err != nil {
+		if ok, err := c.allowed(ctx, n, true); err != nil {
 			return err
 		} else if !ok {
 			return ErrRobots
@@ -929,6 +930,7 @@ func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *respo
 			if err := c.st.Finish(sctx, a, ""); err != nil {
 				return fmt.Errorf("finish alias %s: %w", a, err)
 			}
+			p.unclaim(a) // Seen answers for it from now on
 		}
 	}
 	return nil

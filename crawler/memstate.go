@@ -275,10 +275,18 @@ func (m *MemoryState) ReserveHost(ctx context.Context, host string, now time.Tim
 	return slot, nil
 }
 
-// LogFetch implements State. The log is kept in memory; see FetchLog.
+// maxMemoryLog bounds MemoryState's fetch log; the older half is dropped
+// when it is reached.
+const maxMemoryLog = 100000
+
+// LogFetch implements State. The log is kept in memory (the newest
+// entries, at most maxMemoryLog); see FetchLog.
 func (m *MemoryState) LogFetch(ctx context.Context, rec FetchRecord) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if len(m.log) >= maxMemoryLog {
+		m.log = append(m.log[:0], m.log[len(m.log)-maxMemoryLog/2:]...)
+	}
 	m.log = append(m.log, rec)
 	return nil
 }

@@ -201,7 +201,7 @@ func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
 	}
 	for _, path := range wellKnownFeedPaths {
 		u := pu.Scheme + "://" + pu.Host + path
-		if ok, err := c.allowed(ctx, p, u); err != nil || !ok {
+		if ok, err := c.allowed(ctx, u, false); err != nil || !ok {
 			continue
 		}
 		resp, err := c.get(ctx, p, u, KindFeed, http.Header{"Accept": {feedAccept}}, false)

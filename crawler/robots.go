@@ -41,7 +41,7 @@ func (c *Crawler) robotsEntry(host string) *hostRobots {
 
 // robotsFor returns host's parsed robots.txt, loading it from State or the
 // web when needed. scheme is used to fetch it.
-func (c *Crawler) robotsFor(ctx context.Context, p *pass, scheme, host string) (*robotstxt.RobotsData, error) {
+func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect bool) (*robotstxt.RobotsData, error) {
 	hr := c.robotsEntry(host)
 	hr.mu.Lock()
 	defer hr.mu.Unlock()
@@ -58,7 +58,7 @@ func (c *Crawler) robotsFor(ctx context.Context, p *pass, scheme, host string) (
 		ttl = robotsErrorTTL
 	}
 	if !ok || now.After(fetched.Add(ttl)) {
-		body, status = c.fetchRobots(ctx, p, scheme, host)
+		body, status = c.fetchRobots(ctx, scheme, host, inRedirect)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -90,9 +90,28 @@ func (c *Crawler) robotsFor(ctx context.Context, p *pass, scheme, host string) (
 	return data, nil
 }
 
-// fetchRobots GETs robots.txt politely; status 0 means no answer.
-func (c *Crawler) fetchRobots(ctx context.Context, p *pass, scheme, host string) ([]byte, int) {
+// fetchRobots GETs robots.txt politely; status 0 means no answer. It takes
+// the host's semaphore like any request, except inside a redirect, whose
+// worker holds a semaphore already (taking a second could deadlock); there
+// only the host's slot spaces it.
+func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedirect bool) ([]byte, int) {
 	u := scheme + "://" + host + "/robots.txt"
+	if !inRedirect {
+		// Bounded: a worker in a redirect may hold this semaphore while it
+		// waits for the robots.txt lock we hold; after the timeout we go on
+		// with the host's slot alone.
+		sem := c.hostSem(host)
+		t := time.NewTimer(c.cfg.Timeout)
+		select {
+		case sem <- struct{}{}:
+			defer func() { <-sem }()
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, 0
+		}
+		t.Stop()
+	}
 	res, err := c.waitSlot(ctx, host)
 	if err != nil {
 		return nil, 0
@@ -146,8 +165,9 @@ func (c *Crawler) crawlDelay(data *robotstxt.RobotsData) time.Duration {
 	return min(g.CrawlDelay, time.Minute)
 }
 
-// allowed reports whether robots.txt lets us fetch the normalised URL u.
-func (c *Crawler) allowed(ctx context.Context, p *pass, u string) (bool, error) {
+// allowed reports whether robots.txt lets us fetch the normalised URL u;
+// inRedirect says the caller is following a redirect (see fetchRobots).
+func (c *Crawler) allowed(ctx context.Context, u string, inRedirect bool) (bool, error) {
 	if c.cfg.IgnoreRobots {
 		return true, nil
 	}
@@ -158,7 +178,7 @@ func (c *Crawler) allowed(ctx context.Context, p *pass, u string) (bool, error) 
 	if pu.Path == "/robots.txt" {
 		return true, nil
 	}
-	data, err := c.robotsFor(ctx, p, pu.Scheme, pu.Host)
+	data, err := c.robotsFor(ctx, pu.Scheme, pu.Host, inRedirect)
 	if err != nil {
 		return false, err
 	}
