@@ -220,7 +220,10 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		if !m.Verified {
 			continue
 		}
-		verified = append(verified, cands[i].StoryID)
+		if m.Containment >= d.cfg.StrongContainment {
+			// Only strong matches link stories: merging is transitive.
+			verified = append(verified, cands[i].StoryID)
+		}
 		if best == nil || better(m, cands[i].StoryID, bestM, best.StoryID) {
 			best, bestM, bestWords = &cands[i], m, cfp.words
 		}

@@ -10,12 +10,12 @@ import (
 	"time"
 )
 
-// TestPairStats prints how true pairs and hard negatives compare (set
-// DEDUP_PAIRSTATS=1): the measurements behind the thresholds.
-func TestPairStats(t *testing.T) {
-	if os.Getenv("DEDUP_PAIRSTATS") == "" {
-		t.Skip("set DEDUP_PAIRSTATS=1 to print pair statistics")
-	}
+// The benchmarks in this file are the measurements behind the defaults; they
+// print tables rather than time anything. Run one with
+// go test ./dedup -run XXX -bench MeasureSweep -benchtime 1x -v.
+
+// BenchmarkMeasurePairStats prints how true pairs and hard negatives compare.
+func BenchmarkMeasurePairStats(t *testing.B) {
 	for _, ep := range []editParams{tuneParams, heldoutParams} {
 		pages := generate(t, 3, 1500, ep)
 		d := New(Config{})
@@ -88,11 +88,8 @@ func TestPairStats(t *testing.T) {
 	}
 }
 
-// TestSweep prints quality over a grid of thresholds (set DEDUP_SWEEP=1).
-func TestSweep(t *testing.T) {
-	if os.Getenv("DEDUP_SWEEP") == "" {
-		t.Skip("set DEDUP_SWEEP=1 to sweep thresholds")
-	}
+// BenchmarkMeasureSweep prints quality over a grid of thresholds.
+func BenchmarkMeasureSweep(t *testing.B) {
 	corpora := map[string][]page{
 		"tune":    generate(t, 11, 2000, tuneParams),
 		"heldout": generate(t, 12, 2000, heldoutParams),
@@ -129,11 +126,8 @@ func (c *countingIndex) Lookup(ctx context.Context, keys []uint64) ([]Candidate,
 	return r, err
 }
 
-// TestCandidateLoad prints how many candidates lookups return (DEDUP_LOAD=1).
-func TestCandidateLoad(t *testing.T) {
-	if os.Getenv("DEDUP_LOAD") == "" {
-		t.Skip("set DEDUP_LOAD=1")
-	}
+// BenchmarkMeasureCandidateLoad prints how many candidates lookups return.
+func BenchmarkMeasureCandidateLoad(t *testing.B) {
 	pages := generate(t, 2, 20000, tuneParams)
 	d := New(Config{})
 	m := NewMemoryIndex()
@@ -157,12 +151,9 @@ func TestCandidateLoad(t *testing.T) {
 	t.Logf("%d pages in %v: %d lookups, %.2f candidates per lookup; %+v", len(pages), time.Since(start), ci.lookups, float64(ci.cands)/float64(ci.lookups), m.Stats())
 }
 
-// TestNominatedStats prints containment/opening of nominated candidates,
-// split by truth (DEDUP_NOM=1).
-func TestNominatedStats(t *testing.T) {
-	if os.Getenv("DEDUP_NOM") == "" {
-		t.Skip("set DEDUP_NOM=1")
-	}
+// BenchmarkMeasureNominatedStats prints containment/opening of nominated
+// candidates, split by truth.
+func BenchmarkMeasureNominatedStats(t *testing.B) {
 	corpora := map[string][]page{
 		"testweb20k": webPages(t, testweb.Options{Seed: 2, Outlets: 50, Stories: 6000}),
 		"heldout":    generate(t, 12, 20000, heldoutParams),
@@ -207,11 +198,8 @@ func TestNominatedStats(t *testing.T) {
 	}
 }
 
-// TestOrderDebug prints pages whose cluster changes with arrival order (DEDUP_ORDER=1).
-func TestOrderDebug(t *testing.T) {
-	if os.Getenv("DEDUP_ORDER") == "" {
-		t.Skip("set DEDUP_ORDER=1")
-	}
+// BenchmarkMeasureOrderDebug prints pages whose cluster changes with arrival order.
+func BenchmarkMeasureOrderDebug(t *testing.B) {
 	d := New(Config{})
 	for name, pages := range map[string][]page{"testweb": webPages(t, testwebOptions(1)), "tune": generate(t, 21, 600, tuneParams)} {
 		ref, rdecs := cluster(t, d, pages, shuffled(len(pages), 100))
