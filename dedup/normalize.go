@@ -134,22 +134,31 @@ func skipParagraph(p string, i, n int) bool {
 // byline or a credit get the full checks.
 func mayBeNote(head string) bool {
 	head = strings.TrimLeft(head, " *_([")
-	if head == "" {
+	if len(head) < 4 {
 		return true
 	}
-	switch head[0] | 0x20 {
-	case 'a', 'b', 'c', 'e', 'n', 'p', 't':
+	if head[0] >= 0x80 { // "©" and other symbols
 		return true
 	}
-	return head[0] >= 0x80 // "©" and other symbols
+	var w [4]byte
+	for i := range w {
+		w[i] = head[i] | 0x20
+	}
+	switch string(w[:]) {
+	case "edit", "ed. ", "ed n", "note", "this", "an e", "copy", "all ", "publ", "(c) ", "c) 2":
+		return true
+	}
+	return w[0] == 'b' && w[1] == 'y' && w[2] == ' '
 }
+
+var punctFolder = strings.NewReplacer("’", "'", "‘", "'", "`", "'")
 
 // foldPunct maps typographic apostrophes to ASCII.
 func foldPunct(s string) string {
 	if !strings.Contains(s, "’") && !strings.Contains(s, "‘") && strings.IndexByte(s, '`') < 0 {
 		return s
 	}
-	return strings.NewReplacer("’", "'", "‘", "'", "`", "'").Replace(s)
+	return punctFolder.Replace(s)
 }
 
 // dateline separators, longest first.

@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/wirecrawl/wirecrawl"
@@ -33,8 +34,10 @@ func webPages(t testing.TB, opts testweb.Options) []page {
 }
 
 func TestQualityTestweb1k(t *testing.T) {
-	pages := webPages(t, testweb.Options{Seed: 1})
-	evalCorpus(t, "testweb 1k", pages, 0.99, 0.98)
+	for _, o := range []testweb.Options{{Seed: 1}, {Seed: 7, Outlets: 12, Stories: 250}, {Seed: 9, Outlets: 3, Stories: 400}} {
+		pages := webPages(t, o)
+		evalCorpus(t, fmt.Sprintf("testweb 1k (seed %d, %d outlets)", o.Seed, o.Outlets), pages, 0.99, 0.98)
+	}
 }
 
 func testwebOptions(seed int64) testweb.Options { return testweb.Options{Seed: seed} }
