@@ -33,7 +33,7 @@ type Config struct {
 	LedeKeys int `yaml:"lede_keys"`
 	// Containment is the share of the smaller text's shingles that must be
 	// found in the larger one for a match when the opening paragraphs agree
-	// (or the simhash distance is at most NearDistance). Default 0.5.
+	// (or the simhash distance is at most NearDistance). Default 0.55.
 	Containment float64 `yaml:"containment"`
 	// StrongContainment is the containment that is enough on its own, when
 	// the opening paragraphs differ (a rewritten lede). Default 0.8.
@@ -69,7 +69,7 @@ const (
 	DefaultBands             = 4
 	DefaultSketchKeys        = 4
 	DefaultLedeKeys          = 2
-	DefaultContainment       = 0.5
+	DefaultContainment       = 0.55
 	DefaultStrongContainment = 0.8
 	DefaultLedeContainment   = 0.8
 	DefaultNearDistance      = 3

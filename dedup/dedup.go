@@ -82,7 +82,8 @@ type Match struct {
 	Containment float64
 	// Resemblance is the Jaccard similarity of the shingle sets.
 	Resemblance float64
-	// Opening is the larger share of either opening paragraph found in the other text.
+	// Opening is the larger share of either text's opening paragraph found
+	// in the other.
 	Opening float64
 	// Exact is true when the normalised bodies are identical.
 	Exact bool

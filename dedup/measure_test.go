@@ -95,16 +95,15 @@ func BenchmarkMeasureSweep(t *testing.B) {
 		"heldout": generate(t, 12, 2000, heldoutParams),
 		"testweb": webPages(t, testweb.Options{Seed: 3, Outlets: 30, Stories: 2000}),
 	}
+	corpora["testweb-s7"] = webPages(t, testweb.Options{Seed: 7, Outlets: 5, Stories: 80})
+	corpora["testweb-s8"] = webPages(t, testweb.Options{Seed: 8, Outlets: 8, Stories: 600})
 	for _, cfg := range []Config{
 		{Containment: 0.5, LedeContainment: 0.8, StrongContainment: 0.8},
 		{Containment: 0.55, LedeContainment: 0.8, StrongContainment: 0.8},
-		{Containment: 0.6, LedeContainment: 0.8, StrongContainment: 0.8},
-		{Containment: 0.6, LedeContainment: 0.8, StrongContainment: 0.85},
-		{Containment: 0.65, LedeContainment: 0.8, StrongContainment: 0.8},
 	} {
 		d := New(cfg)
 		line := fmt.Sprintf("c=%.2f strong=%.2f open=%.1f:", cfg.Containment, cfg.StrongContainment, cfg.LedeContainment)
-		for _, name := range []string{"tune", "heldout", "testweb"} {
+		for _, name := range []string{"tune", "heldout", "testweb", "testweb-s7", "testweb-s8"} {
 			pages := corpora[name]
 			pred, _ := cluster(t, d, pages, shuffled(len(pages), 5))
 			s := score(pred, truthOf(pages))
