@@ -433,8 +433,10 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			}
 		}
 		now := time.Now()
-		if buffered < maxBuffered {
-			jobs, err := c.st.Lease(ctx, c.owner, min(maxBuffered-buffered, c.cfg.Workers), now, c.cfg.LeaseTTL)
+		// Lease in batches, refilling below half the buffer: a Lease is a
+		// write transaction in the store, worth amortising.
+		if buffered <= maxBuffered/2 {
+			jobs, err := c.st.Lease(ctx, c.owner, maxBuffered-buffered, now, c.cfg.LeaseTTL)
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -485,7 +487,7 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			}
 		}
 		wait := 200 * time.Millisecond
-		if buffered >= maxBuffered {
+		if buffered > maxBuffered/2 {
 			wait = time.Second // only a finished job can free a slot
 		} else if next, ok, _ := p.nextOwn(time.Now()); ok {
 			wait = min(max(time.Until(next), 2*time.Millisecond), wait)
