@@ -39,9 +39,9 @@
 // starts on a host by the delay across goroutines and processes; after the
 // answer the host's next slot is pushed to at least now+delay, so the delay
 // holds as the server measures it even when a request left late. Within a
-// process at most PerHostParallelism jobs run per host: leased jobs wait in
-// per-host queues (a few per worker) and go to a worker only when their host
-// has a free slot. Article jobs of a host get NotBefore times spaced by its
+// process at most PerHostParallelism jobs run per host: jobs are leased in
+// batches (refilled below half of four per worker), wait in per-host queues
+// and go to a worker only when their host has a free slot. Article jobs of a host get NotBefore times spaced by its
 // delay when enqueued, so leases interleave hosts instead of bringing one
 // host's whole sitemap first. The semaphores are shared by all Crawlers of a
 // process, so within a process the delay holds as the server measures it.
