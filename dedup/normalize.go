@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -244,6 +245,35 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
+// SWAR constants: the same byte in every lane.
+const (
+	lanes80 = 0x8080808080808080
+	lanes7f = 0x7f7f7f7f7f7f7f7f
+)
+
+// lowerRun returns the end of the run of a-z and 0-9 bytes starting at i,
+// testing eight bytes at a time.
+func lowerRun(p string, i int) int {
+	for i+8 <= len(p) {
+		x := uint64(p[i]) | uint64(p[i+1])<<8 | uint64(p[i+2])<<16 | uint64(p[i+3])<<24 |
+			uint64(p[i+4])<<32 | uint64(p[i+5])<<40 | uint64(p[i+6])<<48 | uint64(p[i+7])<<56
+		y := x & lanes7f // no lane carries into the next below
+		letter := (y + 0x1f1f1f1f1f1f1f1f) &^ (y + 0x0505050505050505) // 0x61..0x7a
+		digit := (y + 0x5050505050505050) &^ (y + 0x4646464646464646)  // 0x30..0x39
+		bad := ^(letter | digit) & lanes80
+		bad |= x & lanes80 // non-ASCII
+		if bad == 0 {
+			i += 8
+			continue
+		}
+		return i + bits.TrailingZeros64(bad)>>3
+	}
+	for i < len(p) && byteClass[p[i]] == cLower {
+		i++
+	}
+	return i
+}
+
 // appendTokens appends the hash of each lower-cased word of p. Words are runs
 // of letters and digits; apostrophes inside words are dropped ("don't" ->
 // "dont"); CJK characters are words of their own. A word that is already
@@ -272,9 +302,7 @@ func appendTokens(dst []uint64, p string, buf []byte) ([]uint64, []byte) {
 		}
 		// A word starts at i. Fast path: lower-case ASCII only.
 		start := i
-		for i < len(p) && byteClass[p[i]] == cLower {
-			i++
-		}
+		i = lowerRun(p, i)
 		if i == len(p) || byteClass[p[i]] == cSep {
 			dst = append(dst, xxhash.Sum64String(p[start:i]))
 			continue
