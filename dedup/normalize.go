@@ -257,7 +257,7 @@ func lowerRun(p string, i int) int {
 	for i+8 <= len(p) {
 		x := uint64(p[i]) | uint64(p[i+1])<<8 | uint64(p[i+2])<<16 | uint64(p[i+3])<<24 |
 			uint64(p[i+4])<<32 | uint64(p[i+5])<<40 | uint64(p[i+6])<<48 | uint64(p[i+7])<<56
-		y := x & lanes7f // no lane carries into the next below
+		y := x & lanes7f                                               // no lane carries into the next below
 		letter := (y + 0x1f1f1f1f1f1f1f1f) &^ (y + 0x0505050505050505) // 0x61..0x7a
 		digit := (y + 0x5050505050505050) &^ (y + 0x4646464646464646)  // 0x30..0x39
 		bad := ^(letter | digit) & lanes80
