@@ -182,14 +182,24 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	if err != nil {
 		return Decision{}, fmt.Errorf("dedup: lookup: %w", err)
 	}
-	if len(cands) > 0 && fp.words > 0 {
-		best := slices.MinFunc(cands, func(a, b Candidate) int { return cmpID(a.StoryID, b.StoryID) })
-		dec.Action, dec.StoryID = ActionCopy, best.StoryID
-		dec.Similarity, dec.Containment = 1, 1
-		dec.Distance = Distance(fp.simhash, best.Simhash)
-		dec.Reason = "exact copy of a stored version (same normalised body)"
-		dec.Canonical = d.replaces(&fp, best, doc, -1)
-		return dec, nil
+	if fp.words > 0 {
+		// The story holding this exact body (a version, not necessarily
+		// the canonical, so full verification is not required). A sanity
+		// check against the canonical remains, so that an index that
+		// matches keys loosely (MemoryIndex compares 32-bit tags) cannot
+		// merge an unrelated text.
+		for i := range cands {
+			cfp := d.cache.get(cands[i].Text, func() fingerprint { return d.fingerprint(cands[i].Text) })
+			if m := d.compare(&fp, cfp); m.Verified || m.Containment >= 0.3 || m.Opening >= 0.5 {
+				c := cands[i]
+				dec.Action, dec.StoryID = ActionCopy, c.StoryID
+				dec.Similarity, dec.Containment = m.Resemblance, m.Containment
+				dec.Distance = m.Distance
+				dec.Reason = fmt.Sprintf("exact copy of a stored version of story %d (same normalised body); containment %.2f with its canonical", c.StoryID, m.Containment)
+				dec.Canonical = d.replaces(&fp, c, doc, cfp.words)
+				return dec, nil
+			}
+		}
 	}
 	cands, err = idx.Lookup(ctx, dec.Keys)
 	if err != nil {

@@ -200,6 +200,10 @@ func BenchmarkQuality20k(b *testing.B) {
 				b.ReportMetric(s.f1, "F1")
 				b.ReportMetric(s.bf1, "B3-F1")
 				b.ReportMetric(float64(len(pages)), "pages")
+				other, _ := cluster(b, d, pages, shuffled(len(pages), 2))
+				moved, _ := samePartition(pred, other)
+				b.Logf("%s 20k: another arrival order moves %d of %d pages", c.name, moved, len(pages))
+				b.ReportMetric(float64(moved), "moved-by-reorder")
 			}
 		})
 	}
