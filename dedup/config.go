@@ -59,8 +59,6 @@ type Config struct {
 	NoMerge bool `yaml:"no_merge"`
 	// MergeStories is !NoMerge (set by withDefaults).
 	MergeStories bool `yaml:"-"`
-	// KeepCopyText asks the store to keep each copy's own text. Default false.
-	KeepCopyText bool `yaml:"keep_copy_text"`
 }
 
 // Defaults of Config, measured on the evaluation corpora (see doc.go).

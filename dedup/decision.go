@@ -48,7 +48,4 @@ type Decision struct {
 	// final clusters do not depend on arrival order. Empty unless
 	// dedup.merge_stories is on (the default).
 	Merge []int64
-	// KeepCopyText mirrors dedup.keep_copy_text: the store keeps this copy's
-	// own text (Copy.Text) only when it is true.
-	KeepCopyText bool
 }

@@ -157,11 +157,10 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	defer scratchPool.Put(sc)
 	fp := d.fingerprintScratch(doc.Text, sc)
 	dec := Decision{
-		Simhash:      fp.simhash,
-		ContentHash:  fp.content,
-		Keys:         fp.keys(d.cfg.Bands),
-		Words:        fp.words,
-		KeepCopyText: d.cfg.KeepCopyText,
+		Simhash:     fp.simhash,
+		ContentHash: fp.content,
+		Keys:        fp.keys(d.cfg.Bands),
+		Words:       fp.words,
 	}
 	storedStory, storedHash, stored := int64(0), uint64(0), false
 	if doc.URL != "" {

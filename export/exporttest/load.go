@@ -26,10 +26,10 @@ func Load(ctx context.Context, st store.Store, c *Corpus) error {
 				doc.Text = s.Text
 			}
 			d := dedup.Decision{Action: dedup.ActionNew, Canonical: true, Similarity: 1, Reason: cp.Reason,
-				Simhash: uint64(i), ContentHash: uint64(i<<8 | j), Keys: []uint64{uint64(i)}, KeepCopyText: true}
+				Simhash: uint64(i), ContentHash: uint64(i<<8 | j), Keys: []uint64{uint64(i)}}
 			if j > 0 {
 				d = dedup.Decision{Action: dedup.ActionCopy, StoryID: storyID, Similarity: cp.Similarity, Reason: cp.Reason,
-					Simhash: uint64(i), ContentHash: uint64(i<<8 | j), KeepCopyText: true}
+					Simhash: uint64(i), ContentHash: uint64(i<<8 | j)}
 			}
 			page := store.Page{Doc: doc, Decision: d}
 			raw, ok, err := c.Raw(ctx, cp.URL)
