@@ -35,7 +35,7 @@ type Cleaner struct {
 
 // New returns a Cleaner; zero fields of cfg take their defaults.
 func New(cfg Config) *Cleaner {
-	return &Cleaner{cfg: cfg.withDefaults()}
+	return &Cleaner{cfg: cfg.WithDefaults()}
 }
 
 // Clean extracts the article from one page. body is the raw HTTP body, pageURL

@@ -57,13 +57,18 @@ type LogConfig struct {
 	Level string `yaml:"level"`
 }
 
-// Default returns the configuration used when no file, variable or flag says otherwise.
+// Default returns the configuration used when no file, variable or flag says
+// otherwise, with every stage's defaults filled in.
 func Default() Config {
 	return Config{
 		DB:      "wirecrawl.db",
 		Seeds:   []string{"seeds/feeds.txt"},
 		Overlap: "exit",
 		Log:     LogConfig{Format: "text", Level: "info"},
+		Crawler: crawler.Config{}.WithDefaults(),
+		Cleaner: cleaner.Config{}.WithDefaults(),
+		Dedup:   dedup.Config{}.WithDefaults(),
+		Store:   store.Config{}.WithDefaults(),
 	}
 }
 
@@ -232,6 +237,20 @@ func yamlName(f reflect.StructField) string {
 		return strings.ToLower(f.Name)
 	}
 	return name
+}
+
+// Value returns the value of the dotted key; ok is false for an unknown key.
+func (c Config) Value(key string) (value any, ok bool) {
+	var index []int
+	walk(reflect.TypeOf(c), "", func(k string, idx []int) {
+		if k == key {
+			index = idx
+		}
+	})
+	if index == nil {
+		return nil, false
+	}
+	return reflect.ValueOf(c).FieldByIndex(index).Interface(), true
 }
 
 // Set parses value into the dotted key, as a flag or variable would.

@@ -79,8 +79,8 @@ type Config struct {
 	RobotsTTL time.Duration `yaml:"robots_ttl"`
 }
 
-// withDefaults returns c with every zero field replaced by its default.
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with every zero field replaced by its default.
+func (c Config) WithDefaults() Config {
 	if c.UserAgent == "" {
 		c.UserAgent = DefaultUserAgent
 	}
@@ -160,7 +160,7 @@ func (c Config) Validate() error {
 	if c.MinPollInterval > 0 && c.MaxPollInterval > 0 && c.MaxPollInterval < c.MinPollInterval {
 		errs = append(errs, errors.New("max_poll_interval: must be >= min_poll_interval"))
 	}
-	d := c.withDefaults()
+	d := c.WithDefaults()
 	if d.LeaseTTL <= d.Timeout {
 		errs = append(errs, fmt.Errorf("lease_ttl: must be longer than timeout (%s)", d.Timeout))
 	}

@@ -108,7 +108,7 @@ func New(cfg Config, st State, log *slog.Logger) (*Crawler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	host, _ := os.Hostname()
 	var rb [4]byte
 	_, _ = rand.Read(rb[:])

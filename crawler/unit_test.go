@@ -218,11 +218,11 @@ func TestConfigValidate(t *testing.T) {
 	if err := (Config{}).Validate(); err != nil {
 		t.Errorf("zero config: %v", err)
 	}
-	d := Config{}.withDefaults()
+	d := Config{}.WithDefaults()
 	if d.Delay != time.Second || d.Workers != 8 || d.PerHostParallelism != 1 || d.MaxBodyBytes != 15<<20 || d.IgnoreRobots {
 		t.Errorf("defaults: %+v", d)
 	}
-	if d := (Config{NoDelay: true}).withDefaults(); d.Delay != 0 {
+	if d := (Config{NoDelay: true}).WithDefaults(); d.Delay != 0 {
 		t.Errorf("no_delay: delay %v", d.Delay)
 	}
 	for _, tt := range []struct {
@@ -282,7 +282,7 @@ func TestPrivateAddressRefused(t *testing.T) {
 	}
 	// A redirect from an allowed host to a private one: simulate the public
 	// side with a fetcher that allows the first dial only.
-	f := newFetcher(cfg.withDefaults())
+	f := newFetcher(cfg.WithDefaults())
 	_, err = f.fetch(context.Background(), "http://localhost:1/", nil, nil)
 	if !errors.Is(err, ErrPrivateAddress) {
 		t.Errorf("localhost: err = %v", err)
@@ -442,7 +442,7 @@ func TestContentEncodings(t *testing.T) {
 	mux.HandleFunc("/identity", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(page)) })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	f := newFetcher(testConfig().withDefaults())
+	f := newFetcher(testConfig().WithDefaults())
 	for _, p := range []string{"/gzip", "/br", "/deflate", "/identity"} {
 		resp, err := f.fetch(context.Background(), srv.URL+p, nil, nil)
 		if err != nil {

@@ -57,8 +57,8 @@ type Config struct {
 	// several stories, they are versions of one story that arrived before
 	// anything linked them, and Decision.Merge asks the store to merge them.
 	NoMerge bool `yaml:"no_merge"`
-	// MergeStories is !NoMerge (set by withDefaults).
-	MergeStories bool `yaml:"-"`
+	// mergeStories is !NoMerge (set by WithDefaults).
+	mergeStories bool
 }
 
 // Defaults of Config, measured on the evaluation corpora (see doc.go).
@@ -75,8 +75,8 @@ const (
 	DefaultMaxCandidates     = 32
 )
 
-// withDefaults returns c with every zero field set to its default.
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
 	if c.ShingleSize == 0 {
 		c.ShingleSize = DefaultShingleSize
 	}
@@ -110,7 +110,7 @@ func (c Config) withDefaults() Config {
 	if c.Canonical == "" {
 		c.Canonical = PolicyMostComplete
 	}
-	c.MergeStories = !c.NoMerge
+	c.mergeStories = !c.NoMerge
 	return c
 }
 

@@ -20,7 +20,7 @@ type Deduper struct {
 // New returns a Deduper. Zero fields of cfg take their defaults; an invalid
 // cfg should be rejected earlier with cfg.Validate.
 func New(cfg Config) *Deduper {
-	return &Deduper{cfg: cfg.withDefaults(), cache: &fpCache{max: 2048}}
+	return &Deduper{cfg: cfg.WithDefaults(), cache: &fpCache{max: 2048}}
 }
 
 // Config returns the effective configuration, defaults filled in.
@@ -247,7 +247,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		return dec, nil
 	}
 	dec.Action, dec.StoryID = ActionCopy, best.StoryID
-	if d.cfg.MergeStories {
+	if d.cfg.mergeStories {
 		for _, id := range verified {
 			if id != best.StoryID {
 				dec.Merge = append(dec.Merge, id)

@@ -17,6 +17,14 @@ type Config struct {
 // DefaultFetchLogKeep is the fetch-log length kept when FetchLogKeep is 0.
 const DefaultFetchLogKeep = 100000
 
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	if c.FetchLogKeep == 0 {
+		c.FetchLogKeep = DefaultFetchLogKeep
+	}
+	return c
+}
+
 // Validate checks the configuration; errors name the bad key.
 func (c *Config) Validate() error {
 	if c.FetchLogKeep < -1 {

@@ -23,32 +23,16 @@ func (a *app) configCommand() *cobra.Command {
 				return err
 			}
 			for _, key := range config.Keys() {
-				fmt.Fprintf(a.stdout, "%s = %s\n", key, formatValue(lookupKey(cfg, key)))
+				fmt.Fprintf(a.stdout, "%s = %s\n", key, formatValue(cfg, key))
 			}
 			return nil
 		},
 	}
 }
 
-func lookupKey(cfg config.Config, key string) reflect.Value {
-	v := reflect.ValueOf(cfg)
-	for _, part := range strings.Split(key, ".") {
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-			if name == "" {
-				name = strings.ToLower(t.Field(i).Name)
-			}
-			if name == part {
-				v = v.Field(i)
-				break
-			}
-		}
-	}
-	return v
-}
-
-func formatValue(v reflect.Value) string {
+func formatValue(cfg config.Config, key string) string {
+	value, _ := cfg.Value(key)
+	v := reflect.ValueOf(value)
 	if v.Kind() == reflect.Slice {
 		parts := make([]string, v.Len())
 		for i := range parts {
