@@ -29,6 +29,16 @@
 // elsewhere moves, a story left without copies is deleted, and one whose
 // canonical URL left keeps its text and points at its closest remaining copy.
 //
+// Merges. A page whose Decision.Merge lists other stories (versions of one
+// story that arrived before anything linked them) merges them into its story
+// in the same transaction, as dedup.MemoryIndex.Add does: their copies,
+// index keys and earlier versions move over, the surviving story's first
+// publisher and first_seen cover both, the longest canonical (by dedup's word
+// count) wins and the losing one is kept as an earlier version, and the
+// merged story is deleted. A canonical copy replaces the merged canonical
+// only when it is longer still. Merged story IDs are not kept: a URL or key
+// of a merged story reads back under the survivor.
+//
 // Encoding: times are Unix nanoseconds (0 for unknown); uint64 fingerprints
 // and keys are stored bit-cast to int64. SQLite statements are prepared once
 // per connection and reused.

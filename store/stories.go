@@ -40,21 +40,21 @@ func (ix index) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, e
 		for i, k := range chunk {
 			args[i] = int64(k)
 		}
-		rows, err := ix.r.query(ctx, `SELECT id, simhash, text, words FROM stories
+		rows, err := ix.r.query(ctx, `SELECT id, simhash, text, words, published FROM stories
 			WHERE id IN (SELECT DISTINCT story_id FROM dedup_keys WHERE key IN (`+placeholders(len(chunk))+`)) ORDER BY id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: lookup: %w", err)
 		}
 		for rows.Next() {
 			var (
-				c  dedup.Candidate
-				sh int64
+				c       dedup.Candidate
+				sh, pub int64
 			)
-			if err := rows.Scan(&c.StoryID, &sh, &c.Text, &c.Length); err != nil {
+			if err := rows.Scan(&c.StoryID, &sh, &c.Text, &c.Length, &pub); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: lookup: %w", err)
 			}
-			c.Simhash = uint64(sh)
+			c.Simhash, c.Published = uint64(sh), fromNanos(pub)
 			if !seen[c.StoryID] {
 				seen[c.StoryID] = true
 				out = append(out, c)
@@ -124,6 +124,76 @@ func (s *db) SavePage(ctx context.Context, decide func(ctx context.Context, idx 
 // wordCount is a text's length in words, as dedup.Candidate.Length wants.
 func wordCount(s string) int { return len(strings.Fields(s)) }
 
+// docWords is the length recorded for doc as a canonical version: dedup's
+// normalised word count (Decision.Words), or the text's when dedup gave none.
+func docWords(doc *wirecrawl.Document, d *dedup.Decision) int {
+	if d.Words > 0 {
+		return d.Words
+	}
+	return wordCount(doc.Text)
+}
+
+// mergeStory merges story from into story to (Decision.Merge): from's copies,
+// index keys and earlier versions move to to, to's first_seen becomes the
+// earlier of the two, and from is deleted. The longer canonical (by words)
+// becomes to's canonical unless keep is set (a new story's page stays
+// canonical); the losing canonical is kept in story_versions. ok is false
+// when from is to or no longer exists (nothing to merge).
+func (s *db) mergeStory(ctx context.Context, tx *sql.Tx, to, from int64, keep bool, now int64) (ok bool, err error) {
+	if from == to {
+		return false, nil
+	}
+	r := s.in(tx)
+	var toWords, fromWords int
+	var fromFirst int64
+	err = r.queryRow(ctx, `SELECT words, first_seen FROM stories WHERE id = ?`, from).Scan(&fromWords, &fromFirst)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("merge story %d: %w", from, err)
+	}
+	if err := r.queryRow(ctx, `SELECT words FROM stories WHERE id = ?`, to).Scan(&toWords); err != nil {
+		return false, fmt.Errorf("merge story %d into %d: %w", from, to, err)
+	}
+	const version = `INSERT INTO story_versions (story_id, url, title, byline, published, site, lang, text,
+		simhash, content_hash, words, replaced_at)
+		SELECT CAST(? AS BIGINT), url, title, byline, published, site, lang, text, simhash, content_hash, words, CAST(? AS BIGINT) FROM stories WHERE id = ?`
+	wins := !keep && fromWords > toWords
+	loser := from
+	if wins {
+		loser = to
+	}
+	type step struct {
+		what string
+		q    string
+		args []any
+	}
+	steps := []step{
+		{"keep losing canonical", version, []any{to, now, loser}},
+		{"move copies", `UPDATE copies SET story_id = ? WHERE story_id = ?`, []any{to, from}},
+		{"move keys", `INSERT INTO dedup_keys (key, story_id) SELECT key, CAST(? AS BIGINT) FROM dedup_keys WHERE story_id = ? ON CONFLICT DO NOTHING`, []any{to, from}},
+		{"drop old keys", `DELETE FROM dedup_keys WHERE story_id = ?`, []any{from}},
+		{"move versions", `UPDATE story_versions SET story_id = ? WHERE story_id = ?`, []any{to, from}},
+	}
+	if wins {
+		steps = append(steps, step{"take canonical", `UPDATE stories SET (url, title, byline, published, site, lang, text, simhash, content_hash, words) =
+			(SELECT f.url, f.title, f.byline, CASE WHEN f.published = 0 THEN stories.published ELSE f.published END, f.site,
+				CASE WHEN f.lang = '' THEN stories.lang ELSE f.lang END, f.text, f.simhash, f.content_hash, f.words
+			FROM stories f WHERE f.id = ?) WHERE id = ?`, []any{from, to}})
+	}
+	steps = append(steps,
+		step{"first seen", `UPDATE stories SET first_seen = CASE WHEN first_seen < ? THEN first_seen ELSE ? END, updated = ? WHERE id = ?`,
+			[]any{fromFirst, fromFirst, now, to}},
+		step{"delete merged story", `DELETE FROM stories WHERE id = ?`, []any{from}},
+	)
+	for _, st := range steps {
+		if _, err := r.exec(ctx, st.q, st.args...); err != nil {
+			return false, fmt.Errorf("merge story %d into %d: %s: %w", from, to, st.what, err)
+		}
+	}
+	return true, nil
+}
+
 func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 	d := &p.Decision
 	doc := &p.Doc
@@ -171,7 +241,7 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		err = s.in(tx).queryRow(ctx, `INSERT INTO stories (url, title, byline, published, site, lang, text, simhash,
 			content_hash, words, first_publisher, first_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			doc.URL, doc.Title, doc.Byline, nanos(doc.Published), doc.Site, doc.Lang, doc.Text, int64(d.Simhash),
-			int64(d.ContentHash), wordCount(doc.Text), doc.Site, now, now).Scan(&storyID)
+			int64(d.ContentHash), docWords(doc, d), doc.Site, now, now).Scan(&storyID)
 		if err != nil {
 			return 0, fmt.Errorf("insert story: %w", err)
 		}
@@ -194,13 +264,39 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 				return 0, err
 			}
 		}
-		if d.Canonical {
+	default:
+		return 0, fmt.Errorf("unknown dedup action %q", d.Action)
+	}
+
+	merged := 0
+	if d.Action != dedup.ActionUnchanged {
+		// Stories the page also verified against become one with storyID
+		// before the page's own canonical claim is weighed, as in
+		// dedup.MemoryIndex.Add: the most complete canonical wins.
+		for _, from := range d.Merge {
+			ok, err := s.mergeStory(ctx, tx, storyID, from, d.Action == dedup.ActionNew, now)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				merged++
+			}
+		}
+	}
+	if d.Action == dedup.ActionCopy && d.Canonical {
+		replace := len(d.Merge) == 0
+		if !replace {
+			var words int
+			if err := s.in(tx).queryRow(ctx, `SELECT words FROM stories WHERE id = ?`, storyID).Scan(&words); err != nil {
+				return 0, fmt.Errorf("story %d length: %w", storyID, err)
+			}
+			replace = docWords(doc, d) > words
+		}
+		if replace {
 			if err := s.replaceCanonical(ctx, tx, storyID, doc, d, now, true); err != nil {
 				return 0, err
 			}
 		}
-	default:
-		return 0, fmt.Errorf("unknown dedup action %q", d.Action)
 	}
 
 	if d.Action != dedup.ActionUnchanged {
@@ -210,7 +306,7 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		if err := s.addKeys(ctx, tx, storyID, d.Keys); err != nil {
 			return 0, err
 		}
-		if !fresh { // a fresh story got its first publisher on insert
+		if !fresh || merged > 0 { // a fresh story got its first publisher on insert
 			if err := s.updateFirstPublisher(ctx, tx, storyID); err != nil {
 				return 0, err
 			}
@@ -290,7 +386,7 @@ func (s *db) replaceCanonical(ctx context.Context, tx *sql.Tx, id int64, doc *wi
 		published = CASE WHEN CAST(? AS BIGINT) = 0 THEN published ELSE CAST(? AS BIGINT) END, site = ?, lang = CASE WHEN ? = '' THEN lang ELSE ? END,
 		text = ?, simhash = ?, content_hash = ?, words = ?, updated = ? WHERE id = ?`,
 		doc.URL, doc.Title, doc.Byline, nanos(doc.Published), nanos(doc.Published), doc.Site, doc.Lang, doc.Lang,
-		doc.Text, int64(d.Simhash), int64(d.ContentHash), wordCount(doc.Text), now, id)
+		doc.Text, int64(d.Simhash), int64(d.ContentHash), docWords(doc, d), now, id)
 	if err != nil {
 		return fmt.Errorf("replace canonical of story %d: %w", id, err)
 	}

@@ -46,6 +46,9 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"SaveMovesURL", testSaveMovesURL},
 		{"SaveDecideError", testSaveDecideError},
 		{"SaveConcurrentCopies", testSaveConcurrent},
+		{"SaveMerge", testSaveMerge},
+		{"SaveMergeCanonical", testSaveMergeCanonical},
+		{"SaveMergeConcurrent", testSaveMergeConcurrent},
 		{"KeepCopyText", testKeepCopyText},
 		{"Uint64Keys", testUint64Keys},
 		{"Stories", testStories},
@@ -1205,5 +1208,229 @@ func testStats(t *testing.T, newDSN NewDSN) {
 	wantErr := []store.ErrorCount{{Class: "timeout", Count: 2, Example: "deadline exceeded again"}, {Class: "http_4xx", Count: 1, Example: "404 Not Found"}}
 	if !slices.Equal(f.Errors, wantErr) {
 		t.Fatalf("error classes %+v, want %+v", f.Errors, wantErr)
+	}
+}
+
+// partition checks that every stored URL is in exactly one story, each story
+// has copies, and returns the stories' URL sets keyed by story ID.
+func partition(t *testing.T, s store.Store) map[int64][]string {
+	t.Helper()
+	seen := map[string]int64{}
+	out := map[int64][]string{}
+	must(t, s.Stories(context.Background(), export.Filter{}, func(st wirecrawl.Story) error {
+		if len(st.Copies) == 0 {
+			t.Fatalf("story %d without copies", st.ID)
+		}
+		for _, c := range st.Copies {
+			if prev, ok := seen[c.URL]; ok {
+				t.Fatalf("%s in stories %d and %d", c.URL, prev, st.ID)
+			}
+			seen[c.URL] = st.ID
+			out[st.ID] = append(out[st.ID], c.URL)
+		}
+		return nil
+	}))
+	for _, us := range out {
+		sort.Strings(us)
+	}
+	return out
+}
+
+// testSaveMerge: a page that bridges two stories saved apart merges them
+// (Decision.Merge): copies, keys and versions move to the surviving story,
+// the longer canonical wins, the merged story is gone.
+func testSaveMerge(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	s := fresh(t, newDSN, store.Config{})
+	a := save(t, s, page("https://a.example/s", "A", "alpha text of four", t0.Add(2*time.Hour), newDecision(1, 2)))
+	save(t, s, page("https://a2.example/s", "A2", "alpha text of four too", t0.Add(3*time.Hour), copyDecision(a, false, 2)))
+	stA, _ := storyOf(t, s, "https://a.example/s")
+	b := save(t, s, page("https://b.example/s", "B", "the longer beta version of the same story here", t0, newDecision(3, 4)))
+	// Story b gets a more complete version: one earlier version kept.
+	bTwo := page("https://b2.example/s", "B2", "the longer beta version of the same story here and more", t0.Add(time.Hour), copyDecision(b, true, 4, 6))
+	save(t, s, bTwo)
+	if a == b {
+		t.Fatalf("stories a and b share id %d", a)
+	}
+	// The bridge is a copy of a that also verified against b (and lists a
+	// itself and a story that does not exist, which are ignored).
+	bridge := page("https://c.example/s", "C", "alpha text of four and beta", t0.Add(time.Hour), copyDecision(a, false, 2, 3, 7))
+	bridge.Decision.Merge = []int64{a, b, b + 1000}
+	id, d, err := s.SavePage(ctx, fixed(bridge))
+	must(t, err)
+	if id != a || d.StoryID != a {
+		t.Fatalf("bridge stored under %d (decision %d), want %d", id, d.StoryID, a)
+	}
+	parts := partition(t, s)
+	want := []string{"https://a.example/s", "https://a2.example/s", "https://b.example/s", "https://b2.example/s", "https://c.example/s"}
+	if len(parts) != 1 || !slices.Equal(parts[a], want) {
+		t.Fatalf("after merge: %v, want story %d with %v", parts, a, want)
+	}
+	st, _ := storyOf(t, s, "https://b.example/s")
+	if st.ID != a {
+		t.Fatalf("b's URL in story %d, want %d", st.ID, a)
+	}
+	// The most complete canonical (b's current one) wins, with its metadata.
+	if st.URL != bTwo.Doc.URL || st.Text != bTwo.Doc.Text || st.Title != bTwo.Doc.Title || st.Site != "B2" {
+		t.Fatalf("canonical after merge: %+v", st)
+	}
+	if st.Copies[0].URL != st.URL {
+		t.Fatalf("canonical copy not first: %+v", st.Copies)
+	}
+	if st.FirstPublisher != "B" {
+		t.Fatalf("first publisher %q, want B (earliest published copy of both)", st.FirstPublisher)
+	}
+	if !st.FirstSeen.Equal(stA.FirstSeen) {
+		t.Fatalf("first seen %v, want a's %v (the earlier story)", st.FirstSeen, stA.FirstSeen)
+	}
+	for _, k := range []uint64{1, 3, 4, 6, 7} {
+		cands, err := s.Lookup(ctx, []uint64{k})
+		must(t, err)
+		if len(cands) != 1 || cands[0].StoryID != a || cands[0].Text != bTwo.Doc.Text || cands[0].Length != 11 ||
+			!cands[0].Published.Equal(bTwo.Doc.Published) {
+			t.Fatalf("key %d after merge: %+v", k, cands)
+		}
+	}
+	if cands, _ := s.Lookup(ctx, []uint64{1, 2, 3, 4, 5, 6, 7}); len(cands) != 1 {
+		t.Fatalf("lookup after merge returns %d stories", len(cands))
+	}
+	for _, u := range want {
+		sid, _, ok, err := s.StoredURL(ctx, u)
+		must(t, err)
+		if !ok || sid != a {
+			t.Fatalf("stored url %s: story %d ok %v, want %d", u, sid, ok, a)
+		}
+	}
+	stats, err := s.Stats(ctx)
+	must(t, err)
+	// Versions: b's first canonical (replaced by b2) and a's (lost the merge).
+	if stats.Stories != 1 || stats.Copies != 5 || stats.Duplicates != 4 || stats.Versions != 2 {
+		t.Fatalf("stats after merge: %+v", stats)
+	}
+	// A later copy of the merged story b finds the survivor, and a re-save
+	// of the bridge with the same merge list changes nothing.
+	save(t, s, page("https://d.example/s", "D", "beta", t0.Add(4*time.Hour), copyDecision(a, false, 4)))
+	save(t, s, bridge)
+	if parts := partition(t, s); len(parts) != 1 || len(parts[a]) != 6 {
+		t.Fatalf("after later copies: %v", parts)
+	}
+}
+
+// testSaveMergeCanonical: which canonical survives a merge, as in
+// dedup.MemoryIndex.Add: the longest of the merged ones, replaced by the
+// page only when it is canonical and longer still; a new story's page stays
+// canonical.
+func testSaveMergeCanonical(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		action    dedup.Action
+		canonical bool
+		words     int
+		want      string // "a", "b" or "page"
+	}{
+		{"copy longer than both", dedup.ActionCopy, true, 7, "page"},
+		{"copy not longer than b", dedup.ActionCopy, true, 5, "b"},
+		{"non-canonical copy", dedup.ActionCopy, false, 9, "b"},
+		{"new story", dedup.ActionNew, true, 1, "page"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := fresh(t, newDSN, store.Config{})
+			a := save(t, s, page("https://a.example/s", "A", "one two three", t0, newDecision(1)))
+			b := save(t, s, page("https://b.example/s", "B", "one two three four five", t0, newDecision(2)))
+			text := strings.TrimSpace(strings.Repeat("w ", tc.words))
+			d := copyDecision(a, tc.canonical, 3)
+			d.Action, d.Words, d.Merge = tc.action, tc.words, []int64{a, b}
+			if tc.action == dedup.ActionNew {
+				d.StoryID, d.Merge = 0, []int64{a, b}
+			}
+			p := page("https://p.example/s", "P", text, t0, d)
+			id, _, err := s.SavePage(ctx, fixed(p))
+			must(t, err)
+			parts := partition(t, s)
+			if len(parts) != 1 || len(parts[id]) != 3 {
+				t.Fatalf("after merge: %v", parts)
+			}
+			st, _ := storyOf(t, s, "https://a.example/s")
+			wantURL := map[string]string{"a": "https://a.example/s", "b": "https://b.example/s", "page": p.Doc.URL}[tc.want]
+			if st.URL != wantURL {
+				t.Fatalf("canonical %s (%q), want %s", st.URL, st.Text, wantURL)
+			}
+		})
+	}
+}
+
+// testSaveMergeConcurrent: bridging pages saved at once through two store
+// handles chain separately saved stories into one; every URL ends in
+// exactly one story and no key points at a deleted story.
+func testSaveMergeConcurrent(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	dsn := newDSN(t)
+	s1, s2 := Open(t, dsn, store.Config{}), Open(t, dsn, store.Config{})
+	const n = 12
+	for i := range n {
+		save(t, s1, page(fmt.Sprintf("https://s%d.example/x", i), fmt.Sprintf("S%d", i), "story "+strings.Repeat("w ", i), t0, newDecision(uint64(100+i))))
+	}
+	// Bridge i shares keys with stories i and i+1: a copy of the first
+	// candidate that merges every other candidate, as dedup decides.
+	mergeDecide := func(p store.Page) func(context.Context, dedup.Index) (store.Page, error) {
+		return func(ctx context.Context, idx dedup.Index) (store.Page, error) {
+			cands, err := idx.Lookup(ctx, p.Decision.Keys)
+			if err != nil {
+				return store.Page{}, err
+			}
+			if len(cands) == 0 {
+				return store.Page{}, fmt.Errorf("%s: no candidates", p.Doc.URL)
+			}
+			keys := p.Decision.Keys
+			p.Decision = copyDecision(cands[0].StoryID, false, keys...)
+			for _, c := range cands[1:] {
+				p.Decision.Merge = append(p.Decision.Merge, c.StoryID)
+			}
+			return p, nil
+		}
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, n)
+	for i := range n - 1 {
+		s := s1
+		if i%2 == 1 {
+			s = s2
+		}
+		p := page(fmt.Sprintf("https://bridge.example/%d", i), "Bridge", "bridge", t0, newDecision(uint64(100+i), uint64(100+i+1), uint64(500+i)))
+		wg.Go(func() {
+			if _, _, err := s.SavePage(ctx, mergeDecide(p)); err != nil {
+				errc <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	parts := partition(t, s2)
+	if len(parts) != 1 {
+		t.Fatalf("%d stories after chaining bridges, want 1: %v", len(parts), parts)
+	}
+	var id int64
+	for k, us := range parts {
+		id = k
+		if len(us) != 2*n-1 {
+			t.Fatalf("story %d has %d URLs, want %d", k, len(us), 2*n-1)
+		}
+	}
+	keys := make([]uint64, 0, 2*n)
+	for i := range n {
+		keys = append(keys, uint64(100+i), uint64(500+i))
+	}
+	cands, err := s1.Lookup(ctx, keys)
+	must(t, err)
+	if len(cands) != 1 || cands[0].StoryID != id {
+		t.Fatalf("keys after merges: %+v, want story %d only", cands, id)
+	}
+	st, _ := storyOf(t, s1, "https://s0.example/x")
+	if want := "story " + strings.Repeat("w ", n-1); st.Text != want {
+		t.Fatalf("canonical %q, want the longest %q", st.Text, want)
 	}
 }
