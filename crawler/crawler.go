@@ -47,7 +47,9 @@ type Fetched struct {
 type Handler func(ctx context.Context, f Fetched) error
 
 // Progress is told, after each finished job, how many jobs this run has
-// finished and how many are still queued or leased.
+// finished and how many are still queued or leased (refreshed at most twice a
+// second). It is called from the worker goroutines, concurrently, and should
+// return quickly.
 type Progress func(done, queued int)
 
 // Summary counts what one Crawl or Ingest did.
