@@ -118,8 +118,12 @@ func TestCrawlCommand(t *testing.T) {
 	}
 }
 
+// TestCrawlCommandErrors: each case gets its own database, since a host's
+// robots.txt answer (or its absence) is remembered across runs.
 func TestCrawlCommandErrors(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "w.db")
+	dir := t.TempDir()
+	n := 0
+	newDB := func() string { n++; return filepath.Join(dir, fmt.Sprintf("w%d.db", n)) }
 	cases := []struct {
 		name string
 		env  []string
@@ -127,12 +131,12 @@ func TestCrawlCommandErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no seeds", []string{"WIRECRAWL_DB=" + db, "WIRECRAWL_SEEDS="}, []string{"crawl"}, exitUsage, "no seed"},
-		{"missing seed file", []string{"WIRECRAWL_DB=" + db, "WIRECRAWL_SEEDS=/nonexistent/seeds.txt"}, []string{"crawl"}, exitUsage, "seeds"},
-		{"bad config value", []string{"WIRECRAWL_DB=" + db, "WIRECRAWL_OVERLAP=sometimes"}, []string{"crawl"}, exitUsage, "overlap"},
-		{"unreachable article", []string{"WIRECRAWL_DB=" + db, "WIRECRAWL_CRAWLER_ALLOW_PRIVATE_NETWORKS=true", "WIRECRAWL_CRAWLER_MAX_RETRIES=1", "WIRECRAWL_CRAWLER_RETRY_BACKOFF=10ms"},
+		{"no seeds", []string{"WIRECRAWL_DB=" + newDB(), "WIRECRAWL_SEEDS="}, []string{"crawl"}, exitUsage, "no seed"},
+		{"missing seed file", []string{"WIRECRAWL_DB=" + newDB(), "WIRECRAWL_SEEDS=/nonexistent/seeds.txt"}, []string{"crawl"}, exitUsage, "seeds"},
+		{"bad config value", []string{"WIRECRAWL_DB=" + newDB(), "WIRECRAWL_OVERLAP=sometimes"}, []string{"crawl"}, exitUsage, "overlap"},
+		{"unreachable article", []string{"WIRECRAWL_DB=" + newDB(), "WIRECRAWL_CRAWLER_ALLOW_PRIVATE_NETWORKS=true", "WIRECRAWL_CRAWLER_MAX_RETRIES=1", "WIRECRAWL_CRAWLER_RETRY_BACKOFF=10ms"},
 			[]string{"ingest", "http://127.0.0.1:1/news/a.html"}, exitFailure, "error"},
-		{"private address refused", []string{"WIRECRAWL_DB=" + db}, []string{"ingest", "http://127.0.0.1:1/news/b.html"}, exitFailure, "private"},
+		{"private address refused", []string{"WIRECRAWL_DB=" + newDB()}, []string{"ingest", "http://127.0.0.1:1/news/b.html"}, exitFailure, "private"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
