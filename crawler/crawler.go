@@ -582,7 +582,11 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 	}
 	class, transient := classify(err)
 	var pe *processError
-	if errors.As(err, &pe) {
+	var perm *PermanentError
+	switch {
+	case errors.As(err, &perm):
+		class, transient = perm.Class, false
+	case errors.As(err, &pe):
 		class, transient = ClassProcess, true
 	}
 	if class == ClassInterrupted {
@@ -634,6 +638,20 @@ func (c *Crawler) backoff(attempts int) time.Duration {
 	// Full jitter in [d/2, d).
 	return time.Duration(d/2 + mrand.Float64()*d/2)
 }
+
+// PermanentError is a Handler error that another fetch would not change (a
+// page with no article, say): the job fails at once with Class instead of
+// being retried.
+type PermanentError struct {
+	Class string
+	Err   error
+}
+
+// Permanent marks a Handler error as permanent, recorded with class.
+func Permanent(class string, err error) error { return &PermanentError{Class: class, Err: err} }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
 
 // processError wraps a Handler error.
 type processError struct{ err error }

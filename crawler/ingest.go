@@ -45,7 +45,11 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 		default:
 			class, _ := classify(err)
 			var pe *processError
-			if errors.As(err, &pe) {
+			var perm *PermanentError
+			switch {
+			case errors.As(err, &perm):
+				class = perm.Class
+			case errors.As(err, &pe):
 				class = ClassProcess
 			}
 			p.errClass(class)

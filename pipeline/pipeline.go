@@ -17,6 +17,10 @@ import (
 	"github.com/wirecrawl/wirecrawl/store"
 )
 
+// ClassNoArticle is the error class of a page in which the cleaner found no
+// article: recorded once, not retried.
+const ClassNoArticle = "no_article"
+
 // Outcome is what happened to one fetched page.
 type Outcome struct {
 	URL string
@@ -98,7 +102,7 @@ func (p *Pipeline) Handle(ctx context.Context, f crawler.Fetched) error {
 	}
 	p.mu.Lock()
 	switch {
-	case errors.Is(err, cleaner.ErrNoContent) || errors.Is(err, cleaner.ErrNotHTML):
+	case errors.Is(err, cleaner.ErrNoContent) || errors.Is(err, cleaner.ErrNotHTML) || errors.Is(err, cleaner.ErrTooLarge):
 		p.counts.NoArticle++
 	case err != nil:
 	case out.Action == dedup.ActionNew:
@@ -156,7 +160,16 @@ func (p *Pipeline) clean(f crawler.Fetched) (wirecrawl.Document, error) {
 		}
 	}
 	if err != nil {
-		return doc, fmt.Errorf("clean %s: %w", url, err)
+		err = fmt.Errorf("clean %s: %w", url, err)
+		switch {
+		case errors.Is(err, cleaner.ErrNoContent):
+			err = crawler.Permanent(ClassNoArticle, err)
+		case errors.Is(err, cleaner.ErrNotHTML):
+			err = crawler.Permanent(crawler.ClassNotHTML, err)
+		case errors.Is(err, cleaner.ErrTooLarge):
+			err = crawler.Permanent(crawler.ClassTooLarge, err)
+		}
+		return doc, err
 	}
 	if it := f.Item; it != nil {
 		if doc.Title == "" {

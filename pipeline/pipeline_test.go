@@ -2,8 +2,12 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -131,5 +135,50 @@ func TestCrawlSimulatedWeb(t *testing.T) {
 	}
 	if after := storedClusters(t, ctx, st); len(after) != len(got) {
 		t.Errorf("second run changed the stored URLs: %d, was %d", len(after), len(got))
+	}
+}
+
+// TestNoArticleIsNotRetried: a page with no article fails once with class
+// no_article; fetching it again would not change it.
+func TestNoArticleIsNotRetried(t *testing.T) {
+	ctx := context.Background()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		hits.Add(1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><head><title>Sign in</title></head><body><form><input name=user><input type=password></form></body></html>`)
+	}))
+	defer srv.Close()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"), store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, NoDelay: true, MaxRetries: 3, RetryBackoff: time.Millisecond}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
+	var reported error
+	sum, err := c.Ingest(ctx, []string{srv.URL + "/news/login-wall.html"}, p.Handle, func(_ string, err error) { reported = err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 1 {
+		t.Errorf("page fetched %d times, want once", hits.Load())
+	}
+	if sum.ErrorsByClass[pipeline.ClassNoArticle] != 1 || sum.Retries != 0 {
+		t.Errorf("summary %+v: want one no_article error and no retry", sum)
+	}
+	if !errors.Is(reported, cleaner.ErrNoContent) {
+		t.Errorf("reported error %v, want cleaner.ErrNoContent", reported)
+	}
+	if got := p.Counts().NoArticle; got != 1 {
+		t.Errorf("NoArticle = %d, want 1", got)
 	}
 }
