@@ -204,7 +204,23 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 	var (
 		storyID int64
 		fresh   bool // a story inserted by this page
+		merged  int  // stories merged into storyID
 	)
+	// mergeAll merges the stories the page also verified against into
+	// storyID before the page's own canonical claim is weighed, as
+	// dedup.MemoryIndex.Add does: the most complete canonical wins.
+	mergeAll := func(keep bool) error {
+		for _, from := range d.Merge {
+			ok, err := s.mergeStory(ctx, tx, storyID, from, keep, now)
+			if err != nil {
+				return err
+			}
+			if ok {
+				merged++
+			}
+		}
+		return nil
+	}
 	switch d.Action {
 	case dedup.ActionUnchanged:
 		storyID = d.StoryID
@@ -255,6 +271,12 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		} else if err != nil {
 			return 0, err
 		}
+		// Merge first: the page's URL may be stored in a story it merges,
+		// whose text then competes for canonical instead of being dropped
+		// with that story when the URL moves.
+		if err := mergeAll(false); err != nil {
+			return 0, err
+		}
 		oldID, _, err := s.copyStory(ctx, tx, doc.URL)
 		if err != nil {
 			return 0, err
@@ -268,19 +290,11 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		return 0, fmt.Errorf("unknown dedup action %q", d.Action)
 	}
 
-	merged := 0
-	if d.Action != dedup.ActionUnchanged {
-		// Stories the page also verified against become one with storyID
-		// before the page's own canonical claim is weighed, as in
-		// dedup.MemoryIndex.Add: the most complete canonical wins.
-		for _, from := range d.Merge {
-			ok, err := s.mergeStory(ctx, tx, storyID, from, d.Action == dedup.ActionNew, now)
-			if err != nil {
-				return 0, err
-			}
-			if ok {
-				merged++
-			}
+	if d.Action == dedup.ActionNew {
+		// dedup never asks a new story to merge others; MemoryIndex keeps
+		// the page canonical if it does.
+		if err := mergeAll(true); err != nil {
+			return 0, err
 		}
 	}
 	if d.Action == dedup.ActionCopy && d.Canonical {

@@ -48,6 +48,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"SaveConcurrentCopies", testSaveConcurrent},
 		{"SaveMerge", testSaveMerge},
 		{"SaveMergeCanonical", testSaveMergeCanonical},
+		{"SaveMergeOwnStory", testSaveMergeOwnStory},
 		{"SaveMergeConcurrent", testSaveMergeConcurrent},
 		{"KeepCopyText", testKeepCopyText},
 		{"Uint64Keys", testUint64Keys},
@@ -1432,5 +1433,35 @@ func testSaveMergeConcurrent(t *testing.T, newDSN NewDSN) {
 	st, _ := storyOf(t, s1, "https://s0.example/x")
 	if want := "story " + strings.Repeat("w ", n-1); st.Text != want {
 		t.Fatalf("canonical %q, want the longest %q", st.Text, want)
+	}
+}
+
+// testSaveMergeOwnStory: a page stored alone as story x, refetched and now
+// decided a copy of story a that merges x, merges x before the URL moves, so
+// x's (longer) canonical and its earlier versions are not lost with it.
+func testSaveMergeOwnStory(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	s := fresh(t, newDSN, store.Config{})
+	a := save(t, s, page("https://a.example/s", "A", "short text", t0, newDecision(1)))
+	x := save(t, s, page("https://x.example/s", "X", "the long first text of x", t0, newDecision(2)))
+	save(t, s, page("https://x2.example/s", "X2", "the long first text of x grown longer", t0, copyDecision(x, true, 2)))
+	save(t, s, page("https://x2.example/s", "X2", "moved away", t0, newDecision(9))) // x is left with x.example alone
+	p := page("https://x.example/s", "X", "short text again", t0, copyDecision(a, false, 1, 2))
+	p.Decision.Merge = []int64{x}
+	if id := save(t, s, p); id != a {
+		t.Fatalf("stored under %d, want %d", id, a)
+	}
+	st, _ := storyOf(t, s, "https://a.example/s")
+	if st.Text != "the long first text of x grown longer" {
+		t.Fatalf("canonical %q, want x's", st.Text)
+	}
+	if parts := partition(t, s); len(parts) != 2 || len(parts[a]) != 2 {
+		t.Fatalf("after merge: %v", parts)
+	}
+	stats, err := s.Stats(ctx)
+	must(t, err)
+	// x's first version (replaced by x2's) and a's canonical (lost the merge).
+	if stats.Versions != 2 {
+		t.Fatalf("versions %d, want 2", stats.Versions)
 	}
 }
