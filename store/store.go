@@ -31,9 +31,12 @@ type Store interface {
 	// Index that reads inside the same transaction, then writes the page that
 	// decide returns in that transaction: a new story, or a copy of
 	// Decision.StoryID (replacing the story's canonical text when
-	// Decision.Canonical, keeping the earlier version), the Decision.Keys
-	// under the story, the URL's content hash, the frontier jobs FrontierURL
-	// and Doc.URL marked done, and the raw response when Config.RawHTML.
+	// Decision.Canonical, keeping the earlier version), the stories in
+	// Decision.Merge merged into it (copies, keys and versions move, the
+	// merged stories are deleted; see the package doc for which canonical
+	// wins), the Decision.Keys under the story, the URL's content hash, the
+	// frontier jobs FrontierURL and Doc.URL marked done, and the raw response
+	// when Config.RawHTML.
 	// ActionUnchanged only marks the frontier jobs done. An error from decide
 	// rolls everything back and is returned. It returns the story's ID and the
 	// decision as stored (StoryID filled in for a new story).
