@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -217,7 +218,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 			if da, db := Distance(fp.simhash, a.Simhash), Distance(fp.simhash, b.Simhash); da != db {
 				return da - db
 			}
-			return cmpID(a.StoryID, b.StoryID)
+			return cmp.Compare(a.StoryID, b.StoryID)
 		})
 		cands = cands[:d.cfg.MaxCandidates]
 	}
@@ -282,15 +283,6 @@ func better(m Match, id int64, o Match, oid int64) bool {
 	return id < oid
 }
 
-func cmpID(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 // replaces reports whether doc, a verified copy, becomes the canonical
 // version of story c under the configured policy. canonWords is the

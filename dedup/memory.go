@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -93,7 +94,7 @@ func (m *MemoryIndex) lookup(keys []uint64) []Candidate {
 		s := &m.stories[h]
 		out[i] = Candidate{StoryID: s.id, Simhash: s.simhash, Text: s.text, Length: s.length, Published: s.published}
 	}
-	slices.SortFunc(out, func(a, b Candidate) int { return cmpID(a.StoryID, b.StoryID) })
+	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Compare(a.StoryID, b.StoryID) })
 	return out
 }
 

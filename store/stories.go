@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -66,7 +67,7 @@ func (ix index) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, e
 			return nil, fmt.Errorf("store: lookup: %w", err)
 		}
 	}
-	slices.SortFunc(out, func(a, b dedup.Candidate) int { return cmpInt(a.StoryID, b.StoryID) })
+	slices.SortFunc(out, func(a, b dedup.Candidate) int { return cmp.Compare(a.StoryID, b.StoryID) })
 	return out, nil
 }
 
@@ -82,15 +83,6 @@ func (ix index) StoredURL(ctx context.Context, u string) (int64, uint64, bool, e
 	return id, uint64(h), true, nil
 }
 
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 // Lookup returns the stories sharing a key; see dedup.Index. Outside
 // SavePage it reads the latest committed state.
