@@ -283,7 +283,6 @@ func better(m Match, id int64, o Match, oid int64) bool {
 	return id < oid
 }
 
-
 // replaces reports whether doc, a verified copy, becomes the canonical
 // version of story c under the configured policy. canonWords is the
 // canonical's normalised length, or -1 when not yet computed.

@@ -83,7 +83,6 @@ func (ix index) StoredURL(ctx context.Context, u string) (int64, uint64, bool, e
 	return id, uint64(h), true, nil
 }
 
-
 // Lookup returns the stories sharing a key; see dedup.Index. Outside
 // SavePage it reads the latest committed state.
 func (s *db) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, error) {
