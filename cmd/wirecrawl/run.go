@@ -73,6 +73,11 @@ func (a *app) runCrawl(ctx context.Context, cfg config.Config, job crawlJob, onO
 	p := pipeline.New(st, cleaner.New(cfg.Cleaner), dedup.New(cfg.Dedup), cfg.Store.RawHTML, log)
 
 	bar := a.crawlProgress()
+	if bar != nil {
+		c.SetProgress(func(done, queued int) {
+			bar.Describe(fmt.Sprintf("jobs done %d, queued %d; pages stored", done, queued))
+		})
+	}
 	p.OnOutcome = func(o pipeline.Outcome) {
 		if bar != nil {
 			_ = bar.Add(1)
