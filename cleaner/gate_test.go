@@ -1,0 +1,74 @@
+package cleaner
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// TestGatesAgreeWithRegexps: the word gates in front of rxCaption and rxPromo,
+// and the tail cut before rxGluedCredit, must never change an answer. It checks
+// every element text of the dev corpus pages, plus one example of each
+// alternative of the regexps (which must match, so the check is not vacuous).
+func TestGatesAgreeWithRegexps(t *testing.T) {
+	positives := []string{
+		"Credit: Jane Doe", "PHOTOS: John", "Photograph: x", "picture: y", "Image: z", "(Image: Getty)",
+		"Photo by Ann", "Photograph by Bo", "Image by Cy", "Picture by Di", "Photo credit Ed", "Image credit Fa",
+		"Getty Images", "Copyright KIRILL KUDRYAVTSEV/AFP or licensors", "AP Photo/Evan Vucci", "AP Images",
+		"Jane Doe/Reuters", "REUTERS/Jane Doe", "Jane/AFP", "AFP/Jane", "AFP via Getty", "Shutterstock",
+		"iStock", "EPA-EFE/Jane", "File photo of a man", "Courtesy of the family", "(photo courtesy Jo)",
+		"Jane/Getty", "Jane Getty", "Jane via Getty",
+		"Follow us on Twitter", "click here", "Sign up for our newsletter", "Subscribe to our list",
+		"Download the app", "If you enjoyed this story", "affiliate link", "Affiliate partners get links",
+		"Click to Tweet", "All Rights Reserved", "Copyright 2024 Foo", "© Foo", "5 min read", "Reading time 3",
+		"tempo de leitura", "Lesezeit", "Additional reporting by X", "Editing by Y", "Sources: Z",
+	}
+	texts := append([]string(nil), positives...)
+	for _, p := range loadDevCorpus(t) {
+		doc, err := html.Parse(bytes.NewReader(p.HTML))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var walk func(n *html.Node) string
+		walk = func(n *html.Node) string {
+			if n.Type == html.TextNode {
+				return n.Data
+			}
+			var b strings.Builder
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				b.WriteString(walk(c))
+			}
+			if s := strings.TrimSpace(b.String()); len(s) > 0 && len(s) < 2000 {
+				texts = append(texts, s)
+			}
+			return b.String()
+		}
+		walk(doc)
+	}
+	matched := map[string]int{}
+	for _, s := range texts {
+		for _, g := range []struct {
+			name string
+			rx   gatedRegexp
+		}{{"caption", rxCaption}, {"promo", rxPromo}} {
+			want := g.rx.rx.MatchString(s)
+			if got := g.rx.MatchString(s); got != want {
+				t.Errorf("%s gate says %v, regexp says %v, for %q", g.name, got, want, s)
+			}
+			if want {
+				matched[g.name]++
+			}
+		}
+		if got, want := rxGluedCredit.MatchString(tail(s, gluedCreditMaxBytes)), rxGluedCredit.MatchString(s); got != want {
+			t.Errorf("glued credit on the tail says %v, on the whole %v, for %q", got, want, s)
+		}
+	}
+	for _, p := range positives {
+		if !rxCaption.MatchString(p) && !rxPromo.MatchString(p) {
+			t.Errorf("example %q matches neither regexp", p)
+		}
+	}
+	t.Logf("%d texts checked; matches: %v", len(texts), matched)
+}
