@@ -130,9 +130,11 @@ func (a *app) printSummary(r runResult, took time.Duration) {
 }
 
 // failed reports whether the run had errors worth a non-zero exit: jobs that
-// failed for good, robots.txt exclusions aside (they are obeyed, not failed).
+// failed for good, except robots.txt exclusions (obeyed, not failed) and pages
+// with no article (a gallery or video page is no fault of the crawl).
 func (r runResult) failed() bool {
-	return r.Summary.Failed > r.Summary.ErrorsByClass[crawler.ClassRobots]
+	e := r.Summary.ErrorsByClass
+	return r.Summary.Failed > e[crawler.ClassRobots]+e[pipeline.ClassNoArticle]
 }
 
 // openExisting opens the store for a command that only reads it (stats,
