@@ -9,8 +9,10 @@
 //     Press"), agency credits, editor's notes, update notices, "X contributed
 //     to this report" and copyright lines are dropped, a leading dateline
 //     ("WASHINGTON (AP) — ", "HANOI, Vietnam (AP) — ", "Dekalb, Ill. — ") is
-//     stripped, and words are lower-cased and hashed with xxhash (no seed, so
-//     fingerprints are stable across processes and runs).
+//     stripped, and words are lower-cased and hashed as they are scanned,
+//     eight bytes at a time, with a fixed 64-bit hash (tokenHash in
+//     normalize.go: no seed, so fingerprints are stable across processes and
+//     runs; TestTokenHashStable pins it).
 //  2. Fingerprint: a content hash of the normalised words (exact copies
 //     short-circuit on it), a 64-bit simhash over word 3-shingles, and the
 //     shingle set for verification.

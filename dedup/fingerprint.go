@@ -107,7 +107,7 @@ func fingerprintInto(n normalized, k, lede, sketch int, shBuf []uint64) fingerpr
 	}
 	outRot := 17 * kk
 	for i := range nsh {
-		sh[i] = roll // xor of rotated xxhash values: uniform already
+		sh[i] = roll // xor of rotated word hashes: uniform already
 		if i+kk < len(toks) {
 			roll = bits.RotateLeft64(roll, 17) ^ bits.RotateLeft64(toks[i], outRot) ^ toks[i+kk]
 		}

@@ -5,15 +5,13 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/cespare/xxhash/v2"
 )
 
 // normalized is a body reduced to what dedup compares: the hashes of its
 // lower-cased words, grouped in paragraphs, with datelines, bylines, editor's
 // notes and wire credits left out.
 type normalized struct {
-	tokens []uint64 // xxhash of each lower-cased word
+	tokens []uint64 // hash of each lower-cased word (tokenHash)
 	paras  []int32  // start index in tokens of each paragraph
 }
 
@@ -274,10 +272,69 @@ func lowerRun(p string, i int) int {
 	return i
 }
 
+// Word hashing. A word's hash is a function of its lower-cased UTF-8 bytes
+// alone, with fixed constants and no seed, so it is the same in every process,
+// run and machine (stored keys depend on it): the bytes are read as
+// little-endian 64-bit chunks, the last one zero-padded, each chunk c folds
+// into the state as h = rotl(h^c, 29) * tokP1 starting from h = 0, and the
+// word's hash is mix64(h + len*tokP2). Words never contain zero bytes, so the
+// padding is unambiguous. tokenHash is the reference; appendTokens computes
+// the same value while it scans and lower-cases the bytes, eight at a time.
+const (
+	tokP1 = 0x9e3779b97f4a7c15
+	tokP2 = 0xc2b2ae3d27d4eb4f
+)
+
+// tokFold folds one 8-byte chunk of a word into the hash state.
+func tokFold(h, c uint64) uint64 { return bits.RotateLeft64(h^c, 29) * tokP1 }
+
+// tokFinish is a word's hash from the state after its last chunk and its length.
+func tokFinish(h uint64, n int) uint64 { return mix64(h + uint64(n)*tokP2) }
+
+// tokenHash is the hash of a lower-cased word (see tokFold).
+func tokenHash[S string | []byte](b S) uint64 {
+	var h uint64
+	n := len(b)
+	for len(b) >= 8 {
+		h = tokFold(h, le64(b))
+		b = b[8:]
+	}
+	if len(b) > 0 {
+		var c uint64
+		for j := 0; j < len(b); j++ {
+			c |= uint64(b[j]) << (8 * j)
+		}
+		h = tokFold(h, c)
+	}
+	return tokFinish(h, n)
+}
+
+// le64 reads 8 bytes little-endian.
+func le64[S string | []byte](b S) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// wordChunk classifies 8 bytes at once: k is how many leading bytes are
+// ASCII letters or digits (8 if all are), lc the bytes with A-Z lower-cased
+// (only its first k bytes are meaningful).
+func wordChunk(x uint64) (lc uint64, k int) {
+	y := x & lanes7f                                              // no lane carries into the next below
+	lower := (y + 0x1f1f1f1f1f1f1f1f) &^ (y + 0x0505050505050505) // 0x61..0x7a
+	upper := (y + 0x3f3f3f3f3f3f3f3f) &^ (y + 0x2525252525252525) // 0x41..0x5a
+	digit := (y + 0x5050505050505050) &^ (y + 0x4646464646464646) // 0x30..0x39
+	good := (lower | upper | digit) &^ x & lanes80                // ASCII only
+	upper &^= x
+	lc = x | (upper&lanes80)>>2
+	return lc, bits.TrailingZeros64(^good&lanes80) >> 3
+}
+
 // appendTokens appends the hash of each lower-cased word of p. Words are runs
 // of letters and digits; apostrophes inside words are dropped ("don't" ->
-// "dont"); CJK characters are words of their own. A word that is already
-// lower-case ASCII is hashed in place; others are rebuilt in buf.
+// "dont"); CJK characters are words of their own. An ASCII word is lower-cased
+// and hashed as it is scanned, eight bytes at a time; others are rebuilt in
+// buf and hashed there.
 func appendTokens(dst []uint64, p string, buf []byte) ([]uint64, []byte) {
 	i := 0
 	for i < len(p) {
@@ -291,7 +348,7 @@ func appendTokens(dst []uint64, p string, buf []byte) ([]uint64, []byte) {
 		if cl == cHigh {
 			r, size := utf8.DecodeRuneInString(p[i:])
 			if isCJK(r) {
-				dst = append(dst, xxhash.Sum64String(p[i:i+size]))
+				dst = append(dst, tokenHash(p[i:i+size]))
 				i += size
 				continue
 			}
@@ -300,15 +357,52 @@ func appendTokens(dst []uint64, p string, buf []byte) ([]uint64, []byte) {
 				continue
 			}
 		}
-		// A word starts at i. Fast path: lower-case ASCII only.
+		// A word starts at i. Fast path: ASCII letters and digits, hashed
+		// while scanned.
 		start := i
-		i = lowerRun(p, i)
+		var h uint64
+		for {
+			if i+8 > len(p) {
+				var c uint64
+				k := 0
+			tail:
+				for i < len(p) {
+					b := p[i]
+					switch byteClass[b] {
+					case cLower:
+					case cUpper:
+						b += 'a' - 'A'
+					default:
+						break tail
+					}
+					c |= uint64(b) << (8 * k)
+					k++
+					i++
+				}
+				if k > 0 {
+					h = tokFold(h, c)
+				}
+				break
+			}
+			lc, k := wordChunk(le64(p[i:]))
+			if k == 8 {
+				h = tokFold(h, lc)
+				i += 8
+				continue
+			}
+			if k > 0 {
+				h = tokFold(h, lc&(1<<(8*k)-1))
+				i += k
+			}
+			break
+		}
 		if i == len(p) || byteClass[p[i]] == cSep {
-			dst = append(dst, xxhash.Sum64String(p[start:i]))
+			dst = append(dst, tokFinish(h, i-start))
 			continue
 		}
-		// Slow path: rebuild the word in buf.
-		buf = append(buf[:0], p[start:i]...)
+		// Slow path: apostrophes or non-ASCII letters; rebuild the word in buf.
+		i = start
+		buf = buf[:0]
 		for i < len(p) {
 			c := p[i]
 			switch byteClass[c] {
@@ -338,7 +432,7 @@ func appendTokens(dst []uint64, p string, buf []byte) ([]uint64, []byte) {
 			break
 		}
 		if len(buf) > 0 {
-			dst = append(dst, xxhash.Sum64(buf))
+			dst = append(dst, tokenHash(buf))
 		}
 	}
 	return dst, buf
