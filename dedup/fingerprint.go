@@ -190,38 +190,34 @@ func (fp *fingerprint) prepare() {
 // simhash is Charikar's fingerprint of the features: bit i is set when most
 // features have bit i set.
 func simhash(features []uint64) uint64 {
+	// Bit-sliced counting: lane variable b holds, in byte j, how many
+	// features so far have bit 8*b+j set; flushed to counts every 255 features
+	// before a byte can overflow. Eight locals, not an array, so that they
+	// stay in registers.
 	var counts [64]int
-	var lanes [8]uint64
-	pending := 0
-	flush := func() {
-		for b := range 8 {
-			v := lanes[b]
-			for j := range 8 {
-				counts[8*j+b] += int(v >> (8 * j) & 0xff)
-			}
-			lanes[b] = 0
-		}
-		pending = 0
-	}
-	for _, f := range features {
-		lanes[0] += spread[f&0xff]
-		lanes[1] += spread[f>>8&0xff]
-		lanes[2] += spread[f>>16&0xff]
-		lanes[3] += spread[f>>24&0xff]
-		lanes[4] += spread[f>>32&0xff]
-		lanes[5] += spread[f>>40&0xff]
-		lanes[6] += spread[f>>48&0xff]
-		lanes[7] += spread[f>>56&0xff]
-		if pending++; pending == 255 {
-			flush()
-		}
-	}
-	flush()
-	var out uint64
 	n := len(features)
-	for i, c := range counts {
-		// counts[8*j+b] is bit 8*b+j of the features.
-		bit := (i%8)*8 + i/8
+	for len(features) > 0 {
+		batch := features[:min(len(features), 255)]
+		features = features[len(batch):]
+		var l0, l1, l2, l3, l4, l5, l6, l7 uint64
+		for _, f := range batch {
+			l0 += spread[f&0xff]
+			l1 += spread[f>>8&0xff]
+			l2 += spread[f>>16&0xff]
+			l3 += spread[f>>24&0xff]
+			l4 += spread[f>>32&0xff]
+			l5 += spread[f>>40&0xff]
+			l6 += spread[f>>48&0xff]
+			l7 += spread[f>>56&0xff]
+		}
+		for b, v := range [8]uint64{l0, l1, l2, l3, l4, l5, l6, l7} {
+			for j := range 8 {
+				counts[8*b+j] += int(v >> (8 * j) & 0xff)
+			}
+		}
+	}
+	var out uint64
+	for bit, c := range counts {
 		if 2*c > n {
 			out |= 1 << bit
 		}
