@@ -79,13 +79,8 @@ func fingerprintOf(n normalized, k, lede, sketch int) fingerprint {
 func fingerprintInto(n normalized, k, lede, sketch int, shBuf []uint64) fingerprint {
 	fp := fingerprint{words: len(n.tokens)}
 	toks := n.tokens
-	// Content hash: order-sensitive combination of the word hashes.
-	h := uint64(len(toks))*0x9e3779b97f4a7c15 + 1
-	for _, t := range toks {
-		h = bits.RotateLeft64(h^t, 29) * 0x9e3779b97f4a7c15
-	}
-	fp.content = mix64(h)
 	if len(toks) == 0 {
+		fp.content = mix64(1)
 		return fp
 	}
 	kk := k
@@ -99,19 +94,24 @@ func fingerprintInto(n normalized, k, lede, sketch int, shBuf []uint64) fingerpr
 	} else {
 		sh = make([]uint64, nsh)
 	}
-	// Rolling xor of rotated word hashes: shingle i is
+	// One pass over the words for two independent chains the CPU overlaps:
+	// the content hash, an order-sensitive combination of the word hashes,
+	// and the rolling xor of rotated word hashes, shingle i being
 	// rotl(t[i], 17(k-1)) ^ ... ^ t[i+k-1], updated in O(1) per word.
+	h := uint64(len(toks))*0x9e3779b97f4a7c15 + 1
 	var roll uint64
-	for j := range kk {
-		roll = bits.RotateLeft64(roll, 17) ^ toks[j]
+	for _, t := range toks[:kk] {
+		h = bits.RotateLeft64(h^t, 29) * 0x9e3779b97f4a7c15
+		roll = bits.RotateLeft64(roll, 17) ^ t
 	}
+	sh[0] = roll // xor of rotated word hashes: uniform already
 	outRot := 17 * kk
-	for i := range nsh {
-		sh[i] = roll // xor of rotated word hashes: uniform already
-		if i+kk < len(toks) {
-			roll = bits.RotateLeft64(roll, 17) ^ bits.RotateLeft64(toks[i], outRot) ^ toks[i+kk]
-		}
+	for j, t := range toks[kk:] {
+		h = bits.RotateLeft64(h^t, 29) * 0x9e3779b97f4a7c15
+		roll = bits.RotateLeft64(roll, 17) ^ bits.RotateLeft64(toks[j], outRot) ^ t
+		sh[j+1] = roll
 	}
+	fp.content = mix64(h)
 	fp.simhash = simhash(sh)
 	// Opening: the first paragraph (with the next ones while shorter than
 	// openingMinTokens words), at most openingMaxTokens words.
