@@ -31,7 +31,8 @@ type fingerprint struct {
 	words    int
 	shingles []uint64 // sorted and unique once prepared
 	sorted   bool
-	opening  []uint64 // sorted unique shingles of the opening paragraph(s)
+	openN    int      // the first openN shingles are the opening paragraph(s)'s
+	opening  []uint64 // sorted unique shingles of the opening (set by prepare)
 	simhash  uint64
 	content  uint64
 	ledeMin  []uint64 // minimum key-shingle hash of each opening paragraph
@@ -127,7 +128,7 @@ func fingerprintInto(n normalized, k, lede, sketch int, shBuf []uint64) fingerpr
 	if oend < 1 {
 		oend = 1
 	}
-	fp.opening = sortUnique(slices.Clone(sh[:oend]))
+	fp.openN = oend // opening is sorted out of sh by prepare, when needed
 	// Lookup keys come from longer shingles (keyShingle words): a shingle
 	// common to many unrelated texts ("said in a statement") must not become
 	// a key, or lookups would return half the index.
@@ -178,10 +179,11 @@ func fingerprintInto(n normalized, k, lede, sketch int, shBuf []uint64) fingerpr
 	return fp
 }
 
-// prepare sorts the shingle set for comparisons; fingerprinting for keys
-// alone does not need it.
+// prepare sorts the shingle set and the opening's for comparisons;
+// fingerprinting for keys alone does not need them.
 func (fp *fingerprint) prepare() {
 	if !fp.sorted {
+		fp.opening = sortUnique(slices.Clone(fp.shingles[:fp.openN]))
 		fp.shingles = sortUnique(fp.shingles)
 		fp.sorted = true
 	}
