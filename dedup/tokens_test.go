@@ -49,12 +49,12 @@ func refTokens(p string) []uint64 {
 // hash against the rune-at-a-time specification on random text.
 func TestAppendTokensMatchesSpec(t *testing.T) {
 	alphabet := []string{"a", "z", "q", "A", "Z", "M", "0", "9", " ", " ", "  ", ".", ",", "-", "'", "’", "ʼ",
-		"é", "É", "ß", "中", "\u0301", "—", "“", "\xff", "\n", "wordword", "Capitalised", "don't", "1,000", "@", "`", "{", "[", "ünïcödé"}
+		"é", "É", "ß", "中", "\u0301", "—", "“", "\xff", "\n", "wordword", "Capitalised", "don't", "1,000", "@", "`", "{", "[", "ünïcödé", "Supercalifragilisticexpialidocious", strings.Repeat("x", 70), "https://example.com/a/b"}
 	r := rand.New(rand.NewPCG(7, 8))
 	var buf []byte
 	for n := range 20000 {
 		var sb strings.Builder
-		for range r.IntN(30) {
+		for range r.IntN(120) {
 			sb.WriteString(alphabet[r.IntN(len(alphabet))])
 		}
 		p := sb.String()
