@@ -49,21 +49,6 @@ func mix64(x uint64) uint64 {
 	return x
 }
 
-// spread[b] has byte j set to bit j of b, to count bits eight lanes at a time.
-var spread [256]uint64
-
-func init() {
-	for b := 0; b < 256; b++ {
-		var v uint64
-		for j := 0; j < 8; j++ {
-			if b>>j&1 == 1 {
-				v |= 1 << (8 * j)
-			}
-		}
-		spread[b] = v
-	}
-}
-
 // openingMinTokens is how many words the opening (for the lede check) spans at least.
 const (
 	openingMinTokens = 12
@@ -191,40 +176,82 @@ func (fp *fingerprint) prepare() {
 
 // simhash is Charikar's fingerprint of the features: bit i is set when most
 // features have bit i set.
+//
+// The 64 per-bit counts are bit-sliced: plane k holds bit k of every count,
+// so one word operation adds to all 64 counts. Sixteen features at a time go
+// through a carry-save adder tree (Harley-Seal) into the planes of weight 1,
+// 2, 4 and 8, and the carries of weight 16 ripple into hi, which is flushed
+// to counts before it can overflow.
 func simhash(features []uint64) uint64 {
-	// Bit-sliced counting: lane variable b holds, in byte j, how many
-	// features so far have bit 8*b+j set; flushed to counts every 255 features
-	// before a byte can overflow. Eight locals, not an array, so that they
-	// stay in registers.
 	var counts [64]int
-	n := len(features)
-	for len(features) > 0 {
-		batch := features[:min(len(features), 255)]
-		features = features[len(batch):]
-		var l0, l1, l2, l3, l4, l5, l6, l7 uint64
-		for _, f := range batch {
-			l0 += spread[f&0xff]
-			l1 += spread[f>>8&0xff]
-			l2 += spread[f>>16&0xff]
-			l3 += spread[f>>24&0xff]
-			l4 += spread[f>>32&0xff]
-			l5 += spread[f>>40&0xff]
-			l6 += spread[f>>48&0xff]
-			l7 += spread[f>>56&0xff]
-		}
-		for b, v := range [8]uint64{l0, l1, l2, l3, l4, l5, l6, l7} {
-			for j := range 8 {
-				counts[8*b+j] += int(v >> (8 * j) & 0xff)
+	var ones, twos, fours, eights uint64
+	var hi [6]uint64 // counts of sixteens, up to 63
+	groups := 0
+	flushHi := func() {
+		for k, plane := range hi {
+			for i := range 64 {
+				counts[i] += int(plane>>i&1) << (k + 4)
 			}
 		}
+		hi = [6]uint64{}
+		groups = 0
 	}
+	addHi := func(carry uint64) {
+		for k := range hi {
+			t := hi[k] & carry
+			hi[k] ^= carry
+			carry = t
+		}
+		if groups++; groups == 63 {
+			flushHi()
+		}
+	}
+	n := len(features)
+	for len(features) >= 16 {
+		f := features[:16]
+		var twosA, twosB, foursA, foursB, eightsA, eightsB, sixteens uint64
+		twosA, ones = csa(ones, f[0], f[1])
+		twosB, ones = csa(ones, f[2], f[3])
+		foursA, twos = csa(twos, twosA, twosB)
+		twosA, ones = csa(ones, f[4], f[5])
+		twosB, ones = csa(ones, f[6], f[7])
+		foursB, twos = csa(twos, twosA, twosB)
+		eightsA, fours = csa(fours, foursA, foursB)
+		twosA, ones = csa(ones, f[8], f[9])
+		twosB, ones = csa(ones, f[10], f[11])
+		foursA, twos = csa(twos, twosA, twosB)
+		twosA, ones = csa(ones, f[12], f[13])
+		twosB, ones = csa(ones, f[14], f[15])
+		foursB, twos = csa(twos, twosA, twosB)
+		eightsB, fours = csa(fours, foursA, foursB)
+		sixteens, eights = csa(eights, eightsA, eightsB)
+		addHi(sixteens)
+		features = features[16:]
+	}
+	for _, f := range features { // fewer than 16 left: ripple each in
+		carry := f
+		ones, carry = ones^carry, ones&carry
+		twos, carry = twos^carry, twos&carry
+		fours, carry = fours^carry, fours&carry
+		eights, carry = eights^carry, eights&carry
+		addHi(carry)
+	}
+	flushHi()
 	var out uint64
-	for bit, c := range counts {
+	for i := range counts {
+		c := counts[i] + int(ones>>i&1) + int(twos>>i&1)<<1 + int(fours>>i&1)<<2 + int(eights>>i&1)<<3
 		if 2*c > n {
-			out |= 1 << bit
+			out |= 1 << i
 		}
 	}
 	return out
+}
+
+// csa is a carry-save adder of three bit-sliced numbers: per bit,
+// a+b+c = 2*carry + sum.
+func csa(a, b, c uint64) (carry, sum uint64) {
+	u := a ^ b
+	return a&b | u&c, u ^ c
 }
 
 // keyShingle is the number of words of the shingles lookup keys come from.
