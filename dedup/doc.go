@@ -67,8 +67,8 @@
 // merge them (MemoryIndex does). With merging, shuffling the arrival order
 // leaves testweb's 1k clusters identical and moves at most 1 of 600 generated
 // pages (TestOrderIndependence); without it, 1-4 testweb and 15-22 generated
-// pages moved. At 20k pages a second order still moves 21 of 28,246 testweb
-// pages, 89 of 20,003 generated (tuning region) and 825 of 20,002 (held-out
+// pages moved. At 20k pages a second order still moves 22 of 28,246 testweb
+// pages, 101 of 20,003 generated (tuning region) and 816 of 20,002 (held-out
 // region): order independence is approximate, not exact. Merging is transitive evidence, so it costs a little precision
 // on the harsh held-out region (see the report in the tests). Recall on very
 // heavily edited versions (trims to a quarter plus a local paragraph, a
