@@ -249,29 +249,6 @@ const (
 	lanes7f = 0x7f7f7f7f7f7f7f7f
 )
 
-// lowerRun returns the end of the run of a-z and 0-9 bytes starting at i,
-// testing eight bytes at a time.
-func lowerRun(p string, i int) int {
-	for i+8 <= len(p) {
-		x := uint64(p[i]) | uint64(p[i+1])<<8 | uint64(p[i+2])<<16 | uint64(p[i+3])<<24 |
-			uint64(p[i+4])<<32 | uint64(p[i+5])<<40 | uint64(p[i+6])<<48 | uint64(p[i+7])<<56
-		y := x & lanes7f                                               // no lane carries into the next below
-		letter := (y + 0x1f1f1f1f1f1f1f1f) &^ (y + 0x0505050505050505) // 0x61..0x7a
-		digit := (y + 0x5050505050505050) &^ (y + 0x4646464646464646)  // 0x30..0x39
-		bad := ^(letter | digit) & lanes80
-		bad |= x & lanes80 // non-ASCII
-		if bad == 0 {
-			i += 8
-			continue
-		}
-		return i + bits.TrailingZeros64(bad)>>3
-	}
-	for i < len(p) && byteClass[p[i]] == cLower {
-		i++
-	}
-	return i
-}
-
 // Word hashing. A word's hash is a function of its lower-cased UTF-8 bytes
 // alone, with fixed constants and no seed, so it is the same in every process,
 // run and machine (stored keys depend on it): the bytes are read as
