@@ -14,6 +14,9 @@ import (
 	"github.com/wirecrawl/wirecrawl/testweb"
 )
 
+// PeakHeap is peakHeap, for the benchmarks of package crawler_test.
+var PeakHeap = peakHeap
+
 // peakHeap samples the heap until stop is closed and returns the peak
 // HeapInuse seen.
 func peakHeap(stop <-chan struct{}) func() uint64 {

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,27 +177,8 @@ func BenchmarkCrawlTestwebSQLite(b *testing.B) {
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
-	var peak atomic.Uint64
 	stop := make(chan struct{})
-	var sampler sync.WaitGroup
-	sampler.Add(1)
-	go func() {
-		defer sampler.Done()
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	peakOf := crawler.PeakHeap(stop)
 	cfg := crawler.Config{UserAgent: "wirecrawl-bench/1.0", Workers: 16, NoDelay: true, PerHostParallelism: 4, AllowPrivateNetworks: true}
 	var pages int64
 	var elapsed time.Duration
@@ -222,10 +202,9 @@ func BenchmarkCrawlTestwebSQLite(b *testing.B) {
 		_ = st.Close()
 	}
 	close(stop)
-	sampler.Wait()
 	b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
 	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
-	if p := peak.Load(); p > base.HeapInuse {
+	if p := peakOf(); p > base.HeapInuse {
 		b.ReportMetric(float64(p-base.HeapInuse)/(1<<20), "peak-heap-MiB")
 	}
 }
