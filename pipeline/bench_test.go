@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -28,30 +29,37 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer web.Close()
-	pages := 0
-	var elapsed time.Duration
-	for i := 0; i < b.N; i++ {
-		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "w.db"), store.Config{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 2 * runtime.NumCPU()}, st, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
-		start := time.Now()
-		sum, err := c.Crawl(ctx, web.Seeds(), false, p.Handle)
-		elapsed += time.Since(start)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pages += sum.PagesFetched
-		c.Close()
-		st.Close()
+	// per_host=1 is the default politeness; per_host=4 shows what the
+	// pipeline does when fetching is not the limit.
+	for _, perHost := range []int{1, 4} {
+		b.Run(fmt.Sprintf("per_host=%d", perHost), func(b *testing.B) {
+			pages := 0
+			var elapsed time.Duration
+			for i := 0; i < b.N; i++ {
+				st, err := store.Open(ctx, filepath.Join(b.TempDir(), "w.db"), store.Config{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				cfg := crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 4 * perHost * runtime.NumCPU(), PerHostParallelism: perHost}
+				c, err := crawler.New(cfg, st, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
+				start := time.Now()
+				sum, err := c.Crawl(ctx, web.Seeds(), false, p.Handle)
+				elapsed += time.Since(start)
+				if err != nil {
+					b.Fatal(err)
+				}
+				pages += sum.PagesFetched
+				c.Close()
+				st.Close()
+			}
+			b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
+			b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
+		})
 	}
-	b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
-	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
 }
 
 // BenchmarkCleanSamePages runs only the cleaner over the pages that
