@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -187,9 +188,21 @@ func TestCrawlSurvivesKill(t *testing.T) {
 	want := partition(t, refDB)
 
 	killDB := filepath.Join(dir, "kill.db")
+	wantPages := 0
+	for _, story := range want {
+		wantPages += len(strings.Fields(story))
+	}
+	// Each run is killed when the pages stored reach a random point in the
+	// next third of what is left, read from the database as it grows, so the
+	// kills land mid-crawl however fast the machine is.
 	rng := rand.New(rand.NewPCG(11, 1))
-	kills, midway := 0, 0
-	for attempt := 0; attempt < 8; attempt++ {
+	kills := 0
+	for attempt := 0; attempt < 6; attempt++ {
+		before := storedPages(t, killDB)
+		if before >= wantPages*9/10 {
+			break
+		}
+		target := before + 1 + rng.IntN(max(1, (wantPages*9/10-before)/3))
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), append(crawlEnv(web, killDB),
 			"WIRECRAWL_TEST_AS_MAIN=1", "WIRECRAWL_TEST_ARGS=crawl")...)
@@ -198,23 +211,27 @@ func TestCrawlSurvivesKill(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		wait := time.Duration(200+rng.IntN(700)) * time.Millisecond
-		select {
-		case err := <-done:
-			t.Logf("run %d finished before its kill point (%v): %v", attempt, wait, err)
-		case <-time.After(wait):
-			_ = cmd.Process.Signal(syscall.SIGKILL)
-			<-done
-			kills++
-			n := len(partition(t, killDB))
-			if n > 0 && n < len(want) {
-				midway++
+		tick := time.NewTicker(5 * time.Millisecond)
+	watch:
+		for {
+			select {
+			case err := <-done:
+				t.Logf("run %d finished before its kill point (%d pages): %v", attempt, target, err)
+				break watch
+			case <-tick.C:
+				if n := storedPages(t, killDB); n >= target {
+					_ = cmd.Process.Signal(syscall.SIGKILL)
+					<-done
+					kills++
+					t.Logf("run %d killed at %d of %d pages stored", attempt, storedPages(t, killDB), wantPages)
+					break watch
+				}
 			}
-			t.Logf("run %d killed after %v with %d of %d stories stored", attempt, wait, n, len(want))
 		}
+		tick.Stop()
 	}
-	if midway == 0 {
-		t.Fatalf("no run was killed mid-crawl (%d kills); the test proves nothing", kills)
+	if kills < 3 {
+		t.Fatalf("only %d runs were killed mid-crawl; the test needs several", kills)
 	}
 	// The rerun after the last kill completes the crawl.
 	if code, out, errOut := runCLI(t, crawlEnv(web, killDB), "crawl"); code != 0 {
@@ -262,4 +279,23 @@ func TestReadCommandsRefuseMissingDatabase(t *testing.T) {
 			t.Fatalf("%v created %s", args, db)
 		}
 	}
+}
+
+// storedPages counts the pages (copies) stored in the SQLite database at
+// path, reading it as another process writes it; 0 before it exists.
+func storedPages(t *testing.T, path string) int {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		return 0
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM copies`).Scan(&n); err != nil {
+		return 0 // the schema is not there yet
+	}
+	return n
 }
