@@ -50,7 +50,6 @@ func (o Outcome) String() string {
 
 // Counts are the pipeline's running totals for one run.
 type Counts struct {
-	Stored    int // pages stored: new stories plus copies
 	New       int // new stories
 	Copies    int // pages merged into an existing story
 	Unchanged int // pages already stored with the same text
@@ -107,10 +106,8 @@ func (p *Pipeline) Handle(ctx context.Context, f crawler.Fetched) error {
 	case err != nil:
 	case out.Action == dedup.ActionNew:
 		p.counts.New++
-		p.counts.Stored++
 	case out.Action == dedup.ActionCopy:
 		p.counts.Copies++
-		p.counts.Stored++
 	default:
 		p.counts.Unchanged++
 	}
