@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -180,5 +181,58 @@ func TestNoArticleIsNotRetried(t *testing.T) {
 	}
 	if got := p.Counts().NoArticle; got != 1 {
 		t.Errorf("NoArticle = %d, want 1", got)
+	}
+}
+
+// TestFeedContentStandsInForEmptyPage: when the page itself yields no article
+// (here a login wall), the feed item's full content (content:encoded) is
+// stored instead, with the feed's title, author and date filling the gaps.
+func TestFeedContentStandsInForEmptyPage(t *testing.T) {
+	ctx := context.Background()
+	body := strings.Repeat("The council voted on Tuesday to expand the harbour after a long debate about costs and fishing rights. ", 6)
+	var srvURL string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/feed.xml":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Harbour News</title><link>%[1]s/</link>
+<item><title>Council expands the harbour</title><link>%[1]s/news/harbour.html</link><dc:creator>Jo Reporter</dc:creator><pubDate>Tue, 17 Nov 2026 10:00:00 GMT</pubDate>
+<content:encoded><![CDATA[<p>%[2]s</p><p>%[2]s</p>]]></content:encoded></item></channel></rss>`, srvURL, body)
+		default:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, `<html><head><title>Sign in</title></head><body><form><input name=user><input type=password></form></body></html>`)
+		}
+	}))
+	defer srv.Close()
+	srvURL = srv.URL
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"), store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, NoDelay: true}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
+	if _, err := c.Crawl(ctx, []string{srv.URL + "/feed.xml"}, false, p.Handle); err != nil {
+		t.Fatal(err)
+	}
+	var stories []wirecrawl.Story
+	if err := st.Stories(ctx, export.Filter{}, func(s wirecrawl.Story) error { stories = append(stories, s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(stories) != 1 {
+		t.Fatalf("stored %d stories, want the one from the feed content", len(stories))
+	}
+	s := stories[0]
+	if !strings.Contains(s.Text, "The council voted on Tuesday") || strings.Contains(s.Text, "password") {
+		t.Errorf("text %q is not the feed's content", s.Text)
+	}
+	if s.Title != "Council expands the harbour" || s.Byline != "Jo Reporter" || s.Published.IsZero() {
+		t.Errorf("title %q, byline %q, published %v: want the feed item's metadata", s.Title, s.Byline, s.Published)
 	}
 }
