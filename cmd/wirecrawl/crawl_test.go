@@ -299,3 +299,33 @@ func storedPages(t *testing.T, path string) int {
 	}
 	return n
 }
+
+// TestCrawlOverlapWaits: with overlap: wait, a second crawl queues behind the
+// running one and starts when its lock is released.
+func TestCrawlOverlapWaits(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 4, Stories: 5})
+	db := filepath.Join(t.TempDir(), "w.db")
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	release, err := st.RunLock(ctx, runLockName(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hold = 500 * time.Millisecond
+	released := time.Now().Add(hold)
+	time.AfterFunc(hold, release)
+	code, out, errOut := runCLI(t, append(crawlEnv(web, db), "WIRECRAWL_OVERLAP=wait"), "crawl")
+	if code != 0 {
+		t.Fatalf("waiting crawl: exit %d, %q %q", code, out, errOut)
+	}
+	if time.Now().Before(released) {
+		t.Errorf("crawl finished before the running crawl released its lock")
+	}
+	if len(partition(t, db)) == 0 {
+		t.Error("the waiting crawl stored nothing")
+	}
+}
