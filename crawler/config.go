@@ -3,6 +3,7 @@ package crawler
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 )
 
@@ -67,6 +68,10 @@ type Config struct {
 	// (tests and the demo). Default false: such connections are refused at
 	// dial time, after DNS and on every redirect.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// AllowedNetworks lists networks (CIDR, e.g. "10.20.0.0/16" for an
+	// intranet news site) that stay reachable while AllowPrivateNetworks is
+	// off; every other special address is still refused. Default none.
+	AllowedNetworks []string `yaml:"allowed_networks"`
 	// LeaseTTL is how long a leased frontier job stays with this process; a job
 	// of a crashed run is taken over after it. Default 5m.
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
@@ -159,6 +164,11 @@ func (c Config) Validate() error {
 	neg("robots_ttl", c.RobotsTTL < 0)
 	if c.MinPollInterval > 0 && c.MaxPollInterval > 0 && c.MaxPollInterval < c.MinPollInterval {
 		errs = append(errs, errors.New("max_poll_interval: must be >= min_poll_interval"))
+	}
+	for _, n := range c.AllowedNetworks {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			errs = append(errs, fmt.Errorf("allowed_networks: %q is not a CIDR network (like 10.0.0.0/8): %v", n, err))
+		}
 	}
 	d := c.WithDefaults()
 	if d.LeaseTTL <= d.Timeout {

@@ -96,8 +96,25 @@ func isPrivateAddr(a netip.Addr) bool {
 	return false
 }
 
+// inNetworks reports whether a is in one of nets.
+func inNetworks(a netip.Addr, nets []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range nets {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
 func newFetcher(cfg Config) *fetcher {
 	d := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
+	var allowed []netip.Prefix
+	for _, n := range cfg.AllowedNetworks {
+		if p, err := netip.ParsePrefix(n); err == nil { // Validate reports bad ones
+			allowed = append(allowed, p.Masked())
+		}
+	}
 	if !cfg.AllowPrivateNetworks {
 		// Checked on the resolved address of every connection, so DNS answers
 		// and redirects cannot sneak past it.
@@ -106,7 +123,7 @@ func newFetcher(cfg Config) *fetcher {
 			if err != nil {
 				return fmt.Errorf("%w: %s", ErrPrivateAddress, address)
 			}
-			if isPrivateAddr(ap.Addr()) {
+			if isPrivateAddr(ap.Addr()) && !inNetworks(ap.Addr(), allowed) {
 				return fmt.Errorf("%w: %s", ErrPrivateAddress, address)
 			}
 			return nil

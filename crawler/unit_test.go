@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -280,12 +281,55 @@ func TestPrivateAddressRefused(t *testing.T) {
 	if !errors.Is(reported, ErrPrivateAddress) || hits.Load() != 0 || sum.ErrorsByClass[ClassPrivateAddress] != 1 {
 		t.Errorf("reported %v, %d hits, summary %+v", reported, hits.Load(), sum)
 	}
-	// A redirect from an allowed host to a private one: simulate the public
-	// side with a fetcher that allows the first dial only.
 	f := newFetcher(cfg.WithDefaults())
 	_, err = f.fetch(context.Background(), "http://localhost:1/", nil, nil)
 	if !errors.Is(err, ErrPrivateAddress) {
 		t.Errorf("localhost: err = %v", err)
+	}
+}
+
+// A redirect from an allowed network (allowed_networks) to a private address
+// outside it is refused at dial time: the target never sees a request.
+func TestRedirectToPrivateAddressRefused(t *testing.T) {
+	var targetHits atomic.Int64
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2 on this machine: %v", err)
+	}
+	target := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		targetHits.Add(1)
+		fmt.Fprint(w, articleHTML("inside", "", false))
+	})}}
+	target.Start()
+	defer target.Close()
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/secret", http.StatusFound)
+	}))
+	defer front.Close()
+
+	cfg := testConfig()
+	cfg.AllowPrivateNetworks = false
+	cfg.AllowedNetworks = []string{"127.0.0.1/32"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(cfg, NewMemoryState(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reported error
+	sum, err := c.Ingest(context.Background(), []string{front.URL + "/story"}, func(context.Context, Fetched) error { return nil },
+		func(u string, err error) { reported = err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(reported, ErrPrivateAddress) || targetHits.Load() != 0 || sum.ErrorsByClass[ClassPrivateAddress] != 1 {
+		t.Errorf("reported %v, %d target hits, summary %+v", reported, targetHits.Load(), sum.ErrorsByClass)
+	}
+	bad := testConfig()
+	bad.AllowedNetworks = []string{"10.0.0.0"}
+	if err := bad.Validate(); err == nil || !strings.HasPrefix(err.Error(), "allowed_networks:") {
+		t.Errorf("Validate(10.0.0.0) = %v, want an allowed_networks error", err)
 	}
 }
 
