@@ -56,6 +56,14 @@ func TestDecodeCharsets(t *testing.T) {
 		{"bom", "", utf16, "é"},
 		{"utf-8 without declaration", "", []byte("<p>na\xc3\xafve</p>"), "naïve"},
 		{"late meta in a long head", "", append(append([]byte("<html><head><script>"), []byte(strings.Repeat("x", 3000))...), []byte("</script><meta charset=\"windows-1252\"></head><body>\x80</body></html>")...), "€"},
+		// A legacy header on a body that is valid UTF-8 with multi-byte
+		// sequences: the author's UTF-8, not the header's mojibake ("cafÃ©").
+		{"legacy header on a utf-8 body", "text/html; charset=windows-1252", []byte("<meta charset=\"utf-8\"><p>caf\xc3\xa9 \xe2\x82\xac4</p>"), "café €4"},
+		{"latin-1 header on a utf-8 body", "text/html; charset=iso-8859-1", []byte("<p>na\xc3\xafve</p>"), "naïve"},
+		{"legacy header, legacy body", "text/html; charset=windows-1252", []byte("<meta charset=\"utf-8\"><p>caf\xe9</p>"), "café"},
+		{"unknown label", "text/html; charset=x-bogus", []byte("<p>caf\xc3\xa9</p>"), "café"},
+		{"unknown label, legacy body", "text/html; charset=x-bogus", []byte("<p>caf\xe9</p>"), "café"},
+		{"bom beats a legacy header", "text/html; charset=windows-1252", utf16, "é"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,9 +20,10 @@ const maxParseDepth = 400
 var rxMetaCharset = regexp.MustCompile(`(?i)<meta[^>]{0,300}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)`)
 
 // decode sniffs body and returns it as UTF-8 HTML. The charset comes from, in
-// order: a byte-order mark, the Content-Type header, a <meta> declaration
-// (when the bytes are not valid UTF-8 anyway), then UTF-8 if valid, else
-// windows-1252, as browsers do.
+// order: a byte-order mark, the Content-Type header (unless it names a legacy
+// charset and the body is valid UTF-8 with non-ASCII bytes: see pickEncoding),
+// a <meta> declaration (when the bytes are not valid UTF-8 anyway), then UTF-8
+// if valid, else windows-1252, as browsers do.
 func decode(body []byte, contentType string) ([]byte, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -57,6 +58,15 @@ func pickEncoding(body []byte, contentType string) encoding.Encoding {
 		if name == "utf-8" {
 			return nil
 		}
+		// The HTML spec lets a Content-Type charset win over the body, but a
+		// legacy label on a body that is valid UTF-8 with multi-byte
+		// sequences is a misconfigured server (a default charset on a
+		// UTF-8 page): legacy text is practically never valid UTF-8, and
+		// decoding it by the label stores mojibake ("cafÃ©"). A byte-order
+		// mark is certain and still wins.
+		if !hasBOM(body) && !strings.HasPrefix(name, "utf-16") && hasHighBit(body) && utf8.Valid(body) {
+			return nil
+		}
 		return enc
 	}
 	valid := utf8.Valid(body)
@@ -77,6 +87,12 @@ func pickEncoding(body []byte, contentType string) encoding.Encoding {
 	// Valid UTF-8 (including plain ASCII) is UTF-8 whatever an inner <meta>
 	// claims: legacy-encoded text with high bytes is almost never valid UTF-8.
 	return nil
+}
+
+// hasBOM reports whether body starts with a UTF-8 or UTF-16 byte-order mark.
+func hasBOM(body []byte) bool {
+	return bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) || bytes.HasPrefix(body, []byte{0xff, 0xfe}) ||
+		bytes.HasPrefix(body, []byte{0xfe, 0xff})
 }
 
 func hasHighBit(b []byte) bool {
