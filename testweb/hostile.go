@@ -394,11 +394,11 @@ func (h *Hostile) build(web *Web) error {
 
 	type good struct {
 		name, path, note string
-		words            string                                // appended to the first paragraph
-		fold             *charmap.Charmap                      // charset the text must fit
+		words            string                                   // appended to the first paragraph
+		fold             *charmap.Charmap                         // charset the text must fit
 		encode           func(doc string) ([]byte, string, error) // page -> body, Content-Type
-		head             string                                // <meta> charset declaration in <head>
-		pre              string                                // before <html>
+		head             string                                   // <meta> charset declaration in <head>
+		pre              string                                   // before <html>
 		encoding         string
 		listURL          string // the URL listed, when not the page's own
 	}
