@@ -14,12 +14,14 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/gocolly/colly/v2"
 )
 
 // Sentinel errors of the fetcher; errors.Is works on what fetch returns.
@@ -64,10 +66,15 @@ type response struct {
 	Duration time.Duration
 }
 
-// fetcher does single HTTP requests with the crawler's safety limits.
+// fetcher does single HTTP requests with the crawler's safety limits. Requests
+// go through a colly collector (see "Fetching with colly" in doc.go) whose
+// http.Client uses transport under fetchTransport. A fetcher may be copied
+// (robots.txt fetches use a copy with a smaller MaxBodyBytes): the collector
+// and the transport are shared, the limits are read per fetch.
 type fetcher struct {
 	cfg       Config
 	transport *http.Transport
+	base      *colly.Collector
 }
 
 // blockedPrefixes are special-purpose ranges refused besides what netip's
@@ -139,125 +146,288 @@ func newFetcher(cfg Config) *fetcher {
 		MaxIdleConns:           256,
 		MaxIdleConnsPerHost:    cfg.PerHostParallelism + 1,
 		IdleConnTimeout:        90 * time.Second,
-		DisableCompression:     true, // decoded here, under the size limit
+		DisableCompression:     true, // decoded by fetchTransport, under the size limit
 		MaxResponseHeaderBytes: 1 << 20,
 		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
 	}
-	return &fetcher{cfg: cfg, transport: t}
+	return &fetcher{cfg: cfg, transport: t, base: newCollector(cfg, t)}
+}
+
+// newCollector builds the collector every fetch clones. It is built with
+// Init rather than colly.NewCollector, which would let COLLY_* environment
+// variables override these settings (and log unknown ones).
+func newCollector(cfg Config, t *http.Transport) *colly.Collector {
+	c := &colly.Collector{}
+	c.Init()
+	c.UserAgent = cfg.UserAgent
+	c.AllowURLRevisit = true        // the frontier does the seen-check
+	c.MaxBodySize = 0               // fetchTransport enforces MaxBodyBytes, on the wire and decoded
+	c.IgnoreRobotsTxt = true        // robots.txt is checked before each fetch and hop (robots.go)
+	c.ParseHTTPErrorResponse = true // else OnError fires for 2xx >= 203 and drops the status
+	c.DetectCharset = false         // charsets are the cleaner's job, from the raw bytes
+	c.Async = false
+	// No cookie jar, no client timeout (each fetch has its own context), no
+	// proxy: fetchTransport over t.
+	c.SetClient(&http.Client{Transport: &fetchTransport{t: t}})
+	// After SetClient: it sets the CheckRedirect of the client in place.
+	c.SetRedirectHandler(checkRedirect)
+	return c
 }
 
 // redirectHook is called before each redirect hop is followed; an error stops
 // the chain and is returned by fetch.
 type redirectHook func(ctx context.Context, next *url.URL) error
 
+// fetchState is one fetch's state, carried by the request context to the
+// collector's callbacks, its redirect handler and fetchTransport.
+type fetchState struct {
+	u            string // the URL asked for
+	limit        int64  // MaxBodyBytes
+	maxRedirects int
+	hook         redirectHook
+	hdr          http.Header     // the caller's headers
+	visited      map[string]bool // normalised URLs of the chain
+	hops         int
+
+	started     bool // colly got as far as OnRequest
+	status      int  // of the final response, from OnResponseHeaders
+	header      http.Header
+	finalURL    string
+	body        []byte // the decoded body of a 2xx answer
+	bodyErr     error  // why that body could not be read
+	redirectErr error  // why a redirect was not followed
+}
+
+type fetchStateKey struct{}
+
+func stateOf(ctx context.Context) *fetchState {
+	st, _ := ctx.Value(fetchStateKey{}).(*fetchState)
+	return st
+}
+
+const defaultAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
 // fetch GETs u with extra headers, following redirects up to the limit, and
 // returns the response with its decoded body. Non-2xx statuses other than 304
 // come back as *HTTPError together with the response (body not read).
 //
-// Redirects are followed here, hop by hop, rather than by http.Client, and
-// every request is made non-replayable: net/http otherwise silently resends a
-// GET whose reused connection was reset, a second request to the host that
-// bypasses the per-host delay and the retry policy.
+// The request goes through a clone of the fetcher's colly collector, whose
+// Context carries the timeout and this fetch's state; see "Fetching with
+// colly" in doc.go for what is done by colly and what around it.
 func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook redirectHook) (*response, error) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
-	visited := map[string]bool{}
+	st := &fetchState{u: u, limit: f.cfg.MaxBodyBytes, maxRedirects: f.cfg.MaxRedirects, hook: hook, hdr: hdr,
+		visited: map[string]bool{}}
 	if n, err := NormalizeURL(u); err == nil {
-		visited[n] = true
+		st.visited[n] = true
 	}
-	client := &http.Client{
-		Transport:     f.transport,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	// colly uses this map as the request's header: a copy, never the caller's.
+	h := make(http.Header, len(hdr)+3)
+	for k, v := range hdr {
+		h[k] = slices.Clone(v)
 	}
-	cur := u
-	var resp *http.Response
-	for hop := 0; ; hop++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, cur, nil)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrBadURL, err)
-		}
-		for k, v := range hdr {
-			if hop > 0 && (k == "If-None-Match" || k == "If-Modified-Since") {
-				continue
-			}
-			req.Header[k] = v
-		}
-		req.Header.Set("User-Agent", f.cfg.UserAgent)
-		if req.Header.Get("Accept") == "" {
-			req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-		}
-		req.Header.Set("Accept-Encoding", "gzip, br, deflate")
-		// A non-nil empty body without GetBody: not replayable, so the
-		// transport never retries on its own. (An empty body is probed and
-		// not sent; no Transfer-Encoding is added to a GET.)
-		req.Body = io.NopCloser(eofReader{})
-		req.GetBody = nil
-		req.ContentLength = 0
-		resp, err = client.Do(req)
-		if err != nil {
-			return nil, fmt.Errorf("get %s: %w", cur, unwrapURLError(err))
-		}
-		loc := resp.Header.Get("Location")
-		if !isRedirect(resp.StatusCode) || loc == "" {
-			break
-		}
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 16<<10))
-		resp.Body.Close()
-		if hop+1 > f.cfg.MaxRedirects {
-			return nil, fmt.Errorf("get %s: %w: more than %d", u, ErrTooManyRedirects, f.cfg.MaxRedirects)
-		}
-		next, err := req.URL.Parse(loc)
-		if err != nil {
-			return nil, fmt.Errorf("get %s: %w: location %q", cur, ErrBadURL, loc)
-		}
-		if next.Scheme != "http" && next.Scheme != "https" {
-			return nil, fmt.Errorf("get %s: %w: redirect to %q", cur, ErrBadURL, loc)
-		}
-		n, err := NormalizeURL(next.String())
-		if err != nil {
-			return nil, fmt.Errorf("get %s: %w", cur, err)
-		}
-		if visited[n] {
-			return nil, fmt.Errorf("get %s: %w: back to %s", u, ErrRedirectLoop, n)
-		}
-		visited[n] = true
-		if hook != nil {
-			if err := hook(ctx, next); err != nil {
-				return nil, fmt.Errorf("get %s: redirect to %s: %w", u, n, err)
-			}
-		}
-		cur = next.String()
+	h.Del("User-Agent") // colly sets the collector's
+	if h.Get("Accept") == "" {
+		h.Set("Accept", defaultAccept)
 	}
-	defer resp.Body.Close()
-	r := &response{URL: u, FinalURL: resp.Request.URL.String(), Status: resp.StatusCode, Header: resp.Header}
-	if resp.StatusCode == http.StatusNotModified {
-		r.Duration = time.Since(start)
+	h.Set("Accept-Encoding", "gzip, br, deflate")
+
+	cl := f.base.Clone()
+	cl.Context = context.WithValue(ctx, fetchStateKey{}, st)
+	cl.OnRequest(func(*colly.Request) { st.started = true })
+	cl.OnResponseHeaders(func(r *colly.Response) {
+		st.status, st.header, st.finalURL = r.StatusCode, *r.Headers, r.Request.URL.String()
+		if r.StatusCode < 200 || r.StatusCode > 299 {
+			// Not read by colly; fetchTransport drains a little on close so
+			// the connection can be reused.
+			r.Request.Abort()
+		}
+	})
+	err := cl.Request(http.MethodGet, u, nil, nil, h)
+
+	r := &response{URL: u, FinalURL: u, Status: st.status, Header: st.header, Duration: time.Since(start)}
+	if st.hops > 0 && st.finalURL != "" {
+		r.FinalURL = st.finalURL
+	}
+	switch {
+	case st.redirectErr != nil:
+		return nil, st.redirectErr
+	case st.status == http.StatusNotModified:
 		return r, ErrNotModified
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		// Drain a little so the connection can be reused; never much.
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		r.Duration = time.Since(start)
-		he := &HTTPError{Status: resp.StatusCode, URL: resp.Request.URL.String()}
-		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-			he.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	case st.status != 0 && (st.status < 200 || st.status > 299):
+		he := &HTTPError{Status: st.status, URL: r.FinalURL}
+		if st.status == http.StatusTooManyRequests || st.status == http.StatusServiceUnavailable {
+			he.RetryAfter = parseRetryAfter(st.header.Get("Retry-After"), time.Now())
 		}
 		return r, he
+	case st.bodyErr != nil:
+		return r, fmt.Errorf("get %s: %w", u, st.bodyErr)
+	case err != nil && !st.started:
+		// colly refused the URL before any request (its parser).
+		return nil, fmt.Errorf("%w: %v", ErrBadURL, err)
+	case err != nil:
+		at := u
+		var ue *url.Error
+		if errors.As(err, &ue) && ue.URL != "" {
+			at = ue.URL
+		}
+		return nil, fmt.Errorf("get %s: %w", at, unwrapURLError(err))
+	case st.status == 0:
+		return nil, fmt.Errorf("get %s: no response", u)
 	}
-	limit := f.cfg.MaxBodyBytes
-	if resp.ContentLength > limit {
-		r.Duration = time.Since(start)
-		return r, fmt.Errorf("get %s: %w: content-length %d > %d", u, errTooLarge, resp.ContentLength, limit)
-	}
-	body, err := readBody(resp, limit)
-	r.Duration = time.Since(start)
-	if err != nil {
-		return r, fmt.Errorf("get %s: %w", u, err)
-	}
-	r.Body = body
+	r.Body = st.body
 	return r, nil
 }
+
+// checkRedirect is the collector's redirect handler: what fetch's hop loop
+// did before colly. It runs before each hop is requested, for the fetch
+// whose state the request context carries.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	st := stateOf(req.Context())
+	if st == nil {
+		return errors.New("crawler: redirect outside a fetch")
+	}
+	err := st.redirect(req, via)
+	if err != nil {
+		st.redirectErr = err
+	}
+	return err
+}
+
+func (st *fetchState) redirect(req *http.Request, via []*http.Request) error {
+	prev := via[len(via)-1].URL.String()
+	if len(via) > st.maxRedirects {
+		return fmt.Errorf("get %s: %w: more than %d", st.u, ErrTooManyRedirects, st.maxRedirects)
+	}
+	next := req.URL
+	if next.Scheme != "http" && next.Scheme != "https" {
+		return fmt.Errorf("get %s: %w: redirect to %q", prev, ErrBadURL, next)
+	}
+	n, err := NormalizeURL(next.String())
+	if err != nil {
+		return fmt.Errorf("get %s: %w", prev, err)
+	}
+	if st.visited[n] {
+		return fmt.Errorf("get %s: %w: back to %s", st.u, ErrRedirectLoop, n)
+	}
+	st.visited[n] = true
+	st.hops++
+	// http.Client copied the first request's headers: validators are for
+	// the URL asked for, not for another one; no Referer we did not send.
+	req.Header.Del("If-None-Match")
+	req.Header.Del("If-Modified-Since")
+	if _, ok := st.hdr["Referer"]; !ok {
+		req.Header.Del("Referer")
+	}
+	if st.hook != nil {
+		if err := st.hook(req.Context(), next); err != nil {
+			return fmt.Errorf("get %s: redirect to %s: %w", st.u, n, err)
+		}
+	}
+	return nil
+}
+
+// fetchTransport is the collector's RoundTripper. Over the dial-checked
+// http.Transport it
+//   - makes every request non-replayable: net/http otherwise silently resends
+//     a GET whose reused connection was reset, a second request to the host
+//     that bypasses the per-host delay and the retry policy;
+//   - refuses an unparseable Location (ErrBadURL, as http.Client's own error
+//     says nothing usable);
+//   - for a 2xx answer, reads the body itself on colly's first Read: decoded
+//     from Content-Encoding under the size limit (on the wire and decoded),
+//     kept raw in the fetch's state, and hands colly an empty body marked
+//     Uncompressed, so colly neither gunzips (its forced gunzip of .xml.gz
+//     URLs and "gzip" content types) nor converts charsets, and the bytes
+//     are held once;
+//   - for any other status passes at most 64 KiB through and drains up to
+//     that on Close, so an aborted error answer leaves a reusable connection.
+type fetchTransport struct {
+	t *http.Transport
+}
+
+// errorBodyBytes is how much of a non-2xx body is read or drained.
+const errorBodyBytes = 64 << 10
+
+// RoundTrip implements http.RoundTripper.
+func (ft *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	st := stateOf(req.Context())
+	if st == nil {
+		return nil, errors.New("crawler: request outside a fetch")
+	}
+	out := req.WithContext(req.Context()) // shallow copy: req is not ours to change
+	// A non-nil empty body without GetBody: not replayable, so the transport
+	// never retries on its own. (An empty body is probed and not sent; no
+	// Transfer-Encoding is added to a GET.) Set here rather than on colly's
+	// request, where http.Client would refuse to follow a 307/308 with a
+	// body it cannot rewind.
+	out.Body = io.NopCloser(eofReader{})
+	out.GetBody = nil
+	out.ContentLength = 0
+	resp, err := ft.t.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	resp.Request = req
+	resp.Uncompressed = true // colly must not gunzip whatever it sees
+	if !(resp.StatusCode >= 200 && resp.StatusCode <= 299) {
+		if loc := resp.Header.Get("Location"); loc != "" && isRedirect(resp.StatusCode) {
+			if _, err := req.URL.Parse(loc); err != nil {
+				resp.Body.Close()
+				return nil, fmt.Errorf("%w: location %q", ErrBadURL, loc)
+			}
+		}
+		resp.Body = &drainBody{r: io.LimitReader(resp.Body, errorBodyBytes), c: resp.Body}
+		return resp, nil
+	}
+	resp.Body = &captureBody{raw: resp.Body, enc: resp.Header.Get("Content-Encoding"),
+		length: resp.ContentLength, st: st}
+	return resp, nil
+}
+
+// drainBody is a non-2xx body: limited, drained up to the limit on Close.
+type drainBody struct {
+	r io.Reader
+	c io.Closer
+}
+
+func (b *drainBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+
+func (b *drainBody) Close() error {
+	_, _ = io.Copy(io.Discard, b.r)
+	return b.c.Close()
+}
+
+// captureBody reads a 2xx body into the fetch state on the first Read and
+// then reads as empty (or as the error).
+type captureBody struct {
+	raw    io.ReadCloser
+	enc    string
+	length int64
+	st     *fetchState
+	done   bool
+	err    error
+}
+
+func (b *captureBody) Read([]byte) (int, error) {
+	if !b.done {
+		b.done = true
+		b.err = io.EOF
+		if b.length > b.st.limit {
+			b.st.bodyErr = fmt.Errorf("%w: content-length %d > %d", errTooLarge, b.length, b.st.limit)
+		} else {
+			b.st.body, b.st.bodyErr = readBody(b.raw, b.enc, b.st.limit)
+		}
+		if b.st.bodyErr != nil {
+			b.err = b.st.bodyErr
+		}
+	}
+	return 0, b.err
+}
+
+func (b *captureBody) Close() error { return b.raw.Close() }
 
 // eofReader is an empty body.
 type eofReader struct{}
@@ -273,12 +443,12 @@ func isRedirect(code int) bool {
 	return false
 }
 
-// readBody reads and decodes the body, with the limit applied both to the
-// bytes on the wire and to the decoded bytes (gzip bombs).
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	wire := io.LimitReader(resp.Body, limit+1)
+// readBody reads and decodes a body with Content-Encoding enc, with the limit
+// applied both to the bytes on the wire and to the decoded bytes (gzip bombs).
+func readBody(body io.Reader, enc string, limit int64) ([]byte, error) {
+	wire := io.LimitReader(body, limit+1)
 	var rd io.Reader = wire
-	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	enc = strings.ToLower(strings.TrimSpace(enc))
 	switch enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
