@@ -49,6 +49,9 @@ type HostileOptions struct {
 	Unavailable int
 	// HugeFeedItems is the number of items in the huge feed. Default 50,000.
 	HugeFeedItems int
+	// HugeFeeds is the number of huge feeds (the same items under other
+	// URLs), polled at once by a crawler with as many workers. Default 1.
+	HugeFeeds int
 	// BombBytes is the size each compression bomb inflates to. Default 4 GiB.
 	BombBytes int64
 }
@@ -77,6 +80,9 @@ func (o HostileOptions) withDefaults() HostileOptions {
 	}
 	if o.HugeFeedItems <= 0 {
 		o.HugeFeedItems = 50000
+	}
+	if o.HugeFeeds <= 0 {
+		o.HugeFeeds = 1
 	}
 	if o.BombBytes <= 0 {
 		o.BombBytes = 4 << 30
@@ -525,8 +531,15 @@ func (h *Hostile) build(web *Web) error {
 	}
 	seed("feed", "/feed.xml", HostileFeed, "", true, "RSS listing every article case")
 	seed("sitemap", "/sitemap.xml", HostileSitemap, "", true, "a sitemap listing every article case again")
-	seed("huge_feed", "/feeds/huge.xml", HostileFeed, "", true,
-		fmt.Sprintf("RSS with %d items linking to the good pages with tracking parameters and fragments", h.opts.HugeFeedItems))
+	for i := 1; i <= h.opts.HugeFeeds; i++ {
+		name, path := "huge_feed", "/feeds/huge.xml"
+		if i > 1 {
+			name, path = fmt.Sprintf("huge_feed_%d", i), fmt.Sprintf("/feeds/huge-%d.xml", i)
+		}
+		seed(name, path, HostileFeed, "", true,
+			fmt.Sprintf("RSS of %d items (about %d bytes each) linking to the good pages with tracking parameters and fragments",
+				h.opts.HugeFeedItems, 180))
+	}
 	seed("malformed_feed", "/feeds/broken.xml", HostileFeed, "bad_feed", false, "RSS cut in the middle of an item")
 	seed("html_as_feed", "/feeds/html.xml", HostileFeed, "bad_feed", false, "a feed URL answering an HTML page without feed links")
 	seed("sitemap_gzip_bomb", "/sitemaps/bomb.xml.gz", HostileSitemap, "too_large", false,
@@ -619,14 +632,6 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	case "/sitemap.xml":
 		rw.Header().Set("Content-Type", "application/xml; charset=utf-8")
 		_, _ = rw.Write(h.sitemap())
-	case "/feeds/huge.xml":
-		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
-		rw.Header().Set("ETag", `"huge-1"`)
-		if r.Header.Get("If-None-Match") == `"huge-1"` {
-			rw.WriteHeader(http.StatusNotModified)
-			return
-		}
-		_, _ = rw.Write(h.hugeFeed)
 	case "/feeds/broken.xml":
 		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		feed := h.mainFeed()
@@ -744,6 +749,14 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 		_, _ = io.WriteString(rw, "internal admin token: s3cr3t\n")
 	default:
 		switch {
+		case strings.HasPrefix(path, "/feeds/huge"):
+			rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+			rw.Header().Set("ETag", `"huge-1"`)
+			if r.Header.Get("If-None-Match") == `"huge-1"` {
+				rw.WriteHeader(http.StatusNotModified)
+				return
+			}
+			_, _ = rw.Write(h.hugeFeed)
 		case strings.HasPrefix(path, "/h/chain/"):
 			k, err := strconv.Atoi(strings.TrimPrefix(path, "/h/chain/"))
 			if err != nil || k < 0 || k >= 30 {

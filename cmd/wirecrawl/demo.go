@@ -22,6 +22,7 @@ type demoFlags struct {
 	stories   int
 	faults    bool
 	serveOnly string
+	hostile   bool
 }
 
 func (f demoFlags) options() testweb.Options {
@@ -44,11 +45,27 @@ that ran it.
 With --serve-only ADDR it only serves the web until interrupted, for manual
 crawls and benchmarks. ADDR is a loopback host:port (outlet i listens on port+i;
 port 0 picks free ports) or a loopback host alone (outlet i on the host's
-address plus i, port 8080).`,
+address plus i, port 8080).
+
+With --serve-only ADDR --hostile it serves the hostile web instead (package
+testweb, StartHostile) on the loopback host:port ADDR, plus a private listener
+on 127.0.0.2 that redirects point at: compression bombs, endless, trickling and
+hanging answers, resets, binary bodies, charset traps, redirect loops, 429/503,
+broken and huge feeds. It prints every URL with the outcome a correct crawler
+gives it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.outlets < 0 || f.stories < 0 {
 				return usageError{errors.New("demo: --outlets and --stories must be >= 0")}
+			}
+			if f.hostile {
+				if f.serveOnly == "" {
+					return usageError{errors.New("demo: --hostile needs --serve-only ADDR")}
+				}
+				if err := testweb.CheckLoopback(f.serveOnly); err != nil {
+					return usageError{fmt.Errorf("--serve-only: %w", err)}
+				}
+				return a.demoServeHostile(cmd.Context(), f.serveOnly, f.seed)
 			}
 			if f.serveOnly != "" {
 				addrs, err := demoAddrs(f.serveOnly, f.options())
@@ -66,6 +83,7 @@ address plus i, port 8080).`,
 	fl.IntVar(&f.stories, "stories", 0, "number of underlying stories (0: testweb's default, about 1,000 pages)")
 	fl.BoolVar(&f.faults, "faults", false, "faults mode: 429/503/5xx, resets, truncated gzip, slow bodies and trap URLs")
 	fl.StringVar(&f.serveOnly, "serve-only", "", "only serve the web on this loopback ADDR until interrupted")
+	fl.BoolVar(&f.hostile, "hostile", false, "with --serve-only: serve the hostile web (bombs, hangs, resets, charset traps, private redirects)")
 	return cmd
 }
 
@@ -93,6 +111,50 @@ func (a *app) demoServe(ctx context.Context, opts testweb.Options, addrs []strin
 	fmt.Fprintln(a.stdout, "Serving until interrupted (Ctrl-C).")
 	<-ctx.Done()
 	return nil
+}
+
+// demoServeHostile serves the hostile web on addr until ctx is done, after
+// printing its seeds and the expected outcome of every URL.
+func (a *app) demoServeHostile(ctx context.Context, addr string, seed int64) error {
+	h, err := testweb.StartHostile(ctx, testweb.HostileOptions{Seed: seed, Addr: addr})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer h.Close()
+	fmt.Fprintf(a.stdout, "Hostile web on %s", h.URL)
+	if h.PrivateURL != "" {
+		fmt.Fprintf(a.stdout, ", private listener on %s (must never be reached)", h.PrivateURL)
+	}
+	fmt.Fprintf(a.stdout, "\nCrawl it with allow_private_networks: false and allowed_networks: [%s/32].\n", hostOnly(h.URL))
+	fmt.Fprintf(a.stdout, "\nSeeds (%d):\n", len(h.Seeds()))
+	for _, s := range h.Seeds() {
+		fmt.Fprintf(a.stdout, "  %s\n", s)
+	}
+	fmt.Fprintln(a.stdout, "\nURLs and their expected outcome:")
+	for _, c := range h.Cases() {
+		want := "fails: " + c.Class
+		switch {
+		case c.Stored && c.Class != "":
+			want = "stored after " + c.Class
+		case c.Stored:
+			want = "stored"
+		case c.Polled:
+			want = "polled"
+		}
+		fmt.Fprintf(a.stdout, "  %-26s %-28s %s\n", c.Name, want, c.URL)
+	}
+	fmt.Fprintln(a.stdout, "Serving until interrupted (Ctrl-C).")
+	<-ctx.Done()
+	return nil
+}
+
+// hostOnly returns the host of a base URL "http://host:port".
+func hostOnly(base string) string {
+	host, _, err := net.SplitHostPort(strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		return base
+	}
+	return host
 }
 
 // demoAddrs turns --serve-only ADDR into one listen address per outlet.
