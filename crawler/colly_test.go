@@ -572,3 +572,26 @@ func TestCollyConcurrentFetches(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// BenchmarkFetch is the cost of one fetch of a 40 KiB page on loopback,
+// collector clone and callbacks included (compare with the same loop on
+// plain net/http to see what colly costs).
+func BenchmarkFetch(b *testing.B) {
+	page := []byte(strings.Repeat(articleHTML("Benchmark", "", false), 40<<10/len(articleHTML("Benchmark", "", false))))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(page)
+	}))
+	defer srv.Close()
+	f := collyFetcher(func(c *Config) { c.MaxBodyBytes = 1 << 20 })
+	ctx := context.Background()
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := f.fetch(ctx, srv.URL+"/page", nil, nil)
+		if err != nil || len(resp.Body) != len(page) {
+			b.Fatalf("fetch: %v", err)
+		}
+	}
+}
