@@ -9,7 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/crawler"
 )
 
 // dialect is what differs between the two SQL backends.
@@ -54,6 +57,13 @@ type db struct {
 	mu       sync.Mutex
 	releases map[*func()]struct{} // held run locks, released by Close
 	closed   bool
+
+	// logBuf holds fetch-log records waiting for a write transaction; see
+	// LogFetch. logTimer flushes them if none comes; logErr keeps its error.
+	logMu    sync.Mutex
+	logBuf   []crawler.FetchRecord
+	logTimer *time.Timer
+	logErr   atomic.Pointer[error]
 }
 
 // q rewrites a query written with ? placeholders for the backend.
@@ -99,11 +109,21 @@ func (s *db) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // finish commits tx when err is nil and rolls it back otherwise, then
 // prepares the statements the transaction wanted.
+//
+// A transaction that commits also writes the fetch-log records waiting (see
+// LogFetch); if it fails, they wait for the next one.
 func (s *db) finish(ctx context.Context, tx *sql.Tx, err error) error {
+	var recs []crawler.FetchRecord
+	if err == nil {
+		recs = s.takeLog()
+		err = s.insertLog(ctx, tx, recs)
+	}
 	if err != nil {
 		_ = tx.Rollback()
+		s.putBackLog(recs)
 	} else if err = tx.Commit(); err != nil {
 		err = fmt.Errorf("commit: %w", err)
+		s.putBackLog(recs)
 	}
 	s.prepareWanted(ctx)
 	return err
@@ -117,6 +137,10 @@ func (s *db) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.mu.Unlock()
+	logErr := s.flushLog(context.Background())
+	s.takeLog() // stops the timer; nothing is left unless the flush failed
+	s.mu.Lock()
 	var rels []func()
 	for r := range s.releases {
 		rels = append(rels, *r)
@@ -128,6 +152,9 @@ func (s *db) Close() error {
 	s.wstmts.close()
 	s.rstmts.close()
 	var errs []error
+	if logErr != nil {
+		errs = append(errs, fmt.Errorf("fetch log: %w", logErr))
+	}
 	if s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}

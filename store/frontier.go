@@ -325,29 +325,102 @@ func (s *db) ReserveHost(ctx context.Context, host string, now time.Time, delay 
 }
 
 // LogFetch appends to the fetch log; see crawler.State.
+//
+// The record is written by the next write transaction of this handle (the
+// page's own SavePage, when the fetch brought an article), or at the latest
+// after logFlushEvery, or when logFlushBatch records are waiting, or by Close:
+// a write transaction per fetch cost a third of a crawl's store time. A
+// killed process loses the records of its last half second at most; the
+// frontier, which decides what is fetched again, is not affected.
 func (s *db) LogFetch(ctx context.Context, rec crawler.FetchRecord) error {
-	at := rec.At
-	if at.IsZero() {
-		at = time.Now()
+	if rec.At.IsZero() {
+		rec.At = time.Now()
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	s.logMu.Lock()
+	s.logBuf = append(s.logBuf, rec)
+	n := len(s.logBuf)
+	if s.logTimer == nil && n < logFlushBatch {
+		s.logTimer = time.AfterFunc(logFlushEvery, func() {
+			if err := s.flushLog(context.Background()); err != nil {
+				s.logErr.Store(&err)
+			}
+		})
+	}
+	s.logMu.Unlock()
+	if n >= logFlushBatch {
+		if err := s.flushLog(ctx); err != nil {
+			return fmt.Errorf("store: log fetch %s: %w", rec.URL, err)
+		}
+	}
+	if e := s.logErr.Swap(nil); e != nil {
+		return fmt.Errorf("store: fetch log: %w", *e)
+	}
+	return nil
+}
+
+// How long and how many fetch-log records wait for a write transaction.
+const (
+	logFlushEvery = 500 * time.Millisecond
+	logFlushBatch = 256
+)
+
+// flushLog writes the waiting fetch-log records in a transaction of their own.
+func (s *db) flushLog(ctx context.Context) error {
+	s.logMu.Lock()
+	empty := len(s.logBuf) == 0
+	s.logMu.Unlock()
+	if empty {
+		return nil
+	}
+	return s.write(ctx, func(*sql.Tx) error { return nil }) // finish writes them
+}
+
+// takeLog removes and returns the waiting fetch-log records.
+func (s *db) takeLog() []crawler.FetchRecord {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	recs := s.logBuf
+	s.logBuf = nil
+	if s.logTimer != nil {
+		s.logTimer.Stop()
+		s.logTimer = nil
+	}
+	return recs
+}
+
+// putBackLog returns records taken by a transaction that did not commit.
+func (s *db) putBackLog(recs []crawler.FetchRecord) {
+	if len(recs) == 0 {
+		return
+	}
+	s.logMu.Lock()
+	s.logBuf = append(recs, s.logBuf...)
+	if s.logTimer == nil {
+		s.logTimer = time.AfterFunc(logFlushEvery, func() {
+			if err := s.flushLog(context.Background()); err != nil {
+				s.logErr.Store(&err)
+			}
+		})
+	}
+	s.logMu.Unlock()
+}
+
+// insertLog writes fetch-log records in tx, pruning the log now and then.
+func (s *db) insertLog(ctx context.Context, tx *sql.Tx, recs []crawler.FetchRecord) error {
+	for _, rec := range recs {
 		var id int64
 		err := s.in(tx).queryRow(ctx, `INSERT INTO fetch_log (url, kind, status, err_class, error, duration, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			rec.URL, string(rec.Kind), rec.Status, rec.ErrClass, rec.Error, int64(rec.Duration), at.UnixNano()).Scan(&id)
+			rec.URL, string(rec.Kind), rec.Status, rec.ErrClass, rec.Error, int64(rec.Duration), rec.At.UnixNano()).Scan(&id)
 		if err != nil {
-			return err
+			return fmt.Errorf("fetch log %s: %w", rec.URL, err)
 		}
 		// Prune now and then: every pruneEvery-th entry drops those beyond the kept length.
 		if keep := s.cfg.fetchLogKeep(); keep > 0 && id%pruneEvery == 0 {
 			if _, err := s.in(tx).exec(ctx, `DELETE FROM fetch_log WHERE id <= ?`, id-keep); err != nil {
-				return fmt.Errorf("prune: %w", err)
+				return fmt.Errorf("prune fetch log: %w", err)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: log fetch %s: %w", rec.URL, err)
 	}
 	return nil
 }

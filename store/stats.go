@@ -12,6 +12,10 @@ func (s *db) Stats(ctx context.Context) (Stats, error) {
 		// Empty lists, not null, in JSON.
 		Sites: []SiteCount{}, Langs: []LangCount{}, Fetches: FetchStats{Errors: []ErrorCount{}},
 	}
+	// Fetch-log records still waiting in this handle count too.
+	if err := s.flushLog(ctx); err != nil {
+		return Stats{}, fmt.Errorf("store: stats: %w", err)
+	}
 	counts := []struct {
 		dst   *int64
 		query string

@@ -56,6 +56,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"Raw", testRaw},
 		{"RunLock", testRunLock},
 		{"Stats", testStats},
+		{"FetchLogDurable", testFetchLogDurable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDSN) })
@@ -1463,5 +1464,34 @@ func testSaveMergeOwnStory(t *testing.T, newDSN NewDSN) {
 	// x's first version (replaced by x2's) and a's canonical (lost the merge).
 	if stats.Versions != 2 {
 		t.Fatalf("versions %d, want 2", stats.Versions)
+	}
+}
+
+// testFetchLogDurable: a fetch-log record reaches the database with the
+// handle's next write transaction (the page's own, when it is stored), and
+// every record is written by Close at the latest; another handle sees them.
+func testFetchLogDurable(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	dsn := newDSN(t)
+	a, err := store.Open(ctx, dsn, store.Config{})
+	must(t, err)
+	b := Open(t, dsn, store.Config{})
+	logged := func() int64 {
+		t.Helper()
+		st, err := b.Stats(ctx)
+		must(t, err)
+		return st.Fetches.Logged
+	}
+	must(t, a.LogFetch(ctx, crawler.FetchRecord{URL: "https://a.example/1", Kind: crawler.KindArticle, Status: 200, At: t0}))
+	save(t, a, page("https://a.example/1", "A", "one story text here", t0, newDecision(1)))
+	if n := logged(); n != 1 {
+		t.Fatalf("after the page's transaction: %d records logged, want 1", n)
+	}
+	for i := range 5 {
+		must(t, a.LogFetch(ctx, crawler.FetchRecord{URL: fmt.Sprintf("https://a.example/x%d", i), ErrClass: "http_4xx", At: t0}))
+	}
+	must(t, a.Close())
+	if n := logged(); n != 6 {
+		t.Fatalf("after Close: %d records logged, want 6", n)
 	}
 }
