@@ -341,24 +341,36 @@ func (c *Crawler) dueFeeds(ctx context.Context, urls []string, now time.Time, fo
 // run leases and processes frontier jobs until the pass is over.
 //
 // Leased jobs wait in per-host queues (at most a few per worker) and go to a
-// worker only while their host has fewer than PerHostParallelism jobs in
+// worker only while their host has fewer than PerHostParallelism requests in
 // flight here, so that a run of one host's URLs in the frontier does not park
-// every worker behind that host.
+// every worker behind that host. A job holds its host's place until its
+// request is answered (see freeHost), not while it is cleaned and stored: the
+// host's next page is fetched while this one is handled.
 func (c *Crawler) run(ctx context.Context, p *pass) error {
+	// A result frees a host slot (host set) when the job's request is
+	// answered, and ends the job (url set) when it is handled.
 	type result struct{ host, url string }
 	work := make(chan Job)
-	// Each in-flight job reports once; at most Workers are in flight, so
-	// sends never block.
-	finished := make(chan result, c.cfg.Workers)
+	// Each in-flight job reports at most twice; at most Workers are in
+	// flight, so sends never block.
+	finished := make(chan result, 2*c.cfg.Workers)
 	var wg sync.WaitGroup
 	for range c.cfg.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				c.process(ctx, p, j)
+				freed := false
+				free := func() {
+					if !freed {
+						freed = true
+						finished <- result{host: j.Host}
+					}
+				}
+				c.process(context.WithValue(ctx, hostFreeKey{}, free), p, j)
 				c.reportProgress(ctx, p)
-				finished <- result{host: j.Host, url: j.URL}
+				free()
+				finished <- result{url: j.URL}
 			}
 		}()
 	}
@@ -381,6 +393,15 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			p.add(func(s *Summary) { s.Left = n })
 		}
 	}()
+	account := func(r result) {
+		if r.host != "" {
+			busy[r.host]--
+		}
+		if r.url != "" {
+			inflight--
+			delete(mine, r.url)
+		}
+	}
 	drain := func(block bool, wait time.Duration) error {
 		if block {
 			t := time.NewTimer(wait)
@@ -389,9 +410,7 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			case <-ctx.Done():
 				return ctx.Err()
 			case r := <-finished:
-				busy[r.host]--
-				inflight--
-				delete(mine, r.url)
+				account(r)
 			case <-t.C:
 				return nil
 			}
@@ -399,9 +418,7 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 		for {
 			select {
 			case r := <-finished:
-				busy[r.host]--
-				inflight--
-				delete(mine, r.url)
+				account(r)
 			default:
 				return nil
 			}
@@ -718,6 +735,10 @@ func (c *Crawler) waitSlot(ctx context.Context, host string) (reservation, error
 		// processes, whose requests are spaced by their claimed slots only.
 		d += slotMargin(d)
 	}
+	if d == 0 {
+		// No delay: there is no slot to claim, in this process or another.
+		return reservation{host: host}, nil
+	}
 	late := min(max(d/10, time.Millisecond), 50*time.Millisecond)
 	for try := 0; ; try++ {
 		at, err := c.st.ReserveHost(ctx, host, time.Now(), d)
@@ -727,7 +748,7 @@ func (c *Crawler) waitSlot(ctx context.Context, host string) (reservation, error
 		if err := sleepUntil(ctx, at); err != nil {
 			return reservation{}, err
 		}
-		if d == 0 || try >= 3 || time.Since(at) <= late {
+		if try >= 3 || time.Since(at) <= late {
 			return reservation{host: host, slot: at, delay: d}, nil
 		}
 	}
@@ -804,9 +825,9 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	defer func() { <-sem }()
 	res, err := c.waitSlot(ctx, host)
 	if err != nil {
+		<-sem
 		return nil, err
 	}
 	hook := func(ctx context.Context, next *url.URL) error {
@@ -834,8 +855,22 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 	}
 	resp, err := c.f.fetch(ctx, u, hdr, hook)
 	c.settle(ctx, res)
+	<-sem
+	freeHost(ctx)
 	c.logFetch(ctx, u, kind, resp, err, false)
 	return resp, err
+}
+
+// hostFreeKey carries, in a job's context, the func that gives the job's host
+// place back to run's dispatcher.
+type hostFreeKey struct{}
+
+// freeHost tells run's dispatcher that the job of ctx is done with its host:
+// its request was answered. Calling it again does nothing.
+func freeHost(ctx context.Context) {
+	if f, ok := ctx.Value(hostFreeKey{}).(func()); ok {
+		f()
+	}
 }
 
 // logFetch appends one record to the fetch log.

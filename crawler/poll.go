@@ -225,9 +225,12 @@ func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
 // a 304 would hide its children. A nil fs saves no parent state.
 func (c *Crawler) pollChildren(ctx context.Context, p *pass, fs *FeedState, kind Kind, children []string) error {
 	now := time.Now()
+	// Children are due from the pass's start: before the articles queued so
+	// far (spread from then on, see enqueueArticles), so that discovery is
+	// not left behind the articles of the hosts found first.
 	jobs := make([]Job, 0, len(children))
 	for _, u := range children {
-		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: kind, NotBefore: now})
+		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: kind, NotBefore: p.start})
 	}
 	if _, err := c.st.Enqueue(ctx, jobs); err != nil {
 		return fmt.Errorf("enqueue feeds: %w", err)
@@ -258,7 +261,7 @@ func (c *Crawler) pollChildren(ctx context.Context, p *pass, fs *FeedState, kind
 			next = cfs.NextPoll
 		}
 	}
-	if err := c.st.Requeue(ctx, due, now); err != nil {
+	if err := c.st.Requeue(ctx, due, p.start); err != nil {
 		return fmt.Errorf("requeue feeds: %w", err)
 	}
 	if fs == nil {
@@ -338,18 +341,24 @@ func (c *Crawler) enqueueArticles(ctx context.Context, p *pass, entries []entry)
 		c.mu.Lock()
 		for k := range fresh {
 			h := fresh[k].Host
-			at := c.spread[h]
-			if at.Before(now) {
-				at = now
-			}
-			fresh[k].NotBefore = at
 			d := c.cfg.Delay
 			if hd, ok := c.hostDelays[h]; ok && hd > d {
 				d = hd
 			}
+			// A host's articles are spaced from now by its delay. Without a
+			// delay they are spaced by a microsecond from the pass's start
+			// instead: the k-th article of every host then comes at about
+			// the same place in lease order, wherever in the pass its feed
+			// was read, so a lease brings many hosts, not one host's backlog.
+			base := now
 			if d == 0 {
-				d = time.Microsecond // still interleave hosts in lease order
+				d, base = time.Microsecond, p.start
 			}
+			at := c.spread[h]
+			if at.Before(base) {
+				at = base
+			}
+			fresh[k].NotBefore = at
 			c.spread[h] = at.Add(d)
 		}
 		c.mu.Unlock()
