@@ -124,6 +124,15 @@ type HostileCase struct {
 	// Transient says Class is retried: a later run may ask for the URL
 	// again. Permanently failed URLs must never be asked for again.
 	Transient bool
+	// Deferred allows a Stored page to be still queued for a later run at
+	// the end of a run instead (never failed for good).
+	Deferred bool
+	// Prefix and MaxRequests bound a chain the server could extend for
+	// ever (sitemap indexes nested without end, feeds answering HTML that
+	// links the next "feed"): a crawler may ask for at most MaxRequests URLs
+	// under Prefix.
+	Prefix      string
+	MaxRequests int
 	// Note explains the expectation.
 	Note string
 }
@@ -141,13 +150,16 @@ type Hostile struct {
 	// PrivateURL is the base URL of the private listener (on 127.0.0.2),
 	// empty when it could not be bound. No request may ever reach it.
 	PrivateURL string
+	// FlakyURL is the base URL of a second host on Addr's IP (another port)
+	// whose robots.txt fails (503) at first.
+	FlakyURL string
 
-	srv, priv *http.Server
-	stop      chan struct{}
-	wg        sync.WaitGroup // servers and handlers
-	cases     []HostileCase
-	pages     map[string]*hostilePage // path -> good page
-	hugeFeed  []byte
+	srv, priv, flaky *http.Server
+	stop             chan struct{}
+	wg               sync.WaitGroup // servers and handlers
+	cases            []HostileCase
+	pages            map[string]*hostilePage // path -> good page
+	hugeFeed         []byte
 
 	mu          sync.Mutex
 	log         []Request
@@ -193,8 +205,14 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("testweb: hostile: listen: %w", err)
 	}
-	h := &Hostile{opts: opts, URL: "http://" + ln.Addr().String(), stop: make(chan struct{}),
-		pages: map[string]*hostilePage{}, counts: map[string]int{}}
+	fhost, _, _ := net.SplitHostPort(ln.Addr().String())
+	fln, err := net.Listen("tcp", net.JoinHostPort(fhost, "0"))
+	if err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("testweb: hostile: listen: %w", err)
+	}
+	h := &Hostile{opts: opts, URL: "http://" + ln.Addr().String(), FlakyURL: "http://" + fln.Addr().String(),
+		stop: make(chan struct{}), pages: map[string]*hostilePage{}, counts: map[string]int{}}
 	var pln net.Listener
 	if l, err := net.Listen("tcp", opts.PrivateAddr); err == nil {
 		if sameIP(l.Addr(), ln.Addr()) {
@@ -206,6 +224,7 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 	}
 	if err := h.build(web); err != nil {
 		_ = ln.Close()
+		_ = fln.Close()
 		if pln != nil {
 			_ = pln.Close()
 		}
@@ -216,6 +235,12 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 	go func() {
 		defer h.wg.Done()
 		_ = h.srv.Serve(ln)
+	}()
+	h.flaky = &http.Server{Handler: http.HandlerFunc(h.serveFlaky), ReadHeaderTimeout: 10 * time.Second}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		_ = h.flaky.Serve(fln)
 	}()
 	if pln != nil {
 		h.priv = &http.Server{Handler: http.HandlerFunc(h.servePrivate), ReadHeaderTimeout: 10 * time.Second}
@@ -262,6 +287,7 @@ func (h *Hostile) shutdown() {
 	// Close, not Shutdown: hanging answers are ended by stop, and their
 	// connections closed under them.
 	_ = h.srv.Close()
+	_ = h.flaky.Close()
 	if h.priv != nil {
 		_ = h.priv.Close()
 	}
@@ -366,6 +392,32 @@ func (h *Hostile) serve(rw http.ResponseWriter, r *http.Request) {
 	h.route(&statusWriter{ResponseWriter: rw, h: h, i: i}, r, n)
 }
 
+// serveFlaky serves the second host: its robots.txt answers 503 first,
+// then allows everything; its one page is a good page.
+func (h *Hostile) serveFlaky(rw http.ResponseWriter, r *http.Request) {
+	h.wg.Add(1)
+	defer h.wg.Done()
+	key := r.URL.RequestURI()
+	h.mu.Lock()
+	h.counts[h.FlakyURL+key]++
+	n := h.counts[h.FlakyURL+key]
+	h.log = append(h.log, Request{Time: time.Now(), Host: r.Host, Method: r.Method, URL: h.FlakyURL + key, Path: r.URL.Path,
+		UserAgent: r.UserAgent(), Status: http.StatusOK})
+	h.mu.Unlock()
+	switch {
+	case r.URL.Path == "/robots.txt" && n == 1:
+		rw.Header().Set("Retry-After", "1")
+		http.Error(rw, "robots.txt is having a bad day", http.StatusServiceUnavailable)
+	case r.URL.Path == "/robots.txt":
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(rw, "User-agent: *\nAllow: /\n")
+	case h.pages["flaky:"+r.URL.Path] != nil:
+		h.servePage(rw, h.pages["flaky:"+r.URL.Path])
+	default:
+		http.NotFound(rw, r)
+	}
+}
+
 func (h *Hostile) servePrivate(rw http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	h.privateHits = append(h.privateHits, Request{Time: time.Now(), Host: r.Host, Method: r.Method,
@@ -407,6 +459,7 @@ func (h *Hostile) build(web *Web) error {
 		pre              string                                   // before <html>
 		encoding         string
 		listURL          string // the URL listed, when not the page's own
+		flaky            bool   // on the second host, whose robots.txt fails at first
 	}
 	utf8Type := func(doc string) ([]byte, string, error) { return []byte(doc), "text/html; charset=utf-8", nil }
 	cm := func(c *charmap.Charmap, ctype string) func(string) ([]byte, string, error) {
@@ -460,6 +513,9 @@ func (h *Hostile) build(web *Web) error {
 			note: "503 without Retry-After a few times, then the page"},
 		{name: "redirect_chain_to_article", path: "/a/moved-here.html", encode: utf8Type, head: `<meta charset="utf-8">`,
 			listURL: base + "/h/moved-0", note: "301, 302, 307 to a good page, listed only under the first URL"},
+		{name: "robots_unavailable_at_first", path: "/a/flaky-host.html", encode: utf8Type, head: `<meta charset="utf-8">`,
+			flaky: true, note: "on a host whose robots.txt answers 503 once: the host is off limits for a while " +
+				"(RFC 9309), but its page must not be failed for good; it may be left for a later run"},
 	}
 	for _, g := range goods {
 		p, err := next()
@@ -478,14 +534,18 @@ func (h *Hostile) build(web *Web) error {
 			title, byline = foldFor(g.fold, title), foldFor(g.fold, byline)
 		}
 		pg := &hostilePage{path: g.path, title: title, byline: byline, paras: paras, encoding: g.encoding}
-		doc := g.pre + hostileArticleHTML(base+g.path, g.head, pg)
+		pbase, key := base, g.path
+		if g.flaky {
+			pbase, key = h.FlakyURL, "flaky:"+g.path
+		}
+		doc := g.pre + hostileArticleHTML(pbase+g.path, g.head, pg)
 		pg.body, pg.contentType, err = g.encode(doc)
 		if err != nil {
 			return fmt.Errorf("testweb: hostile: encode %s: %w", g.name, err)
 		}
-		h.pages[g.path] = pg
-		c := HostileCase{Name: g.name, URL: base + g.path, Kind: HostileArticle, Stored: true, FinalURL: base + g.path,
-			Title: title, Text: strings.Join(paras, "\n\n"), Note: g.note}
+		h.pages[key] = pg
+		c := HostileCase{Name: g.name, URL: pbase + g.path, Kind: HostileArticle, Stored: true, FinalURL: pbase + g.path,
+			Title: title, Text: strings.Join(paras, "\n\n"), Note: g.note, Deferred: g.flaky}
 		if g.listURL != "" {
 			c.URL = g.listURL
 		}
@@ -523,6 +583,7 @@ func (h *Hostile) build(web *Web) error {
 		fail("redirect_private_mapped", "/h/to-private-v6.html", "private_address", false, "302 to the private listener as an IPv4-mapped IPv6 address")
 	}
 	fail("redirect_zero", "/h/to-zero.html", "private_address", false, "302 to 0.0.0.0 (which reaches this host's listeners)")
+	fail("redirect_file_scheme", "/h/to-file.html", "bad_url", false, "302 to file:///etc/passwd")
 	fail("not_found", "/h/missing.html", "http_4xx", false, "404")
 	fail("gone", "/h/gone.html", "http_4xx", false, "410")
 
@@ -546,6 +607,13 @@ func (h *Hostile) build(web *Web) error {
 		"a .xml.gz file (no Content-Encoding) inflating to "+mib(h.opts.BombBytes/4))
 	seed("sitemap_gzip_bomb_double", "/sitemaps/bomb2.xml.gz", HostileSitemap, "too_large", false,
 		"a .xml.gz file sent with Content-Encoding gzip on top, inflating to "+mib(h.opts.BombBytes)+" from a few KiB")
+	h.cases = append(h.cases,
+		HostileCase{Name: "sitemap_index_chain", URL: base + "/sitemaps/deep/0.xml", Kind: HostileSitemap, Polled: true,
+			Prefix: base + "/sitemaps/deep/", MaxRequests: 10,
+			Note: fmt.Sprintf("a sitemap index listing another index, %d deep (the server could go on for ever)", hostileChain)},
+		HostileCase{Name: "feed_html_chain", URL: base + "/feeds/chain/0.xml", Kind: HostileFeed, Class: "bad_feed",
+			Prefix: base + "/feeds/chain/", MaxRequests: 10,
+			Note: fmt.Sprintf("a feed URL answering HTML whose <link rel=alternate> names the next such \"feed\", %d deep", hostileChain)})
 	h.buildHugeFeed()
 	return nil
 }
@@ -740,6 +808,9 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	case "/h/to-zero.html":
 		_, port, _ := net.SplitHostPort(strings.TrimPrefix(h.URL, "http://"))
 		http.Redirect(rw, r, "http://0.0.0.0:"+port+"/private/zero", http.StatusFound)
+	case "/h/to-file.html":
+		rw.Header().Set("Location", "file:///etc/passwd")
+		rw.WriteHeader(http.StatusFound)
 	case "/h/missing.html":
 		http.Error(rw, "not found", http.StatusNotFound)
 	case "/h/gone.html":
@@ -757,6 +828,29 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 				return
 			}
 			_, _ = rw.Write(h.hugeFeed)
+		case strings.HasPrefix(path, "/sitemaps/deep/") && strings.HasSuffix(path, ".xml"):
+			k, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(path, "/sitemaps/deep/"), ".xml"))
+			if err != nil || k < 0 || k > hostileChain {
+				http.NotFound(rw, r)
+				return
+			}
+			rw.Header().Set("Content-Type", "application/xml; charset=utf-8")
+			if k == hostileChain {
+				_, _ = io.WriteString(rw, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>`+"\n")
+				return
+			}
+			fmt.Fprintf(rw, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`+
+				"<sitemap><loc>%s/sitemaps/deep/%d.xml</loc></sitemap></sitemapindex>\n", h.URL, k+1)
+		case strings.HasPrefix(path, "/feeds/chain/") && strings.HasSuffix(path, ".xml"):
+			k, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(path, "/feeds/chain/"), ".xml"))
+			if err != nil || k < 0 || k > hostileChain {
+				http.NotFound(rw, r)
+				return
+			}
+			rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(rw, "<!DOCTYPE html><html><head><title>Feeds, page %d</title>"+
+				"<link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feeds/chain/%d.xml\"></head>"+
+				"<body><p>Our feed has moved.</p></body></html>\n", k, k+1)
 		case strings.HasPrefix(path, "/h/chain/"):
 			k, err := strconv.Atoi(strings.TrimPrefix(path, "/h/chain/"))
 			if err != nil || k < 0 || k >= 30 {
@@ -888,6 +982,10 @@ func (h *Hostile) sitemap() []byte {
 	b.WriteString("</urlset>\n")
 	return b.Bytes()
 }
+
+// hostileChain is the length of the chains (nested sitemap indexes, feeds
+// answering HTML that names the next one) the server serves.
+const hostileChain = 100
 
 // bombMemberSize is the uncompressed size of one gzip member of a bomb.
 const bombMemberSize = 16 << 20

@@ -66,7 +66,7 @@ func TestHostileServesWhatItSays(t *testing.T) {
 		}
 		byName[c.Name] = c
 		urls[c.URL] = true
-		if !strings.HasPrefix(c.URL, h.URL+"/") {
+		if !strings.HasPrefix(c.URL, h.URL+"/") && !strings.HasPrefix(c.URL, h.FlakyURL+"/") {
 			t.Errorf("%s: %s is not on %s", c.Name, c.URL, h.URL)
 		}
 		outcomes := 0
@@ -308,6 +308,35 @@ func TestHostileServesWhatItSays(t *testing.T) {
 		if n := len(h.PrivateHits()); n != 1 {
 			t.Errorf("private listener counted %d hits, want 1", n)
 		}
+	}
+
+	if end, _ := follow(byName["redirect_file_scheme"].URL, 1); end != "file:///etc/passwd" {
+		t.Errorf("redirect_file_scheme: %s", end)
+	}
+
+	// The second host's robots.txt fails once, then allows all.
+	for i, want := range []int{503, 200} {
+		resp, err := cl.Get(h.FlakyURL + "/robots.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("flaky robots.txt, request %d: status %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	if !strings.HasPrefix(byName["robots_unavailable_at_first"].URL, h.FlakyURL+"/") {
+		t.Errorf("robots_unavailable_at_first is not on the flaky host: %s", byName["robots_unavailable_at_first"].URL)
+	}
+
+	// Chains: each level names the next.
+	_, body = get("sitemap_index_chain")
+	if !bytes.Contains(body, []byte("<sitemapindex")) || !bytes.Contains(body, []byte("/sitemaps/deep/1.xml")) {
+		t.Errorf("sitemap_index_chain: %s", body)
+	}
+	_, body = get("feed_html_chain")
+	if !bytes.Contains(body, []byte(`rel="alternate"`)) || !bytes.Contains(body, []byte("/feeds/chain/1.xml")) {
+		t.Errorf("feed_html_chain: %s", body)
 	}
 
 	// Feeds.
