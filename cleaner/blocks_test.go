@@ -64,6 +64,15 @@ func TestDecodeCharsets(t *testing.T) {
 		{"unknown label", "text/html; charset=x-bogus", []byte("<p>caf\xc3\xa9</p>"), "café"},
 		{"unknown label, legacy body", "text/html; charset=x-bogus", []byte("<p>caf\xe9</p>"), "café"},
 		{"bom beats a legacy header", "text/html; charset=windows-1252", utf16, "é"},
+		// A utf-8 header on a legacy body with no valid multi-byte
+		// sequence: the letters, not a U+FFFD for each.
+		{"utf-8 header on a windows-1252 body", "text/html; charset=utf-8", []byte("<p>caf\xe9 \x80 4, \x93quoted\x94</p>"), "café € 4, “quoted”"},
+		{"utf-8 header on a legacy body with a late meta", "text/html; charset=utf-8",
+			append([]byte("<!--"+strings.Repeat("x", 2000)+"--><meta charset=\"windows-1250\">"), []byte("<p>\xa3\xf3d\x9f</p>")...), "Łódź"},
+		{"utf-8 header, utf-8 body with a stray byte", "text/html; charset=utf-8", []byte("<p>caf\xc3\xa9 na\xefve</p>"), "café"},
+		// The XML declaration of an XHTML page, when nothing else declares a charset.
+		{"xml declaration", "application/xhtml+xml", []byte("<?xml version=\"1.0\" encoding=\"windows-1250\"?>\n<html><p>\xa3\xf3d\x9f</p></html>"), "Łódź"},
+		{"header beats xml declaration", "application/xhtml+xml; charset=iso-8859-2", []byte("<?xml version='1.0' encoding='windows-1252'?><p>\xa3\xf3d\xbc</p>"), "Łódź"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

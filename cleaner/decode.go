@@ -20,10 +20,10 @@ const maxParseDepth = 400
 var rxMetaCharset = regexp.MustCompile(`(?i)<meta[^>]{0,300}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)`)
 
 // decode sniffs body and returns it as UTF-8 HTML. The charset comes from, in
-// order: a byte-order mark, the Content-Type header (unless it names a legacy
-// charset and the body is valid UTF-8 with non-ASCII bytes: see pickEncoding),
-// a <meta> declaration (when the bytes are not valid UTF-8 anyway), then UTF-8
-// if valid, else windows-1252, as browsers do.
+// order: a byte-order mark, the Content-Type header (unless the bytes
+// contradict it: see pickEncoding), a <meta> or XML declaration (when the
+// bytes are not valid UTF-8 anyway), then UTF-8 if valid, else windows-1252,
+// as browsers do.
 func decode(body []byte, contentType string) ([]byte, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -55,29 +55,32 @@ func decode(body []byte, contentType string) ([]byte, error) {
 func pickEncoding(body []byte, contentType string) encoding.Encoding {
 	enc, name, certain := charset.DetermineEncoding(body, contentType)
 	if certain {
+		if hasBOM(body) {
+			if name == "utf-8" {
+				return nil
+			}
+			return enc
+		}
+		// The HTML spec lets a Content-Type charset win over the body, but
+		// labels are often a server's default rather than the page's
+		// charset, and following a wrong one stores mojibake ("cafÃ©") or a
+		// U+FFFD for every accented letter. The bytes decide when they
+		// contradict the label: legacy text is practically never valid
+		// multi-byte UTF-8, and UTF-8 text is rarely mostly invalid.
 		if name == "utf-8" {
+			if valid, invalid := utf8Sequences(body); invalid > valid {
+				return legacyEncoding(body)
+			}
 			return nil
 		}
-		// The HTML spec lets a Content-Type charset win over the body, but a
-		// legacy label on a body that is valid UTF-8 with multi-byte
-		// sequences is a misconfigured server (a default charset on a
-		// UTF-8 page): legacy text is practically never valid UTF-8, and
-		// decoding it by the label stores mojibake ("cafÃ©"). A byte-order
-		// mark is certain and still wins.
-		if !hasBOM(body) && !strings.HasPrefix(name, "utf-16") && hasHighBit(body) && utf8.Valid(body) {
+		if !strings.HasPrefix(name, "utf-16") && hasHighBit(body) && utf8.Valid(body) {
 			return nil
 		}
 		return enc
 	}
-	valid := utf8.Valid(body)
-	if !valid {
-		// A <meta> declaration anywhere near the top, not only in the
-		// first 1024 bytes the standard prescan looks at.
-		head := body[:min(len(body), 64<<10)]
-		if m := rxMetaCharset.FindSubmatch(head); m != nil {
-			if e, n := charset.Lookup(string(m[1])); e != nil && n != "utf-8" {
-				return e
-			}
+	if !utf8.Valid(body) {
+		if e := declaredLegacy(body); e != nil {
+			return e
 		}
 		if name != "utf-8" {
 			return enc
@@ -87,6 +90,57 @@ func pickEncoding(body []byte, contentType string) encoding.Encoding {
 	// Valid UTF-8 (including plain ASCII) is UTF-8 whatever an inner <meta>
 	// claims: legacy-encoded text with high bytes is almost never valid UTF-8.
 	return nil
+}
+
+var rxXMLEncoding = regexp.MustCompile(`^\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)["']`)
+
+// declaredLegacy returns the legacy (not UTF-8 or UTF-16) charset that body
+// declares in a <meta> near its top (not only in the first 1024 bytes the
+// standard prescan looks at) or in an XML declaration, nil if none.
+func declaredLegacy(body []byte) encoding.Encoding {
+	head := body[:min(len(body), 64<<10)]
+	var label []byte
+	if m := rxMetaCharset.FindSubmatch(head); m != nil {
+		label = m[1]
+	} else if m := rxXMLEncoding.FindSubmatch(head); m != nil {
+		label = m[1]
+	}
+	if label == nil {
+		return nil
+	}
+	if e, n := charset.Lookup(string(label)); e != nil && n != "utf-8" && !strings.HasPrefix(n, "utf-16") {
+		return e
+	}
+	return nil
+}
+
+// legacyEncoding is the charset of a body that is not UTF-8: what it
+// declares, else windows-1252, as browsers guess.
+func legacyEncoding(body []byte) encoding.Encoding {
+	if e := declaredLegacy(body); e != nil {
+		return e
+	}
+	e, _ := charset.Lookup("windows-1252")
+	return e
+}
+
+// utf8Sequences counts the valid multi-byte UTF-8 sequences in b and the
+// bytes that start no valid sequence.
+func utf8Sequences(b []byte) (valid, invalid int) {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, n := utf8.DecodeRune(b[i:])
+		if n > 1 {
+			valid++
+		} else {
+			invalid++
+		}
+		i += n
+	}
+	return valid, invalid
 }
 
 // hasBOM reports whether body starts with a UTF-8 or UTF-16 byte-order mark.

@@ -107,10 +107,12 @@ func TestHostileServesWhatItSays(t *testing.T) {
 
 	// Good pages: each decodes with the charset it stands for into its text.
 	decoders := map[string]encoding.Encoding{
-		"charset_undeclared_1252": charmap.Windows1252,
-		"charset_late_meta":       charmap.Windows1250,
-		"charset_xml_prolog":      charmap.ISO8859_1,
-		"charset_utf16le_bom":     unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM),
+		"charset_undeclared_1252":       charmap.Windows1252,
+		"charset_late_meta":             charmap.Windows1250,
+		"charset_header_utf8_body_1252": charmap.Windows1252,
+		"charset_xml_prolog_cp1250":     charmap.Windows1250,
+		"charset_xml_prolog":            charmap.ISO8859_1,
+		"charset_utf16le_bom":           unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM),
 	}
 	for _, c := range cases {
 		if !c.Stored {
