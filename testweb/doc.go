@@ -118,11 +118,50 @@
 // PDF, random bytes labelled text/html, 410, 404, a truncated RSS feed and a
 // feed URL answering HTML (both in Seeds).
 //
+// # Hostile web
+//
+// StartHostile serves a second, smaller web built to break crawlers, on
+// 127.0.0.1 (a random port, or HostileOptions.Addr), with a second host on
+// another port and a private listener on 127.0.0.2 that counts the requests
+// reaching it (PrivateHits: a crawler refusing private addresses makes none).
+// Its seeds are an RSS feed and a sitemap listing every article case, a huge
+// feed (50,000 items pointing at the good pages with tracking parameters and
+// fragments; HugeFeeds of them), and the hostile feeds and sitemaps. Cases
+// is the truth table: for each URL, stored (with the text a perfect cleaner
+// gives), polled, or failed with the crawler's error class, and whether that
+// class is transient. The cases:
+//   - good pages, each its own story: plain UTF-8, gzip and brotli encoded,
+//     charset traps (a windows-1252 header on a UTF-8 page with <meta
+//     charset=utf-8>; a utf-8 header on a windows-1252 page; windows-1252 with
+//     no declaration; UTF-16LE with a BOM; charset=x-bogus; <meta charset>
+//     after 2 KB of comments; XHTML declaring ISO-8859-1 or windows-1250 only
+//     in its XML prolog), a 429 with Retry-After then the page, 503 twice
+//     then the page, three redirects to a page, and a page on a host whose
+//     robots.txt answers 503 once (it may be left for a later run, never
+//     failed for good);
+//   - failures: gzip and brotli bombs (4 GiB, a few KiB on the wire per 16 MiB),
+//     an endless body, a 1 GiB Content-Length, a byte every 200 ms, headers
+//     then nothing, nothing at all, a reset before the headers and one in the
+//     body, a body shorter than its Content-Length, PNG bytes as text/html,
+//     a PDF, Content-Encoding x-snappy, a redirect loop, 30 redirects,
+//     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to 0.0.0.0 and to
+//     file://, 404 and 410;
+//   - feeds and sitemaps: RSS cut in the middle, a feed URL answering HTML,
+//     .xml.gz sitemaps inflating to 1 GiB (and, gzipped twice, to 4 GiB from
+//     a few KiB), and chains the server could extend for ever: sitemap indexes
+//     nested 100 deep, feed URLs answering HTML whose <link rel=alternate>
+//     names the next one (MaxRequests bounds what a crawler may ask).
+//
+// Hanging answers last HostileOptions.Stall (default 20s) and end when the
+// client leaves or Close is called. `wirecrawl demo --serve-only ADDR
+// --hostile` serves it.
+//
 // # Not simulated (yet)
 //
 // JavaScript-rendered pages, paywalls and login walls, cookies, HTTP/2 and
-// TLS, brotli, IPv6, DNS names (hosts are IP addresses), redirects to
-// private or outside addresses, robots.txt faults (5xx, huge files),
+// TLS, IPv6, DNS names (hosts are IP addresses) and so DNS rebinding,
+// redirects to outside addresses, robots.txt faults other than a 503 (huge
+// or hanging files),
 // pagination of one article over several pages, live blogs that change in
 // place, corrections to a page at the same URL (a URL's content never
 // changes), near-duplicate stories from different wires, translated copies,
