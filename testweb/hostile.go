@@ -519,6 +519,8 @@ func (h *Hostile) build(web *Web) error {
 			note: "429 with Retry-After once, then the page"},
 		{name: "unavailable_503", path: "/a/busy-503.html", encode: utf8Type, head: `<meta charset="utf-8">`,
 			note: "503 without Retry-After a few times, then the page"},
+		{name: "retry_after_far", path: "/a/busy-tomorrow.html", encode: utf8Type, head: `<meta charset="utf-8">`,
+			note: "429 with Retry-After: 86400 once: the crawl must not wait a day for it, nor fail it; it is left for a later run"},
 		{name: "redirect_chain_to_article", path: "/a/moved-here.html", encode: utf8Type, head: `<meta charset="utf-8">`,
 			listURL: base + "/h/moved-0", note: "301, 302, 307 to a good page, listed only under the first URL"},
 		{name: "robots_unavailable_at_first", path: "/a/flaky-host.html", encode: utf8Type, head: `<meta charset="utf-8">`,
@@ -562,6 +564,8 @@ func (h *Hostile) build(web *Web) error {
 			c.Class, c.Transient = "http_429", true
 		case "unavailable_503":
 			c.Class, c.Transient = "http_5xx", true
+		case "retry_after_far":
+			c.Class, c.Transient, c.Deferred = "http_429", true, true
 		}
 		h.cases = append(h.cases, c)
 	}
@@ -584,6 +588,7 @@ func (h *Hostile) build(web *Web) error {
 	fail("binary_png_as_html", "/h/photo.html", "not_html", false, "PNG bytes labelled text/html")
 	fail("pdf", "/h/report.pdf", "not_html", false, "application/pdf")
 	fail("bad_content_encoding", "/h/snappy.html", "decode", false, "Content-Encoding x-snappy")
+	fail("always_429", "/h/always-busy.html", "http_429", true, "429 with Retry-After: 1, every time")
 	fail("redirect_loop", "/h/loop-a.html", "redirect_loop", false, "a -> b -> a")
 	fail("redirect_chain_30", "/h/chain/0", "too_many_redirects", false, "30 redirects")
 	if h.PrivateURL != "" {
@@ -690,6 +695,10 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 		case path == "/a/busy-429.html" && n == 1:
 			rw.Header().Set("Retry-After", strconv.Itoa(int(h.opts.RetryAfter/time.Second)))
 			http.Error(rw, "slow down", http.StatusTooManyRequests)
+			return
+		case path == "/a/busy-tomorrow.html" && n == 1:
+			rw.Header().Set("Retry-After", "86400")
+			http.Error(rw, "come back tomorrow", http.StatusTooManyRequests)
 			return
 		case path == "/a/busy-503.html" && n <= h.opts.Unavailable:
 			http.Error(rw, "try again later", http.StatusServiceUnavailable)
@@ -819,6 +828,9 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	case "/h/to-file.html":
 		rw.Header().Set("Location", "file:///etc/passwd")
 		rw.WriteHeader(http.StatusFound)
+	case "/h/always-busy.html":
+		rw.Header().Set("Retry-After", "1")
+		http.Error(rw, "slow down", http.StatusTooManyRequests)
 	case "/h/missing.html":
 		http.Error(rw, "not found", http.StatusNotFound)
 	case "/h/gone.html":

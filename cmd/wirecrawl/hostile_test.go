@@ -149,8 +149,9 @@ func TestCrawlHostileWeb(t *testing.T) {
 				"robots (crawler/crawler.go get -> conclude: ErrRobots is permanent), so a robots.txt that fails once " +
 				"loses every page asked for in the next 10 minutes; WIRECRAWL_TEST_KNOWN_BUGS=1 runs this")
 		}
-		checkDeferred(t, sdb, cases)
+		checkDeferred(t, sdb, cases, func(c testweb.HostileCase) bool { return c.Name == "robots_unavailable_at_first" })
 	})
+	checkDeferred(t, sdb, cases, func(c testweb.HostileCase) bool { return c.Name != "robots_unavailable_at_first" })
 	t.Run("failed polls in the fetch log", func(t *testing.T) {
 		if !knownBugs() {
 			t.Skip("bug: a feed or sitemap whose body fails (bad_feed, too_large after gunzip) is logged as a " +
@@ -183,6 +184,17 @@ func TestCrawlHostileWeb(t *testing.T) {
 	if second.code != 0 && second.code != exitFailure {
 		t.Errorf("second crawl exit %d\nstderr (end): %s", second.code, tail(second.stderr, 4000))
 	}
+	t.Run("second run does not idle on jobs due later", func(t *testing.T) {
+		if !knownBugs() {
+			t.Skip("bug: a job left for a later run (Retry-After: 86400) keeps every later run idle for lease_ttl " +
+				"(default 5m) before it ends: crawler/crawler.go run ends a pass when State.Pending is 0 or all pending " +
+				"jobs are parked by this pass, and Pending (store/frontier.go) counts queued jobs due tomorrow; " +
+				"WIRECRAWL_TEST_KNOWN_BUGS=1 runs this")
+		}
+		if second.wall >= hostileLeaseTTL {
+			t.Errorf("the second run took %s, as long as lease_ttl (%s): it waited for a job due tomorrow", second.wall, hostileLeaseTTL)
+		}
+	})
 	after := storedURLs(t, sdb)
 	if fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("the second run changed the stored pages:\nbefore %v\nafter  %v", before, after)
@@ -205,6 +217,10 @@ func TestCrawlHostileWeb(t *testing.T) {
 }
 
 const crawlerArticle = testweb.HostileArticle
+
+// hostileLeaseTTL is the crawls' lease_ttl: short, since a run waits that long
+// for jobs it thinks another process holds, but above the 2 s timeout.
+const hostileLeaseTTL = 4 * time.Second
 
 // knownBugs says whether to run the checks that known, unfixed crawler bugs
 // fail (WIRECRAWL_TEST_KNOWN_BUGS=1); they are skipped otherwise.
@@ -235,8 +251,8 @@ crawler:
   max_retries: %d
   retry_backoff: 50ms
   max_retry_wait: 5s
-  lease_ttl: 10s
-`, db, list.String(), maxRetries)
+  lease_ttl: %s
+`, db, list.String(), maxRetries, hostileLeaseTTL)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -347,7 +363,7 @@ func checkStored(t *testing.T, db *sql.DB, cases []testweb.HostileCase) {
 		s, ok := got[c.FinalURL]
 		if !ok {
 			if c.Deferred {
-				t.Logf("%s: not stored yet (left for a later run: checkFrontier checks it is queued)", c.Name)
+				t.Logf("%s: not stored yet (left for a later run: checkDeferred checks it is queued)", c.Name)
 			} else {
 				t.Errorf("%s (%s): not stored", c.Name, c.FinalURL)
 			}
@@ -451,11 +467,12 @@ func checkFrontier(t *testing.T, db *sql.DB, cases []testweb.HostileCase, maxRet
 	}
 }
 
-// checkDeferred: a Deferred page is stored, or still queued for a later run.
-func checkDeferred(t *testing.T, db *sql.DB, cases []testweb.HostileCase) {
+// checkDeferred: a Deferred page (of those which) is stored, or still
+// queued for a later run.
+func checkDeferred(t *testing.T, db *sql.DB, cases []testweb.HostileCase, which func(testweb.HostileCase) bool) {
 	t.Helper()
 	for _, c := range cases {
-		if !c.Deferred {
+		if !c.Deferred || !which(c) {
 			continue
 		}
 		var state, class string
