@@ -136,16 +136,18 @@
 //     no declaration; UTF-16LE with a BOM; charset=x-bogus; <meta charset>
 //     after 2 KB of comments; XHTML declaring ISO-8859-1 or windows-1250 only
 //     in its XML prolog), a 429 with Retry-After then the page, 503 twice
-//     then the page, three redirects to a page, and a page on a host whose
+//     then the page, 429 with Retry-After: 86400 (left for a later run, not
+//     waited for), three redirects to a page, a page on a host whose
 //     robots.txt answers 503 once (it may be left for a later run, never
-//     failed for good);
+//     failed for good) and one on a host whose robots.txt is a gzip bomb;
 //   - failures: gzip and brotli bombs (4 GiB, a few KiB on the wire per 16 MiB),
 //     an endless body, a 1 GiB Content-Length, a byte every 200 ms, headers
 //     then nothing, nothing at all, a reset before the headers and one in the
 //     body, a body shorter than its Content-Length, PNG bytes as text/html,
 //     a PDF, Content-Encoding x-snappy, a redirect loop, 30 redirects,
 //     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to 0.0.0.0 and to
-//     file://, 404 and 410;
+//     file://, 404 and 410, 429 for ever, a section page and an empty
+//     body (no article);
 //   - feeds and sitemaps: RSS cut in the middle, a feed URL answering HTML,
 //     .xml.gz sitemaps inflating to 1 GiB (and, gzipped twice, to 4 GiB from
 //     a few KiB), and chains the server could extend for ever: sitemap indexes

@@ -153,13 +153,16 @@ type Hostile struct {
 	// FlakyURL is the base URL of a second host on Addr's IP (another port)
 	// whose robots.txt fails (503) at first.
 	FlakyURL string
+	// BombRobotsURL is the base URL of a third host on Addr's IP whose
+	// robots.txt is a gzip bomb.
+	BombRobotsURL string
 
-	srv, priv, flaky *http.Server
-	stop             chan struct{}
-	wg               sync.WaitGroup // servers and handlers
-	cases            []HostileCase
-	pages            map[string]*hostilePage // path -> good page
-	hugeFeed         []byte
+	srv, priv, flaky, bombRobots *http.Server
+	stop                         chan struct{}
+	wg                           sync.WaitGroup // servers and handlers
+	cases                        []HostileCase
+	pages                        map[string]*hostilePage // path -> good page
+	hugeFeed                     []byte
 
 	mu          sync.Mutex
 	log         []Request
@@ -211,8 +214,15 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 		_ = ln.Close()
 		return nil, fmt.Errorf("testweb: hostile: listen: %w", err)
 	}
+	bln, err := net.Listen("tcp", net.JoinHostPort(fhost, "0"))
+	if err != nil {
+		_ = ln.Close()
+		_ = fln.Close()
+		return nil, fmt.Errorf("testweb: hostile: listen: %w", err)
+	}
 	h := &Hostile{opts: opts, URL: "http://" + ln.Addr().String(), FlakyURL: "http://" + fln.Addr().String(),
-		stop: make(chan struct{}), pages: map[string]*hostilePage{}, counts: map[string]int{}}
+		BombRobotsURL: "http://" + bln.Addr().String(),
+		stop:          make(chan struct{}), pages: map[string]*hostilePage{}, counts: map[string]int{}}
 	var pln net.Listener
 	if l, err := net.Listen("tcp", opts.PrivateAddr); err == nil {
 		if sameIP(l.Addr(), ln.Addr()) {
@@ -225,6 +235,7 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 	if err := h.build(web); err != nil {
 		_ = ln.Close()
 		_ = fln.Close()
+		_ = bln.Close()
 		if pln != nil {
 			_ = pln.Close()
 		}
@@ -236,12 +247,15 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 		defer h.wg.Done()
 		_ = h.srv.Serve(ln)
 	}()
-	h.flaky = &http.Server{Handler: http.HandlerFunc(h.serveFlaky), ReadHeaderTimeout: 10 * time.Second}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		_ = h.flaky.Serve(fln)
-	}()
+	h.flaky = &http.Server{Handler: h.sideHost(h.FlakyURL, "flaky:"), ReadHeaderTimeout: 10 * time.Second}
+	h.bombRobots = &http.Server{Handler: h.sideHost(h.BombRobotsURL, "bombrobots:"), ReadHeaderTimeout: 10 * time.Second}
+	for srv, l := range map[*http.Server]net.Listener{h.flaky: fln, h.bombRobots: bln} {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			_ = srv.Serve(l)
+		}()
+	}
 	if pln != nil {
 		h.priv = &http.Server{Handler: http.HandlerFunc(h.servePrivate), ReadHeaderTimeout: 10 * time.Second}
 		h.wg.Add(1)
@@ -288,6 +302,7 @@ func (h *Hostile) shutdown() {
 	// connections closed under them.
 	_ = h.srv.Close()
 	_ = h.flaky.Close()
+	_ = h.bombRobots.Close()
 	if h.priv != nil {
 		_ = h.priv.Close()
 	}
@@ -392,30 +407,39 @@ func (h *Hostile) serve(rw http.ResponseWriter, r *http.Request) {
 	h.route(&statusWriter{ResponseWriter: rw, h: h, i: i}, r, n)
 }
 
-// serveFlaky serves the second host: its robots.txt answers 503 first,
-// then allows everything; its one page is a good page.
-func (h *Hostile) serveFlaky(rw http.ResponseWriter, r *http.Request) {
-	h.wg.Add(1)
-	defer h.wg.Done()
-	key := r.URL.RequestURI()
-	h.mu.Lock()
-	h.counts[h.FlakyURL+key]++
-	n := h.counts[h.FlakyURL+key]
-	h.log = append(h.log, Request{Time: time.Now(), Host: r.Host, Method: r.Method, URL: h.FlakyURL + key, Path: r.URL.Path,
-		UserAgent: r.UserAgent(), Status: http.StatusOK})
-	h.mu.Unlock()
-	switch {
-	case r.URL.Path == "/robots.txt" && n == 1:
-		rw.Header().Set("Retry-After", "1")
-		http.Error(rw, "robots.txt is having a bad day", http.StatusServiceUnavailable)
-	case r.URL.Path == "/robots.txt":
-		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(rw, "User-agent: *\nAllow: /\n")
-	case h.pages["flaky:"+r.URL.Path] != nil:
-		h.servePage(rw, h.pages["flaky:"+r.URL.Path])
-	default:
-		http.NotFound(rw, r)
-	}
+// sideHost serves one of the other hosts on the web's IP: base is its URL,
+// prefix the key of its pages in h.pages. The flaky host's robots.txt
+// answers 503 first, then allows everything; the other's is a gzip bomb.
+func (h *Hostile) sideHost(base, prefix string) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		h.wg.Add(1)
+		defer h.wg.Done()
+		key := r.URL.RequestURI()
+		h.mu.Lock()
+		h.counts[base+key]++
+		n := h.counts[base+key]
+		if len(h.log) < maxLog {
+			h.log = append(h.log, Request{Time: time.Now(), Host: r.Host, Method: r.Method, URL: base + key, Path: r.URL.Path,
+				UserAgent: r.UserAgent()})
+		}
+		h.mu.Unlock()
+		switch {
+		case r.URL.Path == "/robots.txt" && prefix == "bombrobots:":
+			rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			rw.Header().Set("Content-Encoding", "gzip")
+			h.streamBomb(rw, r, "robots", h.opts.BombBytes)
+		case r.URL.Path == "/robots.txt" && n == 1:
+			rw.Header().Set("Retry-After", "1")
+			http.Error(rw, "robots.txt is having a bad day", http.StatusServiceUnavailable)
+		case r.URL.Path == "/robots.txt":
+			rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = io.WriteString(rw, "User-agent: *\nAllow: /\n")
+		case h.pages[prefix+r.URL.Path] != nil:
+			h.servePage(rw, h.pages[prefix+r.URL.Path])
+		default:
+			http.NotFound(rw, r)
+		}
+	})
 }
 
 func (h *Hostile) servePrivate(rw http.ResponseWriter, r *http.Request) {
@@ -460,6 +484,7 @@ func (h *Hostile) build(web *Web) error {
 		encoding         string
 		listURL          string // the URL listed, when not the page's own
 		flaky            bool   // on the second host, whose robots.txt fails at first
+		bombRobots       bool   // on the third host, whose robots.txt is a gzip bomb
 	}
 	utf8Type := func(doc string) ([]byte, string, error) { return []byte(doc), "text/html; charset=utf-8", nil }
 	cm := func(c *charmap.Charmap, ctype string) func(string) ([]byte, string, error) {
@@ -526,6 +551,9 @@ func (h *Hostile) build(web *Web) error {
 		{name: "robots_unavailable_at_first", path: "/a/flaky-host.html", encode: utf8Type, head: `<meta charset="utf-8">`,
 			flaky: true, note: "on a host whose robots.txt answers 503 once: the host is off limits for a while " +
 				"(RFC 9309), but its page must not be failed for good; it may be left for a later run"},
+		{name: "robots_gzip_bomb", path: "/a/bomb-robots-host.html", encode: utf8Type, head: `<meta charset="utf-8">`,
+			bombRobots: true, note: "on a host whose robots.txt is a gzip bomb: read up to a limit (Google reads 500 KiB) " +
+				"and taken as allowing all, so the page is stored"},
 	}
 	for _, g := range goods {
 		p, err := next()
@@ -545,8 +573,11 @@ func (h *Hostile) build(web *Web) error {
 		}
 		pg := &hostilePage{path: g.path, title: title, byline: byline, paras: paras, encoding: g.encoding}
 		pbase, key := base, g.path
-		if g.flaky {
+		switch {
+		case g.flaky:
 			pbase, key = h.FlakyURL, "flaky:"+g.path
+		case g.bombRobots:
+			pbase, key = h.BombRobotsURL, "bombrobots:"+g.path
 		}
 		doc := g.pre + hostileArticleHTML(pbase+g.path, g.head, pg)
 		pg.body, pg.contentType, err = g.encode(doc)
@@ -588,6 +619,8 @@ func (h *Hostile) build(web *Web) error {
 	fail("binary_png_as_html", "/h/photo.html", "not_html", false, "PNG bytes labelled text/html")
 	fail("pdf", "/h/report.pdf", "not_html", false, "application/pdf")
 	fail("bad_content_encoding", "/h/snappy.html", "decode", false, "Content-Encoding x-snappy")
+	fail("no_article", "/h/section.html", "no_article", false, "a section page: navigation and headlines, no article")
+	fail("empty_body", "/h/empty.html", "no_article", false, "200 text/html with an empty body")
 	fail("always_429", "/h/always-busy.html", "http_429", true, "429 with Retry-After: 1, every time")
 	fail("redirect_loop", "/h/loop-a.html", "redirect_loop", false, "a -> b -> a")
 	fail("redirect_chain_30", "/h/chain/0", "too_many_redirects", false, "30 redirects")
@@ -828,6 +861,18 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	case "/h/to-file.html":
 		rw.Header().Set("Location", "file:///etc/passwd")
 		rw.WriteHeader(http.StatusFound)
+	case "/h/section.html":
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		var b strings.Builder
+		b.WriteString("<!DOCTYPE html><html><head><title>World | The Hostile Herald</title></head><body><nav><a href=\"/\">Home</a></nav><h1>World</h1><ul>")
+		for i := range 40 {
+			fmt.Fprintf(&b, "<li><a href=\"/world/%d\">Headline number %d about the world</a></li>", i, i)
+		}
+		b.WriteString("</ul><footer>&copy; 2026 The Hostile Herald</footer></body></html>\n")
+		_, _ = io.WriteString(rw, b.String())
+	case "/h/empty.html":
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		rw.Header().Set("Content-Length", "0")
 	case "/h/always-busy.html":
 		rw.Header().Set("Retry-After", "1")
 		http.Error(rw, "slow down", http.StatusTooManyRequests)
@@ -1037,6 +1082,7 @@ func bombMembers() {
 	bombMembersOnce.Do(func() {
 		bombHeads = map[string][]byte{
 			"html":    gzipMember("<!DOCTYPE html><html><head><title>Photo gallery</title></head><body><article><p>"),
+			"robots":  gzipMember("User-agent: *\nDisallow: /private/\n# "),
 			"sitemap": gzipMember(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`),
 		}
 		bombSpaces = gzipMember("")

@@ -66,7 +66,7 @@ func TestHostileServesWhatItSays(t *testing.T) {
 		}
 		byName[c.Name] = c
 		urls[c.URL] = true
-		if !strings.HasPrefix(c.URL, h.URL+"/") && !strings.HasPrefix(c.URL, h.FlakyURL+"/") {
+		if !strings.HasPrefix(c.URL, h.URL+"/") && !strings.HasPrefix(c.URL, h.FlakyURL+"/") && !strings.HasPrefix(c.URL, h.BombRobotsURL+"/") {
 			t.Errorf("%s: %s is not on %s", c.Name, c.URL, h.URL)
 		}
 		outcomes := 0
@@ -331,6 +331,25 @@ func TestHostileServesWhatItSays(t *testing.T) {
 	}
 	if !strings.HasPrefix(byName["robots_unavailable_at_first"].URL, h.FlakyURL+"/") {
 		t.Errorf("robots_unavailable_at_first is not on the flaky host: %s", byName["robots_unavailable_at_first"].URL)
+	}
+
+	// The third host's robots.txt is a gzip bomb.
+	resp, err = cl.Get(h.BombRobotsURL + "/robots.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := io.CopyN(io.Discard, zr, 32<<20); err != nil || n != 32<<20 {
+		t.Errorf("bomb robots.txt: inflated %d bytes: %v", n, err)
+	}
+	resp.Body.Close()
+
+	// No article.
+	if resp, body := get("empty_body"); resp.StatusCode != 200 || len(body) != 0 {
+		t.Errorf("empty_body: status %d, %d bytes", resp.StatusCode, len(body))
 	}
 
 	// Chains: each level names the next.
