@@ -122,8 +122,9 @@
 //
 // StartHostile serves a second, smaller web built to break crawlers, on
 // 127.0.0.1 (a random port, or HostileOptions.Addr), with a second host on
-// another port and a private listener on 127.0.0.2 that counts the requests
-// reaching it (PrivateHits: a crawler refusing private addresses makes none).
+// other ports and private listeners on 127.0.0.2 and [::1] that count the
+// requests reaching them (PrivateHits: a crawler refusing private addresses
+// makes none).
 // Its seeds are an RSS feed and a sitemap listing every article case, a huge
 // feed (50,000 items pointing at the good pages with tracking parameters and
 // fragments; HugeFeeds of them), and the hostile feeds and sitemaps. Cases
@@ -145,8 +146,8 @@
 //     then nothing, nothing at all, a reset before the headers and one in the
 //     body, a body shorter than its Content-Length, PNG bytes as text/html,
 //     a PDF, Content-Encoding x-snappy, a redirect loop, 30 redirects,
-//     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to 0.0.0.0 and to
-//     file://, 404 and 410, 429 for ever, a section page and an empty
+//     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to [::1], to
+//     0.0.0.0 and to file://, 404 and 410, 429 for ever, a section page and an empty
 //     body (no article);
 //   - feeds and sitemaps: RSS cut in the middle, a feed URL answering HTML,
 //     .xml.gz sitemaps inflating to 1 GiB (and, gzipped twice, to 4 GiB from

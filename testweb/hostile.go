@@ -157,12 +157,16 @@ type Hostile struct {
 	// robots.txt is a gzip bomb.
 	BombRobotsURL string
 
-	srv, priv, flaky, bombRobots *http.Server
-	stop                         chan struct{}
-	wg                           sync.WaitGroup // servers and handlers
-	cases                        []HostileCase
-	pages                        map[string]*hostilePage // path -> good page
-	hugeFeed                     []byte
+	// PrivateV6URL is a private listener on [::1], empty when ::1 cannot be
+	// bound. No request may reach it either.
+	PrivateV6URL string
+
+	srv, priv, privV6, flaky, bombRobots *http.Server
+	stop                                 chan struct{}
+	wg                                   sync.WaitGroup // servers and handlers
+	cases                                []HostileCase
+	pages                                map[string]*hostilePage // path -> good page
+	hugeFeed                             []byte
 
 	mu          sync.Mutex
 	log         []Request
@@ -232,12 +236,20 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 			h.PrivateURL = "http://" + l.Addr().String()
 		}
 	}
+	var p6ln net.Listener
+	if l, err := net.Listen("tcp", "[::1]:0"); err == nil {
+		p6ln = l
+		h.PrivateV6URL = "http://" + l.Addr().String()
+	}
 	if err := h.build(web); err != nil {
 		_ = ln.Close()
 		_ = fln.Close()
 		_ = bln.Close()
 		if pln != nil {
 			_ = pln.Close()
+		}
+		if p6ln != nil {
+			_ = p6ln.Close()
 		}
 		return nil, err
 	}
@@ -257,11 +269,19 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 		}()
 	}
 	if pln != nil {
-		h.priv = &http.Server{Handler: http.HandlerFunc(h.servePrivate), ReadHeaderTimeout: 10 * time.Second}
+		h.priv = &http.Server{Handler: h.privateHost(h.PrivateURL), ReadHeaderTimeout: 10 * time.Second}
 		h.wg.Add(1)
 		go func() {
 			defer h.wg.Done()
 			_ = h.priv.Serve(pln)
+		}()
+	}
+	if p6ln != nil {
+		h.privV6 = &http.Server{Handler: h.privateHost(h.PrivateV6URL), ReadHeaderTimeout: 10 * time.Second}
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			_ = h.privV6.Serve(p6ln)
 		}()
 	}
 	h.wg.Add(1)
@@ -303,6 +323,9 @@ func (h *Hostile) shutdown() {
 	_ = h.srv.Close()
 	_ = h.flaky.Close()
 	_ = h.bombRobots.Close()
+	if h.privV6 != nil {
+		_ = h.privV6.Close()
+	}
 	if h.priv != nil {
 		_ = h.priv.Close()
 	}
@@ -338,8 +361,8 @@ func (h *Hostile) RequestCount(path string) int {
 }
 
 // PrivateHits returns the requests that reached a private target: the
-// private listener, or the main listener under /private/ (reached through
-// 0.0.0.0). A crawler that refuses private addresses causes none.
+// private listeners (127.0.0.2 and [::1]), or the main listener under
+// /private/ (reached through 0.0.0.0). A crawler that refuses private addresses causes none.
 func (h *Hostile) PrivateHits() []Request {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -442,13 +465,17 @@ func (h *Hostile) sideHost(base, prefix string) http.Handler {
 	})
 }
 
-func (h *Hostile) servePrivate(rw http.ResponseWriter, r *http.Request) {
-	h.mu.Lock()
-	h.privateHits = append(h.privateHits, Request{Time: time.Now(), Host: r.Host, Method: r.Method,
-		URL: h.PrivateURL + r.URL.RequestURI(), Path: r.URL.Path, UserAgent: r.UserAgent()})
-	h.mu.Unlock()
-	rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = io.WriteString(rw, "internal admin token: s3cr3t\n")
+// privateHost serves a private listener at base: it records every request
+// and answers with a secret.
+func (h *Hostile) privateHost(base string) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		h.privateHits = append(h.privateHits, Request{Time: time.Now(), Host: r.Host, Method: r.Method,
+			URL: base + r.URL.RequestURI(), Path: r.URL.Path, UserAgent: r.UserAgent()})
+		h.mu.Unlock()
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(rw, "internal admin token: s3cr3t\n")
+	})
 }
 
 // build makes the cases and the good pages.
@@ -627,6 +654,9 @@ func (h *Hostile) build(web *Web) error {
 	if h.PrivateURL != "" {
 		fail("redirect_private", "/h/to-private.html", "private_address", false, "302 to the private listener "+h.PrivateURL)
 		fail("redirect_private_mapped", "/h/to-private-v6.html", "private_address", false, "302 to the private listener as an IPv4-mapped IPv6 address")
+	}
+	if h.PrivateV6URL != "" {
+		fail("redirect_private_ipv6", "/h/to-ipv6-loopback.html", "private_address", false, "302 to the private listener on [::1]")
 	}
 	fail("redirect_zero", "/h/to-zero.html", "private_address", false, "302 to 0.0.0.0 (which reaches this host's listeners)")
 	fail("redirect_file_scheme", "/h/to-file.html", "bad_url", false, "302 to file:///etc/passwd")
@@ -855,6 +885,8 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 			return
 		}
 		http.NotFound(rw, r)
+	case "/h/to-ipv6-loopback.html":
+		http.Redirect(rw, r, h.PrivateV6URL+"/admin/token", http.StatusFound)
 	case "/h/to-zero.html":
 		_, port, _ := net.SplitHostPort(strings.TrimPrefix(h.URL, "http://"))
 		http.Redirect(rw, r, "http://0.0.0.0:"+port+"/private/zero", http.StatusFound)

@@ -298,6 +298,16 @@ func TestHostileServesWhatItSays(t *testing.T) {
 			}
 		}
 	}
+	if h.PrivateV6URL != "" {
+		resp, err := cl.Get(byName["redirect_private_ipv6"].URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, h.PrivateV6URL+"/") || !strings.HasPrefix(h.PrivateV6URL, "http://[::1]:") {
+			t.Errorf("redirect_private_ipv6: Location %q, private listener %s", loc, h.PrivateV6URL)
+		}
+	}
 	if end, _ := follow(byName["redirect_zero"].URL, 2); !strings.HasPrefix(end, "http://0.0.0.0:") {
 		t.Errorf("redirect_zero: %s", end)
 	}
