@@ -198,6 +198,12 @@ func (s *db) Finish(ctx context.Context, u string, errClass string) error {
 	if errClass != "" {
 		state = stateFailed
 	}
+	// A job done already (the page's own SavePage marked it) stays done:
+	// a read spares a write transaction on every stored article.
+	var cur string
+	if err := s.in(nil).queryRow(ctx, `SELECT state FROM frontier WHERE url = ?`, u).Scan(&cur); err == nil && cur == stateDone {
+		return nil
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		return s.finishTx(ctx, tx, u, "", state, errClass)
 	})

@@ -72,6 +72,12 @@ type Options struct {
 	// entries default to 127.0.0.(2+i):0, or 127.0.0.1:0 where that address
 	// cannot be bound. Only loopback addresses are accepted.
 	Addrs []string
+	// CachePages keeps each article response (encoded and gzipped) after
+	// its first request, so that a benchmark measures the crawler rather
+	// than the rendering of the simulated pages. A cached page stays as
+	// first rendered. Default off: pages are rendered on every request and
+	// memory stays small for large webs.
+	CachePages bool
 	// CrawlDelay, when positive, is announced as "Crawl-delay" for every
 	// user agent in the robots.txt of every other outlet (0, 2, 4, ...).
 	// Zero (the default) announces one only for a user agent named
@@ -275,6 +281,8 @@ type Web struct {
 	traps    []trapSpec
 	decks    decks           // used while generating stories
 	genCache map[int32]parts // rendered sources of copies, while generating only
+
+	pageCache sync.Map // with Options.CachePages: article key -> *cachedPage
 
 	clock    atomic.Int64 // unix nanoseconds: pages published later are not served
 	mu       sync.Mutex

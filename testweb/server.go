@@ -318,8 +318,7 @@ func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
 		return
 	}
 	if pi, ok := w.byPath[oi][path]; ok && w.visible(pi) {
-		p := &w.pages[pi]
-		w.serveHTML(rw, r, o, w.articleHTML(pi, false), p.published)
+		w.serveArticle(rw, r, o, pi, false)
 		return
 	}
 	if pi, ok := w.aliasPage(oi, path); ok && w.visible(pi) {
@@ -328,7 +327,7 @@ func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
 			http.Redirect(rw, r, o.base+p.path, http.StatusMovedPermanently)
 			return
 		}
-		w.serveHTML(rw, r, o, w.articleHTML(pi, true), p.published)
+		w.serveArticle(rw, r, o, pi, true)
 		return
 	}
 	for _, t := range w.traps {
@@ -395,6 +394,43 @@ func gz(b []byte) []byte {
 	_ = zw.Close()
 	gzWriters.Put(zw)
 	return buf.Bytes()
+}
+
+// cachedPage is an article response kept with Options.CachePages.
+type cachedPage struct {
+	body, gzBody []byte
+	ctype        string
+}
+
+// serveArticle serves article page pi (its AMP version with amp), from the
+// page cache when Options.CachePages is on.
+func (w *Web) serveArticle(rw http.ResponseWriter, r *http.Request, o *outletSpec, pi int32, amp bool) {
+	mod := w.pages[pi].published
+	if !w.opts.CachePages {
+		w.serveHTML(rw, r, o, w.articleHTML(pi, amp), mod)
+		return
+	}
+	key := int64(pi) << 1
+	if amp {
+		key |= 1
+	}
+	v, ok := w.pageCache.Load(key)
+	if !ok {
+		body, ctype := htmlBytes(o, w.articleHTML(pi, amp))
+		v, _ = w.pageCache.LoadOrStore(key, &cachedPage{body: body, gzBody: gz(body), ctype: ctype})
+	}
+	c := v.(*cachedPage)
+	h := rw.Header()
+	h.Set("Content-Type", c.ctype)
+	h.Add("Vary", "Accept-Encoding")
+	body, etag := c.body, fmt.Sprintf("%016x", hashBytes(c.body))
+	if acceptsGzip(r) {
+		body, etag = c.gzBody, etag+"-gz"
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("ETag", `"`+etag+`"`)
+	h.Set("Cache-Control", "max-age=60")
+	http.ServeContent(rw, r, "", mod, bytes.NewReader(body))
 }
 
 // serveHTML encodes a page in the outlet's charset and declares it as the
