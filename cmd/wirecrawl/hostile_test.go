@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -196,8 +197,21 @@ func TestCrawlHostileWeb(t *testing.T) {
 			t.Errorf("the second run took %s, as long as lease_ttl (%s): it waited for a job due tomorrow", second.wall, hostileLeaseTTL)
 		}
 	})
+	// Only a page left for a later run may have been stored since.
 	after := storedURLs(t, sdb)
-	if fmt.Sprint(after) != fmt.Sprint(before) {
+	late := map[string]bool{}
+	for _, c := range cases {
+		if c.Deferred {
+			late[c.FinalURL] = true
+		}
+	}
+	var again []string
+	for _, u := range after {
+		if !late[u] || slices.Contains(before, u) {
+			again = append(again, u)
+		}
+	}
+	if fmt.Sprint(again) != fmt.Sprint(before) {
 		t.Errorf("the second run changed the stored pages:\nbefore %v\nafter  %v", before, after)
 	}
 	asked := map[string]int{}
