@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -570,6 +572,67 @@ func TestCollyConcurrentFetches(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// COLLY_* environment variables change a collector made by NewCollector
+// after its options; ours is made with Init and ignores them.
+func TestCollyIgnoresEnvironment(t *testing.T) {
+	cache := t.TempDir()
+	for k, v := range map[string]string{"COLLY_MAX_BODY_SIZE": "16", "COLLY_USER_AGENT": "someone-else",
+		"COLLY_CACHE_DIR": cache, "COLLY_FOLLOW_REDIRECTS": "no", "COLLY_IGNORE_ROBOTSTXT": "no"} {
+		t.Setenv(k, v)
+	}
+	page := articleHTML("Environment", "", false)
+	var agents []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		agents = append(agents, r.Header.Get("User-Agent"))
+		if r.URL.Path == "/from" {
+			http.Redirect(w, r, "/to", http.StatusFound)
+			return
+		}
+		fmt.Fprint(w, page)
+	}))
+	defer srv.Close()
+	f := collyFetcher(nil)
+	resp, err := f.fetch(context.Background(), srv.URL+"/from", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ua := testConfig().UserAgent
+	if string(resp.Body) != page || resp.FinalURL != srv.URL+"/to" || fmt.Sprint(agents) != fmt.Sprint([]string{ua, ua}) {
+		t.Errorf("body %d bytes (want %d), final %s, agents %q", len(resp.Body), len(page), resp.FinalURL, agents)
+	}
+	if entries, _ := os.ReadDir(cache); len(entries) != 0 {
+		t.Errorf("colly cached %d entries", len(entries))
+	}
+}
+
+// An error answer is aborted in OnResponseHeaders, which alone would close
+// the connection; fetchTransport drains it, so the next request reuses it.
+func TestCollyErrorAnswerKeepsConnection(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing" {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, strings.Repeat("<p>Not found.</p>", 1000)) // 17 KB
+			return
+		}
+		fmt.Fprint(w, "<html>ok</html>")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	f := collyFetcher(nil)
+	for _, p := range []string{"/missing", "/ok", "/missing", "/ok"} {
+		_, _ = f.fetch(context.Background(), srv.URL+p, nil, nil)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections for four sequential requests, want 1", n)
 	}
 }
 
