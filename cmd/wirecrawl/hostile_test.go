@@ -604,3 +604,28 @@ func checkStatsJSON(t *testing.T, cfgPath string, cases []testweb.HostileCase, s
 		}
 	}
 }
+
+// TestDemoHostile: `demo --serve-only ADDR --hostile` serves the hostile web
+// and prints every URL with its expected outcome; --hostile alone is a usage
+// error.
+func TestDemoHostile(t *testing.T) {
+	if code, _, errOut := runCLI(t, nil, "demo", "--hostile"); code != exitUsage || !strings.Contains(errOut, "--serve-only") {
+		t.Errorf("demo --hostile: exit %d, %q; want %d and a message naming --serve-only", code, errOut, exitUsage)
+	}
+	if code, _, errOut := runCLI(t, nil, "demo", "--hostile", "--serve-only", "10.1.2.3:0"); code != exitUsage {
+		t.Errorf("demo --hostile on a non-loopback address: exit %d, %q; want %d", code, errOut, exitUsage)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"demo", "--serve-only", "127.0.0.1:0", "--hostile"}, strings.NewReader(""), &out, &errOut, nil)
+	if code != 0 {
+		t.Fatalf("demo --serve-only --hostile: exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"Hostile web on http://127.0.0.1:", "/feeds/huge.xml", "gzip_bomb", "fails: too_large",
+		"charset_utf16le_bom", "stored", "redirect_loop", "Serving until interrupted"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo --hostile output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
