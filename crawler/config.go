@@ -24,6 +24,7 @@ const (
 	DefaultRetryBackoff       = 2 * time.Second
 	DefaultMaxRetryWait       = 5 * time.Minute
 	DefaultRobotsTTL          = 24 * time.Hour
+	DefaultMaxDiscoveryDepth  = 5
 )
 
 // Config configures the crawler. Its zero value works: every zero field means
@@ -82,6 +83,10 @@ type Config struct {
 	MaxPollInterval time.Duration `yaml:"max_poll_interval"`
 	// RobotsTTL is how long a fetched robots.txt is trusted. Default 24h.
 	RobotsTTL time.Duration `yaml:"robots_ttl"`
+	// MaxDiscoveryDepth is how many feeds, sitemap indexes or home pages
+	// deep the crawler follows from a seed (a home page's feed is 1, a
+	// sitemap of a sitemap index of a home page 2). Default 5.
+	MaxDiscoveryDepth int `yaml:"max_discovery_depth"`
 }
 
 // WithDefaults returns c with every zero field replaced by its default.
@@ -138,6 +143,9 @@ func (c Config) WithDefaults() Config {
 	if c.RobotsTTL == 0 {
 		c.RobotsTTL = DefaultRobotsTTL
 	}
+	if c.MaxDiscoveryDepth == 0 {
+		c.MaxDiscoveryDepth = DefaultMaxDiscoveryDepth
+	}
 	return c
 }
 
@@ -162,6 +170,7 @@ func (c Config) Validate() error {
 	neg("min_poll_interval", c.MinPollInterval < 0)
 	neg("max_poll_interval", c.MaxPollInterval < 0)
 	neg("robots_ttl", c.RobotsTTL < 0)
+	neg("max_discovery_depth", c.MaxDiscoveryDepth < 0)
 	if c.MinPollInterval > 0 && c.MaxPollInterval > 0 && c.MaxPollInterval < c.MinPollInterval {
 		errs = append(errs, errors.New("max_poll_interval: must be >= min_poll_interval"))
 	}

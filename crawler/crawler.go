@@ -389,7 +389,7 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 				c.release(ctx, j)
 			}
 		}
-		if n, err := c.st.Pending(context.WithoutCancel(ctx)); err == nil {
+		if n, err := c.st.Pending(context.WithoutCancel(ctx), time.Time{}); err == nil {
 			p.add(func(s *Summary) { s.Left = n })
 		}
 	}()
@@ -483,7 +483,9 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			}
 		}
 		if inflight == 0 && buffered == 0 {
-			pending, err := c.st.Pending(ctx)
+			// Work of this pass: leased jobs, and queued jobs due before a
+			// wait this pass would sit out (a job due tomorrow is not).
+			pending, err := c.st.Pending(ctx, now.Add(c.cfg.MaxRetryWait))
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -534,7 +536,7 @@ func (c *Crawler) reportProgress(ctx context.Context, p *pass) {
 	now := time.Now().UnixNano()
 	if now-p.lastPendingAt.Load() > int64(500*time.Millisecond) {
 		p.lastPendingAt.Store(now)
-		if n, err := c.st.Pending(ctx); err == nil {
+		if n, err := c.st.Pending(ctx, time.Now().Add(c.cfg.MaxRetryWait)); err == nil {
 			p.lastPending.Store(int64(n))
 		}
 	}
@@ -611,11 +613,15 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 		transient = true
 	}
 	p.errClass(class)
+	c.logOutcome(ctx, j, class, err)
 	if transient && j.Attempts < c.cfg.MaxRetries {
 		wait := c.backoff(j.Attempts)
 		var he *HTTPError
+		var ru *RobotsUnavailableError
 		if errors.As(err, &he) && he.RetryAfter > 0 {
 			wait = he.RetryAfter
+		} else if errors.As(err, &ru) {
+			wait = max(time.Until(ru.Until), time.Second)
 		}
 		at := time.Now().Add(wait)
 		if he != nil && he.RetryAfter > 0 {
@@ -812,7 +818,7 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 	}
 	if !ok {
 		c.logFetch(ctx, u, kind, nil, ErrRobots, false)
-		return nil, fmt.Errorf("%s: %w", u, ErrRobots)
+		return nil, loggedError{fmt.Errorf("%s: %w", u, ErrRobots)}
 	}
 	if d := p.held(u); d > 0 {
 		// Reached through a redirect earlier, u asked us to wait.
@@ -858,7 +864,29 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 	<-sem
 	freeHost(ctx)
 	c.logFetch(ctx, u, kind, resp, err, false)
+	if err != nil {
+		err = loggedError{err}
+	}
 	return resp, err
+}
+
+// loggedError is an error already recorded in the fetch log: get logs the
+// exchange, and conclude logs the failures decided after it (a feed that
+// does not parse, a page with no article, a handler error).
+type loggedError struct{ error }
+
+func (e loggedError) Unwrap() error { return e.error }
+
+// logOutcome records in the fetch log the failure of job j that no fetch
+// record carries yet.
+func (c *Crawler) logOutcome(ctx context.Context, j Job, class string, err error) {
+	if errors.As(err, new(loggedError)) {
+		return
+	}
+	rec := FetchRecord{URL: j.URL, Kind: j.Kind, ErrClass: class, Error: err.Error(), At: time.Now()}
+	if e := c.st.LogFetch(context.WithoutCancel(ctx), rec); e != nil {
+		c.log.Error("fetch log", "url", j.URL, "err", e)
+	}
 }
 
 // hostFreeKey carries, in a job's context, the func that gives the job's host
@@ -918,7 +946,7 @@ func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *respo
 	if !isHTMLType(resp.Header.Get("Content-Type"), resp.Body) || looksBinary(resp.Body) {
 		err := fmt.Errorf("%s: %w: %q", j.URL, ErrNotHTML, resp.Header.Get("Content-Type"))
 		c.logFetch(ctx, j.URL, KindArticle, resp, err, true)
-		return err
+		return loggedError{err}
 	}
 	p.add(func(s *Summary) { s.PagesFetched++ })
 	final, _ := NormalizeURL(resp.FinalURL)

@@ -534,27 +534,29 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 
 // Error classes recorded in the fetch log and Summary.ErrorsByClass.
 const (
-	ClassTimeout          = "timeout"
-	ClassReset            = "reset"
-	ClassConnect          = "connect"
-	ClassDNS              = "dns"
-	ClassTLS              = "tls"
-	ClassHTTP4xx          = "http_4xx"
-	ClassHTTP429          = "http_429"
-	ClassHTTP5xx          = "http_5xx"
-	ClassHTTPOther        = "http_other"
-	ClassTooLarge         = "too_large"
-	ClassNotHTML          = "not_html"
-	ClassRobots           = "robots"
-	ClassRedirectLoop     = "redirect_loop"
-	ClassTooManyRedirects = "too_many_redirects"
-	ClassPrivateAddress   = "private_address"
-	ClassBadFeed          = "bad_feed"
-	ClassBadURL           = "bad_url"
-	ClassDecode           = "decode"
-	ClassProcess          = "process"
-	ClassNetwork          = "network"
-	ClassInterrupted      = "interrupted"
+	ClassTimeout   = "timeout"
+	ClassReset     = "reset"
+	ClassConnect   = "connect"
+	ClassDNS       = "dns"
+	ClassTLS       = "tls"
+	ClassHTTP4xx   = "http_4xx"
+	ClassHTTP429   = "http_429"
+	ClassHTTP5xx   = "http_5xx"
+	ClassHTTPOther = "http_other"
+	ClassTooLarge  = "too_large"
+	ClassNotHTML   = "not_html"
+	ClassRobots    = "robots"
+	// ClassRobotsUnavailable: the host's robots.txt did not answer; retried later.
+	ClassRobotsUnavailable = "robots_unavailable"
+	ClassRedirectLoop      = "redirect_loop"
+	ClassTooManyRedirects  = "too_many_redirects"
+	ClassPrivateAddress    = "private_address"
+	ClassBadFeed           = "bad_feed"
+	ClassBadURL            = "bad_url"
+	ClassDecode            = "decode"
+	ClassProcess           = "process"
+	ClassNetwork           = "network"
+	ClassInterrupted       = "interrupted"
 )
 
 // classify maps a fetch error to its class and whether it is worth retrying.
@@ -590,6 +592,8 @@ func classify(err error) (class string, transient bool) {
 		return ClassNotHTML, false
 	case errors.Is(err, ErrRobots):
 		return ClassRobots, false
+	case errors.As(err, new(*RobotsUnavailableError)):
+		return ClassRobotsUnavailable, true
 	case errors.Is(err, ErrBadFeed):
 		return ClassBadFeed, false
 	case errors.Is(err, ErrBadURL):

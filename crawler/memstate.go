@@ -217,10 +217,19 @@ func (m *MemoryState) Finish(ctx context.Context, url string, errClass string) e
 }
 
 // Pending implements State.
-func (m *MemoryState) Pending(ctx context.Context) (int, error) {
+func (m *MemoryState) Pending(ctx context.Context, dueBy time.Time) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return len(m.active), nil
+	if dueBy.IsZero() {
+		return len(m.active), nil
+	}
+	n := 0
+	for _, j := range m.active {
+		if j.state == stateLeased || !j.job.NotBefore.After(dueBy) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Seen implements State.

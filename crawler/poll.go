@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // feedAccept is the Accept header of feed, sitemap and home-page requests.
@@ -104,12 +106,16 @@ func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, 
 	switch t {
 	case docFeed, docSitemap:
 		var entries []entry
-		var err error
+		release, err := acquireParse(ctx, len(body))
+		if err != nil {
+			return err
+		}
 		if t == docFeed {
 			entries, err = parseFeed(body, base)
 		} else {
 			entries, err = parseSitemap(body, base)
 		}
+		release()
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.URL, err)
 		}
@@ -130,7 +136,12 @@ func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, 
 		c.log.Debug("polled", "url", j.URL, "type", t, "entries", len(entries), "new", added, "next", fs.NextPoll)
 		return nil
 	case docSitemapIndex:
+		release, err := acquireParse(ctx, len(body))
+		if err != nil {
+			return err
+		}
 		entries, err := parseSitemap(body, base)
+		release()
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.URL, err)
 		}
@@ -138,7 +149,7 @@ func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, 
 		for _, e := range entries {
 			children = append(children, e.URL)
 		}
-		return c.pollChildren(ctx, p, &fs, KindSitemap, children)
+		return c.pollChildren(ctx, p, j, &fs, KindSitemap, children)
 	case docHTML:
 		pi := scanHTML(body, base)
 		if ingest && !looksLikeHome(j.URL, pi) {
@@ -148,7 +159,7 @@ func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, 
 			// A feed answering HTML is broken: record it, but follow the
 			// page's own feed links, where the feed may have moved.
 			if len(pi.Feeds) > 0 {
-				if err := c.pollChildren(ctx, p, nil, KindFeed, pi.Feeds); err != nil {
+				if err := c.pollChildren(ctx, p, j, nil, KindFeed, pi.Feeds); err != nil {
 					return err
 				}
 			}
@@ -161,7 +172,7 @@ func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, 
 		if len(children) == 0 {
 			c.log.Info("no feed found on home page", "url", j.URL)
 		}
-		return c.pollChildren(ctx, p, &fs, KindFeed, children)
+		return c.pollChildren(ctx, p, j, &fs, KindFeed, children)
 	default:
 		return fmt.Errorf("%s: %w: neither a feed, a sitemap nor html (content-type %q)", j.URL, ErrBadFeed, ct)
 	}
@@ -223,14 +234,22 @@ func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
 // feeds or sitemaps, requeues those due (all with force), and schedules the
 // parent for when its first child is next due. A parent keeps no validators:
 // a 304 would hide its children. A nil fs saves no parent state.
-func (c *Crawler) pollChildren(ctx context.Context, p *pass, fs *FeedState, kind Kind, children []string) error {
+//
+// Children are one level deeper than parent; beyond MaxDiscoveryDepth they
+// are not followed, so a server cannot extend a chain of sitemap indexes or
+// feed links for ever.
+func (c *Crawler) pollChildren(ctx context.Context, p *pass, parent Job, fs *FeedState, kind Kind, children []string) error {
+	if parent.Depth >= c.cfg.MaxDiscoveryDepth && len(children) > 0 {
+		c.log.Warn("discovery depth limit: children not followed", "url", parent.URL, "depth", parent.Depth, "children", len(children))
+		children = nil
+	}
 	now := time.Now()
 	// Children are due from the pass's start: before the articles queued so
 	// far (spread from then on, see enqueueArticles), so that discovery is
 	// not left behind the articles of the hosts found first.
 	jobs := make([]Job, 0, len(children))
 	for _, u := range children {
-		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: kind, NotBefore: p.start})
+		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: kind, NotBefore: p.start, Depth: parent.Depth + 1})
 	}
 	if _, err := c.st.Enqueue(ctx, jobs); err != nil {
 		return fmt.Errorf("enqueue feeds: %w", err)
@@ -375,4 +394,23 @@ func (c *Crawler) enqueueArticles(ctx context.Context, p *pass, entries []entry)
 	}
 	p.add(func(s *Summary) { s.Enqueued += total })
 	return total, nil
+}
+
+// parseBudget bounds the feed and sitemap bytes being parsed at once in the
+// process. Parsing a feed costs about twelve bytes of heap per byte of body
+// (gofeed builds the feed twice, as its own type and as gofeed.Feed), and
+// every worker may be parsing one: six 9 MB feeds at once took 750 MiB. A
+// body larger than the budget takes all of it, so big feeds are parsed one
+// at a time.
+var parseBudget = semaphore.NewWeighted(parseBudgetBytes)
+
+const parseBudgetBytes = 8 << 20
+
+// acquireParse waits for n bytes of the parse budget; release gives them back.
+func acquireParse(ctx context.Context, n int) (release func(), err error) {
+	w := min(max(int64(n), 1), parseBudgetBytes)
+	if err := parseBudget.Acquire(ctx, w); err != nil {
+		return nil, err
+	}
+	return func() { parseBudget.Release(w) }, nil
 }

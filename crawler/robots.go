@@ -25,6 +25,21 @@ type hostRobots struct {
 	loaded  bool
 	data    *robotstxt.RobotsData
 	expires time.Time
+	// unavailable: the robots.txt did not answer (5xx, network error); the
+	// host is off limits until expires, and its URLs wait for then.
+	unavailable bool
+}
+
+// RobotsUnavailableError says a host's robots.txt could not be fetched (a
+// 5xx answer or a network error): RFC 9309 has the host treated as
+// disallowed for now, so its URLs are retried after Until, not failed.
+type RobotsUnavailableError struct {
+	Host  string
+	Until time.Time
+}
+
+func (e *RobotsUnavailableError) Error() string {
+	return "robots.txt of " + e.Host + " unavailable, retried after " + e.Until.UTC().Format(time.RFC3339)
 }
 
 // robotsEntry returns the in-process cache entry for host.
@@ -41,12 +56,17 @@ func (c *Crawler) robotsEntry(host string) *hostRobots {
 
 // robotsFor returns host's parsed robots.txt, loading it from State or the
 // web when needed. scheme is used to fetch it.
+//
+// A robots.txt that did not answer gives a *RobotsUnavailableError.
 func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect bool) (*robotstxt.RobotsData, error) {
 	hr := c.robotsEntry(host)
 	hr.mu.Lock()
 	defer hr.mu.Unlock()
 	now := time.Now()
 	if hr.loaded && now.Before(hr.expires) {
+		if hr.unavailable {
+			return nil, &RobotsUnavailableError{Host: host, Until: hr.expires}
+		}
 		return hr.data, nil
 	}
 	body, status, fetched, ok, err := c.st.Robots(ctx, host)
@@ -72,8 +92,11 @@ func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect
 		}
 	}
 	var data *robotstxt.RobotsData
-	if status == 0 {
-		data, _ = robotstxt.FromStatusAndBytes(http.StatusServiceUnavailable, nil) // unreachable: disallow for now
+	if status == 0 || status >= 500 {
+		// Unreachable or failing: disallowed for now (RFC 9309 2.3.1.4),
+		// and the host's URLs wait until the next try.
+		hr.data, hr.loaded, hr.expires, hr.unavailable = nil, true, fetched.Add(ttl), true
+		return nil, &RobotsUnavailableError{Host: host, Until: hr.expires}
 	} else {
 		data, err = robotstxt.FromStatusAndBytes(status, body)
 		if err != nil || data == nil {
@@ -83,7 +106,7 @@ func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect
 			data, _ = robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
 		}
 	}
-	hr.data, hr.loaded, hr.expires = data, true, fetched.Add(ttl)
+	hr.data, hr.loaded, hr.expires, hr.unavailable = data, true, fetched.Add(ttl), false
 	if d := c.crawlDelay(data); d > c.cfg.Delay {
 		c.setHostDelay(host, d)
 	}

@@ -41,6 +41,9 @@ type Job struct {
 	NotBefore time.Time
 	// Item is the feed's metadata for an article, nil if none.
 	Item *FeedItem
+	// Depth is how many feeds, sitemaps or home pages led to this one: 0
+	// for a seed or an ingested URL. See Config.MaxDiscoveryDepth.
+	Depth int
 }
 
 // FeedState is what the crawler remembers of a feed or sitemap between runs.
@@ -86,8 +89,10 @@ type State interface {
 	Retry(ctx context.Context, url string, notBefore time.Time, errClass string) error
 	// Finish marks a job done (errClass "") or permanently failed.
 	Finish(ctx context.Context, url string, errClass string) error
-	// Pending counts jobs queued or leased (the work left in this pass).
-	Pending(ctx context.Context) (int, error)
+	// Pending counts jobs leased, and jobs queued with NotBefore <= dueBy (a
+	// zero dueBy counts every queued job): the work left for a pass that
+	// waits until dueBy at most.
+	Pending(ctx context.Context, dueBy time.Time) (int, error)
 	// Seen reports whether url is done (fetched and stored, or failed for good).
 	Seen(ctx context.Context, url string) (bool, error)
 

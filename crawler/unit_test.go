@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -578,7 +579,7 @@ func TestMemoryStateContract(t *testing.T) {
 	if seen, _ := m.Seen(ctx, "https://h/a"); seen {
 		t.Error("queued job seen")
 	}
-	if n, _ := m.Pending(ctx); n != 2 {
+	if n, _ := m.Pending(ctx, time.Time{}); n != 2 {
 		t.Errorf("pending %d, want 2 (a, later)", n)
 	}
 	got, _ = m.Lease(ctx, "o4", 10, t0.Add(3*time.Minute), time.Minute)
@@ -589,5 +590,51 @@ func TestMemoryStateContract(t *testing.T) {
 	s2, _ := m.ReserveHost(ctx, "h", t0, time.Second)
 	if !s1.Equal(t0) || !s2.Equal(t0.Add(time.Second)) {
 		t.Errorf("slots %v %v", s1, s2)
+	}
+}
+
+// Chains a server can extend for ever (a sitemap index listing the next
+// index, a "feed" answering HTML that links the next one) are followed only
+// MaxDiscoveryDepth deep, over any number of passes.
+func TestDiscoveryDepthLimit(t *testing.T) {
+	var hits atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("/idx/", func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		k, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/idx/"), ".xml"))
+		w.Header().Set("Content-Type", "application/xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>http://%s/idx/%d.xml</loc></sitemap></sitemapindex>`, r.Host, k+1)
+	})
+	mux.HandleFunc("/feed/", func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		k, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/feed/"), ".xml"))
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<html><head><link rel="alternate" type="application/rss+xml" href="/feed/%d.xml"></head><body>moved</body></html>`, k+1)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	cfg := testConfig()
+	cfg.Delay, cfg.MaxDiscoveryDepth, cfg.MinPollInterval = time.Millisecond, 3, time.Millisecond
+	st := NewMemoryState()
+	c, err := New(cfg, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	seeds := []string{srv.URL + "/idx/0.xml", srv.URL + "/feed/0.xml"}
+	for pass := 0; pass < 3; pass++ {
+		if _, err := c.Crawl(context.Background(), seeds, true, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each chain: the seed (depth 0) and children at depths 1..3, each
+	// fetched once per pass at most (force polls everything again).
+	if n := hits.Load(); n > 2*4*3 || n < 2*4 {
+		t.Errorf("%d requests to the two chains in 3 passes, want 8..24 (4 levels each)", n)
+	}
+	for _, u := range []string{srv.URL + "/idx/4.xml", srv.URL + "/feed/4.xml"} {
+		if seen, _ := st.Seen(context.Background(), u); seen {
+			t.Errorf("%s (depth 4) was fetched", u)
+		}
 	}
 }

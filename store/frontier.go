@@ -51,8 +51,8 @@ func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
 				}
 				item = string(b)
 			}
-			res, err := s.in(tx).exec(ctx, `INSERT INTO frontier (url, host, kind, state, attempts, not_before, item, updated)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`, j.URL, host, string(j.Kind), stateQueued, j.Attempts, nanos(j.NotBefore), item, now)
+			res, err := s.in(tx).exec(ctx, `INSERT INTO frontier (url, host, kind, state, attempts, not_before, item, depth, updated)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`, j.URL, host, string(j.Kind), stateQueued, j.Attempts, nanos(j.NotBefore), item, j.Depth, now)
 			if err != nil {
 				return fmt.Errorf("%s: %w", j.URL, err)
 			}
@@ -119,7 +119,7 @@ func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl 
 			picked AS MATERIALIZED (SELECT url FROM (SELECT url FROM due UNION ALL SELECT url FROM expired) AS both_kinds LIMIT ?)
 			UPDATE frontier SET state = ?, lease_owner = ?, lease_until = ?, updated = ?
 			FROM picked WHERE frontier.url = picked.url
-			RETURNING frontier.url, frontier.host, frontier.kind, frontier.attempts, frontier.not_before, frontier.item`,
+			RETURNING frontier.url, frontier.host, frontier.kind, frontier.attempts, frontier.not_before, frontier.item, frontier.depth`,
 			stateQueued, t, n, stateLeased, t, n, n,
 			stateLeased, owner, now.Add(ttl).UnixNano(), t)
 		if err != nil {
@@ -133,7 +133,7 @@ func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl 
 				nb   int64
 				item sql.NullString
 			)
-			if err := rows.Scan(&j.URL, &j.Host, &kind, &j.Attempts, &nb, &item); err != nil {
+			if err := rows.Scan(&j.URL, &j.Host, &kind, &j.Attempts, &nb, &item, &j.Depth); err != nil {
 				return err
 			}
 			j.Kind, j.NotBefore = crawler.Kind(kind), fromNanos(nb)
@@ -224,9 +224,16 @@ func (s *db) finishTx(ctx context.Context, tx *sql.Tx, u string, kind crawler.Ki
 }
 
 // Pending counts jobs queued or leased; see crawler.State.
-func (s *db) Pending(ctx context.Context) (int, error) {
+func (s *db) Pending(ctx context.Context, dueBy time.Time) (int, error) {
 	var n int
-	err := s.in(nil).queryRow(ctx, `SELECT count(*) FROM frontier WHERE state IN (?, ?)`, stateQueued, stateLeased).Scan(&n)
+	var err error
+	if dueBy.IsZero() {
+		err = s.in(nil).queryRow(ctx, `SELECT count(*) FROM frontier WHERE state IN (?, ?)`, stateQueued, stateLeased).Scan(&n)
+	} else {
+		// Two counts, each on its own index (frontier_due, frontier_lease).
+		err = s.in(nil).queryRow(ctx, `SELECT (SELECT count(*) FROM frontier WHERE state = ? AND not_before <= ?) +
+			(SELECT count(*) FROM frontier WHERE state = ?)`, stateQueued, dueBy.UnixNano(), stateLeased).Scan(&n)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: pending: %w", err)
 	}

@@ -418,7 +418,7 @@ func leaseWorker(ctx context.Context, s store.Store, owner string, n, sites int)
 			return err
 		}
 		if len(leased) == 0 {
-			pending, err := s.Pending(ctx)
+			pending, err := s.Pending(ctx, time.Time{})
 			if err != nil || pending == 0 {
 				return err
 			}
@@ -484,7 +484,7 @@ func TestFleet(t *testing.T) {
 			t.Logf("%d of %d workers leased jobs", busy, workers)
 			s := storetest.Open(t, dsn, store.Config{})
 			checkGroups(t, s, n, sites)
-			if p, err := s.Pending(context.Background()); err != nil || p != 0 {
+			if p, err := s.Pending(context.Background(), time.Time{}); err != nil || p != 0 {
 				t.Fatalf("pending %d, %v", p, err)
 			}
 		})

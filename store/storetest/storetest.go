@@ -57,6 +57,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"RunLock", testRunLock},
 		{"Stats", testStats},
 		{"FetchLogDurable", testFetchLogDurable},
+		{"PendingDueBy", testPendingDueBy},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDSN) })
@@ -126,7 +127,7 @@ func testMigrations(t *testing.T, newDSN NewDSN) {
 	}
 	// Reopening keeps the data.
 	s := Open(t, dsn, store.Config{})
-	n, err := s.Pending(ctx)
+	n, err := s.Pending(ctx, time.Time{})
 	must(t, err)
 	if n != 1 {
 		t.Fatalf("after reopen: pending = %d, want 1", n)
@@ -149,7 +150,7 @@ func testEnqueue(t *testing.T, newDSN NewDSN) {
 	if added != 1 {
 		t.Fatalf("second enqueue added = %d, want 1", added)
 	}
-	n, err := s.Pending(ctx)
+	n, err := s.Pending(ctx, time.Time{})
 	must(t, err)
 	if n != 3 {
 		t.Fatalf("pending = %d, want 3", n)
@@ -181,6 +182,7 @@ func testLease(t *testing.T, newDSN NewDSN) {
 	s := fresh(t, newDSN, store.Config{})
 	early, now, late := job("https://a.example/early"), job("https://a.example/now"), job("https://a.example/late")
 	early.NotBefore, now.NotBefore, late.NotBefore = t0.Add(-time.Minute), t0, t0.Add(time.Hour)
+	early.Kind, early.Depth = crawler.KindSitemap, 3
 	_, err := s.Enqueue(ctx, []crawler.Job{late, early, now})
 	must(t, err)
 
@@ -188,6 +190,9 @@ func testLease(t *testing.T, newDSN NewDSN) {
 	must(t, err)
 	if len(jobs) != 1 || jobs[0].URL != early.URL {
 		t.Fatalf("lease 1: got %v, want the earliest due job", urls(jobs))
+	}
+	if jobs[0].Kind != crawler.KindSitemap || jobs[0].Depth != 3 {
+		t.Fatalf("lease 1: kind %q depth %d, want sitemap at depth 3 as enqueued", jobs[0].Kind, jobs[0].Depth)
 	}
 	jobs, err = s.Lease(ctx, "w2", 10, t0, time.Minute)
 	must(t, err)
@@ -210,7 +215,7 @@ func testLease(t *testing.T, newDSN NewDSN) {
 	if len(jobs) != 1 || jobs[0].URL != late.URL {
 		t.Fatalf("lease later: got %v, want the late job", urls(jobs))
 	}
-	n, err := s.Pending(ctx)
+	n, err := s.Pending(ctx, time.Time{})
 	must(t, err)
 	if n != 3 {
 		t.Fatalf("pending = %d, want 3 (leased jobs are pending)", n)
@@ -323,7 +328,7 @@ func testRetryFinish(t *testing.T, newDSN NewDSN) {
 	if seen, _ := s.Seen(ctx, "https://a.example/never"); seen {
 		t.Fatal("unknown URL seen")
 	}
-	n, err := s.Pending(ctx)
+	n, err := s.Pending(ctx, time.Time{})
 	must(t, err)
 	if n != 0 {
 		t.Fatalf("pending = %d after finishing everything", n)
@@ -334,7 +339,7 @@ func testRetryFinish(t *testing.T, newDSN NewDSN) {
 		t.Fatal("late retry reopened a done job")
 	}
 	must(t, s.Retry(ctx, "https://a.example/unknown", t0, "timeout"))
-	if n, _ := s.Pending(ctx); n != 0 {
+	if n, _ := s.Pending(ctx, time.Time{}); n != 0 {
 		t.Fatal("retry of a URL not in the frontier added it")
 	}
 	// Finishing a done job again, even as failed, leaves it done.
@@ -385,7 +390,7 @@ func testRequeue(t *testing.T, newDSN NewDSN) {
 	if len(js) != 2 || js[0].URL != feed.URL || js[1].URL != stale.URL || js[0].Kind != crawler.KindFeed {
 		t.Fatalf("after requeue: %v, want the feed and the job whose lease had expired", urls(js))
 	}
-	if n, _ := s.Pending(ctx); n != 3 {
+	if n, _ := s.Pending(ctx, time.Time{}); n != 3 {
 		t.Fatalf("pending = %d, want 3; requeue must not add unknown URLs", n)
 	}
 }
@@ -576,7 +581,7 @@ func testSaveNew(t *testing.T, newDSN NewDSN) {
 			t.Fatalf("%s not marked done", u)
 		}
 	}
-	if n, _ := s.Pending(ctx); n != 0 {
+	if n, _ := s.Pending(ctx, time.Time{}); n != 0 {
 		t.Fatalf("pending %d after save", n)
 	}
 	sid, h, ok, err := s.StoredURL(ctx, p.Doc.URL)
@@ -1493,5 +1498,39 @@ func testFetchLogDurable(t *testing.T, newDSN NewDSN) {
 	must(t, a.Close())
 	if n := logged(); n != 6 {
 		t.Fatalf("after Close: %d records logged, want 6", n)
+	}
+}
+
+// testPendingDueBy: Pending counts leased jobs and the queued jobs due by its
+// time (all queued jobs with a zero time), so a pass does not wait for a job
+// due tomorrow.
+func testPendingDueBy(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	s := fresh(t, newDSN, store.Config{})
+	now := time.Now()
+	today, tomorrow := job("https://a.example/today"), job("https://b.example/tomorrow")
+	tomorrow.NotBefore = now.Add(24 * time.Hour)
+	_, err := s.Enqueue(ctx, []crawler.Job{today, tomorrow})
+	must(t, err)
+	count := func(dueBy time.Time) int {
+		t.Helper()
+		n, err := s.Pending(ctx, dueBy)
+		must(t, err)
+		return n
+	}
+	if all, soon := count(time.Time{}), count(now.Add(time.Hour)); all != 2 || soon != 1 {
+		t.Fatalf("queued: Pending(all) = %d, want 2; Pending(in an hour) = %d, want 1", all, soon)
+	}
+	leased, err := s.Lease(ctx, "w1", 10, now.Add(time.Second), time.Minute)
+	must(t, err)
+	if len(leased) != 1 || leased[0].URL != today.URL {
+		t.Fatalf("leased %v, want only %s", urls(leased), today.URL)
+	}
+	if n := count(now.Add(time.Hour)); n != 1 {
+		t.Fatalf("with the due job leased: Pending(in an hour) = %d, want 1 (the leased job)", n)
+	}
+	must(t, s.Finish(ctx, today.URL, ""))
+	if all, soon := count(time.Time{}), count(now.Add(time.Hour)); all != 1 || soon != 0 {
+		t.Fatalf("done: Pending(all) = %d, want 1; Pending(in an hour) = %d, want 0", all, soon)
 	}
 }
