@@ -21,6 +21,12 @@
 // feeds, then the news sitemaps of its robots.txt, then well-known paths
 // (/feed, /rss, /rss.xml, /atom.xml, /feed.json, /news-sitemap.xml,
 // /sitemap.xml, ...). A feed URL that answers HTML is recorded as a bad feed.
+// Discovery is followed MaxDiscoveryDepth levels deep from a seed (the depth
+// is kept in the frontier), so a server cannot extend a chain of sitemap
+// indexes or feed links for ever. Feed and sitemap parsing shares an 8 MiB
+// budget of body bytes per process (gofeed needs about twelve bytes of heap
+// per byte of feed). A pass ends when no job is leased and none is due
+// within MaxRetryWait: a job due tomorrow does not keep it waiting.
 //
 // Feeds are polled adaptively: Miniflux's entries-per-week rule gives the
 // interval (a week divided by the entries of the last week, clamped to
@@ -33,18 +39,25 @@
 //
 // robots.txt is obeyed by default (Config.IgnoreRobots turns it off): checked
 // by the crawler before each request and redirect hop (colly's own robots.txt
-// support is off, see Fetching with colly), cached in State for RobotsTTL; a 4xx robots.txt allows all, a 5xx or unreachable one
-// disallows the host for ten minutes. Crawl-delay, when larger than
+// support is off, see Fetching with colly), cached in State for RobotsTTL; a
+// 4xx robots.txt allows all; a 5xx or unreachable one disallows the host for
+// ten minutes (RFC 9309), during which its URLs are retried later (class
+// robots_unavailable), not failed. Crawl-delay, when larger than
 // Config.Delay, becomes the host's delay. Before each request (and each
-// redirect hop) a slot is claimed with State.ReserveHost, which spaces request
+// redirect hop) with a delay above zero a slot is claimed with
+// State.ReserveHost, which spaces request
 // starts on a host by the delay across goroutines and processes; after the
 // answer the host's next slot is pushed to at least now+delay, so the delay
 // holds as the server measures it even when a request left late. Within a
-// process at most PerHostParallelism jobs run per host: jobs are leased in
-// batches (refilled below half of four per worker), wait in per-host queues
-// and go to a worker only when their host has a free slot. Article jobs of a host get NotBefore times spaced by its
-// delay when enqueued, so leases interleave hosts instead of bringing one
-// host's whole sitemap first. The semaphores are shared by all Crawlers of a
+// process at most PerHostParallelism requests run per host: jobs are leased
+// in batches (refilled below half of four per worker), wait in per-host
+// queues and go to a worker only when their host has a free slot; a job
+// frees its slot when its request is answered, so the host's next page is
+// fetched while this one is cleaned and stored. Article jobs of a host get
+// NotBefore times spaced by its delay when enqueued (by a microsecond from
+// the pass's start when the delay is 0), so leases interleave hosts instead
+// of bringing one host's whole sitemap first; feeds and sitemaps found in a
+// pass are due from its start, ahead of the articles. The semaphores are shared by all Crawlers of a
 // process, so within a process the delay holds as the server measures it.
 // Across processes it spaces the request starts claimed in State, by the
 // delay plus a margin (a twentieth, 5 to 50 ms); a process that sends later
@@ -56,8 +69,10 @@
 //
 // Every attempt is logged with State.LogFetch and a class (timeout, reset,
 // connect, dns, tls, http_4xx, http_429, http_5xx, too_large, not_html,
-// robots, redirect_loop, too_many_redirects, private_address, bad_feed,
-// decode, process, ...). 429 and 503 are retried after their Retry-After (a
+// robots, robots_unavailable, redirect_loop, too_many_redirects,
+// private_address, bad_feed, decode, process, no_article, ...); a failure
+// decided after the exchange (a feed that does not parse, a page with no
+// article) gets a record of its own. 429 and 503 are retried after their Retry-After (a
 // redirect into a URL under Retry-After waits too); other transient failures
 // (5xx, 408, resets, truncated bodies, timeouts, handler errors) after an
 // exponential backoff with jitter, up to MaxRetries retries; a wait longer
