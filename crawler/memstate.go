@@ -3,6 +3,8 @@ package crawler
 import (
 	"container/heap"
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -148,14 +150,7 @@ func (m *MemoryState) Lease(ctx context.Context, owner string, n int, now time.T
 	// Expired leases first (a crashed owner's work), then due queued jobs in
 	// NotBefore order; stale heap entries are dropped on the way.
 	var out []Job
-	take := func(j *memJob) {
-		j.state = stateLeased
-		j.owner = owner
-		j.expires = now.Add(ttl)
-		j.gen++
-		heap.Push(&m.leased, heapEntry{at: j.expires, seq: j.seq, gen: j.gen, j: j})
-		out = append(out, j.job)
-	}
+	take := func(j *memJob) { out = append(out, m.take(j, owner, now, ttl)) }
 	var retake []heapEntry
 	for len(retake) < n && m.leased.Len() > 0 && !m.leased[0].at.After(now) {
 		e := heap.Pop(&m.leased).(heapEntry)
@@ -172,6 +167,50 @@ func (m *MemoryState) Lease(ctx context.Context, owner string, n int, now time.T
 			take(e.j)
 		}
 	}
+	return out, nil
+}
+
+// take (with mu held) leases j to owner until now+ttl.
+func (m *MemoryState) take(j *memJob, owner string, now time.Time, ttl time.Duration) Job {
+	j.state = stateLeased
+	j.owner = owner
+	j.expires = now.Add(ttl)
+	j.gen++
+	heap.Push(&m.leased, heapEntry{at: j.expires, seq: j.seq, gen: j.gen, j: j})
+	return j.job
+}
+
+// LeaseURLs implements State. Jobs come out in NotBefore order, then URL
+// order, as from the store.
+func (m *MemoryState) LeaseURLs(ctx context.Context, owner string, urls []string, n int, now time.Time, ttl time.Duration) ([]Job, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var picked []*memJob
+	for _, u := range urls {
+		if len(picked) >= n {
+			break
+		}
+		j, ok := m.jobs[u]
+		if !ok || slices.Contains(picked, j) {
+			continue
+		}
+		if (j.state == stateQueued && !j.job.NotBefore.After(now)) || (j.state == stateLeased && !j.expires.After(now)) {
+			picked = append(picked, j)
+		}
+	}
+	out := make([]Job, 0, len(picked))
+	for _, j := range picked {
+		out = append(out, m.take(j, owner, now, ttl))
+	}
+	slices.SortFunc(out, func(a, b Job) int {
+		if c := a.NotBefore.Compare(b.NotBefore); c != 0 {
+			return c
+		}
+		return strings.Compare(a.URL, b.URL)
+	})
 	return out, nil
 }
 

@@ -85,6 +85,12 @@ type State interface {
 	// Lease hands out up to n jobs that are queued with NotBefore <= now, or
 	// leased with an expired lease, marking them leased by owner until now+ttl.
 	Lease(ctx context.Context, owner string, n int, now time.Time, ttl time.Duration) ([]Job, error)
+	// LeaseURLs is Lease restricted to urls: it hands out up to n of them
+	// that are queued with NotBefore <= now, or leased with an expired lease,
+	// marking them leased by owner until now+ttl. URLs unknown, done, failed,
+	// not due or leased by someone else are left as they are. Ingest uses it
+	// to fetch only what its inputs lead to.
+	LeaseURLs(ctx context.Context, owner string, urls []string, n int, now time.Time, ttl time.Duration) ([]Job, error)
 	// Retry returns a leased job to the queue with one more attempt, due at notBefore.
 	Retry(ctx context.Context, url string, notBefore time.Time, errClass string) error
 	// Finish marks a job done (errClass "") or permanently failed.

@@ -586,6 +586,23 @@ func TestMemoryStateContract(t *testing.T) {
 	if len(got) != 1 || got[0].URL != "https://h/a" || got[0].Attempts != 1 {
 		t.Errorf("retried job: %+v", got)
 	}
+	// LeaseURLs: only the listed jobs that are due or whose lease expired,
+	// once each, in NotBefore order.
+	_, _ = m.Enqueue(ctx, []Job{{URL: "https://h/x", NotBefore: t0.Add(2 * time.Minute)}, {URL: "https://h/y", NotBefore: t0}})
+	ask := []string{"https://h/x", "https://h/later", "https://h/b", "https://h/unknown", "https://h/a", "https://h/c", "https://h/y", "https://h/x"}
+	got, _ = m.LeaseURLs(ctx, "o5", ask, 10, t0.Add(3*time.Minute), time.Minute)
+	if len(got) != 2 || got[0].URL != "https://h/y" || got[1].URL != "https://h/x" {
+		t.Errorf("LeaseURLs: %+v, want y and x (a is leased, b and c finished, later not due)", got)
+	}
+	if got, _ = m.LeaseURLs(ctx, "o6", ask, 10, t0.Add(3*time.Minute), time.Minute); len(got) != 0 {
+		t.Errorf("LeaseURLs of live leases: %+v", got)
+	}
+	if got, _ = m.LeaseURLs(ctx, "o6", ask, 1, t0.Add(5*time.Minute), time.Minute); len(got) != 1 {
+		t.Errorf("LeaseURLs n=1 after expiry: %+v", got)
+	}
+	if s, _ := m.JobStatus("https://h/later"); s != "queued" {
+		t.Errorf("LeaseURLs touched a job not due: %s", s)
+	}
 	s1, _ := m.ReserveHost(ctx, "h", t0, time.Second)
 	s2, _ := m.ReserveHost(ctx, "h", t0, time.Second)
 	if !s1.Equal(t0) || !s2.Equal(t0.Add(time.Second)) {

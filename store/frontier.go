@@ -154,6 +154,88 @@ func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl 
 	return jobs, nil
 }
 
+// leaseURLsChunk bounds the URLs of one LeaseURLs statement (SQLite allows
+// 32766 parameters, PostgreSQL 65535).
+const leaseURLsChunk = 512
+
+// LeaseURLs leases up to n of urls that are due or whose lease expired; see
+// crawler.State. The URLs are looked up by primary key, leaseURLsChunk at a
+// time, in one transaction. As in Lease, PostgreSQL skips rows another
+// process is locking (FOR UPDATE SKIP LOCKED), so a caller never waits on
+// a row lock and two callers cannot deadlock, whatever the order of urls.
+func (s *db) LeaseURLs(ctx context.Context, owner string, urls []string, n int, now time.Time, ttl time.Duration) ([]crawler.Job, error) {
+	if n <= 0 || len(urls) == 0 {
+		return nil, nil
+	}
+	var jobs []crawler.Job
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		jobs = jobs[:0]
+		t := now.UnixNano()
+		for i := 0; i < len(urls) && len(jobs) < n; i += leaseURLsChunk {
+			chunk := urls[i:min(i+leaseURLsChunk, len(urls))]
+			// The IN list is padded to a power of two (repeating the last
+			// URL), so that a few statement texts fill the statement cache.
+			size := 1
+			for size < len(chunk) {
+				size *= 2
+			}
+			args := make([]any, 0, size+9)
+			for k := range size {
+				args = append(args, chunk[min(k, len(chunk)-1)])
+			}
+			args = append(args, stateQueued, t, stateLeased, t, n-len(jobs), stateLeased, owner, now.Add(ttl).UnixNano(), t)
+			rows, err := s.in(tx).query(ctx, `WITH picked AS MATERIALIZED (SELECT url FROM frontier
+					WHERE url IN (?`+strings.Repeat(", ?", size-1)+`)
+					AND ((state = ? AND not_before <= ?) OR (state = ? AND lease_until <= ?))
+					ORDER BY not_before, url LIMIT ?`+s.d.skipLocked+`)
+				UPDATE frontier SET state = ?, lease_owner = ?, lease_until = ?, updated = ?
+				FROM picked WHERE frontier.url = picked.url
+				RETURNING frontier.url, frontier.host, frontier.kind, frontier.attempts, frontier.not_before, frontier.item, frontier.depth`,
+				args...)
+			if err != nil {
+				return err
+			}
+			got, err := scanJobs(rows)
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, got...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: lease urls: %w", err)
+	}
+	sortJobs(jobs)
+	return jobs, nil
+}
+
+// scanJobs reads the jobs RETURNING by a lease and closes rows.
+func scanJobs(rows *sql.Rows) ([]crawler.Job, error) {
+	defer rows.Close()
+	var jobs []crawler.Job
+	for rows.Next() {
+		var (
+			j    crawler.Job
+			kind string
+			nb   int64
+			item sql.NullString
+		)
+		if err := rows.Scan(&j.URL, &j.Host, &kind, &j.Attempts, &nb, &item, &j.Depth); err != nil {
+			return nil, err
+		}
+		j.Kind, j.NotBefore = crawler.Kind(kind), fromNanos(nb)
+		if item.Valid && item.String != "" {
+			j.Item = new(crawler.FeedItem)
+			if err := json.Unmarshal([]byte(item.String), j.Item); err != nil {
+				return nil, fmt.Errorf("%s: feed item: %w", j.URL, err)
+			}
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
 // sortJobs orders leased jobs by due time then URL (RETURNING has no order).
 func sortJobs(jobs []crawler.Job) {
 	for i := 1; i < len(jobs); i++ {

@@ -33,6 +33,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"Enqueue", testEnqueue},
 		{"Lease", testLease},
 		{"LeaseConcurrent", testLeaseConcurrent},
+		{"LeaseURLs", testLeaseURLs},
 		{"RetryFinish", testRetryFinish},
 		{"Requeue", testRequeue},
 		{"Feed", testFeed},
@@ -222,6 +223,111 @@ func testLease(t *testing.T, newDSN NewDSN) {
 	}
 	if jobs, err := s.Lease(ctx, "w", 0, t0, time.Minute); err != nil || len(jobs) != 0 {
 		t.Fatalf("lease 0: %v %v", jobs, err)
+	}
+}
+
+// testLeaseURLs: LeaseURLs hands out only the listed URLs that Lease would
+// hand out (due, or leased with an expired lease), and leaves every other
+// job as it is.
+func testLeaseURLs(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	s := fresh(t, newDSN, store.Config{})
+	at := func(u string, nb time.Time) crawler.Job {
+		j := job(u)
+		j.NotBefore = nb
+		return j
+	}
+	expired := at("https://a.example/expired", t0.Add(-2*time.Hour))
+	_, err := s.Enqueue(ctx, []crawler.Job{expired})
+	must(t, err)
+	js, err := s.Lease(ctx, "w0", 10, t0.Add(-2*time.Hour), time.Hour) // expires at t0-1h
+	must(t, err)
+	if len(js) != 1 {
+		t.Fatalf("setup lease: %v", urls(js))
+	}
+	busy := at("https://a.example/busy", t0.Add(-2*time.Hour))
+	_, err = s.Enqueue(ctx, []crawler.Job{busy})
+	must(t, err)
+	js, err = s.Lease(ctx, "w1", 10, t0.Add(-2*time.Hour), 3*time.Hour) // live until t0+1h
+	must(t, err)
+	if len(js) != 1 || js[0].URL != busy.URL {
+		t.Fatalf("setup lease: %v", urls(js))
+	}
+	due := at("https://a.example/due", t0.Add(-time.Minute))
+	due.Kind, due.Depth = crawler.KindSitemap, 2
+	due.Item = &crawler.FeedItem{FeedURL: "https://a.example/feed", Title: "Due"}
+	now := at("https://b.example/now", t0)
+	future := at("https://a.example/future", t0.Add(time.Hour))
+	done := at("https://a.example/done", t0.Add(-time.Hour))
+	other := at("https://c.example/other", t0.Add(-2*time.Hour)) // due, but not asked for
+	_, err = s.Enqueue(ctx, []crawler.Job{due, now, future, done, other})
+	must(t, err)
+	must(t, s.Finish(ctx, done.URL, ""))
+
+	ask := []string{future.URL, now.URL, done.URL, busy.URL, "https://a.example/unknown", due.URL, expired.URL, now.URL}
+	js, err = s.LeaseURLs(ctx, "w2", ask, 10, t0, time.Minute)
+	must(t, err)
+	if want := []string{expired.URL, due.URL, now.URL}; !slices.Equal(urls(js), want) {
+		t.Fatalf("LeaseURLs: got %v, want %v (due or expired, in NotBefore order, once each)", urls(js), want)
+	}
+	if g := js[1]; g.Kind != crawler.KindSitemap || g.Depth != 2 || g.Host != "a.example" || g.Item == nil || g.Item.Title != "Due" || !g.NotBefore.Equal(due.NotBefore) {
+		t.Fatalf("LeaseURLs round trip: %+v item %+v", g, g.Item)
+	}
+	if js[0].Attempts != 0 {
+		t.Fatalf("taking over an expired lease counted an attempt: %+v", js[0])
+	}
+	// Leased now: not handed out again before the lease expires.
+	js, err = s.LeaseURLs(ctx, "w3", ask, 10, t0.Add(30*time.Second), time.Minute)
+	must(t, err)
+	if len(js) != 0 {
+		t.Fatalf("LeaseURLs of live leases: %v", urls(js))
+	}
+	// The job not asked for is still queued, and Lease finds only it.
+	js, err = s.Lease(ctx, "w4", 10, t0.Add(30*time.Second), time.Minute)
+	must(t, err)
+	if len(js) != 1 || js[0].URL != other.URL {
+		t.Fatalf("Lease after LeaseURLs: %v, want only %s", urls(js), other.URL)
+	}
+	// n bounds the batch; expired leases come back.
+	js, err = s.LeaseURLs(ctx, "w5", ask, 2, t0.Add(2*time.Minute), time.Minute)
+	must(t, err)
+	if len(js) != 2 {
+		t.Fatalf("LeaseURLs n=2: %v", urls(js))
+	}
+	if js, err := s.LeaseURLs(ctx, "w", ask, 0, t0.Add(time.Hour), time.Minute); err != nil || len(js) != 0 {
+		t.Fatalf("LeaseURLs n=0: %v %v", urls(js), err)
+	}
+	if js, err := s.LeaseURLs(ctx, "w", nil, 10, t0.Add(time.Hour), time.Minute); err != nil || len(js) != 0 {
+		t.Fatalf("LeaseURLs of no URLs: %v %v", urls(js), err)
+	}
+	if seen, _ := s.Seen(ctx, done.URL); !seen {
+		t.Fatal("LeaseURLs reopened a done job")
+	}
+
+	// Long lists go in several statements; n holds across them.
+	var many []crawler.Job
+	var manyURLs []string
+	for i := range 1100 {
+		u := fmt.Sprintf("https://d.example/%04d", i)
+		many = append(many, at(u, t0))
+		manyURLs = append(manyURLs, "https://d.example/missing-"+u[len(u)-4:], u)
+	}
+	slices.Reverse(manyURLs)
+	_, err = s.Enqueue(ctx, many)
+	must(t, err)
+	js, err = s.LeaseURLs(ctx, "w6", manyURLs, 1050, t0, time.Minute)
+	must(t, err)
+	if len(js) != 1050 {
+		t.Fatalf("LeaseURLs of 2200 URLs, n=1050: got %d jobs", len(js))
+	}
+	js2, err := s.LeaseURLs(ctx, "w7", manyURLs, 1000, t0, time.Minute)
+	must(t, err)
+	got := map[string]int{}
+	for _, j := range append(js, js2...) {
+		got[j.URL]++
+	}
+	if len(js2) != 50 || len(got) != 1100 {
+		t.Fatalf("second LeaseURLs: %d jobs, %d distinct in all; want 50 and 1100", len(js2), len(got))
 	}
 }
 
