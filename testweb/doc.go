@@ -138,7 +138,8 @@
 //     after 2 KB of comments; XHTML declaring ISO-8859-1 or windows-1250 only
 //     in its XML prolog), a 429 with Retry-After then the page, 503 twice
 //     then the page, 429 with Retry-After: 86400 (left for a later run, not
-//     waited for), three redirects to a page, a page on a host whose
+//     waited for), two articles whose rel=canonical both name the home page,
+//     three redirects to a page, a page on a host whose
 //     robots.txt answers 503 once (it may be left for a later run, never
 //     failed for good) and one on a host whose robots.txt is a gzip bomb;
 //   - failures: gzip and brotli bombs (4 GiB, a few KiB on the wire per 16 MiB),

@@ -512,6 +512,7 @@ func (h *Hostile) build(web *Web) error {
 		listURL          string // the URL listed, when not the page's own
 		flaky            bool   // on the second host, whose robots.txt fails at first
 		bombRobots       bool   // on the third host, whose robots.txt is a gzip bomb
+		canonical        string // the page's rel=canonical, when not its own URL
 	}
 	utf8Type := func(doc string) ([]byte, string, error) { return []byte(doc), "text/html; charset=utf-8", nil }
 	cm := func(c *charmap.Charmap, ctype string) func(string) ([]byte, string, error) {
@@ -567,6 +568,11 @@ func (h *Hostile) build(web *Web) error {
 			pre:    `<?xml version="1.0" encoding="windows-1250"?>` + "\n",
 			encode: cm(charmap.Windows1250, "application/xhtml+xml"),
 			note:   "XHTML in windows-1250 declared only in the XML prolog, where the windows-1252 fallback gets the letters wrong"},
+		{name: "canonical_to_home_a", path: "/a/canonical-home-a.html", encode: utf8Type, head: `<meta charset="utf-8">`,
+			canonical: base + "/", note: "rel=canonical names the home page (a CMS bug seen in the wild), as on canonical_to_home_b: " +
+				"two different articles, both must be stored"},
+		{name: "canonical_to_home_b", path: "/a/canonical-home-b.html", encode: utf8Type, head: `<meta charset="utf-8">`,
+			canonical: base + "/", note: "rel=canonical names the home page, as on canonical_to_home_a"},
 		{name: "retry_after_429", path: "/a/busy-429.html", encode: utf8Type, head: `<meta charset="utf-8">`,
 			note: "429 with Retry-After once, then the page"},
 		{name: "unavailable_503", path: "/a/busy-503.html", encode: utf8Type, head: `<meta charset="utf-8">`,
@@ -606,7 +612,11 @@ func (h *Hostile) build(web *Web) error {
 		case g.bombRobots:
 			pbase, key = h.BombRobotsURL, "bombrobots:"+g.path
 		}
-		doc := g.pre + hostileArticleHTML(pbase+g.path, g.head, pg)
+		canon := pbase + g.path
+		if g.canonical != "" {
+			canon = g.canonical
+		}
+		doc := g.pre + hostileArticleHTML(canon, g.head, pg)
 		pg.body, pg.contentType, err = g.encode(doc)
 		if err != nil {
 			return fmt.Errorf("testweb: hostile: encode %s: %w", g.name, err)
@@ -694,7 +704,8 @@ func (h *Hostile) build(web *Web) error {
 	return nil
 }
 
-// hostileArticleHTML renders a good page with some furniture around it.
+// hostileArticleHTML renders a good page with some furniture around it; u
+// is its rel=canonical.
 func hostileArticleHTML(u, head string, p *hostilePage) string {
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n")
