@@ -148,9 +148,10 @@
 //     body, a body shorter than its Content-Length, PNG bytes as text/html,
 //     a PDF, Content-Encoding x-snappy, a redirect loop, 30 redirects,
 //     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to [::1], to
-//     0.0.0.0 and to file://, 404 and 410, 429 for ever, a section page and an empty
+//     0.0.0.0 and to file://, a redirect to the 410 page, 404 and 410, 429 for ever, a section page and an empty
 //     body (no article);
 //   - feeds and sitemaps: RSS cut in the middle, a feed URL answering HTML,
+//     RSS linking to javascript:, mailto:, data:, ftp:, file: URLs and worse,
 //     .xml.gz sitemaps inflating to 1 GiB (and, gzipped twice, to 4 GiB from
 //     a few KiB), and chains the server could extend for ever: sitemap indexes
 //     nested 100 deep, feed URLs answering HTML whose <link rel=alternate>

@@ -670,6 +670,8 @@ func (h *Hostile) build(web *Web) error {
 	}
 	fail("redirect_zero", "/h/to-zero.html", "private_address", false, "302 to 0.0.0.0 (which reaches this host's listeners)")
 	fail("redirect_file_scheme", "/h/to-file.html", "bad_url", false, "302 to file:///etc/passwd")
+	fail("redirect_to_gone", "/h/to-gone.html", "http_4xx", false, "302 to the 410 page (gone), which is listed too: "+
+		"whichever is fetched first, the redirect fails like its target")
 	fail("not_found", "/h/missing.html", "http_4xx", false, "404")
 	fail("gone", "/h/gone.html", "http_4xx", false, "410")
 
@@ -678,6 +680,9 @@ func (h *Hostile) build(web *Web) error {
 	}
 	seed("feed", "/feed.xml", HostileFeed, "", true, "RSS listing every article case")
 	seed("sitemap", "/sitemap.xml", HostileSitemap, "", true, "a sitemap listing every article case again")
+	seed("weird_links_feed", "/feeds/weird.xml", HostileFeed, "", true,
+		"RSS whose items link to javascript:, mailto:, data:, ftp:, file: URLs, a bad port, a broken IPv6 literal, "+
+			"a protocol-relative URL to the private listener and a 64 KiB path: the feed parses, nothing is fetched off the web")
 	for i := 1; i <= h.opts.HugeFeeds; i++ {
 		name, path := "huge_feed", "/feeds/huge.xml"
 		if i > 1 {
@@ -791,6 +796,9 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	case "/sitemap.xml":
 		rw.Header().Set("Content-Type", "application/xml; charset=utf-8")
 		_, _ = rw.Write(h.sitemap())
+	case "/feeds/weird.xml":
+		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = rw.Write(h.weirdFeed())
 	case "/feeds/broken.xml":
 		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		feed := h.mainFeed()
@@ -901,6 +909,8 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	case "/h/to-zero.html":
 		_, port, _ := net.SplitHostPort(strings.TrimPrefix(h.URL, "http://"))
 		http.Redirect(rw, r, "http://0.0.0.0:"+port+"/private/zero", http.StatusFound)
+	case "/h/to-gone.html":
+		http.Redirect(rw, r, "/h/gone.html", http.StatusFound)
 	case "/h/to-file.html":
 		rw.Header().Set("Location", "file:///etc/passwd")
 		rw.WriteHeader(http.StatusFound)
@@ -1068,6 +1078,23 @@ func (h *Hostile) mainFeed() []byte {
 		}
 		fmt.Fprintf(&b, "<item><title>%s</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate></item>\n",
 			html.EscapeString(title), html.EscapeString(c.URL), html.EscapeString(c.URL), pub.Add(-time.Duration(i)*time.Minute).Format(time.RFC1123Z))
+	}
+	b.WriteString("</channel></rss>\n")
+	return b.Bytes()
+}
+
+// weirdFeed is an RSS feed of links a crawler must not (or cannot) fetch.
+func (h *Hostile) weirdFeed() []byte {
+	links := []string{"javascript:alert(document.cookie)", "mailto:desk@example.org", "data:text/html,<p>hi</p>",
+		"ftp://127.0.0.1/pub/story.html", "file:///etc/passwd", "http://127.0.0.1:99999/bad-port.html", "http://[::1/broken",
+		"http://" + strings.Repeat("a", 300) + "/", h.URL + "/" + strings.Repeat("x", 64<<10) + ".html", "   ", "#top"}
+	if h.PrivateURL != "" {
+		links = append(links, "//"+strings.TrimPrefix(h.PrivateURL, "http://")+"/admin/feed-link")
+	}
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<rss version=\"2.0\"><channel><title>Odd links</title><link>" + h.URL + "/</link><description>x</description>\n")
+	for i, l := range links {
+		fmt.Fprintf(&b, "<item><title>Odd %d</title><link>%s</link></item>\n", i, html.EscapeString(l))
 	}
 	b.WriteString("</channel></rss>\n")
 	return b.Bytes()
