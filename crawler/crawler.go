@@ -159,6 +159,8 @@ type pass struct {
 	touched map[string]bool      // feeds, sitemaps and home pages leased in this pass
 	holds   map[string]time.Time // URL -> Retry-After: not to be requested before
 	done    int
+	// scope, for Ingest, is what the pass may lease; nil (Crawl) for all.
+	scope *scope
 
 	lastPending   atomic.Int64
 	lastPendingAt atomic.Int64
@@ -176,6 +178,90 @@ func newPass(force bool, h Handler) *pass {
 		holds:   make(map[string]time.Time),
 		sum:     Summary{ErrorsByClass: make(map[string]int)},
 	}
+}
+
+// scope is the part of the frontier an Ingest pass fetches: the URLs its
+// inputs led to (feeds and sitemaps found, the articles they list, AMP
+// canonicals). A URL is open until the pass concludes it (done, failed,
+// duplicate, or parked for a later run); a concluded URL is not reopened.
+type scope struct {
+	state  map[string]bool // URL -> open
+	order  []string        // URLs in the order they came; concluded ones pruned now and then
+	open   int
+	parked int
+}
+
+// scopeAdd adds urls to the pass's scope, if it has one.
+func (p *pass) scopeAdd(urls ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sc := p.scope
+	if sc == nil {
+		return
+	}
+	for _, u := range urls {
+		if _, known := sc.state[u]; known || u == "" {
+			continue
+		}
+		sc.state[u] = true
+		sc.order = append(sc.order, u)
+		sc.open++
+	}
+}
+
+// scopeClose concludes u in the pass's scope, if it has one; parked says it
+// is left for a later run.
+func (p *pass) scopeClose(u string, parked bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sc := p.scope
+	if sc == nil {
+		return
+	}
+	if sc.state[u] {
+		sc.open--
+		if parked {
+			sc.parked++
+		}
+	}
+	sc.state[u] = false
+}
+
+// scopeOpen returns the open URLs of the scope, in the order they came,
+// leaving out those skip says and, unless now is zero, those we scheduled
+// after now.
+func (p *pass) scopeOpen(now time.Time, skip func(string) bool) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sc := p.scope
+	if len(sc.order) > 2*sc.open+64 {
+		kept := sc.order[:0]
+		for _, u := range sc.order {
+			if sc.state[u] {
+				kept = append(kept, u)
+			}
+		}
+		clear(sc.order[len(kept):])
+		sc.order = kept
+	}
+	out := make([]string, 0, sc.open)
+	for _, u := range sc.order {
+		if !sc.state[u] || (skip != nil && skip(u)) {
+			continue
+		}
+		if t, ok := p.own[u]; ok && !now.IsZero() && t.After(now) {
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// scopeCounts counts the scope's URLs open, and those parked for a later run.
+func (p *pass) scopeCounts() (open, parked int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.scope.open, p.scope.parked
 }
 
 func (p *pass) add(f func(s *Summary)) {
@@ -389,7 +475,10 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 				c.release(ctx, j)
 			}
 		}
-		if n, err := c.st.Pending(context.WithoutCancel(ctx), time.Time{}); err == nil {
+		if p.scope != nil {
+			open, parked := p.scopeCounts()
+			p.add(func(s *Summary) { s.Left = open + parked })
+		} else if n, err := c.st.Pending(context.WithoutCancel(ctx), time.Time{}); err == nil {
 			p.add(func(s *Summary) { s.Left = n })
 		}
 	}()
@@ -425,6 +514,7 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 		}
 	}
 	idleSince := time.Now()
+	var lastPrune time.Time
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -455,7 +545,14 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 		// Lease in batches, refilling below half the buffer: a Lease is a
 		// write transaction in the store, worth amortising.
 		if buffered <= maxBuffered/2 {
-			jobs, err := c.st.Lease(ctx, c.owner, maxBuffered-buffered, now, c.cfg.LeaseTTL)
+			var jobs []Job
+			var err error
+			if p.scope == nil {
+				jobs, err = c.st.Lease(ctx, c.owner, maxBuffered-buffered, now, c.cfg.LeaseTTL)
+			} else if open := p.scopeOpen(now, func(u string) bool { return mine[u] }); len(open) > 0 {
+				// An ingest leases only what its inputs led to.
+				jobs, err = c.st.LeaseURLs(ctx, c.owner, open, maxBuffered-buffered, now, c.cfg.LeaseTTL)
+			}
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -482,7 +579,34 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 				continue
 			}
 		}
-		if inflight == 0 && buffered == 0 {
+		if inflight == 0 && buffered == 0 && p.scope != nil {
+			// An ingest is done when every URL of its scope is concluded.
+			// URLs we scheduled later keep it going; the others may have
+			// been finished by another process (checked at most once a
+			// second), or be leased by one, waited for as below.
+			if _, ok, _ := p.nextOwn(now); !ok {
+				if now.Sub(lastPrune) >= time.Second {
+					lastPrune = now
+					if err := c.pruneScope(ctx, p); err != nil {
+						if ctx.Err() != nil {
+							return ctx.Err()
+						}
+						return fmt.Errorf("ingest: %w", err)
+					}
+				}
+				open, parked := p.scopeCounts()
+				if open == 0 {
+					if parked > 0 {
+						c.log.Info("pass done; jobs left for a later run", "left", parked)
+					}
+					return nil
+				}
+				if now.Sub(idleSince) > c.cfg.LeaseTTL+time.Second {
+					c.log.Warn("pass done; jobs still leased or due later", "left", open+parked)
+					return nil
+				}
+			}
+		} else if inflight == 0 && buffered == 0 {
 			// Work of this pass: leased jobs, and queued jobs due before a
 			// wait this pass would sit out (a job due tomorrow is not).
 			pending, err := c.st.Pending(ctx, now.Add(c.cfg.MaxRetryWait))
@@ -522,6 +646,21 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 	}
 }
 
+// pruneScope concludes the open URLs of p's scope that are done or failed
+// (by another process, or as the alias of a page handled here).
+func (c *Crawler) pruneScope(ctx context.Context, p *pass) error {
+	for _, u := range p.scopeOpen(time.Time{}, nil) {
+		seen, err := c.st.Seen(ctx, u)
+		if err != nil {
+			return fmt.Errorf("seen %s: %w", u, err)
+		}
+		if seen {
+			p.scopeClose(u, false)
+		}
+	}
+	return nil
+}
+
 // reportProgress calls the progress hook, refreshing the pending count at
 // most twice a second.
 func (c *Crawler) reportProgress(ctx context.Context, p *pass) {
@@ -536,7 +675,10 @@ func (c *Crawler) reportProgress(ctx context.Context, p *pass) {
 	now := time.Now().UnixNano()
 	if now-p.lastPendingAt.Load() > int64(500*time.Millisecond) {
 		p.lastPendingAt.Store(now)
-		if n, err := c.st.Pending(ctx, time.Now().Add(c.cfg.MaxRetryWait)); err == nil {
+		if p.scope != nil {
+			open, _ := p.scopeCounts()
+			p.lastPending.Store(int64(open))
+		} else if n, err := c.st.Pending(ctx, time.Now().Add(c.cfg.MaxRetryWait)); err == nil {
 			p.lastPending.Store(int64(n))
 		}
 	}
@@ -587,12 +729,14 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 			c.log.Error("finish", "url", j.URL, "err", e)
 		}
 		p.unclaim(j.URL) // done: Seen answers for it, the claim map stays small
+		p.scopeClose(j.URL, false)
 		return
 	case errors.Is(err, errDuplicate):
 		p.add(func(s *Summary) { s.Duplicates++ })
 		if e := c.st.Finish(sctx, j.URL, ""); e != nil {
 			c.log.Error("finish", "url", j.URL, "err", e)
 		}
+		p.scopeClose(j.URL, false)
 		return
 	}
 	if ctx.Err() != nil {
@@ -634,6 +778,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 			p.mu.Lock()
 			p.parked[j.URL] = at
 			p.mu.Unlock()
+			p.scopeClose(j.URL, true)
 		} else {
 			p.schedule(j.URL, at)
 		}
@@ -645,6 +790,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 		return
 	}
 	p.add(func(s *Summary) { s.Failed++ })
+	p.scopeClose(j.URL, false)
 	c.log.Info("failed", "url", j.URL, "kind", j.Kind, "class", class, "err", err)
 	if j.Kind != KindArticle {
 		c.feedFailed(sctx, j.URL)
@@ -983,6 +1129,7 @@ func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *respo
 				return fmt.Errorf("enqueue canonical: %w", err)
 			}
 			p.add(func(s *Summary) { s.Enqueued += added })
+			p.scopeAdd(pi.Canonical)
 			return errDuplicate
 		}
 	}

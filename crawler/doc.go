@@ -28,6 +28,16 @@
 // per byte of feed). A pass ends when no job is leased and none is due
 // within MaxRetryWait: a job due tomorrow does not keep it waiting.
 //
+// Ingest handles its input URLs at once, then runs a pass scoped to what
+// they led to: the feeds and sitemaps found through them, the articles
+// these list (an article an earlier run left queued is due at once, its
+// attempts reset), AMP canonicals, and the retries of these. It leases with
+// State.LeaseURLs over the URLs of its scope not concluded yet, so the rest
+// of a shared frontier (an earlier crawl's queue) is left to the next
+// crawl; it ends when every URL of its scope is done, failed, a duplicate or
+// left for a later run (or, when some are leased elsewhere, after LeaseTTL
+// without a lease).
+//
 // Feeds are polled adaptively: Miniflux's entries-per-week rule gives the
 // interval (a week divided by the entries of the last week, clamped to
 // [MinPollInterval, MaxPollInterval]), kept in FeedState.NextPoll, so a cron

@@ -13,10 +13,14 @@ import (
 // enqueued), or a home page (its feeds are found and polled). report, if not
 // nil, is called once per input URL with nil or the error that stopped it;
 // errors of a handler come back as they were returned (wrapped). After the
-// inputs, the frontier is drained as in Crawl, so the articles of ingested
-// feeds are fetched too.
+// inputs, what they led to is fetched as in Crawl: the feeds and sitemaps
+// found through them and the articles these list (an article queued by an
+// earlier run and not done yet is due at once, with its attempts reset), AMP
+// canonicals, and the retries of all these. Nothing else of the frontier is
+// leased: other jobs queued by an earlier crawl are left to the next crawl.
 func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report func(url string, err error)) (Summary, error) {
 	p := newPass(true, h)
+	p.scope = &scope{state: make(map[string]bool)}
 	if report == nil {
 		report = func(string, error) {}
 	}
@@ -30,6 +34,11 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 			report(raw, err)
 			continue
 		}
+		// Handled here and now: not to be polled again in this pass.
+		p.mu.Lock()
+		p.touched[u] = true
+		p.mu.Unlock()
+		p.scopeClose(u, false)
 		j := Job{URL: u, Host: hostOf(u), Kind: KindHome, NotBefore: time.Now()}
 		if _, err := c.st.Enqueue(ctx, []Job{j}); err != nil {
 			return p.summary(), fmt.Errorf("ingest: enqueue: %w", err)

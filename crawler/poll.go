@@ -254,6 +254,7 @@ func (c *Crawler) pollChildren(ctx context.Context, p *pass, parent Job, fs *Fee
 	if _, err := c.st.Enqueue(ctx, jobs); err != nil {
 		return fmt.Errorf("enqueue feeds: %w", err)
 	}
+	p.scopeAdd(children...)
 	next := now.Add(c.cfg.MaxPollInterval)
 	var due []string
 	for _, u := range children {
@@ -265,9 +266,10 @@ func (c *Crawler) pollChildren(ctx context.Context, p *pass, parent Job, fs *Fee
 		touched := p.touched[u]
 		p.mu.Unlock()
 		switch {
-		case !ok || touched:
+		case touched || (!ok && p.scope == nil):
 			// Never polled to the end (new, queued, or waiting for a
-			// retry), or already polled in this pass: leave it be.
+			// retry), or already polled in this pass: leave it be. An
+			// ingest wants its children now, retry wait or not.
 			if t := now.Add(c.cfg.MinPollInterval); t.Before(next) {
 				next = t
 			}
@@ -381,6 +383,19 @@ func (c *Crawler) enqueueArticles(ctx context.Context, p *pass, entries []entry)
 			c.spread[h] = at.Add(d)
 		}
 		c.mu.Unlock()
+		if p.scope != nil && len(fresh) > 0 {
+			// An ingest fetches what its inputs list, queued by an earlier
+			// run or not: a known URL is due now, with fresh attempts (a
+			// leased one is left to its owner), and all are in its scope.
+			urls := make([]string, len(fresh))
+			for k, jb := range fresh {
+				urls[k] = jb.URL
+			}
+			if err := c.st.Requeue(ctx, urls, p.start); err != nil {
+				return total, fmt.Errorf("requeue articles: %w", err)
+			}
+			p.scopeAdd(urls...)
+		}
 		n, err := c.st.Enqueue(ctx, fresh)
 		if err != nil {
 			return total, fmt.Errorf("enqueue articles: %w", err)

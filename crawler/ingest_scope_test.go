@@ -1,0 +1,270 @@
+package crawler_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wirecrawl/wirecrawl/crawler"
+)
+
+// hitCounter counts the requests a test server answers, by path.
+type hitCounter struct {
+	mu   sync.Mutex
+	hits map[string]int
+}
+
+func (h *hitCounter) add(path string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.hits == nil {
+		h.hits = map[string]int{}
+	}
+	h.hits[path]++
+	return h.hits[path]
+}
+
+func (h *hitCounter) snapshot() map[string]int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range h.hits {
+		out[k] = v
+	}
+	return out
+}
+
+func (h *hitCounter) total() int {
+	n := 0
+	for _, v := range h.snapshot() {
+		n += v
+	}
+	return n
+}
+
+// ingestSite is a site with a feed of five articles (one an AMP page, one
+// answering 503 once, one redirecting to another of them), a lone article,
+// and a home page linking a second feed.
+func ingestSite(t *testing.T) (*httptest.Server, *hitCounter) {
+	hc := &hitCounter{}
+	var srv *httptest.Server
+	page := func(title, canonical, htmlAttr string) string {
+		return fmt.Sprintf(`<!doctype html><html%s><head><title>%s</title><link rel="canonical" href="%s">
+<meta property="og:type" content="article"></head><body><article><h1>%s</h1><p>Text of %s.</p></article></body></html>`,
+			htmlAttr, title, canonical, title, title)
+	}
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := hc.add(r.URL.Path)
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/feed.xml":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>`)
+			for _, p := range []string{"/r/9", "/a/1", "/a/2", "/a/3", "/a/5/amp", "/a/9"} {
+				fmt.Fprintf(w, `<item><title>%s</title><link>%s%s</link></item>`, p, srv.URL, p)
+			}
+			fmt.Fprint(w, `</channel></rss>`)
+		case "/a/1":
+			if n == 1 {
+				w.WriteHeader(http.StatusServiceUnavailable) // retried within the pass
+				return
+			}
+			fmt.Fprint(w, page("One", srv.URL+"/a/1", ""))
+		case "/r/9":
+			http.Redirect(w, r, "/a/9", http.StatusMovedPermanently)
+		case "/":
+			fmt.Fprint(w, `<html><head><link rel="alternate" type="application/rss+xml" href="/feed2.xml"></head><body>Home</body></html>`)
+		case "/feed2.xml":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Two</title><item><link>%s/b/1</link></item><item><link>%s/a/2</link></item></channel></rss>`, srv.URL, srv.URL)
+		case "/a/2", "/a/3", "/a/5", "/a/9", "/b/1", "/solo":
+			fmt.Fprint(w, page("Page "+r.URL.Path, srv.URL+r.URL.Path, ""))
+		case "/a/5/amp":
+			fmt.Fprint(w, page("AMP five", srv.URL+"/a/5", " amp"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, hc
+}
+
+// testIngestScope checks that Ingest fetches what its inputs lead to and
+// nothing else of a frontier that an earlier crawl left full of queued jobs.
+func testIngestScope(t *testing.T, st crawler.State) {
+	ctx := context.Background()
+	other := &hitCounter{}
+	otherSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other.add(r.URL.Path)
+		fmt.Fprint(w, `<html><head><meta property="og:type" content="article"></head><body><article><p>x</p></article></body></html>`)
+	}))
+	defer otherSrv.Close()
+	site, hits := ingestSite(t)
+
+	// What an earlier crawl left: unrelated jobs, due, some with attempts;
+	// and two of the feed's articles, one due, one waiting for a retry.
+	past := time.Now().Add(-time.Minute)
+	var unrelated []crawler.Job
+	for i := range 30 {
+		kind := crawler.KindArticle
+		if i == 0 {
+			kind = crawler.KindFeed
+		}
+		u := fmt.Sprintf("%s/old/%d", otherSrv.URL, i)
+		unrelated = append(unrelated, crawler.Job{URL: u, Host: otherSrv.Listener.Addr().String(), Kind: kind, NotBefore: past, Attempts: i % 3})
+	}
+	earlier := []crawler.Job{
+		{URL: site.URL + "/a/2", Kind: crawler.KindArticle, NotBefore: past},
+		{URL: site.URL + "/a/3", Kind: crawler.KindArticle, NotBefore: time.Now().Add(time.Hour), Attempts: 2},
+	}
+	for i := range earlier {
+		earlier[i].Host = site.Listener.Addr().String()
+	}
+	if _, err := st.Enqueue(ctx, append(slices.Clone(unrelated), earlier...)); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := crawler.Config{
+		UserAgent:            "wirecrawl-test/1.0 (+https://example.invalid/contact)",
+		Workers:              4,
+		Delay:                5 * time.Millisecond,
+		Timeout:              5 * time.Second,
+		ConnectTimeout:       2 * time.Second,
+		RetryBackoff:         20 * time.Millisecond,
+		MaxRetries:           3,
+		AllowPrivateNetworks: true,
+		LeaseTTL:             20 * time.Second,
+	}
+	c, err := crawler.New(cfg, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var mu sync.Mutex
+	handled := map[string]int{}
+	h := func(_ context.Context, f crawler.Fetched) error {
+		mu.Lock()
+		defer mu.Unlock()
+		handled[f.URL]++
+		return nil
+	}
+	checkUnrelated := func(step string) {
+		t.Helper()
+		if n := other.total(); n != 0 {
+			t.Errorf("%s: the unrelated server got %d requests: %v", step, n, other.snapshot())
+		}
+		// Still queued and due, attempts unchanged: LeaseURLs (now, so no
+		// live lease of the ingest could be taken over) gives all back.
+		var us []string
+		for _, j := range unrelated {
+			us = append(us, j.URL)
+		}
+		got, err := st.LeaseURLs(ctx, "check-"+step, us, len(us), time.Now(), time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(unrelated) {
+			t.Errorf("%s: %d of %d unrelated jobs still queued", step, len(got), len(unrelated))
+		}
+		for _, j := range got {
+			k := slices.IndexFunc(unrelated, func(u crawler.Job) bool { return u.URL == j.URL })
+			if k < 0 || j.Attempts != unrelated[k].Attempts {
+				t.Errorf("%s: unrelated job %s has %d attempts", step, j.URL, j.Attempts)
+			}
+			if err := st.Retry(ctx, j.URL, past, "check"); err != nil { // back to queued
+				t.Fatal(err)
+			}
+			unrelated[k].Attempts++ // Retry counts one
+		}
+	}
+
+	// (a) One article.
+	start := time.Now()
+	sum, err := c.Ingest(ctx, []string{site.URL + "/solo"}, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if handled[site.URL+"/solo"] != 1 || len(handled) != 1 {
+		t.Errorf("article ingest handled %v", handled)
+	}
+	if got := hits.snapshot(); got["/solo"] != 1 || len(got) > 2 {
+		t.Errorf("article ingest requested %v; want /solo (and robots.txt)", got)
+	}
+	if sum.Left != 0 {
+		t.Errorf("article ingest: Left = %d, want 0 (summary %+v)", sum.Left, sum)
+	}
+	if d := time.Since(start); d >= cfg.LeaseTTL {
+		t.Errorf("article ingest took %v: it waited for jobs not its own", d)
+	}
+	checkUnrelated("article")
+
+	// (b) A feed: its entries (two queued by the earlier crawl, one waiting
+	// for a retry then; an AMP page for /a/5; a redirect to /a/9, also
+	// listed) and nothing else.
+	start = time.Now()
+	sum, err = c.Ingest(ctx, []string{site.URL + "/feed.xml"}, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/a/1", "/a/2", "/a/3", "/a/5"} {
+		if handled[site.URL+p] != 1 {
+			t.Errorf("feed ingest: %s handled %d times (all: %v; summary %+v)", p, handled[site.URL+p], handled, sum)
+		}
+	}
+	if n := handled[site.URL+"/r/9"] + handled[site.URL+"/a/9"]; n != 1 {
+		t.Errorf("feed ingest: /a/9 (listed, and the target of /r/9) handled %d times", n)
+	}
+	if len(handled) != 6 {
+		t.Errorf("feed ingest handled %v", handled)
+	}
+	got := hits.snapshot()
+	if got["/a/1"] != 2 || got["/feed.xml"] != 1 || got["/a/5/amp"] != 1 {
+		t.Errorf("feed ingest requests %v; want /a/1 twice (503, then 200), the feed and the AMP page once", got)
+	}
+	if sum.Retries != 1 || sum.Left != 0 || sum.Failed != 0 {
+		t.Errorf("feed ingest summary %+v: want 1 retry, nothing left or failed", sum)
+	}
+	if d := time.Since(start); d >= cfg.LeaseTTL {
+		t.Errorf("feed ingest took %v: it waited for jobs not its own", d)
+	}
+	for _, p := range []string{"/a/1", "/a/2", "/a/3", "/a/5", "/a/5/amp"} {
+		if seen, err := st.Seen(ctx, site.URL+p); err != nil || !seen {
+			t.Errorf("%s not done after the feed ingest (%v)", p, err)
+		}
+	}
+	checkUnrelated("feed")
+
+	// (c) A home page: its feed, and that feed's new article.
+	start = time.Now()
+	sum, err = c.Ingest(ctx, []string{site.URL + "/"}, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if handled[site.URL+"/b/1"] != 1 || handled[site.URL+"/a/2"] != 1 || len(handled) != 7 {
+		t.Errorf("home page ingest handled %v (summary %+v)", handled, sum)
+	}
+	if got := hits.snapshot(); got["/feed2.xml"] != 1 || got["/"] != 1 || got["/a/2"] != 1 {
+		t.Errorf("home page ingest requests %v", got)
+	}
+	if sum.Left != 0 {
+		t.Errorf("home page ingest: Left = %d, want 0", sum.Left)
+	}
+	if d := time.Since(start); d >= cfg.LeaseTTL {
+		t.Errorf("home page ingest took %v: it waited for jobs not its own", d)
+	}
+	checkUnrelated("home")
+}
+
+func TestIngestScopeMemory(t *testing.T) {
+	testIngestScope(t, crawler.NewMemoryState())
+}
+
+func TestIngestScopeSQLite(t *testing.T) {
+	testIngestScope(t, openStore(t))
+}
