@@ -145,7 +145,8 @@
 //   - failures: gzip and brotli bombs (4 GiB, a few KiB on the wire per 16 MiB),
 //     an endless body, a 1 GiB Content-Length, a byte every 200 ms, headers
 //     then nothing, nothing at all, a reset before the headers and one in the
-//     body, a body shorter than its Content-Length, PNG bytes as text/html,
+//     body, a body shorter than its Content-Length, 2 MiB of response
+//     headers, PNG bytes as text/html,
 //     a PDF, Content-Encoding x-snappy, a redirect loop, 30 redirects,
 //     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to [::1], to
 //     0.0.0.0 and to file://, a redirect to the 410 page, 404 and 410, 429 for ever, a section page and an empty

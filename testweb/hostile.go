@@ -670,6 +670,7 @@ func (h *Hostile) build(web *Web) error {
 	}
 	fail("redirect_zero", "/h/to-zero.html", "private_address", false, "302 to 0.0.0.0 (which reaches this host's listeners)")
 	fail("redirect_file_scheme", "/h/to-file.html", "bad_url", false, "302 to file:///etc/passwd")
+	fail("huge_headers", "/h/cookies.html", "too_large", false, "2 MiB of Set-Cookie headers before a small page")
 	fail("redirect_to_gone", "/h/to-gone.html", "http_4xx", false, "302 to the 410 page (gone), which is listed too: "+
 		"whichever is fetched first, the redirect fails like its target")
 	fail("not_found", "/h/missing.html", "http_4xx", false, "404")
@@ -909,6 +910,13 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	case "/h/to-zero.html":
 		_, port, _ := net.SplitHostPort(strings.TrimPrefix(h.URL, "http://"))
 		http.Redirect(rw, r, "http://0.0.0.0:"+port+"/private/zero", http.StatusFound)
+	case "/h/cookies.html":
+		cookie := strings.Repeat("c", 4000)
+		for i := range 512 {
+			rw.Header().Add("Set-Cookie", fmt.Sprintf("track%d=%s; Path=/", i, cookie))
+		}
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(rw, "<html><body><p>Cookies!</p></body></html>")
 	case "/h/to-gone.html":
 		http.Redirect(rw, r, "/h/gone.html", http.StatusFound)
 	case "/h/to-file.html":

@@ -234,6 +234,9 @@ var knownBug = map[string]string{
 		"is finished as a duplicate (done, no class) when the target failed first: crawler/crawler.go get's redirect " +
 		"hook (HEAD ~846) asks State.Seen, which is true for failed URLs too, and returns errDuplicate; it should " +
 		"fail the job with the target's class (or follow it), and count a duplicate only for a done target",
+	"huge_headers": "bug: response headers over the transport's 1 MiB limit (MaxResponseHeaderBytes, crawler/fetch.go " +
+		"HEAD 150) fail as class network, transient, and are asked for again max_retries times: classify (HEAD 563-631) " +
+		"does not know net/http's \"server response headers exceeded\" error; it is too_large, permanent",
 }
 
 // hostileLeaseTTL is the crawls' lease_ttl: short, since a run waits that long
