@@ -268,3 +268,55 @@ func TestIngestScopeMemory(t *testing.T) {
 func TestIngestScopeSQLite(t *testing.T) {
 	testIngestScope(t, openStore(t))
 }
+
+// An article of an ingested feed that another process holds is left to it:
+// the ingest waits for it at most LeaseTTL, then ends with it left.
+func TestIngestScopeLeasedElsewhere(t *testing.T) {
+	ctx := context.Background()
+	site, hits := ingestSite(t)
+	st := crawler.NewMemoryState()
+	busy := site.URL + "/a/2"
+	if _, err := st.Enqueue(ctx, []crawler.Job{{URL: busy, Host: site.Listener.Addr().String(), Kind: crawler.KindArticle}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.LeaseURLs(ctx, "another-process", []string{busy}, 1, time.Now(), time.Hour); err != nil || len(got) != 1 {
+		t.Fatalf("setup lease: %v %v", got, err)
+	}
+	cfg := crawler.Config{
+		UserAgent:            "wirecrawl-test/1.0 (+https://example.invalid/contact)",
+		Workers:              2,
+		Delay:                5 * time.Millisecond,
+		Timeout:              time.Second,
+		RetryBackoff:         20 * time.Millisecond,
+		AllowPrivateNetworks: true,
+		LeaseTTL:             1500 * time.Millisecond,
+	}
+	c, err := crawler.New(cfg, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var mu sync.Mutex
+	handled := map[string]int{}
+	sum, err := c.Ingest(ctx, []string{site.URL + "/feed.xml"}, func(_ context.Context, f crawler.Fetched) error {
+		mu.Lock()
+		defer mu.Unlock()
+		handled[f.URL]++
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits.snapshot()["/a/2"] != 0 || handled[busy] != 0 {
+		t.Errorf("the article leased elsewhere was fetched")
+	}
+	if handled[site.URL+"/a/1"] != 1 || handled[site.URL+"/a/3"] != 1 || handled[site.URL+"/a/5"] != 1 {
+		t.Errorf("handled %v", handled)
+	}
+	if sum.Left != 1 {
+		t.Errorf("Left = %d, want 1 (summary %+v)", sum.Left, sum)
+	}
+	if s, _ := st.JobStatus(busy); s != "leased" {
+		t.Errorf("the article leased elsewhere is %s", s)
+	}
+}
