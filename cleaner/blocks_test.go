@@ -70,6 +70,10 @@ func TestDecodeCharsets(t *testing.T) {
 		{"utf-8 header on a legacy body with a late meta", "text/html; charset=utf-8",
 			append([]byte("<!--"+strings.Repeat("x", 2000)+"--><meta charset=\"windows-1250\">"), []byte("<p>\xa3\xf3d\x9f</p>")...), "Łódź"},
 		{"utf-8 header, utf-8 body with a stray byte", "text/html; charset=utf-8", []byte("<p>caf\xc3\xa9 na\xefve</p>"), "café"},
+		// A utf-16 label on a body with no NUL byte (so not UTF-16) and no BOM.
+		{"utf-16 header on a utf-8 body", "text/html; charset=utf-16", []byte("<p>caf\xc3\xa9 \xe2\x82\xac4</p>"), "café €4"},
+		{"utf-16 header on a windows-1252 body", "text/html; charset=UTF-16LE", []byte("<p>caf\xe9</p>"), "café"},
+		{"utf-16be header, utf-16be body without bom", "text/html; charset=utf-16be", []byte("\x00<\x00p\x00>\x00\xe9\x00<\x00/\x00p\x00>"), "é"},
 		// The XML declaration of an XHTML page, when nothing else declares a charset.
 		{"xml declaration", "application/xhtml+xml", []byte("<?xml version=\"1.0\" encoding=\"windows-1250\"?>\n<html><p>\xa3\xf3d\x9f</p></html>"), "Łódź"},
 		{"header beats xml declaration", "application/xhtml+xml; charset=iso-8859-2", []byte("<?xml version='1.0' encoding='windows-1252'?><p>\xa3\xf3d\xbc</p>"), "Łódź"},

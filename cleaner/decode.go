@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // maxParseDepth is the deepest element nesting kept when a page is deeper than
@@ -32,10 +33,13 @@ func decode(body []byte, contentType string) ([]byte, error) {
 	if mt := mediaType(contentType); mt != "" && !isMarkupType(mt) {
 		return nil, fmt.Errorf("%w: content type %s", ErrNotHTML, mt)
 	}
-	if kind := sniffBinary(body); kind != "" {
-		return nil, fmt.Errorf("%w: body looks like %s", ErrNotHTML, kind)
+	enc, wide := pickEncoding(body, contentType)
+	if !wide {
+		// UTF-16 text is full of NUL bytes: it is sniffed once decoded.
+		if kind := sniffBinary(body); kind != "" {
+			return nil, fmt.Errorf("%w: body looks like %s", ErrNotHTML, kind)
+		}
 	}
-	enc := pickEncoding(body, contentType)
 	out := body
 	if enc != nil {
 		dec, err := enc.NewDecoder().Bytes(body)
@@ -45,51 +49,72 @@ func decode(body []byte, contentType string) ([]byte, error) {
 		out = dec
 	}
 	out = bytes.TrimPrefix(out, []byte("\xef\xbb\xbf"))
+	if wide {
+		if kind := sniffBinary(out); kind != "" {
+			return nil, fmt.Errorf("%w: body looks like %s", ErrNotHTML, kind)
+		}
+	}
 	if bytes.IndexByte(out, '<') < 0 {
 		return nil, fmt.Errorf("%w: no markup", ErrNotHTML)
 	}
 	return out, nil
 }
 
-// pickEncoding returns the decoder for body, or nil when it is UTF-8.
-func pickEncoding(body []byte, contentType string) encoding.Encoding {
+// pickEncoding returns the decoder for body, or nil when it is UTF-8, and
+// whether it is UTF-16.
+func pickEncoding(body []byte, contentType string) (enc encoding.Encoding, utf16 bool) {
 	enc, name, certain := charset.DetermineEncoding(body, contentType)
 	if certain {
 		if hasBOM(body) {
 			if name == "utf-8" {
-				return nil
+				return nil, false
 			}
-			return enc
+			return enc, strings.HasPrefix(name, "utf-16")
 		}
 		// The HTML spec lets a Content-Type charset win over the body, but
 		// labels are often a server's default rather than the page's
-		// charset, and following a wrong one stores mojibake ("cafÃ©") or a
-		// U+FFFD for every accented letter. The bytes decide when they
-		// contradict the label: legacy text is practically never valid
-		// multi-byte UTF-8, and UTF-8 text is rarely mostly invalid.
-		if name == "utf-8" {
-			if valid, invalid := utf8Sequences(body); invalid > valid {
-				return legacyEncoding(body)
+		// charset, and following a wrong one stores mojibake ("cafÃ©"), a
+		// U+FFFD for every accented letter, or CJK noise. The bytes decide
+		// when they contradict the label: legacy text is practically never
+		// valid multi-byte UTF-8, UTF-8 text is rarely mostly invalid, and
+		// UTF-16 text has NUL bytes.
+		switch {
+		case strings.HasPrefix(name, "utf-16"):
+			if looksUTF16(body) {
+				return enc, true
 			}
-			return nil
+			enc, name = charmap.Windows1252, "windows-1252" // the label is wrong: sniff below
+		case name == "utf-8":
+			if valid, invalid := utf8Sequences(body); invalid > valid {
+				return legacyEncoding(body), false
+			}
+			return nil, false
+		default:
+			if hasHighBit(body) && utf8.Valid(body) {
+				return nil, false
+			}
+			return enc, false
 		}
-		if !strings.HasPrefix(name, "utf-16") && hasHighBit(body) && utf8.Valid(body) {
-			return nil
-		}
-		return enc
 	}
 	if !utf8.Valid(body) {
 		if e := declaredLegacy(body); e != nil {
-			return e
+			return e, false
 		}
 		if name != "utf-8" {
-			return enc
+			return enc, false
 		}
-		return nil // invalid UTF-8 bytes are kept as replacement characters later
+		return nil, false // invalid UTF-8 bytes are kept as replacement characters later
 	}
 	// Valid UTF-8 (including plain ASCII) is UTF-8 whatever an inner <meta>
 	// claims: legacy-encoded text with high bytes is almost never valid UTF-8.
-	return nil
+	return nil, false
+}
+
+// looksUTF16 reports whether body (without a BOM) has the NUL bytes of
+// UTF-16 text: an eighth of its head at least (Latin text has one in two).
+func looksUTF16(body []byte) bool {
+	head := body[:min(len(body), 1024)]
+	return len(head) >= 2 && bytes.Count(head, []byte{0})*8 >= len(head)
 }
 
 var rxXMLEncoding = regexp.MustCompile(`^\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)["']`)

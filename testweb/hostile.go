@@ -549,6 +549,19 @@ func (h *Hostile) build(web *Web) error {
 				return b, "text/html", nil
 			},
 			note: "UTF-16LE with a byte order mark, no charset in the header (NUL bytes everywhere)"},
+		{name: "charset_utf16be_header_no_bom", path: "/a/utf16be.html", words: wordsUTF8,
+			encode: func(doc string) ([]byte, string, error) {
+				u := utf16.Encode([]rune(doc))
+				b := make([]byte, 0, 2*len(u))
+				for _, c := range u {
+					b = append(b, byte(c>>8), byte(c))
+				}
+				return b, "text/html; charset=utf-16be", nil
+			},
+			note: "UTF-16BE without a byte order mark, declared only in the header"},
+		{name: "charset_header_utf16_body_utf8", path: "/a/utf16-label-utf8-body.html", words: wordsUTF8, head: `<meta charset="utf-8">`,
+			encode: func(doc string) ([]byte, string, error) { return []byte(doc), "text/html; charset=utf-16", nil },
+			note:   "charset=utf-16 in the header on a UTF-8 body (no NUL byte, so not UTF-16): decoding by the label gives CJK noise"},
 		{name: "charset_bogus_label", path: "/a/bogus-label.html", words: wordsUTF8,
 			encode: func(doc string) ([]byte, string, error) { return []byte(doc), "text/html; charset=x-bogus", nil },
 			note:   "charset=x-bogus in the header, UTF-8 body, no <meta>: an unknown label is ignored"},

@@ -113,6 +113,7 @@ func TestHostileServesWhatItSays(t *testing.T) {
 		"charset_xml_prolog_cp1250":     charmap.Windows1250,
 		"charset_xml_prolog":            charmap.ISO8859_1,
 		"charset_utf16le_bom":           unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM),
+		"charset_utf16be_header_no_bom": unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM),
 	}
 	for _, c := range cases {
 		if !c.Stored {

@@ -234,6 +234,10 @@ var knownBug = map[string]string{
 		"is finished as a duplicate (done, no class) when the target failed first: crawler/crawler.go get's redirect " +
 		"hook (HEAD ~846) asks State.Seen, which is true for failed URLs too, and returns errDuplicate; it should " +
 		"fail the job with the target's class (or follow it), and count a duplicate only for a done target",
+	"charset_utf16be_header_no_bom": "bug: a UTF-16 page without a byte order mark, declared charset=utf-16be in " +
+		"the header, is refused as not_html before the cleaner sees it: crawler/parse.go:116 looksBinary (called at crawler.go:1092) takes NUL bytes " +
+		"for binary unless a BOM is there; it should also let a utf-16 charset in the Content-Type through (the cleaner " +
+		"decodes it, and sniffs the decoded text)",
 	"huge_headers": "bug: response headers over the transport's 1 MiB limit (MaxResponseHeaderBytes, crawler/fetch.go " +
 		"HEAD 150) fail as class network, transient, and are asked for again max_retries times: classify (HEAD 563-631) " +
 		"does not know net/http's \"server response headers exceeded\" error; it is too_large, permanent",
