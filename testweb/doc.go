@@ -121,42 +121,44 @@
 // # Hostile web
 //
 // StartHostile serves a second, smaller web built to break crawlers, on
-// 127.0.0.1 (a random port, or HostileOptions.Addr), with a second host on
+// 127.0.0.1 (a random port, or HostileOptions.Addr), with two more hosts on
 // other ports and private listeners on 127.0.0.2 and [::1] that count the
 // requests reaching them (PrivateHits: a crawler refusing private addresses
-// makes none).
-// Its seeds are an RSS feed and a sitemap listing every article case, a huge
-// feed (50,000 items pointing at the good pages with tracking parameters and
-// fragments; HugeFeeds of them), and the hostile feeds and sitemaps. Cases
-// is the truth table: for each URL, stored (with the text a perfect cleaner
-// gives), polled, or failed with the crawler's error class, and whether that
-// class is transient. The cases:
-//   - good pages, each its own story: plain UTF-8, gzip and brotli encoded,
+// makes none). Its seeds are an RSS feed and a sitemap listing every article
+// case, a huge feed (50,000 items pointing at the good pages with tracking
+// parameters and fragments; HugeFeeds of them), and the hostile feeds and
+// sitemaps. Cases is the truth table: for each URL, stored (with the text a
+// perfect cleaner gives), polled, or failed with the crawler's error class,
+// whether that class is transient, and whether a page may be left for a
+// later run. The cases:
+//   - good pages, each its own story: plain UTF-8, gzip and brotli encoded;
 //     charset traps (a windows-1252 header on a UTF-8 page with <meta
-//     charset=utf-8>; a utf-8 header on a windows-1252 page; windows-1252 with
-//     no declaration; UTF-16LE with a BOM; charset=x-bogus; <meta charset>
-//     after 2 KB of comments; XHTML declaring ISO-8859-1 or windows-1250 only
-//     in its XML prolog), a 429 with Retry-After then the page, 503 twice
-//     then the page, 429 with Retry-After: 86400 (left for a later run, not
-//     waited for), two articles whose rel=canonical both name the home page,
-//     three redirects to a page, a page on a host whose
-//     robots.txt answers 503 once (it may be left for a later run, never
-//     failed for good) and one on a host whose robots.txt is a gzip bomb;
-//   - failures: gzip and brotli bombs (4 GiB, a few KiB on the wire per 16 MiB),
-//     an endless body, a 1 GiB Content-Length, a byte every 200 ms, headers
-//     then nothing, nothing at all, a reset before the headers and one in the
-//     body, a body shorter than its Content-Length, 2 MiB of response
-//     headers, PNG bytes as text/html,
-//     a PDF, Content-Encoding x-snappy, a redirect loop, 30 redirects,
-//     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to [::1], to
-//     0.0.0.0 and to file://, a redirect to the 410 page, 404 and 410, 429 for ever, a section page and an empty
-//     body (no article);
+//     charset=utf-8>, a utf-8 header on a windows-1252 page, a utf-16 header
+//     on a UTF-8 page, windows-1252 with no declaration, UTF-16LE with a BOM,
+//     UTF-16BE declared only in the header, charset=x-bogus, <meta charset>
+//     after 2 KB of comments, XHTML declaring ISO-8859-1 or windows-1250 only
+//     in its XML prolog); 429 with Retry-After then the page, 503 twice then
+//     the page, 429 with Retry-After: 86400 (left for a later run, not waited
+//     for); two articles whose rel=canonical both name the home page; three
+//     redirects to a page; a page on a host whose robots.txt answers 503 once
+//     (it may be left for a later run, never failed for good) and one on a
+//     host whose robots.txt is a gzip bomb;
+//   - failures: gzip and brotli bombs (4 GiB, a few KiB on the wire per
+//     16 MiB), an endless body, a 1 GiB Content-Length, a byte every 200 ms,
+//     headers then nothing, nothing at all, a reset before the headers and
+//     one in the body, a body shorter than its Content-Length, 2 MiB of
+//     response headers, PNG bytes as text/html, a PDF, Content-Encoding
+//     x-snappy, a redirect loop, 30 redirects, redirects to 127.0.0.2 (also as
+//     ::ffff:127.0.0.2), to [::1], to 0.0.0.0, to file:// and to the 410
+//     page, 404, 410, 429 for ever, a section page and an empty body (no
+//     article);
 //   - feeds and sitemaps: RSS cut in the middle, a feed URL answering HTML,
-//     RSS linking to javascript:, mailto:, data:, ftp:, file: URLs and worse,
-//     .xml.gz sitemaps inflating to 1 GiB (and, gzipped twice, to 4 GiB from
-//     a few KiB), and chains the server could extend for ever: sitemap indexes
-//     nested 100 deep, feed URLs answering HTML whose <link rel=alternate>
-//     names the next one (MaxRequests bounds what a crawler may ask).
+//     RSS linking to javascript:, mailto:, data:, ftp: and file: URLs and
+//     worse, .xml.gz sitemaps inflating to 1 GiB (and, gzipped twice, to
+//     4 GiB from a few KiB), and chains the server could extend for ever:
+//     sitemap indexes nested 100 deep, feed URLs answering HTML whose <link
+//     rel=alternate> names the next one (MaxRequests bounds what a crawler
+//     may ask).
 //
 // Hanging answers last HostileOptions.Stall (default 20s) and end when the
 // client leaves or Close is called. `wirecrawl demo --serve-only ADDR
