@@ -231,7 +231,8 @@ func testLease(t *testing.T, newDSN NewDSN) {
 // job as it is.
 func testLeaseURLs(t *testing.T, newDSN NewDSN) {
 	ctx := context.Background()
-	s := fresh(t, newDSN, store.Config{})
+	dsn := newDSN(t)
+	s := Open(t, dsn, store.Config{})
 	at := func(u string, nb time.Time) crawler.Job {
 		j := job(u)
 		j.NotBefore = nb
@@ -328,6 +329,54 @@ func testLeaseURLs(t *testing.T, newDSN NewDSN) {
 	}
 	if len(js2) != 50 || len(got) != 1100 {
 		t.Fatalf("second LeaseURLs: %d jobs, %d distinct in all; want 50 and 1100", len(js2), len(got))
+	}
+
+	// Workers on two handles lease from one list at once, in opposite
+	// orders: every job is handed out once, and none waits for ever.
+	var list []crawler.Job
+	var listURLs []string
+	for i := range 300 {
+		u := fmt.Sprintf("https://e.example/%03d", i)
+		list = append(list, at(u, t0))
+		listURLs = append(listURLs, u)
+	}
+	_, err = s.Enqueue(ctx, list)
+	must(t, err)
+	stores := []store.Store{s, Open(t, dsn, store.Config{})}
+	var mu sync.Mutex
+	leased := map[string]int{}
+	var wg sync.WaitGroup
+	for w := range 6 {
+		mine := slices.Clone(listURLs)
+		if w%2 == 1 {
+			slices.Reverse(mine)
+		}
+		wg.Go(func() {
+			for {
+				js, err := stores[w%2].LeaseURLs(ctx, fmt.Sprintf("c%d", w), mine, 7, t0, time.Hour)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(js) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, j := range js {
+					leased[j.URL]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(leased) != len(list) {
+		t.Fatalf("concurrent LeaseURLs leased %d of %d jobs", len(leased), len(list))
+	}
+	for u, n := range leased {
+		if n != 1 {
+			t.Fatalf("%s leased %d times", u, n)
+		}
 	}
 }
 
