@@ -72,7 +72,7 @@ type Summary struct {
 	// Failed counts jobs failed for good (robots exclusions included).
 	Failed int
 	// Left counts jobs still pending when the pass ended (due later, or
-	// leased by another process).
+	// leased by another process); for Ingest, only those its inputs led to.
 	Left int
 	// ErrorsByClass counts failed attempts by error class ("http_5xx",
 	// "robots", "timeout", ...), retried ones included.
