@@ -625,6 +625,11 @@ func classify(err error) (class string, transient bool) {
 	if errors.As(err, &te) || errors.As(err, &re) {
 		return ClassTLS, false
 	}
+	if strings.Contains(err.Error(), "response headers exceeded") {
+		// net/http's MaxResponseHeaderBytes (no sentinel error exists):
+		// the same headers will come again.
+		return ClassTooLarge, false
+	}
 	if strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "server closed") {
 		return ClassReset, true
 	}

@@ -112,13 +112,26 @@ func isHTMLType(contentType string, body []byte) bool {
 
 // looksBinary reports whether a body said to be HTML is binary: NUL bytes
 // in its first KiB, which no HTML page (in an ASCII-compatible charset) has.
-// UTF-16 pages, which have NULs, are recognised by their BOM.
+// UTF-16 pages, which have NULs, are recognised by their BOM or, without
+// one, by their NULs all falling on one byte parity (the high bytes of
+// ASCII-range letters) while the other parity has none.
 func looksBinary(body []byte) bool {
 	head := body[:min(len(body), 1024)]
 	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
 		return false
 	}
-	return bytes.IndexByte(head, 0) >= 0
+	if bytes.IndexByte(head, 0) < 0 {
+		return false
+	}
+	var nuls [2]int
+	for i, b := range head {
+		if b == 0 {
+			nuls[i%2]++
+		}
+	}
+	half := len(head) / 2
+	utf16 := (nuls[0] == 0 && nuls[1] >= half*2/5) || (nuls[1] == 0 && nuls[0] >= half*2/5)
+	return !utf16
 }
 
 // gunzipLimit decompresses gzip data, failing with errTooLarge past limit bytes.

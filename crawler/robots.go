@@ -165,7 +165,7 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 		return resp.Body, resp.Status
 	case errors.As(err, &he):
 		return nil, he.Status
-	case errors.Is(err, errTooLarge):
+	case errors.Is(err, errTooLarge) || classOf(err) == ClassTooLarge:
 		// Google: content after the limit is ignored; we do not keep a
 		// truncated prefix, we allow all.
 		return nil, http.StatusNotFound
@@ -236,4 +236,10 @@ func agentToken(ua string) string {
 		t = t[:i]
 	}
 	return strings.ToLower(t)
+}
+
+// classOf is the class of a fetch error.
+func classOf(err error) string {
+	class, _ := classify(err)
+	return class
 }

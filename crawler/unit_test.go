@@ -655,3 +655,70 @@ func TestDiscoveryDepthLimit(t *testing.T) {
 		}
 	}
 }
+
+// looksBinary refuses bodies with NUL bytes, except UTF-16 text (with or
+// without a BOM).
+func TestLooksBinary(t *testing.T) {
+	utf16 := func(s string, bigEndian bool) []byte {
+		var b []byte
+		for _, r := range s {
+			if bigEndian {
+				b = append(b, byte(r>>8), byte(r))
+			} else {
+				b = append(b, byte(r), byte(r>>8))
+			}
+		}
+		return b
+	}
+	page := "<!DOCTYPE html><html><head><meta charset=utf-16><title>Kopi</title></head><body><p>Harga kopi naik lagi pekan ini.</p></body></html>"
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00\\r\xa8f")
+	for _, tc := range []struct {
+		name string
+		body []byte
+		want bool
+	}{
+		{"html", []byte(page), false},
+		{"utf-16le with bom", append([]byte{0xff, 0xfe}, utf16(page, false)...), false},
+		{"utf-16be with bom", append([]byte{0xfe, 0xff}, utf16(page, true)...), false},
+		{"utf-16le without bom", utf16(page, false), false},
+		{"utf-16be without bom", utf16(page, true), false},
+		{"png", png, true},
+		{"html with one nul", []byte("<html><body>a\x00b</body></html>" + page), true},
+		{"pdf", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 5 >>\nstream\n\x00\x01\x02\x00\x00\x03\nendstream"), true},
+	} {
+		if got := looksBinary(tc.body); got != tc.want {
+			t.Errorf("%s: looksBinary = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Response headers over the transport's limit fail for good as too_large
+// (and a robots.txt answering so allows all, like an oversized one).
+func TestHugeHeadersTooLarge(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/robots.txt" {
+			hits.Add(1)
+		}
+		for i := range 40 {
+			w.Header().Add("Set-Cookie", fmt.Sprintf("c%d=%s", i, strings.Repeat("x", 40<<10)))
+		}
+		fmt.Fprint(w, articleHTML("cookies", "", false))
+	}))
+	defer srv.Close()
+	cfg := testConfig()
+	cfg.RetryBackoff = time.Millisecond
+	c, err := New(cfg, NewMemoryState(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var reported error
+	if _, err := c.Ingest(context.Background(), []string{srv.URL + "/a"}, func(context.Context, Fetched) error { return nil },
+		func(u string, err error) { reported = err }); err != nil {
+		t.Fatal(err)
+	}
+	if class, transient := classify(reported); class != ClassTooLarge || transient || hits.Load() != 1 {
+		t.Errorf("class %q transient %v after %d requests (%v), want too_large, permanent, 1 request", class, transient, hits.Load(), reported)
+	}
+}
