@@ -148,10 +148,11 @@
 //     headers then nothing, nothing at all, a reset before the headers and
 //     one in the body, a body shorter than its Content-Length, 2 MiB of
 //     response headers, PNG bytes as text/html, a PDF, Content-Encoding
-//     x-snappy, a redirect loop, 30 redirects, redirects to 127.0.0.2 (also as
-//     ::ffff:127.0.0.2), to [::1], to 0.0.0.0, to file:// and to the 410
-//     page, 404, 410, 429 for ever, a section page and an empty body (no
-//     article);
+//     x-snappy, endless 103 Early Hints, a redirect loop, 30 redirects,
+//     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to [::1], to
+//     0.0.0.0, to file://, to the 410 page and to https:// on the HTTP port,
+//     404, 410, 429 for ever, a section page and an empty body (no article);
+//     and a redirect to a closed port (left for a later run);
 //   - feeds and sitemaps: RSS cut in the middle, a feed URL answering HTML,
 //     RSS linking to javascript:, mailto:, data:, ftp: and file: URLs and
 //     worse, .xml.gz sitemaps inflating to 1 GiB (and, gzipped twice, to

@@ -125,7 +125,8 @@ type HostileCase struct {
 	// again. Permanently failed URLs must never be asked for again.
 	Transient bool
 	// Deferred allows a Stored page to be still queued for a later run at
-	// the end of a run instead (never failed for good).
+	// the end of a run instead (never failed for good); without Stored, the
+	// URL must be left queued for a later run.
 	Deferred bool
 	// Prefix and MaxRequests bound a chain the server could extend for
 	// ever (sitemap indexes nested without end, feeds answering HTML that
@@ -165,8 +166,11 @@ type Hostile struct {
 	stop                                 chan struct{}
 	wg                                   sync.WaitGroup // servers and handlers
 	cases                                []HostileCase
-	pages                                map[string]*hostilePage // path -> good page
-	hugeFeed                             []byte
+	// closedAddr is a loopback address nobody listens on (a port that was
+	// bound and released).
+	closedAddr string
+	pages      map[string]*hostilePage // path -> good page
+	hugeFeed   []byte
 
 	mu          sync.Mutex
 	log         []Request
@@ -235,6 +239,10 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 			pln = l
 			h.PrivateURL = "http://" + l.Addr().String()
 		}
+	}
+	if l, err := net.Listen("tcp", net.JoinHostPort(fhost, "0")); err == nil {
+		h.closedAddr = l.Addr().String()
+		_ = l.Close()
 	}
 	var p6ln net.Listener
 	if l, err := net.Listen("tcp", "[::1]:0"); err == nil {
@@ -683,6 +691,11 @@ func (h *Hostile) build(web *Web) error {
 	}
 	fail("redirect_zero", "/h/to-zero.html", "private_address", false, "302 to 0.0.0.0 (which reaches this host's listeners)")
 	fail("redirect_file_scheme", "/h/to-file.html", "bad_url", false, "302 to file:///etc/passwd")
+	fail("redirect_https_on_http_port", "/h/to-https.html", "tls", false, "302 to https:// on this plain-HTTP port (a broken TLS set-up)")
+	h.cases = append(h.cases, HostileCase{Name: "redirect_closed_port", URL: base + "/h/to-closed.html", Kind: HostileArticle,
+		Deferred: true, Note: "302 to a port nobody listens on: a refused connection (its robots.txt's included) is " +
+			"transient, so the URL is left for a later run, not failed at once"})
+	fail("early_hints_flood", "/h/early-hints.html", "too_large", false, "103 Early Hints answers without end, never a final answer")
 	fail("huge_headers", "/h/cookies.html", "too_large", false, "2 MiB of Set-Cookie headers before a small page")
 	fail("redirect_to_gone", "/h/to-gone.html", "http_4xx", false, "302 to the 410 page (gone), which is listed too: "+
 		"whichever is fetched first, the redirect fails like its target")
@@ -930,6 +943,20 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 		}
 		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = io.WriteString(rw, "<html><body><p>Cookies!</p></body></html>")
+	case "/h/to-https.html":
+		http.Redirect(rw, r, "https://"+strings.TrimPrefix(h.URL, "http://")+"/a/plain.html", http.StatusFound)
+	case "/h/to-closed.html":
+		http.Redirect(rw, r, "http://"+h.closedAddr+"/a/nowhere.html", http.StatusFound)
+	case "/h/early-hints.html":
+		if conn := hijack(rw); conn != nil {
+			hint := []byte("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n")
+			for sent := 0; sent < 64<<20 && h.alive(r); sent += len(hint) {
+				if _, err := conn.Write(hint); err != nil {
+					break
+				}
+			}
+			_ = conn.Close()
+		}
 	case "/h/to-gone.html":
 		http.Redirect(rw, r, "/h/gone.html", http.StatusFound)
 	case "/h/to-file.html":

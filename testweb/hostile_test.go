@@ -70,7 +70,7 @@ func TestHostileServesWhatItSays(t *testing.T) {
 			t.Errorf("%s: %s is not on %s", c.Name, c.URL, h.URL)
 		}
 		outcomes := 0
-		for _, b := range []bool{c.Stored, c.Polled, !c.Stored && c.Class != ""} {
+		for _, b := range []bool{c.Stored, c.Polled, !c.Stored && c.Class != "", !c.Stored && c.Deferred} {
 			if b {
 				outcomes++
 			}
