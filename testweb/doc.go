@@ -151,7 +151,8 @@
 //     x-snappy, endless 103 Early Hints, a redirect loop, 30 redirects,
 //     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to [::1], to
 //     0.0.0.0, to file://, to the 410 page and to https:// on the HTTP port,
-//     404, 410, 429 for ever, a section page and an empty body (no article);
+//     a 301 without Location, a 304 to an unconditional request, 404, 410,
+//     429 for ever, a section page and an empty body (no article);
 //     and a redirect to a closed port (left for a later run);
 //   - feeds and sitemaps: RSS cut in the middle, a feed URL answering HTML,
 //     RSS linking to javascript:, mailto:, data:, ftp: and file: URLs and

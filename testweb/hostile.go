@@ -696,6 +696,8 @@ func (h *Hostile) build(web *Web) error {
 		Deferred: true, Note: "302 to a port nobody listens on: a refused connection (its robots.txt's included) is " +
 			"transient, so the URL is left for a later run, not failed at once"})
 	fail("early_hints_flood", "/h/early-hints.html", "too_large", false, "103 Early Hints answers without end, never a final answer")
+	fail("not_modified_unasked", "/h/not-modified.html", "http_other", false, "304 Not Modified to a request that was not conditional")
+	fail("redirect_without_location", "/h/no-location.html", "http_other", false, "301 without a Location header")
 	fail("huge_headers", "/h/cookies.html", "too_large", false, "2 MiB of Set-Cookie headers before a small page")
 	fail("redirect_to_gone", "/h/to-gone.html", "http_4xx", false, "302 to the 410 page (gone), which is listed too: "+
 		"whichever is fetched first, the redirect fails like its target")
@@ -957,6 +959,13 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 			}
 			_ = conn.Close()
 		}
+	case "/h/not-modified.html":
+		rw.Header().Set("ETag", `"x"`)
+		rw.WriteHeader(http.StatusNotModified)
+	case "/h/no-location.html":
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		rw.WriteHeader(http.StatusMovedPermanently)
+		_, _ = io.WriteString(rw, "<html><body><p>Moved, somewhere.</p></body></html>")
 	case "/h/to-gone.html":
 		http.Redirect(rw, r, "/h/gone.html", http.StatusFound)
 	case "/h/to-file.html":

@@ -600,7 +600,7 @@ func checkStatsJSON(t *testing.T, cfgPath string, cases []testweb.HostileCase, s
 		crawler.ClassHTTP429: true, crawler.ClassHTTP5xx: true, crawler.ClassTooLarge: true, crawler.ClassNotHTML: true,
 		crawler.ClassRedirectLoop: true, crawler.ClassTooManyRedirects: true, crawler.ClassPrivateAddress: true,
 		crawler.ClassBadFeed: true, crawler.ClassDecode: true, crawler.ClassBadURL: true, crawler.ClassTLS: true,
-		crawler.ClassConnect: true, pipeline.ClassNoArticle: true}
+		crawler.ClassConnect: true, crawler.ClassHTTPOther: true, pipeline.ClassNoArticle: true}
 	for _, c := range cases {
 		if c.Class != "" && !known[c.Class] {
 			t.Errorf("%s: the truth table names class %q, which the crawler does not have", c.Name, c.Class)
