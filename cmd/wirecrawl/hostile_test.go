@@ -234,6 +234,10 @@ var knownBug = map[string]string{
 		"network, transient, and asked for max_retries times more: net/http reports it as \"http: server gave HTTP " +
 		"response to HTTPS client\" (a plain error, the tls.RecordHeaderError is gone), which crawler/fetch.go classify " +
 		"(HEAD 563-637) does not know; it, and tls.AlertError (handshake failures), should be tls, permanent",
+	"not_modified_unasked": "bug: an article answering 304 Not Modified to an unconditional GET is class network, " +
+		"transient, retried max_retries times, and logged as a successful fetch: the fetch returns ErrNotModified, which " +
+		"article/handleArticle (crawler/crawler.go) pass to conclude, where crawler/fetch.go classify does not know it " +
+		"and logFetch (crawler.go:1057) skips it; a 304 nobody asked for should be http_other, permanent (fetch.go:258 could return an HTTPError when the request had no If-None-Match/If-Modified-Since)",
 	"redirect_to_gone": "bug: a redirect to a URL that failed for good (here a 410; a private address does the same) " +
 		"is finished as a duplicate (done, no class) when the target failed first: crawler/crawler.go get's redirect " +
 		"hook (HEAD ~846) asks State.Seen, which is true for failed URLs too, and returns errDuplicate; it should " +
