@@ -140,7 +140,7 @@
 //     in its XML prolog); 429 with Retry-After then the page, 503 twice then
 //     the page, 429 with Retry-After: 86400 (left for a later run, not waited
 //     for); two articles whose rel=canonical both name the home page; three
-//     redirects to a page; a page on a host whose robots.txt answers 503 once
+//     redirects to a page; a redirect adding ?utm_source to the same page; a page on a host whose robots.txt answers 503 once
 //     (it may be left for a later run, never failed for good) and one on a
 //     host whose robots.txt is a gzip bomb;
 //   - failures: gzip and brotli bombs (4 GiB, a few KiB on the wire per

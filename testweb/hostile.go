@@ -602,6 +602,9 @@ func (h *Hostile) build(web *Web) error {
 			note: "429 with Retry-After: 86400 once: the crawl must not wait a day for it, nor fail it; it is left for a later run"},
 		{name: "redirect_chain_to_article", path: "/a/moved-here.html", encode: utf8Type, head: `<meta charset="utf-8">`,
 			listURL: base + "/h/moved-0", note: "301, 302, 307 to a good page, listed only under the first URL"},
+		{name: "redirect_adds_tracking", path: "/a/tracked.html", encode: utf8Type, head: `<meta charset="utf-8">`,
+			note: "answers a request without utm_source with a 302 to the same URL plus ?utm_source=web (a URL that " +
+				"normalises to itself), then the page: not a redirect loop"},
 		{name: "robots_unavailable_at_first", path: "/a/flaky-host.html", encode: utf8Type, head: `<meta charset="utf-8">`,
 			flaky: true, note: "on a host whose robots.txt answers 503 once: the host is off limits for a while " +
 				"(RFC 9309), but its page must not be failed for good; it may be left for a later run"},
@@ -807,6 +810,9 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 		case path == "/a/busy-tomorrow.html" && n == 1:
 			rw.Header().Set("Retry-After", "86400")
 			http.Error(rw, "come back tomorrow", http.StatusTooManyRequests)
+			return
+		case path == "/a/tracked.html" && r.URL.Query().Get("utm_source") == "":
+			http.Redirect(rw, r, "/a/tracked.html?utm_source=web", http.StatusFound)
 			return
 		case path == "/a/busy-503.html" && n <= h.opts.Unavailable:
 			http.Error(rw, "try again later", http.StatusServiceUnavailable)
