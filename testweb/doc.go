@@ -154,7 +154,8 @@
 //     a 301 without Location, a 304 to an unconditional request, 404, 410,
 //     429 for ever, a section page and an empty body (no article);
 //     and a redirect to a closed port (left for a later run);
-//   - feeds and sitemaps: RSS cut in the middle, a feed URL answering HTML,
+//   - seeds: a home page whose feed links point at the private listeners,
+//     RSS cut in the middle, a feed URL answering HTML,
 //     RSS linking to javascript:, mailto:, data:, ftp: and file: URLs and
 //     worse, .xml.gz sitemaps inflating to 1 GiB (and, gzipped twice, to
 //     4 GiB from a few KiB), and chains the server could extend for ever:

@@ -95,6 +95,7 @@ const (
 	HostileArticle = "article" // listed in the feed and the sitemap
 	HostileFeed    = "feed"    // a seed
 	HostileSitemap = "sitemap" // a seed
+	HostileHome    = "home"    // a seed: a home page
 )
 
 // HostileCase is one URL of the hostile web and what a correct crawler makes
@@ -712,6 +713,8 @@ func (h *Hostile) build(web *Web) error {
 	}
 	seed("feed", "/feed.xml", HostileFeed, "", true, "RSS listing every article case")
 	seed("sitemap", "/sitemap.xml", HostileSitemap, "", true, "a sitemap listing every article case again")
+	seed("home_private_feeds", "/front/", HostileHome, "", true,
+		"a home page whose <link rel=alternate> feeds are on the private listeners (127.0.0.2, [::1]) and this host")
 	seed("weird_links_feed", "/feeds/weird.xml", HostileFeed, "", true,
 		"RSS whose items link to javascript:, mailto:, data:, ftp:, file: URLs, a bad port, a broken IPv6 literal, "+
 			"a protocol-relative URL to the private listener and a 64 KiB path: the feed parses, nothing is fetched off the web")
@@ -831,6 +834,17 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	case "/sitemap.xml":
 		rw.Header().Set("Content-Type", "application/xml; charset=utf-8")
 		_, _ = rw.Write(h.sitemap())
+	case "/front/":
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		var b strings.Builder
+		b.WriteString("<!DOCTYPE html><html><head><title>The Hostile Herald</title>\n")
+		for _, u := range []string{h.PrivateURL + "/feed.xml", h.PrivateV6URL + "/feed.xml", h.URL + "/feed.xml"} {
+			if strings.HasPrefix(u, "http") {
+				fmt.Fprintf(&b, "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"%s\">\n", html.EscapeString(u))
+			}
+		}
+		b.WriteString("</head><body><h1>The Hostile Herald</h1><p>All the news that bites.</p></body></html>\n")
+		_, _ = io.WriteString(rw, b.String())
 	case "/feeds/weird.xml":
 		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		_, _ = rw.Write(h.weirdFeed())
