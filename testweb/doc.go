@@ -140,9 +140,10 @@
 //     in its XML prolog); 429 with Retry-After then the page, 503 twice then
 //     the page, 429 with Retry-After: 86400 (left for a later run, not waited
 //     for); two articles whose rel=canonical both name the home page; three
-//     redirects to a page; a redirect adding ?utm_source to the same page; a page on a host whose robots.txt answers 503 once
-//     (it may be left for a later run, never failed for good) and one on a
-//     host whose robots.txt is a gzip bomb;
+//     redirects to a page; a redirect adding ?utm_source to the same page; a
+//     page on a host whose robots.txt answers 503 once (it may be left for a
+//     later run, never failed for good) and one on a host whose robots.txt
+//     is a gzip bomb;
 //   - failures: gzip and brotli bombs (4 GiB, a few KiB on the wire per
 //     16 MiB), an endless body, a 1 GiB Content-Length, a byte every 200 ms,
 //     headers then nothing, nothing at all, a reset before the headers and
@@ -152,16 +153,15 @@
 //     redirects to 127.0.0.2 (also as ::ffff:127.0.0.2), to [::1], to
 //     0.0.0.0, to file://, to the 410 page and to https:// on the HTTP port,
 //     a 301 without Location, a 304 to an unconditional request, 404, 410,
-//     429 for ever, a section page and an empty body (no article);
-//     and a redirect to a closed port (left for a later run);
+//     429 for ever, a section page and an empty body (no article), and a
+//     redirect to a closed port (left for a later run);
 //   - seeds: a home page whose feed links point at the private listeners,
-//     RSS cut in the middle, a feed URL answering HTML,
-//     RSS linking to javascript:, mailto:, data:, ftp: and file: URLs and
-//     worse, .xml.gz sitemaps inflating to 1 GiB (and, gzipped twice, to
-//     4 GiB from a few KiB), and chains the server could extend for ever:
-//     sitemap indexes nested 100 deep, feed URLs answering HTML whose <link
-//     rel=alternate> names the next one (MaxRequests bounds what a crawler
-//     may ask).
+//     RSS cut in the middle, a feed URL answering HTML, RSS linking to
+//     javascript:, mailto:, data:, ftp: and file: URLs and worse, .xml.gz
+//     sitemaps inflating to 1 GiB (and, gzipped twice, to 4 GiB from a few
+//     KiB), and chains the server could extend for ever: sitemap indexes
+//     nested 100 deep, feed URLs answering HTML whose <link rel=alternate>
+//     names the next one (MaxRequests bounds what a crawler may ask).
 //
 // Hanging answers last HostileOptions.Stall (default 20s) and end when the
 // client leaves or Close is called. `wirecrawl demo --serve-only ADDR
