@@ -218,6 +218,17 @@ func TestCrawlHostileWeb(t *testing.T) {
 	if hits := hw.PrivateHits(); len(hits) > 0 {
 		t.Errorf("after the second run, %d requests reached a private address", len(hits))
 	}
+
+	// A cron run right after polls nothing (no feed is due) and fetches
+	// nothing (what is left is due later): no request at all, exit 0.
+	mark = len(hw.Requests())
+	third := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
+	if third.code != 0 {
+		t.Errorf("third crawl (nothing due): exit %d\n%s\nstderr (end): %s", third.code, third.stdout, tail(third.stderr, 4000))
+	}
+	if reqs := hw.Requests()[mark:]; len(reqs) > 0 {
+		t.Errorf("third crawl (nothing due) made %d requests, first %s", len(reqs), reqs[0].URL)
+	}
 }
 
 const crawlerArticle = testweb.HostileArticle
