@@ -174,6 +174,7 @@ type Hostile struct {
 	hugeFeed   []byte
 
 	mu          sync.Mutex
+	gen         int // ResetRequests count: a statusWriter of an older log leaves it alone
 	log         []Request
 	counts      map[string]int // path -> requests
 	privateHits []Request
@@ -383,19 +384,21 @@ func (h *Hostile) PrivateHits() []Request {
 func (h *Hostile) ResetRequests() {
 	h.mu.Lock()
 	h.log, h.counts, h.privateHits = nil, map[string]int{}, nil
+	h.gen++
 	h.mu.Unlock()
 }
 
 // statusWriter records the status of an answer for the request log.
 type statusWriter struct {
 	http.ResponseWriter
-	h *Hostile
-	i int // index in the log
+	h   *Hostile
+	i   int // index in the log
+	gen int // of the log
 }
 
 func (s *statusWriter) WriteHeader(code int) {
 	s.h.mu.Lock()
-	if s.i < len(s.h.log) && s.h.log[s.i].Status == 0 {
+	if s.gen == s.h.gen && s.i < len(s.h.log) && s.h.log[s.i].Status == 0 {
 		s.h.log[s.i].Status = code
 	}
 	s.h.mu.Unlock()
@@ -404,7 +407,7 @@ func (s *statusWriter) WriteHeader(code int) {
 
 func (s *statusWriter) Write(p []byte) (int, error) {
 	s.h.mu.Lock()
-	if s.i < len(s.h.log) {
+	if s.gen == s.h.gen && s.i < len(s.h.log) {
 		if s.h.log[s.i].Status == 0 {
 			s.h.log[s.i].Status = http.StatusOK
 		}
@@ -429,6 +432,7 @@ func (h *Hostile) serve(rw http.ResponseWriter, r *http.Request) {
 		h.privateHits = append(h.privateHits, e)
 	}
 	var i int
+	gen := h.gen
 	if len(h.log) < maxLog {
 		h.log = append(h.log, e)
 		i = len(h.log) - 1
@@ -436,7 +440,7 @@ func (h *Hostile) serve(rw http.ResponseWriter, r *http.Request) {
 		i = len(h.log) // not logged
 	}
 	h.mu.Unlock()
-	h.route(&statusWriter{ResponseWriter: rw, h: h, i: i}, r, n)
+	h.route(&statusWriter{ResponseWriter: rw, h: h, i: i, gen: gen}, r, n)
 }
 
 // sideHost serves one of the other hosts on the web's IP: base is its URL,
