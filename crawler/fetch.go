@@ -186,7 +186,7 @@ type fetchState struct {
 	maxRedirects int
 	hook         redirectHook
 	hdr          http.Header     // the caller's headers
-	visited      map[string]bool // normalised URLs of the chain
+	visited      map[string]bool // URLs of the chain as sent (no fragment)
 	hops         int
 
 	started     bool // colly got as far as OnRequest
@@ -220,9 +220,7 @@ func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook red
 	defer cancel()
 	st := &fetchState{u: u, limit: f.cfg.MaxBodyBytes, maxRedirects: f.cfg.MaxRedirects, hook: hook, hdr: hdr,
 		visited: map[string]bool{}}
-	if n, err := NormalizeURL(u); err == nil {
-		st.visited[n] = true
-	}
+	st.visited[wireURL(u)] = true
 	// colly uses this map as the request's header: a copy, never the caller's.
 	h := make(http.Header, len(hdr)+3)
 	for k, v := range hdr {
@@ -309,10 +307,14 @@ func (st *fetchState) redirect(req *http.Request, via []*http.Request) error {
 	if err != nil {
 		return fmt.Errorf("get %s: %w", prev, err)
 	}
-	if st.visited[n] {
+	// A loop is a URL asked for twice, as sent: a page that redirects to
+	// itself with a tracking parameter added (the same URL once normalised)
+	// is followed, and answers the second time.
+	if w := wireURL(next.String()); st.visited[w] {
 		return fmt.Errorf("get %s: %w: back to %s", st.u, ErrRedirectLoop, n)
+	} else {
+		st.visited[w] = true
 	}
-	st.visited[n] = true
 	st.hops++
 	// http.Client copied the first request's headers: validators are for
 	// the URL asked for, not for another one; no Referer we did not send.
@@ -634,4 +636,12 @@ func classify(err error) (class string, transient bool) {
 		return ClassReset, true
 	}
 	return ClassNetwork, true
+}
+
+// wireURL is u as a request sends it: without its fragment.
+func wireURL(u string) string {
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		return u[:i]
+	}
+	return u
 }

@@ -722,3 +722,24 @@ func TestHugeHeadersTooLarge(t *testing.T) {
 		t.Errorf("class %q transient %v after %d requests (%v), want too_large, permanent, 1 request", class, transient, hits.Load(), reported)
 	}
 }
+
+// A page that redirects to itself with a tracking parameter added (the same
+// URL once normalised) is followed and fetched, not taken for a loop.
+func TestRedirectToSelfWithTrackingParameter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("utm_source") == "" {
+			http.Redirect(w, r, r.URL.Path+"?utm_source=home", http.StatusFound)
+			return
+		}
+		fmt.Fprint(w, articleHTML("self", "", false))
+	}))
+	defer srv.Close()
+	f := newFetcher(testConfig().WithDefaults())
+	resp, err := f.fetch(context.Background(), srv.URL+"/story", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(resp.FinalURL, "utm_source=home") || !strings.Contains(string(resp.Body), "self") {
+		t.Errorf("final %s, body %.60q", resp.FinalURL, resp.Body)
+	}
+}
