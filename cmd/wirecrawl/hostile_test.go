@@ -267,10 +267,6 @@ var knownBug = map[string]string{
 		"transient, retried max_retries times, and logged as a successful fetch: the fetch returns ErrNotModified, which " +
 		"article/handleArticle (crawler/crawler.go) pass to conclude, where crawler/fetch.go classify does not know it " +
 		"and logFetch (crawler.go:1057) skips it; a 304 nobody asked for should be http_other, permanent (fetch.go:258 could return an HTTPError when the request had no If-None-Match/If-Modified-Since)",
-	"redirect_adds_tracking": "bug: a 302 from /a/tracked.html to /a/tracked.html?utm_source=web (a server adding a " +
-		"tracking parameter) is taken for a redirect loop and the page fails for good: crawler/fetch.go:312's redirect " +
-		"loop check keys visited URLs by NormalizeURL, which strips utm_*, so the target looks visited; loops should " +
-		"be detected on the URLs as requested (fragment dropped), not normalised ones",
 	"redirect_to_gone": "bug: a redirect to a URL that failed for good (here a 410; a private address does the same) " +
 		"is finished as a duplicate (done, no class) when the target failed first: crawler/crawler.go get's redirect " +
 		"hook (HEAD ~846) asks State.Seen, which is true for failed URLs too, and returns errDuplicate; it should " +
