@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -229,17 +230,21 @@ func TestHostileServesWhatItSays(t *testing.T) {
 
 	// Hanging and trickling answers outlast a short timeout.
 	short := rawClient(700 * time.Millisecond)
+	var wg sync.WaitGroup
 	for _, name := range []string{"trickle", "hang_after_headers", "hang_before_headers"} {
-		resp, err := short.Get(byName[name].URL)
-		if err == nil {
-			_, err = io.ReadAll(resp.Body)
-			resp.Body.Close()
-		}
-		var ne interface{ Timeout() bool }
-		if !errors.As(err, &ne) || !ne.Timeout() {
-			t.Errorf("%s: want a timeout, got %v", name, err)
-		}
+		wg.Go(func() {
+			resp, err := short.Get(byName[name].URL)
+			if err == nil {
+				_, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			var ne interface{ Timeout() bool }
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				t.Errorf("%s: want a timeout, got %v", name, err)
+			}
+		})
 	}
+	wg.Wait()
 
 	// Resets and cuts.
 	for _, name := range []string{"reset_before_headers", "reset_mid_body", "truncated"} {
