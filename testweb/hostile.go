@@ -419,8 +419,24 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-func (h *Hostile) serve(rw http.ResponseWriter, r *http.Request) {
+// enter counts a handler in h.wg unless the web is closing (then it
+// answers 503 and returns false), so that Close waits for every handler and
+// no handler is added to a WaitGroup being waited on at zero.
+func (h *Hostile) enter(rw http.ResponseWriter) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		http.Error(rw, "closing", http.StatusServiceUnavailable)
+		return false
+	}
 	h.wg.Add(1)
+	return true
+}
+
+func (h *Hostile) serve(rw http.ResponseWriter, r *http.Request) {
+	if !h.enter(rw) {
+		return
+	}
 	defer h.wg.Done()
 	key := r.URL.RequestURI()
 	h.mu.Lock()
@@ -448,7 +464,9 @@ func (h *Hostile) serve(rw http.ResponseWriter, r *http.Request) {
 // answers 503 first, then allows everything; the other's is a gzip bomb.
 func (h *Hostile) sideHost(base, prefix string) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		h.wg.Add(1)
+		if !h.enter(rw) {
+			return
+		}
 		defer h.wg.Done()
 		key := r.URL.RequestURI()
 		h.mu.Lock()
