@@ -176,18 +176,7 @@ func TestCrawlHostileWeb(t *testing.T) {
 	checkDeferred(t, sdb, cases)
 	checkPollsLogged(t, sdb, cfgPath, cases)
 
-	// Retry-After honoured, as the server saw it.
-	var busy []time.Time
-	for _, r := range hw.Requests() {
-		if r.Path == "/a/busy-429.html" {
-			busy = append(busy, r.Time)
-		}
-	}
-	if len(busy) != 2 {
-		t.Errorf("the 429 page was asked for %d times, want 2 (429, then the page)", len(busy))
-	} else if gap := busy[1].Sub(busy[0]); gap < 900*time.Millisecond {
-		t.Errorf("the 429 page was asked again after %s, Retry-After said 1s", gap)
-	}
+	checkRequests(t, hw, maxRetries)
 
 	// A second run right after, polling every feed again (--force), stores
 	// nothing twice and asks for no permanently failed URL again.
@@ -527,6 +516,35 @@ func checkFrontier(t *testing.T, db *sql.DB, cases []testweb.HostileCase, maxRet
 		case !c.Transient && n != 1:
 			t.Errorf("%s: %d fetches logged with class %q, want 1 (a permanent failure is not retried)", c.Name, n, c.Class)
 		}
+	}
+}
+
+// checkRequests checks the first run as the server saw it: Retry-After
+// honoured, no URL asked for more than the retries allow, the User-Agent on
+// every request.
+func checkRequests(t *testing.T, hw *testweb.Hostile, maxRetries int) {
+	t.Helper()
+	at := map[string][]time.Time{}
+	for _, r := range hw.Requests() {
+		at[r.URL] = append(at[r.URL], r.Time)
+		if !strings.HasPrefix(r.UserAgent, "wirecrawl/") {
+			t.Errorf("%s asked with User-Agent %q", r.URL, r.UserAgent)
+		}
+	}
+	for u, times := range at {
+		if len(times) > maxRetries+1 {
+			t.Errorf("%s asked for %d times, more than a first try and %d retries", u, len(times), maxRetries)
+		}
+		if strings.HasSuffix(u, "/a/busy-429.html") || strings.HasSuffix(u, "/h/always-busy.html") {
+			for i := 1; i < len(times); i++ {
+				if gap := times[i].Sub(times[i-1]); gap < 900*time.Millisecond {
+					t.Errorf("%s asked again %s after a 429 with Retry-After: 1", u, gap)
+				}
+			}
+		}
+	}
+	if n := len(at[hw.URL+"/a/busy-429.html"]); n != 2 {
+		t.Errorf("the 429 page was asked for %d times, want 2 (429, then the page)", n)
 	}
 }
 
