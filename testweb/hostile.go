@@ -341,7 +341,8 @@ func (h *Hostile) shutdown() {
 	}
 }
 
-// Seeds returns the seed URLs: the feeds and sitemaps, good and hostile.
+// Seeds returns the seed URLs: the feeds, sitemaps and home page, good and
+// hostile.
 func (h *Hostile) Seeds() []string {
 	var s []string
 	for _, c := range h.cases {
@@ -355,7 +356,8 @@ func (h *Hostile) Seeds() []string {
 // Cases returns the truth table, good pages first.
 func (h *Hostile) Cases() []HostileCase { return append([]HostileCase(nil), h.cases...) }
 
-// Requests returns the main listener's request log, in arrival order.
+// Requests returns the request log of the web's hosts (not the private
+// listeners: see PrivateHits), in arrival order.
 func (h *Hostile) Requests() []Request {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -363,7 +365,7 @@ func (h *Hostile) Requests() []Request {
 }
 
 // RequestCount returns how many requests a path (with its query) of the
-// main listener got.
+// main host got.
 func (h *Hostile) RequestCount(path string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -372,7 +374,8 @@ func (h *Hostile) RequestCount(path string) int {
 
 // PrivateHits returns the requests that reached a private target: the
 // private listeners (127.0.0.2 and [::1]), or the main listener under
-// /private/ (reached through 0.0.0.0). A crawler that refuses private addresses causes none.
+// /private/ (reached through 0.0.0.0). A crawler that refuses private
+// addresses causes none.
 func (h *Hostile) PrivateHits() []Request {
 	h.mu.Lock()
 	defer h.mu.Unlock()
