@@ -143,7 +143,8 @@
 //     redirects to a page; a redirect adding ?utm_source to the same page; a
 //     page on a host whose robots.txt answers 503 once (it may be left for a
 //     later run, never failed for good) and one on a host whose robots.txt
-//     is a gzip bomb;
+//     is a gzip bomb (whose first lines disallow another page there, which a
+//     polite crawler never asks for);
 //   - failures: gzip and brotli bombs (4 GiB, a few KiB on the wire per
 //     16 MiB), an endless body, a 1 GiB Content-Length, a byte every 200 ms,
 //     headers then nothing, nothing at all, a reset before the headers and

@@ -135,6 +135,9 @@ type HostileCase struct {
 	// under Prefix.
 	Prefix      string
 	MaxRequests int
+	// NeverAsked says a polite crawler never requests URL (robots.txt
+	// disallows it).
+	NeverAsked bool
 	// Note explains the expectation.
 	Note string
 }
@@ -491,6 +494,10 @@ func (h *Hostile) sideHost(base, prefix string) http.Handler {
 		case r.URL.Path == "/robots.txt":
 			rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			_, _ = io.WriteString(rw, "User-agent: *\nAllow: /\n")
+		case r.URL.Path == "/private/secret.html":
+			rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = io.WriteString(rw, "<html><body><article><p>"+strings.Repeat("This page is disallowed by robots.txt. ", 20)+
+				"</p></article></body></html>")
 		case h.pages[prefix+r.URL.Path] != nil:
 			h.servePage(rw, h.pages[prefix+r.URL.Path])
 		default:
@@ -731,6 +738,10 @@ func (h *Hostile) build(web *Web) error {
 	fail("redirect_to_gone", "/h/to-gone.html", "http_4xx", false, "302 to the 410 page (gone), which is listed too: "+
 		"whichever is fetched first, the redirect fails like its target")
 	fail("not_found", "/h/missing.html", "http_4xx", false, "404")
+	h.cases = append(h.cases, HostileCase{Name: "robots_bomb_disallowed", URL: h.BombRobotsURL + "/private/secret.html",
+		Kind: HostileArticle, Class: "robots", NeverAsked: true,
+		Note: "disallowed by the first lines of a robots.txt that goes on for 4 GiB (a gzip bomb): what was read " +
+			"still binds (Google reads the first 500 KiB)"})
 	fail("gone", "/h/gone.html", "http_4xx", false, "410")
 
 	seed := func(name, path, kind, class string, polled bool, note string) {
