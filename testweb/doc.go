@@ -130,7 +130,9 @@
 // sitemaps. Cases is the truth table: for each URL, stored (with the text a
 // perfect cleaner gives), polled, or failed with the crawler's error class,
 // whether that class is transient, and whether a page may be left for a
-// later run. The cases:
+// later run. The main host's robots.txt starts with a byte order mark, has
+// CRLF lines and disallows /private/, where a page waits that a polite
+// crawler never asks for. The cases:
 //   - good pages, each its own story: plain UTF-8, gzip and brotli encoded;
 //     charset traps (a windows-1252 header on a UTF-8 page with <meta
 //     charset=utf-8>, a utf-8 header on a windows-1252 page, a utf-16 header

@@ -467,7 +467,8 @@ func (h *Hostile) serve(rw http.ResponseWriter, r *http.Request) {
 
 // sideHost serves one of the other hosts on the web's IP: base is its URL,
 // prefix the key of its pages in h.pages. The flaky host's robots.txt
-// answers 503 first, then allows everything; the other's is a gzip bomb.
+// answers 503 first, then allows everything; the other's is a gzip bomb that
+// disallows /private/ in its first lines.
 func (h *Hostile) sideHost(base, prefix string) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if !h.enter(rw) {
@@ -738,6 +739,9 @@ func (h *Hostile) build(web *Web) error {
 	fail("redirect_to_gone", "/h/to-gone.html", "http_4xx", false, "302 to the 410 page (gone), which is listed too: "+
 		"whichever is fetched first, the redirect fails like its target")
 	fail("not_found", "/h/missing.html", "http_4xx", false, "404")
+	h.cases = append(h.cases, HostileCase{Name: "robots_bom_disallowed", URL: base + "/private/secret.html",
+		Kind: HostileArticle, Class: "robots", NeverAsked: true,
+		Note: "disallowed by this host's robots.txt, which starts with a byte order mark and has CRLF lines"})
 	h.cases = append(h.cases, HostileCase{Name: "robots_bomb_disallowed", URL: h.BombRobotsURL + "/private/secret.html",
 		Kind: HostileArticle, Class: "robots", NeverAsked: true,
 		Note: "disallowed by the first lines of a robots.txt that goes on for 4 GiB (a gzip bomb): what was read " +
@@ -862,8 +866,13 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	}
 	switch path {
 	case "/robots.txt":
+		// A byte order mark (Windows editors add one) and CRLF lines.
 		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(rw, "User-agent: *\nDisallow: /nothing-here/\n")
+		_, _ = io.WriteString(rw, "\ufeffUser-agent: *\r\nDisallow: /private/\r\n")
+	case "/private/secret.html":
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(rw, "<html><body><article><p>"+strings.Repeat("This page is disallowed by robots.txt. ", 20)+
+			"</p></article></body></html>")
 	case "/feed.xml":
 		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		_, _ = rw.Write(h.mainFeed())
