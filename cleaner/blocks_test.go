@@ -74,6 +74,10 @@ func TestDecodeCharsets(t *testing.T) {
 		{"utf-16 header on a utf-8 body", "text/html; charset=utf-16", []byte("<p>caf\xc3\xa9 \xe2\x82\xac4</p>"), "café €4"},
 		{"utf-16 header on a windows-1252 body", "text/html; charset=UTF-16LE", []byte("<p>caf\xe9</p>"), "café"},
 		{"utf-16be header, utf-16be body without bom", "text/html; charset=utf-16be", []byte("\x00<\x00p\x00>\x00\xe9\x00<\x00/\x00p\x00>"), "é"},
+		// A <meta> in a comment declares nothing.
+		{"commented-out meta", "text/html", []byte("<!-- <meta charset=\"koi8-r\"> --><meta charset=\"windows-1252\"><p>caf\xe9</p>"), "café"},
+		{"commented-out meta past the prescan", "text/html",
+			[]byte("<!--" + strings.Repeat(" ", 2000) + "<meta charset=\"koi8-r\"> --><meta charset=\"windows-1252\"><p>caf\xe9</p>"), "café"},
 		// The XML declaration of an XHTML page, when nothing else declares a charset.
 		{"xml declaration", "application/xhtml+xml", []byte("<?xml version=\"1.0\" encoding=\"windows-1250\"?>\n<html><p>\xa3\xf3d\x9f</p></html>"), "Łódź"},
 		{"header beats xml declaration", "application/xhtml+xml; charset=iso-8859-2", []byte("<?xml version='1.0' encoding='windows-1252'?><p>\xa3\xf3d\xbc</p>"), "Łódź"},

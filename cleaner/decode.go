@@ -123,7 +123,7 @@ var rxXMLEncoding = regexp.MustCompile(`^\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*[
 // declares in a <meta> near its top (not only in the first 1024 bytes the
 // standard prescan looks at) or in an XML declaration, nil if none.
 func declaredLegacy(body []byte) encoding.Encoding {
-	head := body[:min(len(body), 64<<10)]
+	head := stripComments(body[:min(len(body), 64<<10)])
 	var label []byte
 	if m := rxMetaCharset.FindSubmatch(head); m != nil {
 		label = m[1]
@@ -137,6 +137,26 @@ func declaredLegacy(body []byte) encoding.Encoding {
 		return e
 	}
 	return nil
+}
+
+// stripComments returns head without its HTML comments (an unclosed one
+// runs to the end), where a <meta> declares nothing.
+func stripComments(head []byte) []byte {
+	i := bytes.Index(head, []byte("<!--"))
+	if i < 0 {
+		return head
+	}
+	out := make([]byte, 0, len(head))
+	for i >= 0 {
+		out = append(out, head[:i]...)
+		end := bytes.Index(head[i+4:], []byte("-->"))
+		if end < 0 {
+			return out
+		}
+		head = head[i+4+end+3:]
+		i = bytes.Index(head, []byte("<!--"))
+	}
+	return append(out, head...)
 }
 
 // legacyEncoding is the charset of a body that is not UTF-8: what it

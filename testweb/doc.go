@@ -138,7 +138,7 @@
 //     charset=utf-8>, a utf-8 header on a windows-1252 page, a utf-16 header
 //     on a UTF-8 page, windows-1252 with no declaration, UTF-16LE with a BOM,
 //     UTF-16BE declared only in the header, charset=x-bogus, <meta charset>
-//     after 2 KB of comments, XHTML declaring ISO-8859-1 or windows-1250 only
+//     after 2 KB of comments, <meta charset> after a commented-out one, XHTML declaring ISO-8859-1 or windows-1250 only
 //     in its XML prolog); 429 with Retry-After then the page, 503 twice then
 //     the page, 429 with Retry-After: 86400 (left for a later run, not waited
 //     for); two articles whose rel=canonical both name the home page; three
