@@ -74,6 +74,10 @@ func TestDecodeCharsets(t *testing.T) {
 		{"utf-16 header on a utf-8 body", "text/html; charset=utf-16", []byte("<p>caf\xc3\xa9 \xe2\x82\xac4</p>"), "café €4"},
 		{"utf-16 header on a windows-1252 body", "text/html; charset=UTF-16LE", []byte("<p>caf\xe9</p>"), "café"},
 		{"utf-16be header, utf-16be body without bom", "text/html; charset=utf-16be", []byte("\x00<\x00p\x00>\x00\xe9\x00<\x00/\x00p\x00>"), "é"},
+		// A <meta charset=utf-8> on a windows-1252 body (a UTF-8 template
+		// around text from a latin-1 database): the letters, not U+FFFD.
+		{"utf-8 meta on a windows-1252 body", "text/html", []byte("<meta charset=\"utf-8\"><p>caf\xe9 \x93quoted\x94</p>"), "café “quoted”"},
+		{"utf-8 meta, utf-8 body with a stray byte", "", []byte("<meta charset=\"utf-8\"><p>caf\xc3\xa9 \xc3\xa0 na\xefve</p>"), "café à"},
 		// A <meta> in a comment declares nothing.
 		{"commented-out meta", "text/html", []byte("<!-- <meta charset=\"koi8-r\"> --><meta charset=\"windows-1252\"><p>caf\xe9</p>"), "café"},
 		{"commented-out meta past the prescan", "text/html",

@@ -103,6 +103,11 @@ func pickEncoding(body []byte, contentType string) (enc encoding.Encoding, utf16
 		if name != "utf-8" {
 			return enc, false
 		}
+		// A <meta charset=utf-8> on a mostly invalid body (a UTF-8
+		// template around legacy text): the bytes decide, as for a header.
+		if valid, invalid := utf8Sequences(body); invalid > valid {
+			return charmap.Windows1252, false
+		}
 		return nil, false // invalid UTF-8 bytes are kept as replacement characters later
 	}
 	// Valid UTF-8 (including plain ASCII) is UTF-8 whatever an inner <meta>

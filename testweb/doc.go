@@ -135,11 +135,12 @@
 // crawler never asks for. The cases:
 //   - good pages, each its own story: plain UTF-8, gzip and brotli encoded;
 //     charset traps (a windows-1252 header on a UTF-8 page with <meta
-//     charset=utf-8>, a utf-8 header on a windows-1252 page, a utf-16 header
-//     on a UTF-8 page, windows-1252 with no declaration, UTF-16LE with a BOM,
-//     UTF-16BE declared only in the header, charset=x-bogus, <meta charset>
-//     after 2 KB of comments, <meta charset> after a commented-out one, XHTML declaring ISO-8859-1 or windows-1250 only
-//     in its XML prolog); 429 with Retry-After then the page, 503 twice then
+//     charset=utf-8>, a utf-8 header or <meta> on a windows-1252 page, a
+//     utf-16 header on a UTF-8 page, windows-1252 with no declaration,
+//     UTF-16LE with a BOM, UTF-16BE declared only in the header,
+//     charset=x-bogus, <meta charset> after 2 KB of comments, <meta charset>
+//     after a commented-out one, XHTML declaring ISO-8859-1 or windows-1250
+//     only in its XML prolog); 429 with Retry-After then the page, 503 twice then
 //     the page, 429 with Retry-After: 86400 (left for a later run, not waited
 //     for); two articles whose rel=canonical both name the home page; three
 //     redirects to a page; a redirect adding ?utm_source to the same page; a

@@ -611,6 +611,10 @@ func (h *Hostile) build(web *Web) error {
 			head: `<meta charset="windows-1250">`, pre: "<!--" + strings.Repeat(" padding comment ", 2048/17+1) + "-->\n",
 			encode: cm(charmap.Windows1250, "text/html"),
 			note:   "windows-1250 declared by a <meta charset> after 2 KB of comments, past the 1024-byte prescan"},
+		{name: "charset_meta_utf8_body_1252", path: "/a/meta-utf8-body-1252.html", words: wordsCP1252, fold: charmap.Windows1252,
+			head: `<meta charset="utf-8">`, encode: cm(charmap.Windows1252, "text/html"),
+			note: "<meta charset=utf-8> on a windows-1252 body (a UTF-8 template around text from a latin-1 database): " +
+				"the spec's answer is U+FFFD for every accented letter; the intended answer is the text"},
 		{name: "charset_commented_meta", path: "/a/commented-meta.html", words: wordsCP1252, fold: charmap.Windows1252,
 			pre: "<!-- old template: <meta charset=\"koi8-r\"> -->\n", head: `<meta charset="windows-1252">`,
 			encode: cm(charmap.Windows1252, "text/html"),

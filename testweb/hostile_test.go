@@ -114,6 +114,7 @@ func TestHostileServesWhatItSays(t *testing.T) {
 		"charset_undeclared_1252":       charmap.Windows1252,
 		"charset_late_meta":             charmap.Windows1250,
 		"charset_commented_meta":        charmap.Windows1252,
+		"charset_meta_utf8_body_1252":   charmap.Windows1252,
 		"charset_header_utf8_body_1252": charmap.Windows1252,
 		"charset_xml_prolog_cp1250":     charmap.Windows1250,
 		"charset_xml_prolog":            charmap.ISO8859_1,
