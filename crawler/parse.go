@@ -167,6 +167,9 @@ func parseFeed(body []byte, base string) (entries []entry, err error) {
 			entries, err = nil, fmt.Errorf("%w: parser panic: %v", ErrBadFeed, r)
 		}
 	}()
+	if tooDeep(body, maxNesting) {
+		return nil, fmt.Errorf("%w: nested deeper than %d levels", ErrBadFeed, maxNesting)
+	}
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadFeed, err)
@@ -209,6 +212,9 @@ func parseFeed(body []byte, base string) (entries []entry, err error) {
 // parseSitemap parses a sitemap (urlset), Google News sitemap or sitemap index.
 // For an index, entries are the child sitemaps (Child set).
 func parseSitemap(body []byte, base string) ([]entry, error) {
+	if tooDeep(body, maxNesting) {
+		return nil, fmt.Errorf("%w: nested deeper than %d levels", ErrBadFeed, maxNesting)
+	}
 	bu, _ := url.Parse(base)
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = false
@@ -406,4 +412,87 @@ func isFeedType(t string) bool {
 var wellKnownFeedPaths = []string{
 	"/feed", "/rss", "/rss.xml", "/feed.xml", "/atom.xml", "/feed.json", "/index.xml",
 	"/news-sitemap.xml", "/sitemap_news.xml", "/sitemap.xml",
+}
+
+// maxNesting is the deepest element or JSON nesting a feed or sitemap may
+// have; real ones stay under twenty. Parsers spend heap on every open level
+// (a 2-million-deep document cost 25 bytes per byte), so deeper bodies are
+// refused before parsing.
+const maxNesting = 256
+
+// tooDeep reports whether an XML or JSON body nests deeper than max. It is a
+// byte scan, not a parser: XML comments, CDATA and processing instructions
+// are skipped, JSON strings are skipped; anything it misjudges is left to
+// the parser.
+func tooDeep(body []byte, max int) bool {
+	i := 0
+	for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n') {
+		i++
+	}
+	depth := 0
+	if i < len(body) && (body[i] == '{' || body[i] == '[') {
+		inString := false
+		for ; i < len(body); i++ {
+			c := body[i]
+			switch {
+			case inString:
+				if c == '\\' {
+					i++
+				} else if c == '"' {
+					inString = false
+				}
+			case c == '"':
+				inString = true
+			case c == '{' || c == '[':
+				if depth++; depth > max {
+					return true
+				}
+			case c == '}' || c == ']':
+				depth--
+			}
+		}
+		return false
+	}
+	for i < len(body) {
+		j := bytes.IndexByte(body[i:], '<')
+		if j < 0 {
+			return false
+		}
+		i += j
+		rest := body[i:]
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			k := bytes.Index(rest, []byte("-->"))
+			if k < 0 {
+				return false
+			}
+			i += k + 3
+			continue
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			k := bytes.Index(rest, []byte("]]>"))
+			if k < 0 {
+				return false
+			}
+			i += k + 3
+			continue
+		case len(rest) > 1 && (rest[1] == '?' || rest[1] == '!'):
+			i += 2
+			continue
+		case len(rest) > 1 && rest[1] == '/':
+			depth--
+			i += 2
+			continue
+		}
+		k := bytes.IndexByte(rest, '>')
+		if k < 0 {
+			return false
+		}
+		if rest[k-1] != '/' {
+			if depth++; depth > max {
+				return true
+			}
+		}
+		i += k + 1
+	}
+	return false
 }

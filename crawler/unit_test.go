@@ -743,3 +743,35 @@ func TestRedirectToSelfWithTrackingParameter(t *testing.T) {
 		t.Errorf("final %s, body %.60q", resp.FinalURL, resp.Body)
 	}
 }
+
+// Feeds and sitemaps nested absurdly deep are refused before parsing.
+func TestTooDeep(t *testing.T) {
+	deepXML := func(n int) []byte {
+		return []byte(`<?xml version="1.0"?><rss version="2.0"><channel>` + strings.Repeat("<x>", n) + strings.Repeat("</x>", n) + `</channel></rss>`)
+	}
+	deepJSON := func(n int) []byte {
+		return []byte(`{"version":"https://jsonfeed.org/version/1.1","items":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}`)
+	}
+	for _, tc := range []struct {
+		name string
+		body []byte
+		want bool
+	}{
+		{"rss", []byte(`<?xml version="1.0"?><!-- <a><a><a> --><rss version="2.0"><channel><title>T</title><item><link>http://a.example/1</link><description><![CDATA[<p><b><i>x</i></b></p>]]></description><enclosure url="http://a.example/1.mp3"/></item></channel></rss>`), false},
+		{"xml 200 deep", deepXML(200), false},
+		{"xml 300 deep", deepXML(300), true},
+		{"json 200 deep", deepJSON(200), false},
+		{"json 300 deep", deepJSON(300), true},
+		{"json brackets in strings", []byte(`{"title":"` + strings.Repeat("[{", 400) + `"}`), false},
+	} {
+		if got := tooDeep(tc.body, maxNesting); got != tc.want {
+			t.Errorf("%s: tooDeep = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if _, err := parseFeed(deepXML(100000), "http://a.example/"); !errors.Is(err, ErrBadFeed) {
+		t.Errorf("parseFeed of a 100k-deep feed: %v, want ErrBadFeed", err)
+	}
+	if _, err := parseSitemap([]byte(`<urlset>`+strings.Repeat("<url>", 100000)), "http://a.example/"); !errors.Is(err, ErrBadFeed) {
+		t.Errorf("parseSitemap of a 100k-deep sitemap: %v, want ErrBadFeed", err)
+	}
+}
