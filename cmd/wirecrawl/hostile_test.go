@@ -322,7 +322,8 @@ func deepCase(c testweb.HostileCase) bool { return strings.HasPrefix(c.Name, "de
 
 // TestCrawlHostileDeepXML polls the feeds and the sitemap that nest 2
 // million elements: each must be parsed or refused as bad_feed, in bounded
-// memory, without a crash (a stack overflow is fatal in Go, not a panic).
+// memory (they took 438 MiB before 4a2f497), without a crash (a stack
+// overflow is fatal in Go, not a panic).
 func TestCrawlHostileDeepXML(t *testing.T) {
 	if testing.Short() {
 		t.Skip("polls deeply nested feeds in a child process; skipped in -short")
@@ -367,17 +368,9 @@ func TestCrawlHostileDeepXML(t *testing.T) {
 			t.Errorf("%s (%s): frontier state %s class %q, want done or failed with bad_feed", c.Name, c.Note, state, class)
 		}
 	}
-	t.Run("bounded memory", func(t *testing.T) {
-		if os.Getenv("WIRECRAWL_TEST_KNOWN_BUGS") != "1" {
-			t.Skip("bug: parsing XML nested 2 million deep (a 14 MB feed or sitemap) holds the decoder's element " +
-				"stack, ~25 bytes of heap per byte of body: encoding/xml under gofeed (crawler/parse.go parseFeed) and " +
-				"parseSitemap keep every open element; a cheap depth pre-scan refusing nesting over a few hundred as " +
-				"bad_feed would bound it; WIRECRAWL_TEST_KNOWN_BUGS=1 runs this")
-		}
-		if r.maxRSS > hostileRSSLimit {
-			t.Errorf("peak RSS %d MiB, bound %d MiB", r.maxRSS>>20, hostileRSSLimit>>20)
-		}
-	})
+	if r.maxRSS > hostileRSSLimit {
+		t.Errorf("peak RSS %d MiB, bound %d MiB", r.maxRSS>>20, hostileRSSLimit>>20)
+	}
 }
 
 // TestCrawlHostileFeedsMemory polls four huge feeds (50,000 items, 9 MB
