@@ -60,7 +60,7 @@ func TestCollyStatuses(t *testing.T) {
 		{code: 203, body: true},
 		{code: 204},
 		{code: 206, body: true},
-		{code: 304, class: "not_modified"},
+		{code: 304, class: ClassHTTPOther}, // not asked for: see the conditional GET below
 		{code: 404, class: ClassHTTP4xx},
 		{code: 410, class: ClassHTTP4xx},
 		{code: 429, class: ClassHTTP429, retryAfter: 7 * time.Second},
@@ -81,10 +81,6 @@ func TestCollyStatuses(t *testing.T) {
 				if resp.Status != tc.code || string(resp.Body) != want {
 					t.Errorf("status %d body %q, want %d %q", resp.Status, resp.Body, tc.code, want)
 				}
-			case "not_modified":
-				if !errors.Is(err, ErrNotModified) || resp == nil || resp.Status != tc.code {
-					t.Errorf("err = %v, resp %+v; want ErrNotModified", err, resp)
-				}
 			default:
 				var he *HTTPError
 				if !errors.As(err, &he) || he.Status != tc.code || he.RetryAfter != tc.retryAfter {
@@ -93,11 +89,19 @@ func TestCollyStatuses(t *testing.T) {
 				if class, _ := classify(err); class != tc.class {
 					t.Errorf("class %q, want %q", class, tc.class)
 				}
-				if resp == nil || resp.Status != tc.code || resp.Header.Get("Content-Type") == "" || len(resp.Body) != 0 {
+				// (net/http sends no Content-Type with a 304.)
+				if resp == nil || resp.Status != tc.code || (resp.Header.Get("Content-Type") == "" && tc.code != http.StatusNotModified) || len(resp.Body) != 0 {
 					t.Errorf("resp %+v, want status and header, no body", resp)
 				}
 			}
 		})
+	}
+	// A 304 to a conditional GET is ErrNotModified, with the response.
+	for _, hdr := range []http.Header{{"If-None-Match": {`"v1"`}}, {"If-Modified-Since": {"Mon, 02 Jan 2006 15:04:05 GMT"}}} {
+		resp, err := f.fetch(context.Background(), srv.URL+"/status/304", hdr, nil)
+		if !errors.Is(err, ErrNotModified) || resp == nil || resp.Status != http.StatusNotModified {
+			t.Errorf("conditional GET %v: err = %v, resp %+v; want ErrNotModified", hdr, err, resp)
+		}
 	}
 }
 

@@ -989,6 +989,11 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 		}
 		if seenCheck {
 			if seen, err := c.st.Seen(ctx, n); err == nil && seen {
+				// A target that failed for good fails this job the same
+				// way; one that is done makes it a duplicate.
+				if class, err := c.st.FailedClass(ctx, n); err == nil && class != "" {
+					return Permanent(class, fmt.Errorf("redirect to %s, which failed for good (%s)", n, class))
+				}
 				return errDuplicate
 			}
 		}
@@ -1101,7 +1106,7 @@ func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *respo
 	if final != "" && final != j.URL {
 		aliases = append(aliases, final)
 	}
-	if pi.Canonical != "" && pi.Canonical != j.URL && pi.Canonical != final && sameSite(pi.Canonical, j.URL) {
+	if pi.Canonical != "" && pi.Canonical != j.URL && pi.Canonical != final && sameSite(pi.Canonical, j.URL) && !isSiteRoot(pi.Canonical) {
 		aliases = append(aliases, pi.Canonical)
 	}
 	var claimed []string
@@ -1119,7 +1124,7 @@ func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *respo
 			}
 			claimed = append(claimed, a)
 		}
-		if pi.AMP && pi.Canonical != "" && pi.Canonical != j.URL && sameSite(pi.Canonical, j.URL) {
+		if pi.AMP && pi.Canonical != "" && pi.Canonical != j.URL && sameSite(pi.Canonical, j.URL) && !isSiteRoot(pi.Canonical) {
 			// An AMP page: fetch the canonical article instead.
 			for _, u := range claimed {
 				p.unclaim(u)
@@ -1166,4 +1171,13 @@ func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *respo
 		}
 	}
 	return nil
+}
+
+// isSiteRoot reports whether u is a site's home page. An article whose
+// rel=canonical names the home page (a common CMS misconfiguration, often
+// site-wide) is not an alias of it: taking it for one would drop every other
+// article that says the same as a duplicate.
+func isSiteRoot(u string) bool {
+	pu, err := url.Parse(u)
+	return err == nil && (pu.Path == "" || pu.Path == "/") && pu.RawQuery == ""
 }

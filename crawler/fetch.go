@@ -75,6 +75,10 @@ type fetcher struct {
 	cfg       Config
 	transport *http.Transport
 	base      *colly.Collector
+	// keepPrefix reads a body over the limit up to the limit even when its
+	// Content-Length says it is larger, so that the *tooLargeError carries
+	// its first bytes (robots.txt: the first 500 KiB count).
+	keepPrefix bool
 }
 
 // blockedPrefixes are special-purpose ranges refused besides what netip's
@@ -183,6 +187,7 @@ type redirectHook func(ctx context.Context, next *url.URL) error
 type fetchState struct {
 	u            string // the URL asked for
 	limit        int64  // MaxBodyBytes
+	keepPrefix   bool   // read an oversized body's first limit bytes (see fetcher.keepPrefix)
 	maxRedirects int
 	hook         redirectHook
 	hdr          http.Header     // the caller's headers
@@ -218,7 +223,7 @@ func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook red
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
-	st := &fetchState{u: u, limit: f.cfg.MaxBodyBytes, maxRedirects: f.cfg.MaxRedirects, hook: hook, hdr: hdr,
+	st := &fetchState{u: u, limit: f.cfg.MaxBodyBytes, keepPrefix: f.keepPrefix, maxRedirects: f.cfg.MaxRedirects, hook: hook, hdr: hdr,
 		visited: map[string]bool{}}
 	st.visited[wireURL(u)] = true
 	// colly uses this map as the request's header: a copy, never the caller's.
@@ -252,7 +257,7 @@ func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook red
 	switch {
 	case st.redirectErr != nil:
 		return nil, st.redirectErr
-	case st.status == http.StatusNotModified:
+	case st.status == http.StatusNotModified && (hdr.Get("If-None-Match") != "" || hdr.Get("If-Modified-Since") != ""):
 		return r, ErrNotModified
 	case st.status != 0 && (st.status < 200 || st.status > 299):
 		he := &HTTPError{Status: st.status, URL: r.FinalURL}
@@ -417,7 +422,7 @@ func (b *captureBody) Read([]byte) (int, error) {
 	if !b.done {
 		b.done = true
 		b.err = io.EOF
-		if b.length > b.st.limit {
+		if b.length > b.st.limit && !b.st.keepPrefix {
 			b.st.bodyErr = fmt.Errorf("%w: content-length %d > %d", errTooLarge, b.length, b.st.limit)
 		} else {
 			b.st.body, b.st.bodyErr = readBody(b.raw, b.enc, b.st.limit)
@@ -475,7 +480,7 @@ func readBody(body io.Reader, enc string, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(rd, limit+1))
 	if n > limit {
-		return nil, errTooLarge
+		return nil, &tooLargeError{prefix: buf.Bytes()[:limit]}
 	}
 	if err != nil {
 		// A body cut short (truncated gzip included) may come whole next
@@ -492,6 +497,13 @@ func readBody(body io.Reader, enc string, limit int64) ([]byte, error) {
 }
 
 var errDecode = errors.New("crawler: cannot decode body")
+
+// tooLargeError is a body over the limit (errors.Is errTooLarge), with its
+// first limit bytes (decoded), which robots.txt reading uses.
+type tooLargeError struct{ prefix []byte }
+
+func (e *tooLargeError) Error() string { return errTooLarge.Error() }
+func (e *tooLargeError) Unwrap() error { return errTooLarge }
 
 func isNetErr(err error) bool {
 	var ne net.Error
@@ -624,7 +636,11 @@ func classify(err error) (class string, transient bool) {
 	}
 	var te *tls.CertificateVerificationError
 	var re tls.RecordHeaderError
-	if errors.As(err, &te) || errors.As(err, &re) {
+	var ae tls.AlertError
+	if errors.As(err, &te) || errors.As(err, &re) || errors.As(err, &ae) ||
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+		// A broken TLS set-up (an https:// URL on a plain-HTTP port among
+		// them, which net/http reports as a plain error) stays broken.
 		return ClassTLS, false
 	}
 	if strings.Contains(err.Error(), "response headers exceeded") {

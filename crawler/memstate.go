@@ -271,6 +271,16 @@ func (m *MemoryState) Pending(ctx context.Context, dueBy time.Time) (int, error)
 	return n, nil
 }
 
+// FailedClass implements State.
+func (m *MemoryState) FailedClass(ctx context.Context, url string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if j, ok := m.jobs[url]; ok && j.state == stateFailed {
+		return j.class, nil
+	}
+	return "", nil
+}
+
 // Seen implements State.
 func (m *MemoryState) Seen(ctx context.Context, url string) (bool, error) {
 	m.mu.Lock()

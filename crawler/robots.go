@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -147,6 +148,7 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 	}
 	f := *c.f
 	f.cfg.MaxBodyBytes = maxRobotsBytes
+	f.keepPrefix = true
 	resp, err := f.fetch(ctx, u, http.Header{"Accept": {"text/plain,*/*;q=0.5"}}, hook)
 	if err == nil && res.host == host {
 		// From now on the host's Crawl-delay applies, to the gap after this
@@ -160,14 +162,22 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 	c.settle(ctx, res)
 	c.logFetch(ctx, u, KindHome, resp, err, true)
 	var he *HTTPError
+	var tl *tooLargeError
 	switch {
 	case err == nil:
 		return resp.Body, resp.Status
 	case errors.As(err, &he):
 		return nil, he.Status
-	case errors.Is(err, errTooLarge) || classOf(err) == ClassTooLarge:
-		// Google: content after the limit is ignored; we do not keep a
-		// truncated prefix, we allow all.
+	case errors.As(err, &tl):
+		// Google reads the first 500 KiB and ignores the rest: so do we,
+		// cut at the last whole line.
+		prefix := tl.prefix
+		if i := bytes.LastIndexByte(prefix, '\n'); i >= 0 {
+			prefix = prefix[:i+1]
+		}
+		return prefix, http.StatusOK
+	case classOf(err) == ClassTooLarge:
+		// Headers over the limit: nothing to read, allow all.
 		return nil, http.StatusNotFound
 	case errors.Is(err, ErrPrivateAddress), errors.Is(err, ErrRedirectLoop), errors.Is(err, ErrTooManyRedirects):
 		return nil, http.StatusNotFound

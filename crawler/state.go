@@ -101,6 +101,9 @@ type State interface {
 	Pending(ctx context.Context, dueBy time.Time) (int, error)
 	// Seen reports whether url is done (fetched and stored, or failed for good).
 	Seen(ctx context.Context, url string) (bool, error)
+	// FailedClass returns the error class of url if it failed for good, ""
+	// if it did not (done, pending or unknown).
+	FailedClass(ctx context.Context, url string) (string, error)
 
 	// Feed returns the stored state of a feed or sitemap; ok is false if none.
 	Feed(ctx context.Context, url string) (st FeedState, ok bool, err error)

@@ -322,6 +322,22 @@ func (s *db) Pending(ctx context.Context, dueBy time.Time) (int, error) {
 	return n, nil
 }
 
+// FailedClass returns url's error class if it failed for good; see crawler.State.
+func (s *db) FailedClass(ctx context.Context, u string) (string, error) {
+	var state, class string
+	err := s.in(nil).queryRow(ctx, `SELECT state, err_class FROM frontier WHERE url = ?`, u).Scan(&state, &class)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("store: failed class %s: %w", u, err)
+	}
+	if state != stateFailed {
+		return "", nil
+	}
+	return class, nil
+}
+
 // Seen reports whether url is done or failed for good; see crawler.State.
 func (s *db) Seen(ctx context.Context, u string) (bool, error) {
 	var state string

@@ -1688,4 +1688,14 @@ func testPendingDueBy(t *testing.T, newDSN NewDSN) {
 	if all, soon := count(time.Time{}), count(now.Add(time.Hour)); all != 1 || soon != 0 {
 		t.Fatalf("done: Pending(all) = %d, want 1; Pending(in an hour) = %d, want 0", all, soon)
 	}
+	// FailedClass: the class of a job failed for good, "" otherwise.
+	gone := job("https://c.example/gone")
+	_, err = s.Enqueue(ctx, []crawler.Job{gone})
+	must(t, err)
+	must(t, s.Finish(ctx, gone.URL, "http_4xx"))
+	for u, want := range map[string]string{gone.URL: "http_4xx", today.URL: "", tomorrow.URL: "", "https://d.example/unknown": ""} {
+		if got, err := s.FailedClass(ctx, u); err != nil || got != want {
+			t.Errorf("FailedClass(%s) = %q, %v; want %q", u, got, err, want)
+		}
+	}
 }
