@@ -576,9 +576,12 @@ const (
 // classify maps a fetch error to its class and whether it is worth retrying.
 func classify(err error) (class string, transient bool) {
 	var he *HTTPError
+	var perm *PermanentError
 	switch {
 	case err == nil:
 		return "", false
+	case errors.As(err, &perm):
+		return perm.Class, false
 	case errors.As(err, &he):
 		switch {
 		case he.Status == http.StatusTooManyRequests:
