@@ -50,7 +50,8 @@
 // robots.txt is obeyed by default (Config.IgnoreRobots turns it off): checked
 // by the crawler before each request and redirect hop (colly's own robots.txt
 // support is off, see Fetching with colly), cached in State for RobotsTTL; a
-// 4xx robots.txt allows all; a 5xx or unreachable one disallows the host for
+// 4xx robots.txt allows all; one over 500 KiB is read up to its last whole
+// line within that size (Google's rule); a 5xx or unreachable one disallows the host for
 // ten minutes (RFC 9309), during which its URLs are retried later (class
 // robots_unavailable), not failed. Crawl-delay, when larger than
 // Config.Delay, becomes the host's delay. Before each request (and each
@@ -100,9 +101,13 @@
 // order); an AMP-shaped URL whose canonical form is done is skipped unfetched;
 // after a fetch, the final URL and a same-site rel=canonical are marked done
 // with the page, and a page whose canonical was already handled is not handed
-// on again (Summary.Duplicates). An AMP page sends the crawler to its
-// canonical article. Cross-site canonicals (syndicated copies) are left to the
-// dedup stage.
+// on again (Summary.Duplicates). A canonical naming the site's home page (a
+// common CMS misconfiguration) is ignored. A redirect to a URL that is done
+// makes the job a duplicate; to one that failed for good, fails it with that
+// class (State.FailedClass). A 304 is "not modified" only when asked for
+// with validators; otherwise it is an http_other failure. An AMP page sends
+// the crawler to its canonical article. Cross-site canonicals (syndicated
+// copies) are left to the dedup stage.
 //
 // Cancelling ctx stops a pass: jobs in hand are released (State.Retry, one
 // attempt counted) and jobs of a killed process are taken over when their
