@@ -65,7 +65,7 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 	for _, perHost := range []int{1, 4} {
 		b.Run(fmt.Sprintf("per_host=%d", perHost), func(b *testing.B) {
 			pages := 0
-			var elapsed time.Duration
+			var elapsed, cpu time.Duration
 			for i := 0; i < b.N; i++ {
 				st, err := store.Open(ctx, filepath.Join(b.TempDir(), "w.db"), store.Config{})
 				if err != nil {
@@ -78,8 +78,11 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 				}
 				p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
 				start := time.Now()
+				cpu0, _ := rusage()
 				sum, err := c.Crawl(ctx, web.Seeds(), false, p.Handle)
 				elapsed += time.Since(start)
+				cpu1, _ := rusage()
+				cpu += cpu1 - cpu0
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -87,8 +90,14 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 				c.Close()
 				st.Close()
 			}
+			_, rss := rusage()
 			b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
 			b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
+			// CPU per page (the simulated web's server included) depends
+			// less on a noisy machine than pages/s; peak RSS is the
+			// process's, web included.
+			b.ReportMetric(float64(cpu.Microseconds())/float64(max(pages, 1)), "cpu-µs/page")
+			b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
 		})
 	}
 }
@@ -102,6 +111,7 @@ func BenchmarkCleanSamePages(b *testing.B) {
 	cl := cleaner.New(cleaner.Config{})
 	b.ResetTimer()
 	start := time.Now()
+	cpu0, _ := rusage()
 	for i := 0; i < b.N; i++ {
 		work := make(chan page)
 		done := make(chan struct{})
@@ -121,5 +131,7 @@ func BenchmarkCleanSamePages(b *testing.B) {
 			<-done
 		}
 	}
+	cpu1, _ := rusage()
 	b.ReportMetric(float64(len(pages)*b.N)/time.Since(start).Seconds(), "pages/s")
+	b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(len(pages)*b.N), "cpu-µs/page")
 }
