@@ -125,27 +125,8 @@ func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl 
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				j    crawler.Job
-				kind string
-				nb   int64
-				item sql.NullString
-			)
-			if err := rows.Scan(&j.URL, &j.Host, &kind, &j.Attempts, &nb, &item, &j.Depth); err != nil {
-				return err
-			}
-			j.Kind, j.NotBefore = crawler.Kind(kind), fromNanos(nb)
-			if item.Valid && item.String != "" {
-				j.Item = new(crawler.FeedItem)
-				if err := json.Unmarshal([]byte(item.String), j.Item); err != nil {
-					return fmt.Errorf("%s: feed item: %w", j.URL, err)
-				}
-			}
-			jobs = append(jobs, j)
-		}
-		return rows.Err()
+		jobs, err = scanJobs(rows)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: lease: %w", err)
