@@ -67,13 +67,33 @@ func NormalizeURL(raw string) (string, error) {
 	u.User = nil
 	u.Fragment = ""
 	u.RawFragment = ""
-	// Resolve dot segments; keep a trailing slash.
-	if u.Path == "" {
-		u.Path = "/"
+	// Resolve dot segments; keep a trailing slash. The path is re-encoded
+	// canonically, except that an encoded slash (%2F) stays encoded: it is
+	// part of a segment, and decoding it names another resource.
+	if ep := u.EscapedPath(); strings.Contains(strings.ToUpper(ep), "%2F") {
+		ep = strings.ReplaceAll(ep, "%2f", "%2F")
+		segs := strings.Split(resolveDots(ep), "/")
+		for i, seg := range segs {
+			parts := strings.Split(seg, "%2F")
+			for k, part := range parts {
+				dec, err := url.PathUnescape(part)
+				if err != nil {
+					return "", fmt.Errorf("%w: %q: %v", ErrBadURL, raw, err)
+				}
+				parts[k] = (&url.URL{Path: dec}).EscapedPath()
+			}
+			segs[i] = strings.Join(parts, "%2F")
+		}
+		u.RawPath = strings.Join(segs, "/")
+		u.Path, _ = url.PathUnescape(u.RawPath)
 	} else {
-		u.Path = resolveDots(u.Path)
+		if u.Path == "" {
+			u.Path = "/"
+		} else {
+			u.Path = resolveDots(u.Path)
+		}
+		u.RawPath = ""
 	}
-	u.RawPath = ""
 	if u.RawQuery != "" {
 		u.RawQuery = cleanQuery(u.RawQuery)
 	}

@@ -32,6 +32,12 @@ func TestNormalizeURL(t *testing.T) {
 		{"https://example.com/A/B", "https://example.com/A/B"},
 		{"  https://example.com/a?q=hello%20world  ", "https://example.com/a?q=hello+world"},
 		{"https://[::1]:8080/x", "https://[::1]:8080/x"},
+		// An encoded slash is part of its segment: kept (upper-case hex),
+		// while the rest of the path is encoded canonically.
+		{"https://example.com/files/a%2fb/c%7Ed/./e", "https://example.com/files/a%2Fb/c~d/e"},
+		{"https://example.com/a%2Fb", "https://example.com/a%2Fb"},
+		{"https://example.com/a/b", "https://example.com/a/b"},
+		{"https://example.com/a%7Eb", "https://example.com/a~b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
