@@ -103,35 +103,39 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 }
 
 // BenchmarkCleanSamePages runs only the cleaner over the pages that
-// BenchmarkCrawlEndToEnd crawls, fetched once beforehand, on all cores.
+// BenchmarkCrawlEndToEnd crawls, fetched once beforehand: with one worker
+// (the cleaner's own rate, as `wirecrawl clean` runs) and with one worker per
+// core (all the CPU the crawl has).
 func BenchmarkCleanSamePages(b *testing.B) {
 	web, pages := benchWeb(b)
 	defer web.Close()
-	type page = benchPage
 	cl := cleaner.New(cleaner.Config{})
-	b.ResetTimer()
-	start := time.Now()
-	cpu0, _ := rusage()
-	for i := 0; i < b.N; i++ {
-		work := make(chan page)
-		done := make(chan struct{})
-		for w := 0; w < runtime.NumCPU(); w++ {
-			go func() {
-				for p := range work {
-					_, _ = cl.Clean(p.body, p.url, p.ctype)
+	for _, workers := range []int{1, runtime.NumCPU()} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			start := time.Now()
+			cpu0, _ := rusage()
+			for i := 0; i < b.N; i++ {
+				work := make(chan benchPage)
+				done := make(chan struct{})
+				for w := 0; w < workers; w++ {
+					go func() {
+						for p := range work {
+							_, _ = cl.Clean(p.body, p.url, p.ctype)
+						}
+						done <- struct{}{}
+					}()
 				}
-				done <- struct{}{}
-			}()
-		}
-		for _, p := range pages {
-			work <- p
-		}
-		close(work)
-		for w := 0; w < runtime.NumCPU(); w++ {
-			<-done
-		}
+				for _, p := range pages {
+					work <- p
+				}
+				close(work)
+				for w := 0; w < workers; w++ {
+					<-done
+				}
+			}
+			cpu1, _ := rusage()
+			b.ReportMetric(float64(len(pages)*b.N)/time.Since(start).Seconds(), "pages/s")
+			b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(len(pages)*b.N), "cpu-µs/page")
+		})
 	}
-	cpu1, _ := rusage()
-	b.ReportMetric(float64(len(pages)*b.N)/time.Since(start).Seconds(), "pages/s")
-	b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(len(pages)*b.N), "cpu-µs/page")
 }
