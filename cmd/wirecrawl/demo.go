@@ -134,14 +134,22 @@ func (a *app) demoServeHostile(ctx context.Context, addr string, seed int64) err
 	for _, c := range h.Cases() {
 		want := "fails: " + c.Class
 		switch {
+		case c.Stored && c.Deferred && c.Class != "":
+			want = "stored later, after " + c.Class
+		case c.Stored && c.Deferred:
+			want = "stored, now or later"
 		case c.Stored && c.Class != "":
 			want = "stored after " + c.Class
 		case c.Stored:
 			want = "stored"
+		case c.Deferred:
+			want = "left for a later run"
 		case c.Polled:
 			want = "polled"
+		case c.NeverAsked:
+			want = "never asked: " + c.Class
 		}
-		fmt.Fprintf(a.stdout, "  %-26s %-28s %s\n", c.Name, want, c.URL)
+		fmt.Fprintf(a.stdout, "  %-31s %-30s %s\n", c.Name, want, c.URL)
 	}
 	fmt.Fprintln(a.stdout, "Serving until interrupted (Ctrl-C).")
 	<-ctx.Done()
