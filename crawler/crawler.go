@@ -1059,11 +1059,13 @@ func (c *Crawler) logFetch(ctx context.Context, u string, kind Kind, resp *respo
 		rec.Status = resp.Status
 		rec.Duration = resp.Duration
 	}
-	if err != nil && !errors.Is(err, ErrNotModified) {
+	switch {
+	case err == nil, errors.Is(err, ErrNotModified):
+	case errors.Is(err, errDuplicate):
+		// Not an error: the redirect led to a page handled already.
+		rec.Error = err.Error()
+	default:
 		rec.ErrClass, _ = classify(err)
-		if errors.Is(err, errDuplicate) {
-			rec.ErrClass = "duplicate"
-		}
 		rec.Error = err.Error()
 	}
 	if e := c.st.LogFetch(context.WithoutCancel(ctx), rec); e != nil {

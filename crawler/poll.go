@@ -220,6 +220,12 @@ func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
 			return nil
 		}
 		if err != nil {
+			// A host that does not answer (timeout, reset, refused) would
+			// cost a timeout per path: stop probing it.
+			if _, transient := classify(err); transient {
+				c.log.Info("feed discovery stopped: host not answering", "url", u, "err", err)
+				break
+			}
 			continue
 		}
 		switch sniff(resp.Header.Get("Content-Type"), resp.Body) {

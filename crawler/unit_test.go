@@ -781,3 +781,35 @@ func TestTooDeep(t *testing.T) {
 		t.Errorf("parseSitemap of a 100k-deep sitemap: %v, want ErrBadFeed", err)
 	}
 }
+
+// Feed discovery on a home page stops probing well-known paths once the host
+// stops answering, instead of waiting out a timeout per path.
+func TestDiscoveryStopsOnHangingHost(t *testing.T) {
+	var probes atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<html><head><title>Home</title><meta property="og:type" content="website"></head><body><a href="/a">a</a></body></html>`)
+		case "/robots.txt":
+			http.NotFound(w, r)
+		default:
+			probes.Add(1)
+			<-r.Context().Done() // hang
+		}
+	}))
+	defer srv.Close()
+	cfg := testConfig()
+	cfg.Timeout, cfg.Delay, cfg.MaxRetries = 300*time.Millisecond, time.Millisecond, -1
+	c, err := New(cfg, NewMemoryState(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	if _, err := c.Crawl(context.Background(), []string{srv.URL + "/"}, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := probes.Load(); n != 1 {
+		t.Errorf("%d well-known paths probed on a hanging host in %s, want 1", n, time.Since(start))
+	}
+}
