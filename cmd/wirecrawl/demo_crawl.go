@@ -82,7 +82,18 @@ func (a *app) demoCrawl(ctx context.Context, web *testweb.Web) error {
 		}
 	}
 	s := web.ScoreClusters(assign)
-	fmt.Fprintf(a.stdout, "\nAgainst the simulated web's truth (%d article URLs, %d missing):\n", s.Pages, s.Missing)
+	// Pages disallowed by robots.txt are in the truth but never fetched:
+	// missing for good reason, said apart from pages the crawl lost.
+	lostDisallowed := 0
+	for _, p := range web.Truth() {
+		if p.Disallowed {
+			if _, stored := assign[p.URL]; !stored {
+				lostDisallowed++
+			}
+		}
+	}
+	fmt.Fprintf(a.stdout, "\nAgainst the simulated web's truth (%d article URLs stored and scored, %d missing, %d more disallowed by robots.txt and not fetched):\n",
+		s.Pages, s.Missing-lostDisallowed, lostDisallowed)
 	fmt.Fprintf(a.stdout, "  duplicate pairs: precision %.4f, recall %.4f, F1 %.4f (%d true pairs)\n", s.PairPrecision, s.PairRecall, s.PairF1, s.TruePairs)
 	fmt.Fprintf(a.stdout, "  B-cubed: precision %.4f, recall %.4f, F1 %.4f\n", s.BCubedPrecision, s.BCubedRecall, s.BCubedF1)
 	if a.flags.db != "" {
