@@ -311,21 +311,7 @@ func TestCrawlHostileDeepXML(t *testing.T) {
 		t.Skip("polls deeply nested feeds in a child process; skipped in -short")
 	}
 	skipUnderRace(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	hw, err := testweb.StartHostile(ctx, testweb.HostileOptions{Seed: 5, HugeFeedItems: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hw.Close()
-	var deep []testweb.HostileCase
-	var seeds []string
-	for _, c := range hw.Cases() {
-		if deepCase(c) {
-			deep = append(deep, c)
-			seeds = append(seeds, c.URL)
-		}
-	}
+	deep, seeds := hostileSubset(t, testweb.HostileOptions{Seed: 5, HugeFeedItems: 10}, deepCase)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "deep.db")
 	cfgPath := hostileConfig(t, dir, db, seeds, 2)
@@ -366,19 +352,8 @@ func TestCrawlHostileFeedsMemory(t *testing.T) {
 		t.Skip("polls three 9 MB feeds in a child process; skipped in -short")
 	}
 	skipUnderRace(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	hw, err := testweb.StartHostile(ctx, testweb.HostileOptions{Seed: 5, HugeFeeds: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hw.Close()
-	var seeds []string
-	for _, c := range hw.Cases() {
-		if strings.HasPrefix(c.Name, "huge_feed") {
-			seeds = append(seeds, c.URL)
-		}
-	}
+	_, seeds := hostileSubset(t, testweb.HostileOptions{Seed: 5, HugeFeeds: 3},
+		func(c testweb.HostileCase) bool { return strings.HasPrefix(c.Name, "huge_feed") })
 	dir := t.TempDir()
 	cfgPath := hostileConfig(t, dir, filepath.Join(dir, "feeds.db"), seeds, 2)
 	r := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
@@ -390,6 +365,28 @@ func TestCrawlHostileFeedsMemory(t *testing.T) {
 	if r.maxRSS > hostileRSSLimit {
 		t.Errorf("peak RSS %d MiB polling %d feeds of %d items, bound %d MiB", r.maxRSS>>20, len(seeds), 50000, hostileRSSLimit>>20)
 	}
+}
+
+// hostileSubset starts a hostile web for the test's duration and returns
+// the cases keep selects, with their URLs as seeds.
+func hostileSubset(t *testing.T, opts testweb.HostileOptions, keep func(testweb.HostileCase) bool) ([]testweb.HostileCase, []string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	hw, err := testweb.StartHostile(ctx, opts)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hw.Close(); cancel() })
+	var cases []testweb.HostileCase
+	var seeds []string
+	for _, c := range hw.Cases() {
+		if keep(c) {
+			cases = append(cases, c)
+			seeds = append(seeds, c.URL)
+		}
+	}
+	return cases, seeds
 }
 
 func openRO(t *testing.T, path string) *sql.DB {
