@@ -154,16 +154,7 @@ func TestCrawlCommandErrors(t *testing.T) {
 func TestCrawlOverlapExits(t *testing.T) {
 	web := startWeb(t, testweb.Options{Seed: 4, Stories: 5})
 	db := filepath.Join(t.TempDir(), "w.db")
-	ctx := context.Background()
-	st, err := store.Open(ctx, db, store.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	release, err := st.RunLock(ctx, runLockName(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	release := holdRunLock(t, db)
 	defer release()
 	code, out, errOut := runCLI(t, crawlEnv(web, db), "crawl")
 	if code != exitLocked || !strings.Contains(errOut, "another crawl") {
@@ -305,16 +296,7 @@ func storedPages(t *testing.T, path string) int {
 func TestCrawlOverlapWaits(t *testing.T) {
 	web := startWeb(t, testweb.Options{Seed: 4, Stories: 5})
 	db := filepath.Join(t.TempDir(), "w.db")
-	ctx := context.Background()
-	st, err := store.Open(ctx, db, store.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	release, err := st.RunLock(ctx, runLockName(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	release := holdRunLock(t, db)
 	const hold = 500 * time.Millisecond
 	released := time.Now().Add(hold)
 	time.AfterFunc(hold, release)
@@ -328,4 +310,21 @@ func TestCrawlOverlapWaits(t *testing.T) {
 	if len(partition(t, db)) == 0 {
 		t.Error("the waiting crawl stored nothing")
 	}
+}
+
+// holdRunLock takes db's crawl run lock as a running crawl would, until
+// release (or the end of the test).
+func holdRunLock(t *testing.T, db string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	release, err = st.RunLock(ctx, runLockName(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return release
 }
