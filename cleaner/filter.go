@@ -276,6 +276,12 @@ func containsNorm(list []string, s string) bool {
 // isDateline reports a short line that is only a publication date or time,
 // possibly labelled ("Updated 5:27 am CST, Wednesday, November 20, 2019").
 func isDateline(text string) bool {
+	lower := strings.ToLower(text)
+	// A dateline needs a digit or "ago" (the test at the end); checking that
+	// first skips the patterns for nearly every line of a page.
+	if !strings.ContainsAny(text, "0123456789") && !strings.Contains(lower, " ago") {
+		return false
+	}
 	toks := rxTokenSplit.Split(strings.TrimSpace(text), -1)
 	dateish, other, digits, named := 0, 0, 0, 0
 	for _, t := range toks {
@@ -295,7 +301,6 @@ func isDateline(text string) bool {
 			other++
 		}
 	}
-	lower := strings.ToLower(text)
 	strong := named > 0 || rxClock.MatchString(text) || rxNumericDate.MatchString(text) || strings.Contains(lower, " ago")
 	if !strong || (digits == 0 && !strings.Contains(lower, " ago")) {
 		return false
