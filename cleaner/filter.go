@@ -22,7 +22,6 @@ var (
 	// rxGluedCredit matches a caption whose credit follows the last
 	// sentence with no space ("...in New York.Reuters").
 	rxGluedCredit = regexp.MustCompile(`\p{Ll}[.!?]\p{Lu}[\pL\- ]{1,40}(/[\pL.\- ]{1,40})?$`)
-	// rxDateWord matches the pieces of a date or time.
 	// rxPromo matches, anywhere in a short block, a call to follow, subscribe
 	// or click, a copyright line or a reading-time note.
 	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign up (for|to) (our|the)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
@@ -31,18 +30,90 @@ var (
 	// rxPromoStart matches the opening of a promotional or prompt paragraph.
 	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter))`)
 	// rxShortcode matches a leaked WordPress shortcode ("[button ...]").
-	rxShortcode = regexp.MustCompile(`^\s*\[[a-z_-]+\s[^\]]*=[^\]]*\]|\[/[a-z_-]+\]\s*$`)
-	rxDateWord  = regexp.MustCompile(`(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|am|pm|a|p|m|est|edt|cst|cdt|pst|pdt|mst|mdt|gmt|utc|bst|cet|cest|ist|aest|et|pt|ct|\d{1,4}(st|nd|rd|th|h)?|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|today|yesterday|at|on|of|the|and|updated|update|published|posted|modified|last|first|created|date|time|read|reading)$`)
-	// rxMonthWord matches month and weekday names in the languages most
-	// news is written in.
-	rxMonthWord   = regexp.MustCompile(`(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|segunda|terça|quarta|quinta|sexta|sábado|domingo|feira|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|de|às|del|le|um|am|à|a las)$`)
+	rxShortcode   = regexp.MustCompile(`^\s*\[[a-z_-]+\s[^\]]*=[^\]]*\]|\[/[a-z_-]+\]\s*$`)
 	rxClock       = regexp.MustCompile(`\b\d{1,2}[:.h]\d{2}\b`)
 	rxNumericDate = regexp.MustCompile(`\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b`)
 	// rxDatelineStart matches the label of a publication line.
 	rxDatelineStart = regexp.MustCompile(`(?i)^\W*(published|updated|posted|last updated|last modified|first published|modified|created|date)\b`)
 	rxBylineStart   = regexp.MustCompile(`^\W*([Bb]y|BY|[Ww]ritten by|[Ww]ords by|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v)\s+\p{Lu}`)
-	rxTokenSplit    = regexp.MustCompile(`[^\pL\pN]+`)
 )
+
+// monthWords are month and weekday names, lower-case, in the languages most
+// news is written in, with the little words that join them in dates.
+var monthWords = map[string]bool{
+	"jan": true, "feb": true, "mar": true, "apr": true, "may": true, "jun": true, "jul": true,
+	"aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true, "january": true,
+	"february": true, "march": true, "april": true, "june": true, "july": true, "august": true,
+	"september": true, "october": true, "november": true, "december": true, "mon": true, "tue": true,
+	"tues": true, "wed": true, "thu": true, "thur": true, "thurs": true, "fri": true, "sat": true,
+	"sun": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+	"saturday": true, "sunday": true, "janeiro": true, "fevereiro": true, "março": true,
+	"abril": true, "maio": true, "junho": true, "julho": true, "agosto": true, "setembro": true,
+	"outubro": true, "novembro": true, "dezembro": true, "enero": true, "febrero": true,
+	"marzo": true, "mayo": true, "junio": true, "julio": true, "septiembre": true, "octubre": true,
+	"noviembre": true, "diciembre": true, "janvier": true, "février": true, "mars": true,
+	"avril": true, "mai": true, "juin": true, "juillet": true, "août": true, "septembre": true,
+	"octobre": true, "novembre": true, "décembre": true, "januar": true, "februar": true,
+	"märz": true, "juni": true, "juli": true, "oktober": true, "dezember": true, "gennaio": true,
+	"febbraio": true, "aprile": true, "maggio": true, "giugno": true, "luglio": true,
+	"settembre": true, "ottobre": true, "dicembre": true, "segunda": true, "terça": true,
+	"quarta": true, "quinta": true, "sexta": true, "sábado": true, "domingo": true, "feira": true,
+	"lunes": true, "martes": true, "miércoles": true, "jueves": true, "viernes": true, "lundi": true,
+	"mardi": true, "mercredi": true, "jeudi": true, "vendredi": true, "samedi": true,
+	"dimanche": true, "montag": true, "dienstag": true, "mittwoch": true, "donnerstag": true,
+	"freitag": true, "samstag": true, "sonntag": true, "de": true, "às": true, "del": true,
+	"le": true, "um": true, "am": true, "à": true,
+}
+
+// dateWords are the words of an English date or time, lower-case, month
+// and weekday names included.
+var dateWords = map[string]bool{
+	"jan": true, "feb": true, "mar": true, "apr": true, "may": true, "jun": true, "jul": true,
+	"aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true, "january": true,
+	"february": true, "march": true, "april": true, "june": true, "july": true, "august": true,
+	"september": true, "october": true, "november": true, "december": true, "mon": true, "tue": true,
+	"tues": true, "wed": true, "thu": true, "thur": true, "thurs": true, "fri": true, "sat": true,
+	"sun": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+	"saturday": true, "sunday": true, "am": true, "pm": true, "a": true, "p": true, "m": true,
+	"est": true, "edt": true, "cst": true, "cdt": true, "pst": true, "pdt": true, "mst": true,
+	"mdt": true, "gmt": true, "utc": true, "bst": true, "cet": true, "cest": true, "ist": true,
+	"aest": true, "et": true, "pt": true, "ct": true,
+	"ago": true, "hour": true, "hours": true, "hr": true, "hrs": true, "minute": true,
+	"minutes": true, "min": true, "mins": true, "day": true, "days": true, "week": true,
+	"weeks": true, "month": true, "months": true, "year": true, "years": true, "today": true,
+	"yesterday": true, "at": true, "on": true, "of": true, "the": true, "and": true, "updated": true,
+	"update": true, "published": true, "posted": true, "modified": true, "last": true, "first": true,
+	"created": true, "date": true, "time": true, "read": true, "reading": true,
+}
+
+// dateTokens splits a line into its runs of letters and digits.
+func dateTokens(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// isMonthWord reports whether tok names a month or weekday (any case).
+func isMonthWord(tok string) bool { return monthWords[strings.ToLower(tok)] }
+
+// isDateWord reports whether tok is a piece of a date or time: a date word
+// or a number of one to four ASCII digits, with an ordinal suffix or "h".
+func isDateWord(tok string) bool {
+	lower := strings.ToLower(tok)
+	if dateWords[lower] {
+		return true
+	}
+	n := 0
+	for n < len(lower) && n < 5 && lower[n] >= '0' && lower[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 4 {
+		return false
+	}
+	switch lower[n:] {
+	case "", "st", "nd", "rd", "th", "h":
+		return true
+	}
+	return false
+}
 
 // maxPatternLen is the longest block the line patterns are tried on.
 const maxPatternLen = 1200
@@ -282,17 +353,17 @@ func isDateline(text string) bool {
 	if !strings.ContainsAny(text, "0123456789") && !strings.Contains(lower, " ago") {
 		return false
 	}
-	toks := rxTokenSplit.Split(strings.TrimSpace(text), -1)
+	toks := dateTokens(text)
 	dateish, other, digits, named := 0, 0, 0, 0
 	for _, t := range toks {
 		if t == "" {
 			continue
 		}
 		switch {
-		case rxMonthWord.MatchString(t):
+		case isMonthWord(t):
 			dateish++
 			named++
-		case rxDateWord.MatchString(t):
+		case isDateWord(t):
 			dateish++
 			if t[0] >= '0' && t[0] <= '9' {
 				digits++
