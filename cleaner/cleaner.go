@@ -3,6 +3,7 @@ package cleaner
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -22,7 +23,8 @@ var (
 	ErrNoContent = errors.New("no article content")
 	// ErrNotHTML means the body is not markup (binary data, plain text).
 	ErrNotHTML = errors.New("not an HTML page")
-	// ErrTooLarge means the body is larger than Config.MaxBytes.
+	// ErrTooLarge means the body is larger than Config.MaxBytes or has more
+	// elements than Config.MaxElements.
 	ErrTooLarge = errors.New("page too large")
 )
 
@@ -59,7 +61,9 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	if err != nil {
 		return doc, fmt.Errorf("%s%w", where, err)
 	}
-	sanitize(root)
+	if n := sanitize(root, c.cfg.MaxElements); n > c.cfg.MaxElements {
+		return doc, fmt.Errorf("%s%w: more than %d elements", where, ErrTooLarge, c.cfg.MaxElements)
+	}
 	base, err := url.Parse(pageURL)
 	if err != nil || !base.IsAbs() {
 		base = nil
@@ -211,7 +215,7 @@ func densestText(src []byte, host string, meta *pageMeta) []string {
 	if err != nil {
 		return nil
 	}
-	sanitize(root)
+	sanitize(root, math.MaxInt) // Clean counted the elements of this page already
 	prune(root)
 	w := measure(root)
 	n := findBody(root)

@@ -8,6 +8,9 @@ const (
 	DefaultMaxBytes = 8 << 20
 	// DefaultMinTextLength is the shortest body, in characters, that counts as an article.
 	DefaultMinTextLength = 150
+	// DefaultMaxElements is the most HTML elements a page may have (100,000;
+	// the dev corpus's largest page has 1,587).
+	DefaultMaxElements = 100_000
 )
 
 // Config configures the cleaner. Its zero value works: every zero field means
@@ -19,6 +22,11 @@ type Config struct {
 	// MinTextLength is the shortest article body, in characters, that is
 	// returned; a shorter one is ErrNoContent. 0 means DefaultMinTextLength (150).
 	MinTextLength int `yaml:"min_text_length"`
+	// MaxElements is the most HTML elements a page may have; a page with
+	// more is refused with ErrTooLarge, since extraction time grows with the
+	// element count (0.3 to 2.3 s for 100,000 on one core, by markup). 0 means
+	// DefaultMaxElements.
+	MaxElements int `yaml:"max_elements"`
 }
 
 // Validate checks the fields; an error starts with the bad key.
@@ -28,6 +36,9 @@ func (c Config) Validate() error {
 	}
 	if c.MinTextLength < 0 {
 		return errors.New("min_text_length: must be >= 0")
+	}
+	if c.MaxElements < 0 {
+		return errors.New("max_elements: must be >= 0")
 	}
 	return nil
 }
@@ -39,6 +50,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.MinTextLength <= 0 {
 		c.MinTextLength = DefaultMinTextLength
+	}
+	if c.MaxElements <= 0 {
+		c.MaxElements = DefaultMaxElements
 	}
 	return c
 }

@@ -273,9 +273,17 @@ func parseHTML(src []byte) (*html.Node, error) {
 // never meaningful, and matching patterns against megabytes of them is slow.
 const maxAttrLen = 2048
 
-// sanitize truncates oversized attribute values in place.
-func sanitize(doc *html.Node) {
+// sanitize truncates oversized attribute values in place and counts the
+// elements, stopping once the count passes limit. It returns the count.
+func sanitize(doc *html.Node, limit int) int {
+	elements := 0
 	walk(doc, func(n *html.Node) bool {
+		if n.Type == html.ElementNode {
+			elements++
+		}
+		if elements > limit {
+			return false
+		}
 		for i := range n.Attr {
 			if len(n.Attr[i].Val) > maxAttrLen {
 				n.Attr[i].Val = n.Attr[i].Val[:maxAttrLen]
@@ -283,6 +291,7 @@ func sanitize(doc *html.Node) {
 		}
 		return true
 	})
+	return elements
 }
 
 // voidElements never have an end tag.

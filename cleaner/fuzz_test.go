@@ -1,7 +1,6 @@
 package cleaner
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -72,10 +71,35 @@ func TestHostilePages(t *testing.T) {
 }
 
 func TestTooLarge(t *testing.T) {
-	c := New(Config{MaxBytes: 1000})
-	_, err := c.Clean(bytes.Repeat([]byte("<p>x</p>"), 200), "", "")
-	if !errors.Is(err, ErrTooLarge) {
-		t.Fatalf("err = %v, want ErrTooLarge", err)
+	para := "<p>The council met on Tuesday and voted to keep the library open.</p>"
+	page := func(paras int) []byte {
+		return []byte("<html><body><article>" + strings.Repeat(para, paras) + "</article></body></html>")
+	}
+	tests := []struct {
+		name    string
+		cfg     Config
+		body    []byte
+		tooMany bool
+	}{
+		{"bytes over max_bytes", Config{MaxBytes: 1000}, page(20), true},
+		{"bytes within max_bytes", Config{MaxBytes: 2000}, page(20), false},
+		// 20 paragraphs plus html, head, body and article: 24 elements.
+		{"elements over max_elements", Config{MaxElements: 23}, page(20), true},
+		{"elements within max_elements", Config{MaxElements: 24}, page(20), false},
+		// The default refuses 150,000 list items (about 3 s to extract)
+		// after parsing them.
+		{"default max_elements", Config{}, []byte("<html><body><ul>" + strings.Repeat("<li>item words</li>", 150_000) + "</ul></body></html>"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := New(tt.cfg).Clean(tt.body, "https://example.com/a", "text/html")
+			if got := errors.Is(err, ErrTooLarge); got != tt.tooMany {
+				t.Fatalf("err = %v, want ErrTooLarge: %v", err, tt.tooMany)
+			}
+			if !tt.tooMany && (err != nil || !strings.Contains(doc.Text, "keep the library open")) {
+				t.Fatalf("err = %v, text = %.80q", err, doc.Text)
+			}
+		})
 	}
 }
 

@@ -713,6 +713,7 @@ func (h *Hostile) build(web *Web) error {
 	fail("brotli_bomb", "/h/bomb-br.html", "too_large", false, "Content-Encoding br inflating to "+mib(h.opts.BombBytes))
 	fail("endless", "/h/endless.html", "too_large", false, "an HTML body that never ends, no Content-Length")
 	fail("oversized_declared", "/h/huge.html", "too_large", false, "Content-Length of 1 GiB")
+	fail("element_flood", "/h/elements.html", "too_large", false, "a 3 MiB page of 200,000 empty <b> elements around a story")
 	fail("trickle", "/h/trickle.html", "timeout", true, "one byte every "+h.opts.TrickleEvery.String()+" for "+h.opts.Stall.String())
 	fail("hang_after_headers", "/h/hang-body.html", "timeout", true, "headers and a few bytes, then nothing")
 	fail("hang_before_headers", "/h/hang-headers.html", "timeout", true, "the request is read, then nothing")
@@ -972,6 +973,10 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 				return
 			}
 		}
+	case "/h/elements.html":
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(rw, "<!DOCTYPE html><html><head><title>Flood</title></head><body><article><p>"+
+			strings.Repeat("A story hidden in markup. ", 20)+"</p>"+strings.Repeat("<b></b>", 200_000)+"</article></body></html>")
 	case "/h/trickle.html":
 		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 		rw.WriteHeader(http.StatusOK)
