@@ -320,3 +320,70 @@ func TestIngestScopeLeasedElsewhere(t *testing.T) {
 		t.Errorf("the article leased elsewhere is %s", s)
 	}
 }
+
+// An article that an earlier crawl queued for a retry keeps the attempts it
+// used when an ingest of its feed makes it due: with two of three retries
+// spent, a server that keeps failing gets two more requests, not four.
+func TestIngestKeepsAttempts(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		st   func(t *testing.T) crawler.State
+	}{
+		{"memory", func(*testing.T) crawler.State { return crawler.NewMemoryState() }},
+		{"sqlite", func(t *testing.T) crawler.State { return openStore(t) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			hc := &hitCounter{}
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hc.add(r.URL.Path)
+				switch r.URL.Path {
+				case "/feed.xml":
+					w.Header().Set("Content-Type", "application/rss+xml")
+					fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>S</title><item><link>%s/down</link></item></channel></rss>`, srv.URL)
+				case "/down":
+					w.WriteHeader(http.StatusServiceUnavailable)
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
+			st := tc.st(t)
+			down := srv.URL + "/down"
+			if _, err := st.Enqueue(ctx, []crawler.Job{{URL: down, Host: srv.Listener.Addr().String(), Kind: crawler.KindArticle,
+				NotBefore: time.Now().Add(time.Hour), Attempts: 2}}); err != nil {
+				t.Fatal(err)
+			}
+			c, err := crawler.New(crawler.Config{
+				UserAgent:            "wirecrawl-test/1.0 (+https://example.invalid/contact)",
+				Workers:              2,
+				Delay:                time.Millisecond,
+				Timeout:              2 * time.Second,
+				RetryBackoff:         10 * time.Millisecond,
+				MaxRetries:           3,
+				AllowPrivateNetworks: true,
+			}, st, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			handler := func(context.Context, crawler.Fetched) error { return nil }
+			for run := 1; run <= 2; run++ {
+				sum, err := c.Ingest(ctx, []string{srv.URL + "/feed.xml"}, handler, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := hc.snapshot()["/down"]; got != 2 {
+					t.Errorf("ingest %d: /down requested %d times in all, want 2 (the one retry left, then failed)", run, got)
+				}
+				if run == 1 && (sum.Failed != 1 || sum.Left != 0) {
+					t.Errorf("ingest 1: summary %+v, want 1 failed, nothing left", sum)
+				}
+				if seen, err := st.Seen(ctx, down); err != nil || !seen {
+					t.Errorf("ingest %d: /down not failed for good (seen %v, %v)", run, seen, err)
+				}
+			}
+		})
+	}
+}

@@ -139,6 +139,24 @@ func (m *MemoryState) Requeue(ctx context.Context, urls []string, notBefore time
 	return nil
 }
 
+// Expedite implements State.
+func (m *MemoryState) Expedite(ctx context.Context, urls []string, notBefore time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, u := range urls {
+		j, ok := m.jobs[u]
+		if !ok || j.state != stateQueued || !j.job.NotBefore.After(notBefore) {
+			continue
+		}
+		j.job.NotBefore = notBefore
+		m.toQueue(j)
+	}
+	return nil
+}
+
 // Lease implements State. Jobs come out in NotBefore order, then insertion
 // order.
 func (m *MemoryState) Lease(ctx context.Context, owner string, n int, now time.Time, ttl time.Duration) ([]Job, error) {

@@ -391,14 +391,15 @@ func (c *Crawler) enqueueArticles(ctx context.Context, p *pass, entries []entry)
 		c.mu.Unlock()
 		if p.scope != nil && len(fresh) > 0 {
 			// An ingest fetches what its inputs list, queued by an earlier
-			// run or not: a known URL is due now, with fresh attempts (a
-			// leased one is left to its owner), and all are in its scope.
+			// run or not: a queued URL is due now, with the attempts it has
+			// used (a leased one is left to its owner), and all are in its
+			// scope.
 			urls := make([]string, len(fresh))
 			for k, jb := range fresh {
 				urls[k] = jb.URL
 			}
-			if err := c.st.Requeue(ctx, urls, p.start); err != nil {
-				return total, fmt.Errorf("requeue articles: %w", err)
+			if err := c.st.Expedite(ctx, urls, p.start); err != nil {
+				return total, fmt.Errorf("expedite articles: %w", err)
 			}
 			p.scopeAdd(urls...)
 		}

@@ -82,6 +82,12 @@ type State interface {
 	// Requeue puts known URLs (feeds, sitemaps, home pages that are due again)
 	// back into the queued state with NotBefore, unless they are leased.
 	Requeue(ctx context.Context, urls []string, notBefore time.Time) error
+	// Expedite makes queued URLs due at notBefore at the latest, keeping the
+	// attempts they have used and their last error class (an ingest does not
+	// grant a failing article a fresh set of retries); unknown, leased, done
+	// and failed URLs are left as they are. Ingest uses it for the articles
+	// its inputs list.
+	Expedite(ctx context.Context, urls []string, notBefore time.Time) error
 	// Lease hands out up to n jobs that are queued with NotBefore <= now, or
 	// leased with an expired lease, marking them leased by owner until now+ttl.
 	Lease(ctx context.Context, owner string, n int, now time.Time, ttl time.Duration) ([]Job, error)

@@ -95,6 +95,30 @@ func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) er
 	return nil
 }
 
+// Expedite makes queued URLs due by notBefore; see crawler.State.
+func (s *db) Expedite(ctx context.Context, urls []string, notBefore time.Time) error {
+	if len(urls) == 0 {
+		return nil
+	}
+	urls = slices.Clone(urls)
+	slices.Sort(urls) // lock order, as in Enqueue
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := time.Now().UnixNano()
+		for _, u := range urls {
+			if _, err := s.in(tx).exec(ctx, `UPDATE frontier SET not_before = ?, updated = ?
+				WHERE url = ? AND state = ? AND not_before > ?`,
+				nanos(notBefore), now, u, stateQueued, nanos(notBefore)); err != nil {
+				return fmt.Errorf("%s: %w", u, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: expedite: %w", err)
+	}
+	return nil
+}
+
 // Lease hands out due jobs and jobs whose lease expired; see crawler.State.
 // PostgreSQL skips rows another process is leasing at the same moment
 // (FOR UPDATE SKIP LOCKED); SQLite serialises writers anyway.

@@ -36,6 +36,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"LeaseURLs", testLeaseURLs},
 		{"RetryFinish", testRetryFinish},
 		{"Requeue", testRequeue},
+		{"Expedite", testExpedite},
 		{"Feed", testFeed},
 		{"Robots", testRobots},
 		{"ReserveHost", testReserveHost},
@@ -547,6 +548,51 @@ func testRequeue(t *testing.T, newDSN NewDSN) {
 	}
 	if n, _ := s.Pending(ctx, time.Time{}); n != 3 {
 		t.Fatalf("pending = %d, want 3; requeue must not add unknown URLs", n)
+	}
+}
+
+// testExpedite: queued jobs become due, keeping their attempts; leased, done
+// and unknown URLs are left as they are.
+func testExpedite(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	s := fresh(t, newDSN, store.Config{})
+	later, early, leased, done := job("https://a.example/later"), job("https://a.example/early"),
+		job("https://a.example/leased"), job("https://a.example/done")
+	later.NotBefore, later.Attempts = t0.Add(time.Hour), 2
+	early.NotBefore = t0.Add(-time.Hour)
+	leased.NotBefore, done.NotBefore = t0.Add(-2*time.Hour), t0.Add(-2*time.Hour)
+	_, err := s.Enqueue(ctx, []crawler.Job{later, early, leased, done})
+	must(t, err)
+	js, err := s.Lease(ctx, "other", 2, t0.Add(-time.Hour-time.Minute), 2*time.Hour) // leased and done, until t0+59m
+	must(t, err)
+	if len(js) != 2 {
+		t.Fatalf("setup lease: %v", urls(js))
+	}
+	must(t, s.Finish(ctx, done.URL, ""))
+	if js, _ := s.Lease(ctx, "w", 10, t0, time.Minute); len(js) != 1 || js[0].URL != early.URL {
+		t.Fatalf("before Expedite, due at t0: %v, want only the early job", urls(js))
+	}
+	must(t, s.Retry(ctx, early.URL, t0.Add(-time.Hour), "")) // back to queued, one attempt
+	must(t, s.Expedite(ctx, []string{later.URL, early.URL, leased.URL, done.URL, "https://a.example/unknown"}, t0))
+	js, err = s.Lease(ctx, "w", 10, t0, 3*time.Hour)
+	must(t, err)
+	got := map[string]int{}
+	for _, j := range js {
+		got[j.URL] = j.Attempts
+	}
+	if len(got) != 2 || got[later.URL] != 2 || got[early.URL] != 1 {
+		t.Fatalf("after Expedite, due at t0: %v (url: attempts), want the later job with 2 and the early one with 1", got)
+	}
+	if seen, _ := s.Seen(ctx, done.URL); !seen {
+		t.Fatal("Expedite reopened a done job")
+	}
+	// The job leased elsewhere comes back only when its lease expires, and
+	// the unknown URL never.
+	if js, _ := s.Lease(ctx, "w", 10, t0.Add(30*time.Minute), time.Minute); len(js) != 0 {
+		t.Fatalf("leased elsewhere, yet handed out: %v", urls(js))
+	}
+	if js, _ := s.Lease(ctx, "w", 10, t0.Add(2*time.Hour), time.Minute); len(js) != 1 || js[0].URL != leased.URL {
+		t.Fatalf("at t0+2h: %v, want only the job whose lease by other expired", urls(js))
 	}
 }
 
