@@ -90,6 +90,8 @@ type Crawler struct {
 	f     *fetcher
 	owner string
 	agent string
+	hosts *hostSems    // processHosts, except in tests that play several processes
+	holds atomic.Int64 // numbers the host holds taken
 
 	progress atomic.Pointer[Progress]
 
@@ -121,6 +123,7 @@ func New(cfg Config, st State, log *slog.Logger) (*Crawler, error) {
 		f:          newFetcher(cfg),
 		owner:      fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(rb[:])),
 		agent:      agentToken(cfg.UserAgent),
+		hosts:      processHosts,
 		robots:     make(map[string]*hostRobots),
 		hostDelays: make(map[string]time.Duration),
 		spread:     make(map[string]time.Time),
@@ -831,20 +834,26 @@ func (e *processError) Unwrap() error { return e.err }
 // processHosts holds the per-host semaphores of every Crawler in the process,
 // so that crawlers sharing a process also share each host's concurrency
 // limit and the delay measured from each answer (see settle).
-var processHosts = struct {
+var processHosts = newHostSems()
+
+// hostSems are per-host concurrency semaphores.
+type hostSems struct {
 	mu   sync.Mutex
 	sems map[string]chan struct{}
-}{sems: make(map[string]chan struct{})}
+}
+
+func newHostSems() *hostSems { return &hostSems{sems: make(map[string]chan struct{})} }
 
 // hostSem returns host's process-wide concurrency semaphore. Its capacity is
 // the PerHostParallelism of the first crawler that asked for it.
 func (c *Crawler) hostSem(host string) chan struct{} {
-	processHosts.mu.Lock()
-	defer processHosts.mu.Unlock()
-	s, ok := processHosts.sems[host]
+	hs := c.hosts
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	s, ok := hs.sems[host]
 	if !ok {
 		s = make(chan struct{}, c.cfg.PerHostParallelism)
-		processHosts.sems[host] = s
+		hs.sems[host] = s
 	}
 	return s
 }
@@ -871,6 +880,10 @@ type reservation struct {
 	host  string
 	slot  time.Time
 	delay time.Duration // the delay claimed with the slot
+	// holder names the hold on host taken for the request (see holdHost);
+	// empty when none was taken. endHold stops the hold's renewal.
+	holder  string
+	endHold func()
 }
 
 // waitSlot reserves host's next request slot in State and sleeps until it.
@@ -901,9 +914,75 @@ func (c *Crawler) waitSlot(ctx context.Context, host string) (reservation, error
 			return reservation{}, err
 		}
 		if try >= 3 || time.Since(at) <= late {
-			return reservation{host: host, slot: at, delay: d}, nil
+			res := reservation{host: host, slot: at, delay: d}
+			if c.cfg.PerHostParallelism == 1 {
+				if err := c.holdHost(ctx, &res); err != nil {
+					return reservation{}, err
+				}
+			}
+			return res, nil
 		}
 	}
+}
+
+// holdHost takes host for the request of res, across processes: with one
+// request per host allowed, a process must not send one while another
+// process's request to the host is unanswered, nor sooner than the delay
+// after its answer (settle releases the hold with that time). Slots alone
+// space request starts only. The hold lasts holdSpan and is renewed while
+// the request runs, so a crashed process blocks the host for holdSpan at
+// most. No other hold may be held while waiting for one (a redirect's
+// hook releases its host first), so holds cannot deadlock.
+func (c *Crawler) holdHost(ctx context.Context, res *reservation) error {
+	span := holdSpan(res.delay)
+	holder := fmt.Sprintf("%s#%d", c.owner, c.holds.Add(1))
+	for {
+		now := time.Now()
+		ok, busy, err := c.st.HoldHost(ctx, res.host, holder, now, now.Add(span))
+		if err != nil {
+			return fmt.Errorf("hold host %s: %w", res.host, err)
+		}
+		if ok {
+			break
+		}
+		// Another process's request: look again when its hold ends, or
+		// sooner, since an answer ends it early.
+		if err := sleepUntil(ctx, minTime(busy, now.Add(max(res.delay/2, 10*time.Millisecond)))); err != nil {
+			return err
+		}
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(span / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				now := time.Now()
+				if _, _, err := c.st.HoldHost(context.WithoutCancel(ctx), res.host, holder, now, now.Add(span)); err != nil {
+					c.log.Debug("renew host hold", "host", res.host, "err", err)
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	res.holder = holder
+	res.endHold = func() { once.Do(func() { close(stop); <-done }) }
+	return nil
+}
+
+// holdSpan is how long a host hold lasts unless renewed: twice the delay,
+// and at least two seconds.
+func holdSpan(delay time.Duration) time.Duration { return max(2*delay, 2*time.Second) }
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // slotMargin is added to a host's delay when claiming slots: a twentieth of
@@ -921,6 +1000,15 @@ func slotMargin(d time.Duration) time.Duration {
 // the delay when responses are slower than the delay, as in colly.
 func (c *Crawler) settle(ctx context.Context, r reservation) {
 	d := c.hostDelay(r.host)
+	if r.holder != "" {
+		// The hold ends closing the host for the delay after the answer,
+		// for every process; that also does what the push below does.
+		r.endHold()
+		if err := c.st.ReleaseHost(context.WithoutCancel(ctx), r.host, r.holder, time.Now().Add(d)); err != nil {
+			c.log.Debug("release host hold", "host", r.host, "err", err)
+		}
+		return
+	}
 	if d <= 0 || r.slot.IsZero() {
 		return
 	}
@@ -982,7 +1070,18 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 		<-sem
 		return nil, err
 	}
+	if d := p.held(u); d > 0 {
+		// A request answered while this one waited for its host asked us
+		// to wait for u.
+		c.settle(ctx, res)
+		<-sem
+		return nil, &HTTPError{Status: http.StatusTooManyRequests, RetryAfter: d, URL: u}
+	}
 	hook := func(ctx context.Context, next *url.URL) error {
+		// The redirect is answered: the host is free again (and no hold
+		// may be held while robots.txt of the target is fetched).
+		c.settle(ctx, res)
+		res = reservation{}
 		n, err := NormalizeURL(next.String())
 		if err != nil {
 			return err
@@ -1006,11 +1105,20 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 		} else if !ok {
 			return ErrRobots
 		}
-		c.settle(ctx, res)
 		res, err = c.waitSlot(ctx, hostOf(n))
 		return err
 	}
 	resp, err := c.f.fetch(ctx, u, hdr, hook)
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > 0 {
+		// Recorded before the host is given back, so that a job waiting for
+		// it with the same URL (or one redirecting there) sees the wait.
+		at := time.Now().Add(he.RetryAfter)
+		p.hold(u, at)
+		if n, nerr := NormalizeURL(he.URL); nerr == nil && he.URL != "" {
+			p.hold(n, at)
+		}
+	}
 	c.settle(ctx, res)
 	<-sem
 	freeHost(ctx)

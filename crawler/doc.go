@@ -68,13 +68,17 @@
 // NotBefore times spaced by its delay when enqueued (by a microsecond from
 // the pass's start when the delay is 0), so leases interleave hosts instead
 // of bringing one host's whole sitemap first; feeds and sitemaps found in a
-// pass are due from its start, ahead of the articles. The semaphores are shared by all Crawlers of a
-// process, so within a process the delay holds as the server measures it.
-// Across processes it spaces the request starts claimed in State, by the
-// delay plus a margin (a twentieth, 5 to 50 ms); a process that sends later
-// than its slot by more than the margin (a badly overloaded machine) can make
-// the server see a shorter gap. Holding a host across the request in State
-// would need a release operation that State does not have.
+// pass are due from its start, ahead of the articles. The semaphores are
+// shared by all Crawlers of a process, so within a process the delay holds
+// as the server measures it. Across processes (a fleet on one PostgreSQL
+// store), with PerHostParallelism 1 and a delay above zero, each request
+// also holds its host in State (State.HoldHost): no other process sends the
+// host a request until the answer has come and the delay has passed after
+// it (State.ReleaseHost). A hold lasts twice the delay, at least 2 s, and is
+// renewed while its request runs, so a crashed process blocks a host for
+// that long at most. With PerHostParallelism above 1 the limit is per
+// process, and across processes only request starts are spaced, by the
+// delay plus a margin (a twentieth, 5 to 50 ms).
 //
 // # Failures
 //

@@ -75,6 +75,7 @@ type MemoryState struct {
 	feeds  map[string]FeedState
 	robots map[string]memRobots
 	hosts  map[string]time.Time
+	holds  map[string]memHold
 	log    []FetchRecord
 }
 
@@ -95,6 +96,7 @@ func NewMemoryState() *MemoryState {
 		feeds:  make(map[string]FeedState),
 		robots: make(map[string]memRobots),
 		hosts:  make(map[string]time.Time),
+		holds:  make(map[string]memHold),
 	}
 }
 
@@ -349,6 +351,40 @@ func (m *MemoryState) ReserveHost(ctx context.Context, host string, now time.Tim
 	}
 	m.hosts[host] = slot.Add(delay)
 	return slot, nil
+}
+
+// HoldHost implements State.
+func (m *MemoryState) HoldHost(ctx context.Context, host, holder string, now, until time.Time) (bool, time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return false, time.Time{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h := m.holds[host]
+	if h.until.After(now) && h.holder != holder {
+		return false, h.until, nil
+	}
+	m.holds[host] = memHold{holder: holder, until: until}
+	return true, until, nil
+}
+
+// ReleaseHost implements State.
+func (m *MemoryState) ReleaseHost(ctx context.Context, host, holder string, until time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if h := m.holds[host]; holder != "" && h.holder == holder {
+		m.holds[host] = memHold{until: until}
+		if until.After(m.hosts[host]) {
+			m.hosts[host] = until
+		}
+	}
+	return nil
+}
+
+// memHold is a host's hold in MemoryState.
+type memHold struct {
+	holder string
+	until  time.Time
 }
 
 // maxMemoryLog bounds MemoryState's fetch log; the older half is dropped

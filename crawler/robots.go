@@ -142,6 +142,7 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 	}
 	hook := func(ctx context.Context, next *url.URL) error {
 		c.settle(ctx, res)
+		res = reservation{}
 		var err error
 		res, err = c.waitSlot(ctx, strings.ToLower(next.Host))
 		return err

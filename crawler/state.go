@@ -125,6 +125,17 @@ type State interface {
 	// the time the caller may fetch (>= now) and moves the host's next-allowed
 	// time to that slot plus delay, atomically across processes.
 	ReserveHost(ctx context.Context, host string, now time.Time, delay time.Duration) (time.Time, error)
+	// HoldHost gives host to holder (one request) until until, atomically
+	// across processes, unless another holder's hold runs past now: then ok
+	// is false and busyUntil says when that hold ends. A holder extends its
+	// own hold by calling again.
+	HoldHost(ctx context.Context, host, holder string, now, until time.Time) (ok bool, busyUntil time.Time, err error)
+	// ReleaseHost ends holder's hold on host, leaving the host closed to
+	// every holder until until (the answer's time plus the host's delay),
+	// and moves its next ReserveHost slot to until if that is later. It does
+	// nothing if holder has no hold on host (it expired, and another holder
+	// took the host).
+	ReleaseHost(ctx context.Context, host, holder string, until time.Time) error
 
 	// LogFetch appends to the fetch log.
 	LogFetch(ctx context.Context, rec FetchRecord) error

@@ -127,9 +127,8 @@ func TestCrawlSQLiteTwoCrawlers(t *testing.T) {
 		t.Logf("one crawler did all the work")
 	}
 	h.check(t)
-	// Crawlers in one process hold the delay as the server measures it. (In
-	// separate processes only the claimed request starts are spaced, by the
-	// delay plus a margin; see doc.go.)
+	// The delay holds as the server measures it (across processes too: see
+	// TestPolitenessAcrossProcesses).
 	checkServerGaps(t, w.Requests(), cfg.Delay)
 
 	// A forced rerun on the same database: validators answer 304, no

@@ -440,6 +440,49 @@ func (s *db) ReserveHost(ctx context.Context, host string, now time.Time, delay 
 	return time.Unix(0, slot-int64(delay)).In(now.Location()), nil
 }
 
+// HoldHost gives host to holder until until unless another holder has it;
+// see crawler.State. The upsert changes the row only when the host is free
+// or already the holder's, so two processes cannot both take it.
+func (s *db) HoldHost(ctx context.Context, host, holder string, now, until time.Time) (bool, time.Time, error) {
+	var ok bool
+	var busy int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		err := s.in(tx).queryRow(ctx, `INSERT INTO hosts (host, busy_holder, busy_until) VALUES (?, ?, ?)
+			ON CONFLICT (host) DO UPDATE SET busy_holder = excluded.busy_holder, busy_until = excluded.busy_until
+			WHERE hosts.busy_until <= ? OR hosts.busy_holder = excluded.busy_holder
+			RETURNING busy_until`, host, holder, until.UnixNano(), now.UnixNano()).Scan(&busy)
+		if err == nil {
+			ok = true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		return s.in(tx).queryRow(ctx, `SELECT busy_until FROM hosts WHERE host = ?`, host).Scan(&busy)
+	})
+	if err != nil {
+		return false, time.Time{}, fmt.Errorf("store: hold host %s: %w", host, err)
+	}
+	return ok, time.Unix(0, busy).In(now.Location()), nil
+}
+
+// ReleaseHost ends holder's hold on host; see crawler.State.
+func (s *db) ReleaseHost(ctx context.Context, host, holder string, until time.Time) error {
+	if holder == "" {
+		return nil
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := s.in(tx).exec(ctx, `UPDATE hosts SET busy_holder = '', busy_until = ?,
+			next_allowed = `+s.d.greatest+`(next_allowed, ?) WHERE host = ? AND busy_holder = ?`,
+			until.UnixNano(), until.UnixNano(), host, holder)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: release host %s: %w", host, err)
+	}
+	return nil
+}
+
 // LogFetch appends to the fetch log; see crawler.State.
 //
 // The record is written by the next write transaction of this handle (the

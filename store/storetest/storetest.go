@@ -40,6 +40,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"Feed", testFeed},
 		{"Robots", testRobots},
 		{"ReserveHost", testReserveHost},
+		{"HoldHost", testHoldHost},
 		{"SaveNew", testSaveNew},
 		{"SaveCopy", testSaveCopy},
 		{"SaveCanonicalReplace", testCanonicalReplace},
@@ -593,6 +594,49 @@ func testExpedite(t *testing.T, newDSN NewDSN) {
 	}
 	if js, _ := s.Lease(ctx, "w", 10, t0.Add(2*time.Hour), time.Minute); len(js) != 1 || js[0].URL != leased.URL {
 		t.Fatalf("at t0+2h: %v, want only the job whose lease by other expired", urls(js))
+	}
+}
+
+// testHoldHost: one holder at a time per host, across store handles; a
+// holder extends its hold; a release closes the host until the time given;
+// an expired hold is taken over, and its holder's late release is ignored.
+func testHoldHost(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	dsn := newDSN(t)
+	a, b := Open(t, dsn, store.Config{}), Open(t, dsn, store.Config{})
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	hold := func(s store.Store, host, holder string, now, until time.Duration, wantOK bool, wantUntil time.Duration) {
+		t.Helper()
+		ok, busy, err := s.HoldHost(ctx, host, holder, at(now), at(until))
+		must(t, err)
+		if ok != wantOK || !busy.Equal(at(wantUntil)) {
+			t.Fatalf("HoldHost(%s, %s, now %v, until %v) = %v, busy until %v; want %v, %v",
+				host, holder, now, until, ok, busy.Sub(t0), wantOK, wantUntil)
+		}
+	}
+	hold(a, "h.example", "a1", 0, 2*time.Second, true, 2*time.Second)
+	hold(b, "h.example", "b1", time.Second, 3*time.Second, false, 2*time.Second)
+	hold(b, "other.example", "b1", time.Second, 3*time.Second, true, 3*time.Second) // hosts are apart
+	hold(a, "h.example", "a1", 1500*time.Millisecond, 4*time.Second, true, 4*time.Second)
+	hold(b, "h.example", "b1", 3*time.Second, 5*time.Second, false, 4*time.Second)
+	must(t, b.ReleaseHost(ctx, "h.example", "b1", at(time.Hour))) // not b1's: ignored
+	must(t, a.ReleaseHost(ctx, "h.example", "a1", at(4500*time.Millisecond)))
+	if slot, err := b.ReserveHost(ctx, "h.example", at(4400*time.Millisecond), 0); err != nil || !slot.Equal(at(4500*time.Millisecond)) {
+		t.Fatalf("ReserveHost after a release until 4.5s: slot %v, %v; want 4.5s", slot.Sub(t0), err)
+	}
+	hold(b, "h.example", "b1", 4400*time.Millisecond, 5*time.Second, false, 4500*time.Millisecond)
+	hold(a, "h.example", "a1", 4400*time.Millisecond, 5*time.Second, false, 4500*time.Millisecond) // released: a1 waits too
+	hold(b, "h.example", "b1", 4500*time.Millisecond, 6*time.Second, true, 6*time.Second)
+	// b1 dies holding the host: the hold expires and a2 takes it; b1's late
+	// release does not free the host under a2.
+	hold(a, "h.example", "a2", 6*time.Second, 8*time.Second, true, 8*time.Second)
+	must(t, b.ReleaseHost(ctx, "h.example", "b1", at(6*time.Second)))
+	hold(b, "h.example", "b2", 7*time.Second, 9*time.Second, false, 8*time.Second)
+	// Holds do not move ReserveHost's slots; releases move them forward only.
+	slot, err := a.ReserveHost(ctx, "h.example", at(7*time.Second), time.Second)
+	must(t, err)
+	if !slot.Equal(at(7 * time.Second)) {
+		t.Fatalf("ReserveHost slot %v, want 7s: holds must not move slots", slot.Sub(t0))
 	}
 }
 
