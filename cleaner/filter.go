@@ -25,12 +25,12 @@ var (
 	// rxPromo matches, anywhere in a short block, a call to follow, subscribe
 	// or click, a copyright line or a reading-time note.
 	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign up (for|to) (our|the)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
-		"follow", "click", "sign up", "subscribe", "app", "if you", "affiliate", "rights reserved", "copyright", "©",
-		"read", "leitura", "lesezeit", "reporting by", "editing", "edited", "compiled", "produced", "source")
+		"follow", "click", "sign up", "subscribe", "our app", "the app", "if you", "affiliate", "rights reserved", "copyright", "©",
+		"read", "leitura", "lesezeit", "reporting by", "editing by", "edited by", "compiled by", "produced by", "source")
 	// rxPromoStart matches the opening of a promotional or prompt paragraph.
 	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter))`)
 	// rxShortcode matches a leaked WordPress shortcode ("[button ...]").
-	rxShortcode   = regexp.MustCompile(`^\s*\[[a-z_-]+\s[^\]]*=[^\]]*\]|\[/[a-z_-]+\]\s*$`)
+	rxShortcode   = gate(regexp.MustCompile(`^\s*\[[a-z_-]+\s[^\]]*=[^\]]*\]|\[/[a-z_-]+\]\s*$`), "[")
 	rxClock       = regexp.MustCompile(`\b\d{1,2}[:.h]\d{2}\b`)
 	rxNumericDate = regexp.MustCompile(`\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b`)
 	// rxDatelineStart matches the label of a publication line.

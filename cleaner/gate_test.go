@@ -8,10 +8,11 @@ import (
 	"golang.org/x/net/html"
 )
 
-// TestGatesAgreeWithRegexps: the word gates in front of rxCaption and rxPromo,
-// and the tail cut before rxGluedCredit, must never change an answer. It checks
-// every element text of the dev corpus pages, plus one example of each
-// alternative of the regexps (which must match, so the check is not vacuous).
+// TestGatesAgreeWithRegexps: the word gates in front of rxCaption, rxPromo and
+// rxShortcode, and the tail cut before rxGluedCredit, must never change an
+// answer. It checks every element text of the dev corpus pages, plus one
+// example of each alternative of the regexps (which must match, so the check
+// is not vacuous).
 func TestGatesAgreeWithRegexps(t *testing.T) {
 	positives := []string{
 		"Credit: Jane Doe", "PHOTOS: John", "Photograph: x", "picture: y", "Image: z", "(Image: Getty)",
@@ -24,6 +25,8 @@ func TestGatesAgreeWithRegexps(t *testing.T) {
 		"Download the app", "If you enjoyed this story", "affiliate link", "Affiliate partners get links",
 		"Click to Tweet", "All Rights Reserved", "Copyright 2024 Foo", "© Foo", "5 min read", "Reading time 3",
 		"tempo de leitura", "Lesezeit", "Additional reporting by X", "Editing by Y", "Sources: Z",
+		"Get our app", "Download the App", "Edited by Z", "Compiled by Q", "Produced by R",
+		"[button href=x]", "[caption id=1 align=left]", "text [/caption]",
 	}
 	texts := append([]string(nil), positives...)
 	for _, p := range loadDevCorpus(t) {
@@ -52,7 +55,7 @@ func TestGatesAgreeWithRegexps(t *testing.T) {
 		for _, g := range []struct {
 			name string
 			rx   gatedRegexp
-		}{{"caption", rxCaption}, {"promo", rxPromo}} {
+		}{{"caption", rxCaption}, {"promo", rxPromo}, {"shortcode", rxShortcode}} {
 			want := g.rx.rx.MatchString(s)
 			if got := g.rx.MatchString(s); got != want {
 				t.Errorf("%s gate says %v, regexp says %v, for %q", g.name, got, want, s)
@@ -66,7 +69,7 @@ func TestGatesAgreeWithRegexps(t *testing.T) {
 		}
 	}
 	for _, p := range positives {
-		if !rxCaption.MatchString(p) && !rxPromo.MatchString(p) {
+		if !rxCaption.MatchString(p) && !rxPromo.MatchString(p) && !rxShortcode.MatchString(p) {
 			t.Errorf("example %q matches neither regexp", p)
 		}
 	}
