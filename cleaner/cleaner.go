@@ -1,6 +1,7 @@
 package cleaner
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -56,6 +57,11 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	src, err := decode(body, contentType)
 	if err != nil {
 		return doc, fmt.Errorf("%s%w", where, err)
+	}
+	if len(src) > countTagsAbove && countStartTags(src, c.cfg.MaxElements) > c.cfg.MaxElements {
+		// Refused before the tree is built: 8 MiB of "<b></b>" would
+		// take over 200 MiB as a tree.
+		return doc, fmt.Errorf("%s%w: more than %d elements", where, ErrTooLarge, c.cfg.MaxElements)
 	}
 	root, err := parseHTML(src)
 	if err != nil {
@@ -130,6 +136,26 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	doc.Text = text
 	doc.Paragraphs = paras
 	return doc, nil
+}
+
+// countTagsAbove is the page size above which Clean counts the start tags
+// before parsing: a smaller page cannot hold enough elements to matter.
+const countTagsAbove = 512 << 10
+
+// countStartTags counts the start tags of src with the tokenizer, which
+// builds no tree, stopping once the count passes limit.
+func countStartTags(src []byte, limit int) int {
+	z := html.NewTokenizer(bytes.NewReader(src))
+	n := 0
+	for n <= limit {
+		switch z.Next() {
+		case html.ErrorToken:
+			return n
+		case html.StartTagToken, html.SelfClosingTagToken:
+			n++
+		}
+	}
+	return n
 }
 
 // runReadability runs the third-party content search, turning a panic in it

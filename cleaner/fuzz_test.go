@@ -2,6 +2,7 @@ package cleaner
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -89,10 +90,15 @@ func TestTooLarge(t *testing.T) {
 		// The default refuses 150,000 list items (about 3 s to extract)
 		// after parsing them.
 		{"default max_elements", Config{}, []byte("<html><body><ul>" + strings.Repeat("<li>item words</li>", 150_000) + "</ul></body></html>"), true},
+		{"just under max_elements, large page", Config{MaxElements: 30_000},
+			[]byte("<html><body><article>" + strings.Repeat(para, 20) + strings.Repeat("<b>"+strings.Repeat("x", 40)+"</b>", 29_970) + "</article></body></html>"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc, err := New(tt.cfg).Clean(tt.body, "https://example.com/a", "text/html")
+			if tt.tooMany && len(tt.body) > countTagsAbove && err != nil && !strings.Contains(err.Error(), "elements") {
+				t.Fatalf("err = %v, want a refusal for the element count", err)
+			}
 			if got := errors.Is(err, ErrTooLarge); got != tt.tooMany {
 				t.Fatalf("err = %v, want ErrTooLarge: %v", err, tt.tooMany)
 			}
@@ -100,6 +106,25 @@ func TestTooLarge(t *testing.T) {
 				t.Fatalf("err = %v, text = %.80q", err, doc.Text)
 			}
 		})
+	}
+}
+
+// TestElementFloodRefusedBeforeParsing: a page of 7 MiB of empty elements
+// (about a million) is refused for its element count without building its
+// tree, which would take over 200 MiB.
+func TestElementFloodRefusedBeforeParsing(t *testing.T) {
+	body := []byte("<html><body><article><p>" + strings.Repeat("A story in a flood. ", 20) + "</p>" +
+		strings.Repeat("<b></b>", 1_050_000) + "</article></body></html>")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := New(Config{}).Clean(body, "https://example.com/flood", "text/html")
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+		t.Errorf("refusing a %d MiB flood allocated %d MiB", len(body)>>20, alloc>>20)
 	}
 }
 
