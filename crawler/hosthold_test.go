@@ -166,3 +166,64 @@ func testPolitenessAcrossProcesses(t *testing.T, open func() crawler.State) {
 		t.Errorf("%d of %d requests came sooner than the delay after the previous answer", short, len(log)-1)
 	}
 }
+
+// A process that died holding a host (its hold never released) blocks the
+// host until the hold expires, not for ever: the next crawler's first request
+// to it waits for the expiry, then the crawl completes.
+func TestDeadHoldExpires(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a hold to expire")
+	}
+	var mu sync.Mutex
+	var first time.Time
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if first.IsZero() && r.URL.Path != "/robots.txt" {
+			first = time.Now()
+		}
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		default:
+			fmt.Fprintf(w, `<!doctype html><html><head><title>A</title></head><body><article><p>The story at %s.</p></article></body></html>`, r.URL.Path)
+		}
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st := crawler.NewMemoryState()
+	host := srv.Listener.Addr().String()
+	if _, err := st.Enqueue(ctx, []crawler.Job{{URL: srv.URL + "/a/1", Host: host, Kind: crawler.KindArticle}}); err != nil {
+		t.Fatal(err)
+	}
+	// The dead process's hold: taken now, never renewed nor released.
+	start := time.Now()
+	const deadFor = 1500 * time.Millisecond
+	if ok, _, err := st.HoldHost(ctx, host, "dead-process#1", start, start.Add(deadFor)); err != nil || !ok {
+		t.Fatalf("setup hold: %v %v", ok, err)
+	}
+	c, err := crawler.NewAsOwnProcess(crawler.Config{
+		UserAgent:            "wirecrawl-test/1.0",
+		Delay:                20 * time.Millisecond,
+		Timeout:              5 * time.Second,
+		AllowPrivateNetworks: true,
+	}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sum, err := c.Crawl(ctx, nil, false, func(context.Context, crawler.Fetched) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.PagesFetched != 1 {
+		t.Fatalf("summary %+v, want the page fetched", sum)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if waited := first.Sub(start); waited < deadFor {
+		t.Errorf("first request %v after the dead hold was taken, want >= %v", waited, deadFor)
+	}
+}
