@@ -110,11 +110,19 @@ func tail(s string, n int) string {
 // page once with its text, record every hostile URL with its error class,
 // never reach the private listener, stay within a memory bound, and a second
 // run must store nothing twice and ask for no permanently failed URL again.
+// It runs twice: with no per-host delay and eight requests per host, and
+// polite (a delay and one request per host, so every request also holds its
+// host in the store).
 func TestCrawlHostileWeb(t *testing.T) {
 	if testing.Short() {
-		t.Skip("crawls the hostile web in a child process (~10 s); skipped in -short")
+		t.Skip("crawls the hostile web in a child process (~10 s and ~25 s); skipped in -short")
 	}
 	skipUnderRace(t)
+	t.Run("fast", func(t *testing.T) { testCrawlHostileWeb(t, false) })
+	t.Run("polite", func(t *testing.T) { testCrawlHostileWeb(t, true) })
+}
+
+func testCrawlHostileWeb(t *testing.T, polite bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	hw, err := testweb.StartHostile(ctx, testweb.HostileOptions{Seed: 5, Stall: 20 * time.Second})
@@ -135,7 +143,7 @@ func TestCrawlHostileWeb(t *testing.T) {
 			seeds = append(seeds, c.URL)
 		}
 	}
-	cfgPath := hostileConfig(t, dir, db, seeds, maxRetries)
+	cfgPath := hostileConfig(t, dir, db, seeds, maxRetries, polite)
 
 	// A hang guard, not a speed target: the crawl takes about three timeouts.
 	first := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
@@ -265,13 +273,18 @@ var knownBug = map[string]string{}
 const hostileLeaseTTL = 4 * time.Second
 
 // hostileConfig writes a config file for a crawl of seeds into db: private
-// networks refused except 127.0.0.1, no per-host delay, a 2 s timeout and
-// quick retries.
-func hostileConfig(t *testing.T, dir, db string, seeds []string, maxRetries int) string {
+// networks refused except 127.0.0.1, a 2 s timeout and quick retries; no
+// per-host delay and eight requests per host, or, polite, a 20 ms delay and
+// one request per host.
+func hostileConfig(t *testing.T, dir, db string, seeds []string, maxRetries int, polite bool) string {
 	t.Helper()
 	var list strings.Builder
 	for _, s := range seeds {
 		fmt.Fprintf(&list, "  - %q\n", s)
+	}
+	politeness := "no_delay: true\n  per_host_parallelism: 8"
+	if polite {
+		politeness = "delay: 20ms\n  per_host_parallelism: 1"
 	}
 	cfg := fmt.Sprintf(`db: %q
 seeds:
@@ -281,16 +294,15 @@ seeds:
 crawler:
   allow_private_networks: false
   allowed_networks: [127.0.0.1/32]
-  no_delay: true
+  %s
   workers: 8
-  per_host_parallelism: 8
   connect_timeout: 1s
   timeout: 2s
   max_retries: %d
   retry_backoff: 50ms
   max_retry_wait: 5s
   lease_ttl: %s
-`, db, list.String(), maxRetries, hostileLeaseTTL)
+`, db, list.String(), politeness, maxRetries, hostileLeaseTTL)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -314,7 +326,7 @@ func TestCrawlHostileDeepXML(t *testing.T) {
 	deep, seeds := hostileSubset(t, testweb.HostileOptions{Seed: 5, HugeFeedItems: 10}, deepCase)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "deep.db")
-	cfgPath := hostileConfig(t, dir, db, seeds, 2)
+	cfgPath := hostileConfig(t, dir, db, seeds, 2, false)
 	r := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
 	t.Logf("crawl of %d deeply nested feeds and sitemaps: exit %d in %s, peak RSS %.1f MiB\n%s", len(seeds), r.code,
 		r.wall.Round(time.Millisecond), float64(r.maxRSS)/(1<<20), r.stdout)
@@ -355,7 +367,7 @@ func TestCrawlHostileFeedsMemory(t *testing.T) {
 	_, seeds := hostileSubset(t, testweb.HostileOptions{Seed: 5, HugeFeeds: 3},
 		func(c testweb.HostileCase) bool { return strings.HasPrefix(c.Name, "huge_feed") })
 	dir := t.TempDir()
-	cfgPath := hostileConfig(t, dir, filepath.Join(dir, "feeds.db"), seeds, 2)
+	cfgPath := hostileConfig(t, dir, filepath.Join(dir, "feeds.db"), seeds, 2, false)
 	r := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
 	t.Logf("crawl of %d huge feeds: exit %d in %s, peak RSS %.1f MiB\n%s", len(seeds), r.code, r.wall.Round(time.Millisecond),
 		float64(r.maxRSS)/(1<<20), r.stdout)
