@@ -38,52 +38,49 @@ var (
 	rxBylineStart   = regexp.MustCompile(`^\W*([Bb]y|BY|[Ww]ritten by|[Ww]ords by|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v)\s+\p{Lu}`)
 )
 
+// englishDateNames are the English month and weekday names, in full and
+// abbreviated, lower-case.
+var englishDateNames = []string{
+	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+	"january", "february", "march", "april", "june", "july", "august", "september", "october",
+	"november", "december", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}
+
 // monthWords are month and weekday names, lower-case, in the languages most
 // news is written in, with the little words that join them in dates.
-var monthWords = map[string]bool{
-	"jan": true, "feb": true, "mar": true, "apr": true, "may": true, "jun": true, "jul": true,
-	"aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true, "january": true,
-	"february": true, "march": true, "april": true, "june": true, "july": true, "august": true,
-	"september": true, "october": true, "november": true, "december": true, "mon": true, "tue": true,
-	"tues": true, "wed": true, "thu": true, "thur": true, "thurs": true, "fri": true, "sat": true,
-	"sun": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
-	"saturday": true, "sunday": true, "janeiro": true, "fevereiro": true, "março": true,
-	"abril": true, "maio": true, "junho": true, "julho": true, "agosto": true, "setembro": true,
-	"outubro": true, "novembro": true, "dezembro": true, "enero": true, "febrero": true,
-	"marzo": true, "mayo": true, "junio": true, "julio": true, "septiembre": true, "octubre": true,
-	"noviembre": true, "diciembre": true, "janvier": true, "février": true, "mars": true,
-	"avril": true, "mai": true, "juin": true, "juillet": true, "août": true, "septembre": true,
-	"octobre": true, "novembre": true, "décembre": true, "januar": true, "februar": true,
-	"märz": true, "juni": true, "juli": true, "oktober": true, "dezember": true, "gennaio": true,
-	"febbraio": true, "aprile": true, "maggio": true, "giugno": true, "luglio": true,
-	"settembre": true, "ottobre": true, "dicembre": true, "segunda": true, "terça": true,
-	"quarta": true, "quinta": true, "sexta": true, "sábado": true, "domingo": true, "feira": true,
-	"lunes": true, "martes": true, "miércoles": true, "jueves": true, "viernes": true, "lundi": true,
-	"mardi": true, "mercredi": true, "jeudi": true, "vendredi": true, "samedi": true,
-	"dimanche": true, "montag": true, "dienstag": true, "mittwoch": true, "donnerstag": true,
-	"freitag": true, "samstag": true, "sonntag": true, "de": true, "às": true, "del": true,
-	"le": true, "um": true, "am": true, "à": true,
-}
+var monthWords = wordSet(englishDateNames, []string{
+	"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
+	"outubro", "novembro", "dezembro", "enero", "febrero", "marzo", "mayo", "junio", "julio",
+	"septiembre", "octubre", "noviembre", "diciembre", "janvier", "février", "mars", "avril", "mai",
+	"juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre", "januar", "februar",
+	"märz", "juni", "juli", "oktober", "dezember", "gennaio", "febbraio", "aprile", "maggio",
+	"giugno", "luglio", "settembre", "ottobre", "dicembre", "segunda", "terça", "quarta", "quinta",
+	"sexta", "sábado", "domingo", "feira", "lunes", "martes", "miércoles", "jueves", "viernes",
+	"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "montag", "dienstag",
+	"mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "de", "às", "del", "le", "um", "am",
+	"à",
+})
 
 // dateWords are the words of an English date or time, lower-case, month
 // and weekday names included.
-var dateWords = map[string]bool{
-	"jan": true, "feb": true, "mar": true, "apr": true, "may": true, "jun": true, "jul": true,
-	"aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true, "january": true,
-	"february": true, "march": true, "april": true, "june": true, "july": true, "august": true,
-	"september": true, "october": true, "november": true, "december": true, "mon": true, "tue": true,
-	"tues": true, "wed": true, "thu": true, "thur": true, "thurs": true, "fri": true, "sat": true,
-	"sun": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
-	"saturday": true, "sunday": true, "am": true, "pm": true, "a": true, "p": true, "m": true,
-	"est": true, "edt": true, "cst": true, "cdt": true, "pst": true, "pdt": true, "mst": true,
-	"mdt": true, "gmt": true, "utc": true, "bst": true, "cet": true, "cest": true, "ist": true,
-	"aest": true, "et": true, "pt": true, "ct": true,
-	"ago": true, "hour": true, "hours": true, "hr": true, "hrs": true, "minute": true,
-	"minutes": true, "min": true, "mins": true, "day": true, "days": true, "week": true,
-	"weeks": true, "month": true, "months": true, "year": true, "years": true, "today": true,
-	"yesterday": true, "at": true, "on": true, "of": true, "the": true, "and": true, "updated": true,
-	"update": true, "published": true, "posted": true, "modified": true, "last": true, "first": true,
-	"created": true, "date": true, "time": true, "read": true, "reading": true,
+var dateWords = wordSet(englishDateNames, []string{
+	"am", "pm", "a", "p", "m", "est", "edt", "cst", "cdt", "pst", "pdt", "mst", "mdt", "gmt", "utc",
+	"bst", "cet", "cest", "ist", "aest", "et", "pt", "ct", "ago", "hour", "hours", "hr", "hrs",
+	"minute", "minutes", "min", "mins", "day", "days", "week", "weeks", "month", "months", "year",
+	"years", "today", "yesterday", "at", "on", "of", "the", "and", "updated", "update", "published",
+	"posted", "modified", "last", "first", "created", "date", "time", "read", "reading",
+})
+
+// wordSet returns the set of the words of lists.
+func wordSet(lists ...[]string) map[string]bool {
+	set := make(map[string]bool)
+	for _, l := range lists {
+		for _, w := range l {
+			set[w] = true
+		}
+	}
+	return set
 }
 
 // dateTokens splits a line into its runs of letters and digits.
