@@ -73,22 +73,9 @@ func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
 // Requeue puts known URLs back in the queue unless they are leased (an
 // expired lease does not count); unknown URLs are ignored. See crawler.State.
 func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) error {
-	if len(urls) == 0 {
-		return nil
-	}
-	urls = slices.Clone(urls)
-	slices.Sort(urls) // lock order, as in Enqueue
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		now := time.Now().UnixNano()
-		for _, u := range urls {
-			if _, err := s.in(tx).exec(ctx, `UPDATE frontier SET state = ?, not_before = ?, attempts = 0,
-				err_class = '', lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND NOT (state = ? AND lease_until > ?)`,
-				stateQueued, nanos(notBefore), now, u, stateLeased, now); err != nil {
-				return fmt.Errorf("%s: %w", u, err)
-			}
-		}
-		return nil
-	})
+	err := s.updateEach(ctx, urls, `UPDATE frontier SET state = ?, not_before = ?, attempts = 0,
+		err_class = '', lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND NOT (state = ? AND lease_until > ?)`,
+		func(u string, now int64) []any { return []any{stateQueued, nanos(notBefore), now, u, stateLeased, now} })
 	if err != nil {
 		return fmt.Errorf("store: requeue: %w", err)
 	}
@@ -97,26 +84,33 @@ func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) er
 
 // Expedite makes queued URLs due by notBefore; see crawler.State.
 func (s *db) Expedite(ctx context.Context, urls []string, notBefore time.Time) error {
+	err := s.updateEach(ctx, urls, `UPDATE frontier SET not_before = ?, updated = ?
+		WHERE url = ? AND state = ? AND not_before > ?`,
+		func(u string, now int64) []any { return []any{nanos(notBefore), now, u, stateQueued, nanos(notBefore)} })
+	if err != nil {
+		return fmt.Errorf("store: expedite: %w", err)
+	}
+	return nil
+}
+
+// updateEach runs query once per URL, in URL order (the lock order of
+// Enqueue), in one write transaction; args gives a URL's arguments, with now
+// the transaction's time in nanoseconds.
+func (s *db) updateEach(ctx context.Context, urls []string, query string, args func(u string, now int64) []any) error {
 	if len(urls) == 0 {
 		return nil
 	}
 	urls = slices.Clone(urls)
-	slices.Sort(urls) // lock order, as in Enqueue
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	slices.Sort(urls)
+	return s.write(ctx, func(tx *sql.Tx) error {
 		now := time.Now().UnixNano()
 		for _, u := range urls {
-			if _, err := s.in(tx).exec(ctx, `UPDATE frontier SET not_before = ?, updated = ?
-				WHERE url = ? AND state = ? AND not_before > ?`,
-				nanos(notBefore), now, u, stateQueued, nanos(notBefore)); err != nil {
+			if _, err := s.in(tx).exec(ctx, query, args(u, now)...); err != nil {
 				return fmt.Errorf("%s: %w", u, err)
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("store: expedite: %w", err)
-	}
-	return nil
 }
 
 // Lease hands out due jobs and jobs whose lease expired; see crawler.State.
