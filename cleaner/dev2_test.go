@@ -105,8 +105,6 @@ const (
 	floor2Refused = 1000
 )
 
-var dev2Verbose = os.Getenv("WIRECRAWL_DEV2_REPORT") != ""
-
 // TestDev2CorpusQuality scores the cleaner and readeck alone on
 // extraction-dev2 with its metric. WIRECRAWL_DEV2_REPORT=1 logs every page's
 // F1 and every refusal with its reason.
@@ -147,7 +145,7 @@ func TestDev2CorpusQuality(t *testing.T) {
 	for _, s := range []*bagCorpus{&ours, &base} {
 		s.P, s.R, s.F1 = s.P/n, s.R/n, s.F1/n
 	}
-	if dev2Verbose {
+	if os.Getenv("WIRECRAWL_DEV2_REPORT") != "" {
 		for _, l := range lines {
 			t.Log(l)
 		}
@@ -171,4 +169,42 @@ func refusalKind(err error) string {
 		return "none"
 	}
 	return "other"
+}
+
+// TestDev2Explain prints the explanation of the dev2 pages named in
+// WIRECRAWL_DEV2_PAGES (comma-separated ids), with the truth and readeck's
+// output: a tool for seeing why a page loses text.
+func TestDev2Explain(t *testing.T) {
+	ids := os.Getenv("WIRECRAWL_DEV2_PAGES")
+	if ids == "" {
+		t.Skip("set WIRECRAWL_DEV2_PAGES=id,id to explain dev2 pages")
+	}
+	want := map[string]bool{}
+	for _, id := range strings.Split(ids, ",") {
+		want[id] = true
+	}
+	c := New(Config{})
+	for _, pg := range loadDev2Corpus(t) {
+		if !want[pg.ID] {
+			continue
+		}
+		doc, ex, err := c.Explain(pg.HTML, "", "")
+		_, _, f := bagScore(doc.Text, pg.Want)
+		ref := readeckAlone(pg.HTML, "")
+		_, _, rf := bagScore(ref, pg.Want)
+		var b strings.Builder
+		fmt.Fprintf(&b, "==== %s  F1 %.3f readeck %.3f  err %v\n", pg.ID, f, rf, err)
+		fmt.Fprintf(&b, "page chars %d, source %s\n", ex.PageChars, ex.Source)
+		for _, p := range ex.Pruned {
+			if p.Chars > 0 {
+				fmt.Fprintf(&b, "  pruned %-40.40s %-20s %5d %.3f %.80q\n", p.Element, p.Rule, p.Chars, p.Share, p.Text)
+			}
+		}
+		for _, bl := range ex.Blocks {
+			fmt.Fprintf(&b, "  block kept=%v %-12s %.3f %.100q\n", bl.Kept, bl.Rule, bl.Share, bl.Text)
+		}
+		fmt.Fprintf(&b, "--- truth (%d words): %.600q\n", words(pg.Want), pg.Want)
+		fmt.Fprintf(&b, "--- readeck (%d words): %.300q\n", words(ref), ref)
+		t.Log(b.String())
+	}
 }
