@@ -12,7 +12,6 @@ import (
 
 	"github.com/wirecrawl/wirecrawl/cleaner"
 	"github.com/wirecrawl/wirecrawl/crawler"
-	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/testweb"
@@ -72,14 +71,13 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 					b.Fatal(err)
 				}
 				cfg := crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 4 * perHost * runtime.NumCPU(), PerHostParallelism: perHost}
-				c, err := crawler.New(cfg, st, nil)
+				p, err := pipeline.New(ctx, st, pipeline.Config{Crawler: cfg})
 				if err != nil {
 					b.Fatal(err)
 				}
-				p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
 				start := time.Now()
 				cpu0, _ := rusage()
-				sum, err := c.Crawl(ctx, web.Seeds(), false, p.Handle)
+				sum, err := p.Crawl(ctx, web.Seeds())
 				elapsed += time.Since(start)
 				cpu1, _ := rusage()
 				cpu += cpu1 - cpu0
@@ -87,7 +85,7 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 					b.Fatal(err)
 				}
 				pages += sum.PagesFetched
-				c.Close()
+				p.Close()
 				st.Close()
 			}
 			_, rss := rusage()
