@@ -175,6 +175,7 @@ type Hostile struct {
 	closedAddr string
 	pages      map[string]*hostilePage // path -> good page
 	hugeFeed   []byte
+	doubleBomb []byte // the doubly gzipped sitemap bomb
 
 	mu          sync.Mutex
 	gen         int // ResetRequests count: a statusWriter of an older log leaves it alone
@@ -254,6 +255,11 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 		p6ln = l
 		h.PrivateV6URL = "http://" + l.Addr().String()
 	}
+	// The bombs are built before the first request, not on it: building
+	// them takes seconds on a busy machine, and a crawler's timeout would
+	// take the first bomb for a hanging host.
+	bombMembers()
+	h.doubleBomb = doubleBomb(opts.BombBytes)
 	if err := h.build(web); err != nil {
 		_ = ln.Close()
 		_ = fln.Close()
@@ -944,7 +950,7 @@ func (h *Hostile) route(rw http.ResponseWriter, r *http.Request, n int) {
 	case "/sitemaps/bomb2.xml.gz":
 		rw.Header().Set("Content-Type", "application/x-gzip")
 		rw.Header().Set("Content-Encoding", "gzip")
-		b := doubleBomb(h.opts.BombBytes)
+		b := h.doubleBomb
 		rw.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		_, _ = rw.Write(b)
 	case "/h/bomb.html":
