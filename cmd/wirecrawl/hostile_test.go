@@ -61,6 +61,10 @@ func runChild(t *testing.T, guard time.Duration, args ...string) childRun {
 	if ctx.Err() != nil {
 		t.Fatalf("wirecrawl %s hung: killed after %s\nstdout: %s\nstderr (end): %s", strings.Join(args, " "), guard, r.stdout, tail(r.stderr, 4000))
 	}
+	if strings.Contains(r.stderr, testweb.DNSQueryMarker) {
+		t.Errorf("wirecrawl %s sent DNS queries (a test must resolve names locally or use addresses):\n%s",
+			strings.Join(args, " "), grepLines(r.stderr, testweb.DNSQueryMarker))
+	}
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		t.Fatalf("wirecrawl %s: %v", strings.Join(args, " "), err)
@@ -93,6 +97,17 @@ func skipUnderRace(t *testing.T) {
 			}
 		}
 	}
+}
+
+// grepLines returns the lines of s that contain substr.
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func tail(s string, n int) string {
