@@ -39,9 +39,15 @@ type childRun struct {
 }
 
 // runChild runs the test binary as `wirecrawl args...` with a hang guard: a
-// child still running after guard is killed and the test fails.
-func runChild(t *testing.T, guard time.Duration, args ...string) childRun {
+// child still running a minute before the test binary's -timeout is killed
+// and the test fails (a guard, not a speed target: a busy machine may make a
+// crawl take minutes, and only a hang takes for ever).
+func runChild(t *testing.T, args ...string) childRun {
 	t.Helper()
+	guard := 30 * time.Minute
+	if d, ok := t.Deadline(); ok {
+		guard = max(time.Until(d)-time.Minute, time.Until(d)/2)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), guard)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
@@ -160,8 +166,7 @@ func testCrawlHostileWeb(t *testing.T, polite bool) {
 	}
 	cfgPath := hostileConfig(t, dir, db, seeds, maxRetries, polite)
 
-	// A hang guard, not a speed target: the crawl takes about three timeouts.
-	first := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
+	first := runChild(t, "--config", cfgPath, "crawl")
 	t.Logf("first crawl: exit %d in %s, peak RSS %.1f MiB\n%s", first.code, first.wall.Round(time.Millisecond),
 		float64(first.maxRSS)/(1<<20), first.stdout)
 	if first.code != exitFailure {
@@ -219,7 +224,7 @@ func testCrawlHostileWeb(t *testing.T, polite bool) {
 	// nothing twice and asks for no permanently failed URL again.
 	before := storedURLs(t, sdb)
 	mark := len(hw.Requests())
-	second := runChild(t, 120*time.Second, "--config", cfgPath, "crawl", "--force")
+	second := runChild(t, "--config", cfgPath, "crawl", "--force")
 	t.Logf("second crawl: exit %d in %s, peak RSS %.1f MiB\n%s", second.code, second.wall.Round(time.Millisecond),
 		float64(second.maxRSS)/(1<<20), second.stdout)
 	if second.code != 0 && second.code != exitFailure {
@@ -269,7 +274,7 @@ func testCrawlHostileWeb(t *testing.T, polite bool) {
 	// A cron run right after polls nothing (no feed is due) and fetches
 	// nothing (what is left is due later): no request at all, exit 0.
 	mark = len(hw.Requests())
-	third := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
+	third := runChild(t, "--config", cfgPath, "crawl")
 	if third.code != 0 {
 		t.Errorf("third crawl (nothing due): exit %d\n%s\nstderr (end): %s", third.code, third.stdout, tail(third.stderr, 4000))
 	}
@@ -349,7 +354,7 @@ func TestCrawlHostileDeepXML(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "deep.db")
 	cfgPath := hostileConfig(t, dir, db, seeds, 2, false)
-	r := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
+	r := runChild(t, "--config", cfgPath, "crawl")
 	t.Logf("crawl of %d deeply nested feeds and sitemaps: exit %d in %s, peak RSS %.1f MiB\n%s", len(seeds), r.code,
 		r.wall.Round(time.Millisecond), float64(r.maxRSS)/(1<<20), r.stdout)
 	if r.code != 0 && r.code != exitFailure {
@@ -390,7 +395,7 @@ func TestCrawlHostileFeedsMemory(t *testing.T) {
 		func(c testweb.HostileCase) bool { return strings.HasPrefix(c.Name, "huge_feed") })
 	dir := t.TempDir()
 	cfgPath := hostileConfig(t, dir, filepath.Join(dir, "feeds.db"), seeds, 2, false)
-	r := runChild(t, 120*time.Second, "--config", cfgPath, "crawl")
+	r := runChild(t, "--config", cfgPath, "crawl")
 	t.Logf("crawl of %d huge feeds: exit %d in %s, peak RSS %.1f MiB\n%s", len(seeds), r.code, r.wall.Round(time.Millisecond),
 		float64(r.maxRSS)/(1<<20), r.stdout)
 	if r.code != 0 && r.code != exitFailure { // the feeds list a few hostile pages too
