@@ -139,6 +139,7 @@ func TestCrawlHostileWeb(t *testing.T) {
 		t.Skip("crawls the hostile web in a child process (~10 s and ~25 s); skipped in -short")
 	}
 	skipUnderRace(t)
+	t.Parallel() // a child process and a web of its own; much of it waits on hanging answers
 	// Each has its own hostile web and database; most of their time is
 	// spent waiting out hanging answers, so they wait together.
 	t.Run("fast", func(t *testing.T) { t.Parallel(); testCrawlHostileWeb(t, false) })
@@ -359,6 +360,7 @@ func TestCrawlHostileDeepXML(t *testing.T) {
 		t.Skip("polls deeply nested feeds in a child process; skipped in -short")
 	}
 	skipUnderRace(t)
+	t.Parallel() // a child process and a web of its own
 	deep, seeds := hostileSubset(t, testweb.HostileOptions{Seed: 5, HugeFeedItems: 10}, deepCase)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "deep.db")
@@ -400,6 +402,7 @@ func TestCrawlHostileFeedsMemory(t *testing.T) {
 		t.Skip("polls three 9 MB feeds in a child process; skipped in -short")
 	}
 	skipUnderRace(t)
+	t.Parallel() // a child process and a web of its own
 	_, seeds := hostileSubset(t, testweb.HostileOptions{Seed: 5, HugeFeeds: 3},
 		func(c testweb.HostileCase) bool { return strings.HasPrefix(c.Name, "huge_feed") })
 	dir := t.TempDir()
