@@ -71,6 +71,148 @@ func (ix index) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, e
 	return out, nil
 }
 
+// Nominate returns the stories sharing q's keys with their fingerprint
+// data from dedup_stories, without their texts; see dedup.Index. Each key
+// reads at most KeyLimit+1 entries of dedup_keys (the newest stories'), so
+// a key shared by many stories costs no more than one shared by few.
+func (ix index) Nominate(ctx context.Context, q dedup.Query) (dedup.Nomination, error) {
+	var nom dedup.Nomination
+	ks := slices.Clone(q.Keys)
+	slices.Sort(ks)
+	ks = slices.Compact(ks)
+	matched := map[int64]int{}
+	for len(ks) > 0 {
+		chunk := ks[:min(len(ks), nominateChunk)]
+		ks = ks[len(chunk):]
+		var (
+			sb   strings.Builder
+			args []any
+		)
+		for i, k := range chunk {
+			if i > 0 {
+				sb.WriteString(" UNION ALL ")
+			}
+			fmt.Fprintf(&sb, "SELECT key, story_id FROM (SELECT key, story_id FROM dedup_keys WHERE key = ? ORDER BY story_id DESC")
+			args = append(args, int64(k))
+			if q.KeyLimit > 0 {
+				sb.WriteString(" LIMIT ?")
+				args = append(args, q.KeyLimit+1)
+			}
+			fmt.Fprintf(&sb, ") k%d", i)
+		}
+		rows, err := ix.r.query(ctx, sb.String(), args...)
+		if err != nil {
+			return nom, fmt.Errorf("store: nominate: %w", err)
+		}
+		perKey := map[int64][]int64{}
+		for rows.Next() {
+			var k, id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return nom, fmt.Errorf("store: nominate: %w", err)
+			}
+			perKey[k] = append(perKey[k], id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nom, fmt.Errorf("store: nominate: %w", err)
+		}
+		for _, ids := range perKey {
+			if q.KeyLimit > 0 && len(ids) > q.KeyLimit {
+				nom.StopKeys++
+				continue
+			}
+			for _, id := range ids {
+				matched[id]++
+			}
+		}
+	}
+	if len(matched) == 0 {
+		return nom, nil
+	}
+	ids := make([]int64, 0, len(matched))
+	for id := range matched {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	since := int64(0)
+	if !q.Since.IsZero() {
+		since = q.Since.UnixNano()
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), lookupChunk)]
+		ids = ids[len(chunk):]
+		args := make([]any, 0, len(chunk)+1)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		args = append(args, since)
+		rows, err := ix.r.query(ctx, `SELECT story_id, simhash, content_hash, words, published, first_seen FROM dedup_stories
+			WHERE story_id IN (`+placeholders(len(chunk))+`) AND first_seen >= ? ORDER BY story_id`, args...)
+		if err != nil {
+			return nom, fmt.Errorf("store: nominate: %w", err)
+		}
+		for rows.Next() {
+			var (
+				c                dedup.Candidate
+				sh, ch, pub, fst int64
+			)
+			if err := rows.Scan(&c.StoryID, &sh, &ch, &c.Length, &pub, &fst); err != nil {
+				rows.Close()
+				return nom, fmt.Errorf("store: nominate: %w", err)
+			}
+			c.Simhash, c.ContentHash, c.Published, c.FirstSeen = uint64(sh), uint64(ch), fromNanos(pub), fromNanos(fst)
+			c.Matched = matched[c.StoryID]
+			nom.Candidates = append(nom.Candidates, c)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nom, fmt.Errorf("store: nominate: %w", err)
+		}
+	}
+	return nom, nil
+}
+
+// nominateChunk bounds the keys of one Nominate query (dedup sends about a
+// dozen per page).
+const nominateChunk = 64
+
+// Texts returns the canonical texts of stories ids; see dedup.Index.
+func (ix index) Texts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), lookupChunk)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := ix.r.query(ctx, `SELECT id, text FROM stories WHERE id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: texts: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id   int64
+				text string
+			)
+			if err := rows.Scan(&id, &text); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: texts: %w", err)
+			}
+			out[id] = text
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: texts: %w", err)
+		}
+	}
+	return out, nil
+}
+
 func (ix index) StoredURL(ctx context.Context, u string) (int64, uint64, bool, error) {
 	var id, h int64
 	err := ix.r.queryRow(ctx, `SELECT story_id, content_hash FROM copies WHERE url = ?`, u).Scan(&id, &h)
@@ -87,6 +229,17 @@ func (ix index) StoredURL(ctx context.Context, u string) (int64, uint64, bool, e
 // SavePage it reads the latest committed state.
 func (s *db) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, error) {
 	return index{s, s.in(nil)}.Lookup(ctx, keys)
+}
+
+// Nominate returns the stories sharing q's keys, without texts; see
+// dedup.Index. Outside SavePage it reads the latest committed state.
+func (s *db) Nominate(ctx context.Context, q dedup.Query) (dedup.Nomination, error) {
+	return index{s, s.in(nil)}.Nominate(ctx, q)
+}
+
+// Texts returns the canonical texts of stories ids; see dedup.Index.
+func (s *db) Texts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return index{s, s.in(nil)}.Texts(ctx, ids)
 }
 
 // StoredURL reports the story url is stored under; see dedup.Index.
