@@ -437,6 +437,6 @@ func (d *Deduper) replaces(fp *fingerprint, c Candidate, doc wirecrawl.Document,
 				length = len(n.tokens)
 			}
 		}
-		return fp.words > length
+		return MoreComplete(fp.words, length)
 	}
 }

@@ -243,7 +243,7 @@ func (m *MemoryIndex) add(storyID int64, doc wirecrawl.Document, d Decision) err
 		}
 		from, to := &m.stories[mi], &m.stories[si]
 		from.merged = si + 1
-		if from.length > to.length { // the most complete canonical wins
+		if MoreComplete(from.length, to.length) {
 			to.simhash, to.length, to.published, to.text, to.content = from.simhash, from.length, from.published, from.text, from.content
 		}
 		if from.firstSeen.Before(to.firstSeen) {
@@ -251,7 +251,7 @@ func (m *MemoryIndex) add(storyID int64, doc wirecrawl.Document, d Decision) err
 		}
 		from.text = ""
 	}
-	if s := &m.stories[si]; d.Action == ActionNew || d.Canonical && (len(d.Merge) == 0 || d.Words > s.length) {
+	if s := &m.stories[si]; d.Action == ActionNew || KeepsCanonical(d, d.Words, s.length) {
 		s.simhash, s.length, s.published, s.text, s.content = d.Simhash, d.Words, doc.Published, doc.Text, d.ContentHash
 	}
 	if doc.URL != "" {

@@ -302,7 +302,7 @@ func (s *db) mergeStory(ctx context.Context, tx *sql.Tx, to, from int64, keep bo
 	const version = `INSERT INTO story_versions (story_id, url, title, byline, published, site, lang, text,
 		simhash, content_hash, words, replaced_at)
 		SELECT CAST(? AS BIGINT), url, title, byline, published, site, lang, text, simhash, content_hash, words, CAST(? AS BIGINT) FROM stories WHERE id = ?`
-	wins := !keep && fromWords > toWords
+	wins := !keep && dedup.MoreComplete(fromWords, toWords)
 	loser := from
 	if wins {
 		loser = to
@@ -442,15 +442,13 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		}
 	}
 	if d.Action == dedup.ActionCopy && d.Canonical {
-		replace := len(d.Merge) == 0
-		if !replace {
-			var words int
+		var words int
+		if len(d.Merge) > 0 {
 			if err := s.in(tx).queryRow(ctx, `SELECT words FROM stories WHERE id = ?`, storyID).Scan(&words); err != nil {
 				return 0, fmt.Errorf("story %d length: %w", storyID, err)
 			}
-			replace = docWords(doc, d) > words
 		}
-		if replace {
+		if dedup.KeepsCanonical(*d, docWords(doc, d), words) {
 			if err := s.replaceCanonical(ctx, tx, storyID, doc, d, now, true); err != nil {
 				return 0, err
 			}
