@@ -231,6 +231,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	q := Query{KeyLimit: max(d.cfg.KeyLimit, 0)}
 	if d.cfg.Window > 0 {
 		q.Since = d.now().Add(-d.cfg.Window)
+		dec.WindowStart = q.Since
 	}
 	// Exact copies short-circuit on the content key.
 	ck := contentKey(fp.content)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wirecrawl/wirecrawl"
@@ -374,6 +375,9 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 			storyID = id
 		}
 	case dedup.ActionNew:
+		if err := s.maybePruneIndex(ctx, tx, d.WindowStart); err != nil {
+			return 0, err
+		}
 		// A URL stored before as the only copy of its story is that story,
 		// updated in place (a re-save keeps the story's ID); a URL that
 		// shares its story with others moves to a new story.
@@ -484,6 +488,63 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		}
 	}
 	return storyID, nil
+}
+
+// indexPruneEvery is how often (in new stories) SavePage prunes the index
+// of stories that fell out of the dedup window, and indexPruneBatch how many
+// it prunes at most each time.
+var (
+	indexPruneEvery int64 = 256
+	indexPruneBatch       = 1024
+	indexPruneCount atomic.Int64
+)
+
+// maybePruneIndex drops, every indexPruneEvery-th new story, the dedup keys
+// and per-story fingerprint rows of up to indexPruneBatch stories first
+// seen before windowStart (Decision.WindowStart): dedup no longer nominates
+// them, so they would only make the index larger. Their stories, copies and
+// texts stay.
+func (s *db) maybePruneIndex(ctx context.Context, tx *sql.Tx, windowStart time.Time) error {
+	if windowStart.IsZero() || indexPruneCount.Add(1)%indexPruneEvery != 0 {
+		return nil
+	}
+	_, err := s.pruneIndex(ctx, tx, windowStart, indexPruneBatch)
+	return err
+}
+
+// pruneIndex drops the index entries of at most limit stories first seen
+// before t and reports how many stories it pruned.
+func (s *db) pruneIndex(ctx context.Context, tx *sql.Tx, t time.Time, limit int) (int, error) {
+	r := s.in(tx)
+	rows, err := r.query(ctx, `SELECT story_id FROM dedup_stories WHERE first_seen < ? ORDER BY first_seen, story_id LIMIT ?`, t.UnixNano(), limit)
+	if err != nil {
+		return 0, fmt.Errorf("prune index: %w", err)
+	}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("prune index: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return 0, fmt.Errorf("prune index: %w", err)
+	}
+	n := len(ids)
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), lookupChunk)]
+		ids = ids[len(chunk):]
+		for _, q := range []string{`DELETE FROM dedup_keys WHERE story_id IN (`, `DELETE FROM dedup_stories WHERE story_id IN (`} {
+			if _, err := r.exec(ctx, q+placeholders(len(chunk))+`)`, chunk...); err != nil {
+				return 0, fmt.Errorf("prune index: %w", err)
+			}
+		}
+	}
+	return n, nil
 }
 
 // copyStory returns the story url is stored under (0 if none) and whether it

@@ -27,3 +27,4 @@ END;
 $$;
 CREATE TRIGGER dedup_stories_sync AFTER INSERT OR DELETE OR UPDATE OF simhash, content_hash, words, published, first_seen
 	ON stories FOR EACH ROW EXECUTE FUNCTION dedup_stories_sync();
+CREATE INDEX dedup_stories_first_seen ON dedup_stories (first_seen);

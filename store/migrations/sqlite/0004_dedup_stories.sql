@@ -23,3 +23,4 @@ END;
 CREATE TRIGGER dedup_stories_delete AFTER DELETE ON stories BEGIN
 	DELETE FROM dedup_stories WHERE story_id = OLD.id;
 END;
+CREATE INDEX dedup_stories_first_seen ON dedup_stories (first_seen);
