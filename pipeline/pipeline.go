@@ -80,6 +80,41 @@ type Config struct {
 	OnOutcome func(Outcome)
 	// Progress, if set, is the crawler's progress hook (crawler.Progress).
 	Progress crawler.Progress
+	// Observer, if set, hears every fetch-log record and the time each
+	// stage took on each page, for metrics.
+	Observer Observer
+}
+
+// Stage names a step of Handle timed for an Observer.
+type Stage string
+
+// The stages an Observer hears about. StageStore is the store transaction
+// without the dedup decision made inside it.
+const (
+	StageClean Stage = "clean"
+	StageDedup Stage = "dedup"
+	StageStore Stage = "store"
+)
+
+// Observer hears what a pipeline does, for metrics. Its methods are called
+// from many goroutines at once and must not block.
+type Observer interface {
+	// Fetch hears each record the crawler writes to the fetch log.
+	Fetch(rec crawler.FetchRecord)
+	// Stage hears how long one stage took on one page, and its error.
+	Stage(stage Stage, took time.Duration, err error)
+}
+
+// observedState passes the crawler's fetch-log records to an Observer.
+type observedState struct {
+	store.Store
+	o Observer
+}
+
+// LogFetch implements crawler.State.
+func (s observedState) LogFetch(ctx context.Context, rec crawler.FetchRecord) error {
+	s.o.Fetch(rec)
+	return s.Store.LogFetch(ctx, rec)
 }
 
 // Pipeline crawls, cleans, deduplicates and stores pages: the one place that
@@ -110,7 +145,11 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Pipeline, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c, err := crawler.New(cfg.Crawler, st, log)
+	var cst crawler.State = st
+	if cfg.Observer != nil {
+		cst = observedState{Store: st, o: cfg.Observer}
+	}
+	c, err := crawler.New(cfg.Crawler, cst, log)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w: %w", ErrConfig, err)
 	}
@@ -194,7 +233,9 @@ func (p *Pipeline) Handle(ctx context.Context, f crawler.Fetched) error {
 }
 
 func (p *Pipeline) handle(ctx context.Context, f crawler.Fetched, out *Outcome) error {
+	start := time.Now()
 	doc, err := p.clean(f)
+	p.observe(StageClean, start, err)
 	if err != nil {
 		return err
 	}
@@ -202,19 +243,44 @@ func (p *Pipeline) handle(ctx context.Context, f crawler.Fetched, out *Outcome) 
 	if p.cfg.RawHTML {
 		raw = &export.Raw{URL: out.URL, Status: f.Status, Header: f.Header, Body: f.Body, FetchedAt: f.FetchedAt}
 	}
+	start = time.Now()
+	var (
+		decideTook time.Duration
+		decideErr  error
+	)
 	id, d, err := p.store.SavePage(ctx, func(ctx context.Context, idx dedup.Index) (store.Page, error) {
+		decideStart := time.Now()
 		d, err := p.dedup.Decide(ctx, idx, doc)
+		decideTook += time.Since(decideStart)
+		decideErr = err
+		if p.cfg.Observer != nil {
+			p.cfg.Observer.Stage(StageDedup, time.Since(decideStart), err)
+		}
 		if err != nil {
 			return store.Page{}, err
 		}
 		return store.Page{Doc: doc, Decision: d, FrontierURL: f.Job.URL, Raw: raw}, nil
 	})
+	if p.cfg.Observer != nil {
+		storeErr := err
+		if decideErr != nil {
+			storeErr = nil // dedup's failure, heard already
+		}
+		p.cfg.Observer.Stage(StageStore, time.Since(start)-decideTook, storeErr)
+	}
 	if err != nil {
 		return fmt.Errorf("store %s: %w", out.URL, err)
 	}
 	out.Action, out.StoryID, out.Reason = d.Action, id, d.Reason
 	p.log.Debug("stored", "url", out.URL, "action", d.Action, "story", id, "reason", d.Reason)
 	return nil
+}
+
+// observe tells the Observer, if any, how long stage took since start.
+func (p *Pipeline) observe(stage Stage, start time.Time, err error) {
+	if p.cfg.Observer != nil {
+		p.cfg.Observer.Stage(stage, time.Since(start), err)
+	}
 }
 
 // clean extracts the article; when the page has none, the feed item's full
