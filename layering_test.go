@@ -38,7 +38,12 @@ var allowed = map[string][]string{
 	// tests where testweb is used. The commands build no crawler and no
 	// deduper (pipeline wires the crawl), so no dedup here; crawler is for
 	// its types, seeds and URL normalisation, cleaner for `clean`.
-	"cmd/wirecrawl": {".", "cleaner", "config", "crawler", "export", "pipeline", "store", "testweb"},
+	"cmd/wirecrawl": {".", "cleaner", "config", "crawler", "export", "metrics", "pipeline", "serve", "store", "testweb"},
+	// The Prometheus metrics hear the pipeline (pipeline.Observer, Outcome)
+	// and read the store's counts.
+	"metrics": {".", "crawler", "dedup", "pipeline", "store"},
+	// The HTTP server reads the store and exports stories as export does.
+	"serve": {".", "export", "store"},
 	// Test helpers, imported by tests only.
 	"store/storetest":   {".", "crawler", "dedup", "export", "store"},
 	"export/exporttest": {".", "dedup", "export", "store"},

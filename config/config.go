@@ -47,6 +47,15 @@ type Config struct {
 	Dedup dedup.Config `yaml:"dedup"`
 	// Store configures what is persisted.
 	Store store.Config `yaml:"store"`
+	// Serve configures `wirecrawl serve`.
+	Serve ServeConfig `yaml:"serve"`
+}
+
+// ServeConfig configures `wirecrawl serve`.
+type ServeConfig struct {
+	// Token, when set, is the bearer token every request but /healthz and
+	// /readyz must carry; serve refuses a non-loopback address without one.
+	Token string `yaml:"token"`
 }
 
 // LogConfig says how the run logs.

@@ -130,6 +130,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.whyCommand(),
 		a.demoCommand(),
 		a.configCommand(),
+		a.serveCommand(),
 	)
 	return root
 }

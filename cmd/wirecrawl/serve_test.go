@@ -1,0 +1,312 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/wirecrawl/wirecrawl/testweb"
+)
+
+// serveProc is a `wirecrawl serve` child process.
+type serveProc struct {
+	cmd  *exec.Cmd
+	addr string
+	done chan error
+
+	mu     sync.Mutex
+	stderr strings.Builder
+}
+
+// startServe starts `wirecrawl serve` in a child process (so that it can
+// be sent SIGTERM) and waits for the address it serves on.
+func startServe(t *testing.T, env []string, args ...string) *serveProc {
+	t.Helper()
+	args = append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append(env, "WIRECRAWL_TEST_AS_MAIN=1", "WIRECRAWL_TEST_ARGS="+strings.Join(args, "\x1f"))...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serveProc{cmd: cmd, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			if a, ok := strings.CutPrefix(line, "wirecrawl: serving on http://"); ok {
+				addr <- a
+			}
+			p.mu.Lock()
+			p.stderr.WriteString(line + "\n")
+			p.mu.Unlock()
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	go func() {
+		<-copied
+		p.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	select {
+	case p.addr = <-addr:
+	case err := <-p.done:
+		p.done <- err
+		t.Fatalf("serve exited before serving: %v\n%s", err, p.log())
+	case <-time.After(time.Minute):
+		t.Fatalf("serve did not say where it serves within a minute\n%s", p.log())
+	}
+	return p
+}
+
+func (p *serveProc) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}
+
+// stop sends SIGTERM and returns how long serve took to exit, failing the
+// test unless it exits 0.
+func (p *serveProc) stop(t *testing.T) time.Duration {
+	t.Helper()
+	start := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		took := time.Since(start)
+		if err != nil {
+			t.Fatalf("serve after SIGTERM: %v (want exit 0)\n%s", err, p.log())
+		}
+		return took
+	case <-time.After(time.Minute):
+		t.Fatalf("serve still running a minute after SIGTERM\n%s", p.log())
+	}
+	return 0
+}
+
+// get fetches path from the server and returns its status and body.
+func (p *serveProc) get(t *testing.T, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get("http://" + p.addr + path)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// families parses a Prometheus text exposition.
+func families(t *testing.T, text string) map[string]*dto.MetricFamily {
+	t.Helper()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	mf, err := parser.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("metrics do not parse: %v\n%s", err, text)
+	}
+	return mf
+}
+
+// sample sums the values of family name's samples whose labels include
+// every pair of labels ("k=v").
+func sample(mf map[string]*dto.MetricFamily, name string, labels ...string) float64 {
+	f, ok := mf[name]
+	if !ok {
+		return -1
+	}
+	var sum float64
+next:
+	for _, m := range f.GetMetric() {
+		for _, kv := range labels {
+			k, v, _ := strings.Cut(kv, "=")
+			found := false
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == k && lp.GetValue() == v {
+					found = true
+				}
+			}
+			if !found {
+				continue next
+			}
+		}
+		switch {
+		case m.Counter != nil:
+			sum += m.GetCounter().GetValue()
+		case m.Gauge != nil:
+			sum += m.GetGauge().GetValue()
+		case m.Histogram != nil:
+			sum += float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return sum
+}
+
+// waitSettled polls /metrics until a pass has ended after which nothing
+// was left queued or leased, and returns the metrics then.
+func (p *serveProc) waitSettled(t *testing.T) map[string]*dto.MetricFamily {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute) // a hang guard, not a speed requirement
+	for time.Now().Before(deadline) {
+		_, text := p.get(t, "/metrics")
+		mf := families(t, text)
+		passes := sample(mf, "wirecrawl_passes_total", "result=ok") + sample(mf, "wirecrawl_passes_total", "result=failures")
+		left := sample(mf, "wirecrawl_frontier_jobs", "state=queued") + sample(mf, "wirecrawl_frontier_jobs", "state=leased")
+		if passes >= 1 && left == 0 {
+			return mf
+		}
+		select {
+		case err := <-p.done:
+			p.done <- err
+			t.Fatalf("serve exited: %v\n%s", err, p.log())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no pass left the frontier empty within 3 minutes\n%s", p.log())
+	return nil
+}
+
+// TestServe: serve over the simulated web stores the same stories and copies
+// as crawl, answers /healthz and /readyz, counts what it did on /metrics,
+// and exits 0 within 10 s of SIGTERM.
+func TestServe(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 7, Stories: 40})
+	dir := t.TempDir()
+	refDB := filepath.Join(dir, "ref.db")
+	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
+		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
+	}
+	want := partition(t, refDB)
+	wantPages := 0
+	for _, s := range want {
+		wantPages += len(strings.Fields(s))
+	}
+
+	db := filepath.Join(dir, "serve.db")
+	p := startServe(t, crawlEnv(web, db), "--min-idle", "50ms", "--max-idle", "2s")
+	if code, body := p.get(t, "/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz: %d %q", code, body)
+	}
+	mf := p.waitSettled(t)
+	if code, body := p.get(t, "/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz after a pass: %d %q", code, body)
+	}
+	stored := sample(mf, "wirecrawl_pages_total", "outcome=new") + sample(mf, "wirecrawl_pages_total", "outcome=copy")
+	if int(stored) != wantPages {
+		t.Errorf("pages_total new+copy = %v, want %d (every page stored once)", stored, wantPages)
+	}
+	if n := sample(mf, "wirecrawl_fetches_total", "kind=article", "status=200", "class="); int(n) < wantPages {
+		t.Errorf("fetches_total of articles with status 200 = %v, want at least %d", n, wantPages)
+	}
+	for _, stage := range []string{"clean", "dedup", "store"} {
+		if n := sample(mf, "wirecrawl_stage_duration_seconds", "stage="+stage); int(n) < wantPages {
+			t.Errorf("stage %s timed %v times, want at least %d", stage, n, wantPages)
+		}
+	}
+	if n := sample(mf, "wirecrawl_frontier_jobs", "state=done"); int(n) < wantPages {
+		t.Errorf("frontier_jobs{state=done} = %v, want at least %d", n, wantPages)
+	}
+	if n := sample(mf, "go_goroutines"); n <= 0 {
+		t.Errorf("no Go runtime metrics")
+	}
+	if took := p.stop(t); took > 10*time.Second {
+		t.Errorf("serve took %s to exit after SIGTERM, want at most 10s", took)
+	}
+	if got := partition(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("serve stored %d stories, crawl %d\n%s", len(got), len(want), diff(want, got))
+	}
+}
+
+// TestServeTerminatedMidPass: SIGTERM in the middle of a pass ends serve
+// within 10 s, and a restarted serve completes the crawl with nothing lost
+// and nothing stored twice.
+func TestServeTerminatedMidPass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs several crawls; skipped in -short")
+	}
+	web := startWeb(t, testweb.Options{Seed: 12, Stories: 120})
+	dir := t.TempDir()
+	refDB := filepath.Join(dir, "ref.db")
+	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
+		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
+	}
+	want := partition(t, refDB)
+	wantPages := 0
+	for _, s := range want {
+		wantPages += len(strings.Fields(s))
+	}
+
+	db := filepath.Join(dir, "serve.db")
+	env := crawlEnv(web, db)
+	p := startServe(t, env, "--min-idle", "50ms", "--max-idle", "2s")
+	// Stop when a third of the pages are stored, read from the database as
+	// it grows, so the signal lands mid-pass however fast the machine is.
+	target := wantPages / 3
+	for storedPages(t, db) < target {
+		select {
+		case err := <-p.done:
+			t.Fatalf("serve exited before the stop point: %v\n%s", err, p.log())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	took := p.stop(t)
+	at := storedPages(t, db)
+	t.Logf("SIGTERM at %d of %d pages; serve exited in %s", at, wantPages, took)
+	if took > 10*time.Second {
+		t.Errorf("serve took %s to exit after SIGTERM, want at most 10s", took)
+	}
+	if at >= wantPages {
+		t.Fatalf("the pass had ended before SIGTERM (%d pages); the test needs it mid-pass", at)
+	}
+
+	p = startServe(t, env, "--min-idle", "50ms", "--max-idle", "2s")
+	p.waitSettled(t)
+	p.stop(t)
+	if got := partition(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("after SIGTERM and restart: %d stories, uninterrupted crawl: %d\n%s", len(got), len(want), diff(want, got))
+	}
+}
+
+// TestServeRefusesOpenAddressWithoutToken: a non-loopback address needs
+// serve.token; the refusal is a usage error (exit 2) and names the key.
+func TestServeRefusesOpenAddressWithoutToken(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 4, Stories: 3})
+	db := filepath.Join(t.TempDir(), "w.db")
+	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:8080"} {
+		code, out, errOut := runCLI(t, crawlEnv(web, db), "serve", "--listen", addr)
+		if code != exitUsage || !strings.Contains(errOut, "serve.token") {
+			t.Errorf("serve --listen %s without token: exit %d, %q %q; want exit %d naming serve.token", addr, code, out, errOut, exitUsage)
+		}
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a refused serve created the database")
+	}
+}
