@@ -9,12 +9,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/metrics"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 )
 
 // crawlCommand runs one pass over the seeds: the main, cron-safe job.
 func (a *app) crawlCommand() *cobra.Command {
-	var force bool
+	var (
+		force       bool
+		metricsFile string
+	)
 	cmd := &cobra.Command{
 		Use:   "crawl",
 		Short: "Crawl the seeds once: poll due feeds, fetch new articles, clean, dedup, store",
@@ -41,6 +45,11 @@ Exit status: 0 all went well, 1 some fetches failed, 2 bad usage or config,
 			start := time.Now()
 			pc := a.pipelineConfig(cfg)
 			pc.Force = force
+			var m *metrics.Metrics
+			if metricsFile != "" {
+				m = metrics.New()
+				pc.Observer, pc.OnOutcome = m, m.Outcome
+			}
 			res, err := a.runCrawl(cmd.Context(), cfg, pc, func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error) {
 				return p.Crawl(ctx, seeds)
 			})
@@ -48,6 +57,11 @@ Exit status: 0 all went well, 1 some fetches failed, 2 bad usage or config,
 				return err
 			}
 			a.printSummary(res, time.Since(start))
+			if m != nil {
+				if err := a.writeMetricsFile(cmd.Context(), cfg, m, res, time.Since(start), metricsFile); err != nil {
+					return err
+				}
+			}
 			if res.failed() {
 				return fmt.Errorf("crawl: %w", errPartial)
 			}
@@ -55,5 +69,6 @@ Exit status: 0 all went well, 1 some fetches failed, 2 bad usage or config,
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "poll every feed and sitemap, due or not")
+	cmd.Flags().StringVar(&metricsFile, "metrics-file", "", "at the end, write the run's Prometheus metrics to this file (node_exporter textfile format)")
 	return cmd
 }

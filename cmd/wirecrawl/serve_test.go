@@ -237,6 +237,8 @@ func TestServe(t *testing.T) {
 	if n := sample(mf, "go_goroutines"); n <= 0 {
 		t.Errorf("no Go runtime metrics")
 	}
+	_, text := p.get(t, "/metrics")
+	t.Run("promtool", func(t *testing.T) { promtoolCheck(t, text) })
 	if took := p.stop(t); took > 10*time.Second {
 		t.Errorf("serve took %s to exit after SIGTERM, want at most 10s", took)
 	}
