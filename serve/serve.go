@@ -108,6 +108,8 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc("GET /readyz", h.readyz)
 	mux.Handle("GET /metrics", h.auth(promhttp.InstrumentMetricHandler(cfg.Registry,
 		promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))))
+	mux.Handle("GET /api/v1/stories", h.auth(http.HandlerFunc(h.stories)))
+	mux.Handle("GET /api/v1/stories/{id}", h.auth(http.HandlerFunc(h.story)))
 	return securityHeaders(mux)
 }
 

@@ -237,6 +237,9 @@ func TestServe(t *testing.T) {
 	if n := sample(mf, "go_goroutines"); n <= 0 {
 		t.Errorf("no Go runtime metrics")
 	}
+	if code, body := p.get(t, "/api/v1/stories?limit=200"); code != http.StatusOK || strings.Count(body, `"first_publisher"`) != len(want) {
+		t.Errorf("/api/v1/stories: %d, %d stories, want %d", code, strings.Count(body, `"first_publisher"`), len(want))
+	}
 	_, text := p.get(t, "/metrics")
 	t.Run("promtool", func(t *testing.T) { promtoolCheck(t, text) })
 	if took := p.stop(t); took > 10*time.Second {
