@@ -315,3 +315,36 @@ func TestServeRefusesOpenAddressWithoutToken(t *testing.T) {
 		t.Errorf("a refused serve created the database")
 	}
 }
+
+// TestServeTakesTurnsWithCrawl: while another crawl holds the run lock (a
+// cron `crawl`), serve's passes are postponed and store nothing; once it is
+// released, serve crawls.
+func TestServeTakesTurnsWithCrawl(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 8, Stories: 10})
+	db := filepath.Join(t.TempDir(), "w.db")
+	release := holdRunLock(t, db)
+	p := startServe(t, crawlEnv(web, db), "--min-idle", "50ms", "--max-idle", "2s", "--lock-retry", "50ms")
+	for {
+		_, text := p.get(t, "/metrics")
+		if sample(families(t, text), "wirecrawl_passes_total", "result=locked") >= 2 {
+			break
+		}
+		select {
+		case err := <-p.done:
+			t.Fatalf("serve exited: %v\n%s", err, p.log())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if n := storedPages(t, db); n != 0 {
+		t.Fatalf("serve stored %d pages while another crawl held the run lock", n)
+	}
+	if code, _ := p.get(t, "/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz before any pass ran: %d, want 503", code)
+	}
+	release()
+	p.waitSettled(t)
+	if n := storedPages(t, db); n == 0 {
+		t.Errorf("serve stored nothing after the run lock was released")
+	}
+	p.stop(t)
+}
