@@ -32,6 +32,9 @@ func (a *app) configCommand() *cobra.Command {
 
 func formatValue(cfg config.Config, key string) string {
 	value, _ := cfg.Value(key)
+	if key == "serve.token" && value != "" {
+		return "(set, not shown)"
+	}
 	v := reflect.ValueOf(value)
 	if v.Kind() == reflect.Slice {
 		parts := make([]string, v.Len())

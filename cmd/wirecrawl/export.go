@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/wirecrawl/wirecrawl/config"
 	"github.com/wirecrawl/wirecrawl/export"
 	"github.com/wirecrawl/wirecrawl/store"
 )
@@ -167,7 +168,9 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 			err = fmt.Errorf("export: closing store: %w", cerr)
 		}
 	}()
-	configHash, err := export.HashConfig(cfg)
+	hashed := cfg
+	hashed.Serve = config.ServeConfig{} // serve's settings (a secret token) say nothing about the data
+	configHash, err := export.HashConfig(hashed)
 	if err != nil {
 		return err
 	}

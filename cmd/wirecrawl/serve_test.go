@@ -348,3 +348,14 @@ func TestServeTakesTurnsWithCrawl(t *testing.T) {
 	}
 	p.stop(t)
 }
+
+// TestServeTokenNotShown: `wirecrawl config` does not print serve.token.
+func TestServeTokenNotShown(t *testing.T) {
+	code, out, errOut := runCLI(t, []string{"WIRECRAWL_SERVE_TOKEN=hunter2-secret"}, "config")
+	if code != 0 {
+		t.Fatalf("config: exit %d %s", code, errOut)
+	}
+	if strings.Contains(out, "hunter2-secret") || !strings.Contains(out, "serve.token = (set, not shown)") {
+		t.Errorf("config shows the token, or not that it is set:\n%s", out)
+	}
+}
