@@ -36,8 +36,14 @@ func loaded(t *testing.T, dsn string, c *exporttest.Corpus) store.Store {
 	return st
 }
 
+// answer is an HTTP response, its body read.
+type answer struct {
+	StatusCode int
+	Header     http.Header
+}
+
 // get fetches path with an optional bearer token.
-func get(t *testing.T, srv *httptest.Server, path, token string) (*http.Response, []byte) {
+func get(t *testing.T, srv *httptest.Server, path, token string) (answer, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 	if err != nil {
@@ -55,7 +61,7 @@ func get(t *testing.T, srv *httptest.Server, path, token string) (*http.Response
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, body
+	return answer{resp.StatusCode, resp.Header}, body
 }
 
 // exported is what `wirecrawl export` writes for f: the JSONL records, as

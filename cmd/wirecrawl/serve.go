@@ -168,6 +168,10 @@ func (a *app) serveLoop(ctx context.Context, cfg config.Config, o serveOptions, 
 		wait := o.lockRetry
 		if result != metrics.PassLocked {
 			wait = a.nextWait(ctx, sch, m, st, o, log)
+		}
+		if result == metrics.PassOK || result == metrics.PassFailures {
+			// A pass that ran to its end; one that stopped on an error (an
+			// unreachable store) leaves /readyz to go stale.
 			status.PassEnded(end, end.Add(wait).Add(o.staleAfter))
 		}
 		log.Debug("sleeping until the next pass", "for", wait)

@@ -69,7 +69,7 @@ func startServe(t *testing.T, env []string, args ...string) *serveProc {
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			<-p.done
+			t.Logf("serve killed at the end of the test: %v", <-p.done)
 		}
 	})
 	select {
