@@ -359,3 +359,51 @@ func TestServeTokenNotShown(t *testing.T) {
 		t.Errorf("config shows the token, or not that it is set:\n%s", out)
 	}
 }
+
+// TestServeRereadsSeeds: a seed added to the seed file while serve runs is
+// crawled by a later pass, without a restart.
+func TestServeRereadsSeeds(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 9, Stories: 30})
+	dir := t.TempDir()
+	refDB := filepath.Join(dir, "ref.db")
+	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
+		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
+	}
+	want := partition(t, refDB)
+	wantPages := 0
+	for _, s := range want {
+		wantPages += len(strings.Fields(s))
+	}
+
+	seedFile := filepath.Join(dir, "seeds.txt")
+	seeds := web.Seeds()
+	if err := os.WriteFile(seedFile, []byte(seeds[0]+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "serve.db")
+	env := append(crawlEnv(web, db), "WIRECRAWL_SEEDS="+seedFile)
+	p := startServe(t, env, "--min-idle", "50ms", "--max-idle", "1s")
+	p.waitSettled(t)
+	first := storedPages(t, db)
+	if first == 0 || first >= wantPages {
+		t.Fatalf("with one seed serve stored %d of %d pages; the test needs some but not all", first, wantPages)
+	}
+	if err := os.WriteFile(seedFile, []byte(strings.Join(seeds, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Minute) // a hang guard
+	for storedPages(t, db) < wantPages {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve stored %d of %d pages 3 minutes after the seeds grew\n%s", storedPages(t, db), wantPages, p.log())
+		}
+		select {
+		case err := <-p.done:
+			t.Fatalf("serve exited: %v\n%s", err, p.log())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	p.stop(t)
+	if got := partition(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("after the seeds grew: %d stories, crawl of all seeds: %d\n%s", len(got), len(want), diff(want, got))
+	}
+}
