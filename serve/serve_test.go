@@ -22,7 +22,7 @@ import (
 )
 
 // loaded opens a store on dsn holding the generated corpus c.
-func loaded(t *testing.T, dsn string, c *exporttest.Corpus) store.Store {
+func loaded(t testing.TB, dsn string, c *exporttest.Corpus) store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dsn, store.Config{KeepCopyText: true})

@@ -1,0 +1,60 @@
+package serve_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wirecrawl/wirecrawl/export/exporttest"
+	"github.com/wirecrawl/wirecrawl/serve"
+	"github.com/wirecrawl/wirecrawl/store/storetest"
+)
+
+// BenchmarkStoryAPI measures /api/v1/stories pages (50 stories with their
+// copies, at cursors spread over the corpus, with and without a site
+// filter) and /api/v1/stories/{id} over HTTP on a SQLite store of 5,000
+// stories (12,500 copies), reporting p50 and p99 latencies.
+func BenchmarkStoryAPI(b *testing.B) {
+	const n = 5000
+	c := &exporttest.Corpus{N: n, Paragraphs: 6}
+	st := loaded(b, storetest.SQLiteDSN(b), c)
+	srv := httptest.NewServer(serve.Handler(serve.Config{Store: st, Registry: prometheus.NewRegistry()}))
+	defer srv.Close()
+	cases := []struct {
+		name string
+		path func(i int) string
+	}{
+		{"list", func(i int) string { return "/api/v1/stories?cursor=" + strconv.Itoa(i*97%n) }},
+		{"list-site", func(i int) string {
+			return "/api/v1/stories?site=" + exporttest.SiteHost(i%exporttest.Sites) + "&cursor=" + strconv.Itoa(i*97%n)
+		}},
+		{"story", func(i int) string { return "/api/v1/stories/" + strconv.Itoa(1+i*131%n) }},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			var lat []time.Duration
+			for i := 0; b.Loop(); i++ {
+				start := time.Now()
+				resp, err := srv.Client().Get(srv.URL + bc.path(i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("%s: %d", bc.path(i), resp.StatusCode)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
