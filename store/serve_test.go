@@ -31,13 +31,13 @@ func TestScheduler(t *testing.T) {
 			if err := sch.Ping(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if _, ok, err := sch.NextDue(ctx); err != nil || ok {
+			if _, ok, err := sch.NextDue(ctx, time.Time{}); err != nil || ok {
 				t.Fatalf("empty store: NextDue ok %v, err %v; want nothing due", ok, err)
 			}
 			base := time.Unix(1_800_000_000, 0)
 			check := func(want time.Time) {
 				t.Helper()
-				got, ok, err := sch.NextDue(ctx)
+				got, ok, err := sch.NextDue(ctx, time.Time{})
 				if err != nil || !ok || !got.Equal(want) {
 					t.Fatalf("NextDue = %v, %v, %v; want %v", got, ok, err, want)
 				}
@@ -70,6 +70,14 @@ func TestScheduler(t *testing.T) {
 				t.Fatal(err)
 			}
 			check(base.Add(30 * time.Minute))
+			// What was due by `after` is left out.
+			got, ok, err := sch.NextDue(ctx, base.Add(30*time.Minute))
+			if err != nil || !ok || !got.Equal(base.Add(time.Hour)) {
+				t.Fatalf("NextDue after the queued job's time = %v, %v, %v; want the feed's %v", got, ok, err, base.Add(time.Hour))
+			}
+			if _, ok, err := sch.NextDue(ctx, base.Add(5*time.Hour)); err != nil || ok {
+				t.Fatalf("NextDue after everything: ok %v, err %v; want nothing", ok, err)
+			}
 		})
 	}
 }

@@ -167,7 +167,7 @@ func (a *app) serveLoop(ctx context.Context, cfg config.Config, o serveOptions, 
 		m.Pass(result, end.Sub(start), end)
 		wait := o.lockRetry
 		if result != metrics.PassLocked {
-			wait = a.nextWait(ctx, sch, m, st, o, log)
+			wait = a.nextWait(ctx, sch, m, st, o, start, log)
 		}
 		if result == metrics.PassOK || result == metrics.PassFailures {
 			// A pass that ran to its end; one that stopped on an error (an
@@ -225,8 +225,9 @@ func (a *app) servePass(ctx context.Context, cfg config.Config, st store.Store, 
 
 // nextWait reads the frontier for the metrics and returns how long to sleep
 // before the next pass: until the next feed or job is due, within the
-// configured bounds.
-func (a *app) nextWait(ctx context.Context, sch store.Scheduler, m *metrics.Metrics, st store.Store, o serveOptions, log *slog.Logger) time.Duration {
+// configured bounds. What was due when the last pass started and is due
+// still (left by that pass) does not count.
+func (a *app) nextWait(ctx context.Context, sch store.Scheduler, m *metrics.Metrics, st store.Store, o serveOptions, passStart time.Time, log *slog.Logger) time.Duration {
 	now := time.Now()
 	if stats, err := st.Stats(ctx); err != nil {
 		log.Warn("frontier counts", "err", err)
@@ -235,7 +236,7 @@ func (a *app) nextWait(ctx context.Context, sch store.Scheduler, m *metrics.Metr
 	} else {
 		m.Frontier(stats, due)
 	}
-	next, ok, err := sch.NextDue(ctx)
+	next, ok, err := sch.NextDue(ctx, passStart)
 	switch {
 	case err != nil:
 		log.Warn("next due", "err", err)
