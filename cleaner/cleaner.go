@@ -225,7 +225,7 @@ var rxLoginWords = regexp.MustCompile(`(?i)\b(sign(ed)?[ -]?(in|up)|log(ged)?[ -
 // shortWords words or more, shortProse of them in one paragraph. A 60-word
 // brief passes; "Post a comment" or a bare headline does not.
 const (
-	shortWords = 10
+	shortWords = 8
 	shortProse = 6
 )
 
