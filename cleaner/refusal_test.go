@@ -17,7 +17,9 @@ const story = `<p>City officials said on Tuesday that the bridge over the river 
 // the same word on a real byline or caption still prunes it.
 func TestWrapperNamesDoNotPruneTheArticle(t *testing.T) {
 	side := `<div class="sidebar"><h3>Archives</h3><ul>` + strings.Repeat(`<li><a href="/a">July 2012 (12)</a></li>`, 12) + `</ul>
-<div class="about"><p>I live in a small town and write about local news, gardening and the weather, mostly on weekends.</p></div></div>`
+<div class="about"><p>I live in a small town and write about local news, gardening and the weather, mostly on weekends.</p>
+<p>Before that I taught school for twenty years, which is where most of my opinions about bridges come from.</p></div></div>`
+	comments := `<ol class="commentlist">` + strings.Repeat(`<li class="comment"><p>Thanks for writing this up, I drive over that bridge every day and had no idea the work would take so long, or that the north crossing would take all of the traffic.</p></li>`, 5) + `</ol>`
 	for _, wrapper := range []string{
 		`<div id="content_byline">`, `<div class="entry-author-jane post">`, `<div class="widget Blog" id="Blog1">`,
 		`<div class="caption-image">`, `<div id="printReady">`, `<div class="post tag-sharing category-promo">`,
@@ -25,7 +27,7 @@ func TestWrapperNamesDoNotPruneTheArticle(t *testing.T) {
 		t.Run(wrapper, func(t *testing.T) {
 			page := `<html><head><title>Bridge to close</title></head><body>` + side + wrapper +
 				`<h2>Bridge to close for repairs</h2><div class="byline">By Jane Doe</div>` + story +
-				`<div class="caption">Photo: the bridge at dusk. Credit: John Roe</div></div></body></html>`
+				`<div class="caption">Photo: the bridge at dusk. Credit: John Roe</div></div>` + comments + `</body></html>`
 			doc, ex, err := New(Config{}).Explain([]byte(page), "https://news.example/bridge", "text/html")
 			if err != nil {
 				t.Fatalf("refused: %v", err)
@@ -35,7 +37,7 @@ func TestWrapperNamesDoNotPruneTheArticle(t *testing.T) {
 					t.Errorf("text lacks %q:\n%s", want, doc.Text)
 				}
 			}
-			for _, bad := range []string{"By Jane Doe", "Credit: John Roe", "July 2012", "gardening"} {
+			for _, bad := range []string{"By Jane Doe", "Credit: John Roe", "July 2012", "gardening", "Thanks for writing"} {
 				if strings.Contains(doc.Text, bad) {
 					t.Errorf("text keeps %q:\n%s", bad, doc.Text)
 				}
