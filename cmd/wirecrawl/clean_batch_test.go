@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,5 +195,36 @@ func TestCleanExplain(t *testing.T) {
 		if p.Rule == "" || p.Element == "" || p.Share < 0 || p.Share > 1 {
 			t.Errorf("pruned entry %+v", p)
 		}
+	}
+}
+
+// TestCleanRefusesRandomFiles: random 200 KB files (seeded, with and
+// without NUL bytes) exit 1 with a clear message and print nothing, one by
+// one and as a batch.
+func TestCleanRefusesRandomFiles(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(13, 2))
+	var paths []string
+	for i := range 8 {
+		b := make([]byte, 200<<10)
+		for j := range b {
+			b[j] = byte(r.UintN(256))
+			for i%2 == 1 && b[j] == 0 {
+				b[j] = byte(r.UintN(256))
+			}
+		}
+		p := filepath.Join(dir, fmt.Sprintf("random%d.bin", i))
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+		code, out, errs := runClean(t, "", p)
+		if code != 1 || out != "" || !strings.Contains(errs, "not an HTML page") || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%s: exit %d, stdout %d bytes, stderr %q; want 1, nothing, one line saying not HTML", p, code, len(out), errs)
+		}
+	}
+	code, out, errs := runClean(t, "", append([]string{"--json"}, paths...)...)
+	if code != 1 || strings.Count(out, `"error":"clean `) != len(paths) || !strings.Contains(errs, fmt.Sprintf("%d of %d inputs failed", len(paths), len(paths))) {
+		t.Errorf("batch: exit %d, stdout %.300q, stderr %q", code, out, errs)
 	}
 }
