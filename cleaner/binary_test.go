@@ -2,6 +2,7 @@ package cleaner
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -78,5 +79,35 @@ func TestNonEnglishPagesAreText(t *testing.T) {
 	latin1 = append(latin1, "</p></body></html>"...)
 	if doc, err := c.Clean(latin1, "", "text/html; charset=iso-8859-1"); err != nil || !strings.Contains(doc.Text, "Maßnahmen für") {
 		t.Errorf("latin-1: err %v, text %.80q", err, doc.Text)
+	}
+}
+
+// TestNoiseTextIsNotAnArticle: a page whose text is printable noise (the
+// symbols, digits and punctuation of decoded garbage) is refused; a table
+// of results with names is not.
+func TestNoiseTextIsNotAnArticle(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	const noise = "0123456789!#$%&*+-/=?@^_|~.,;:()[]{}ÃÂ¿¡§¶°±²³µ·¸¹º»¼½¾"
+	runes := []rune(noise)
+	var b strings.Builder
+	for i := range 3000 {
+		if i%9 == 8 {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteRune(runes[r.IntN(len(runes))])
+	}
+	page := "<html><body><article><p>" + b.String() + "</p></article></body></html>"
+	if doc, err := New(Config{}).Clean([]byte(page), "", "text/html"); !errors.Is(err, ErrNotHTML) {
+		t.Errorf("noise: err %v, text %.80q; want ErrNotHTML", err, doc.Text)
+	}
+	var table strings.Builder
+	table.WriteString("<html><body><article><h1>State swim results</h1><p>Results of the state swimming finals on Friday, with times in minutes and seconds.</p><table>")
+	for i := range 40 {
+		fmt.Fprintf(&table, "<tr><td>%d.</td><td>Jane Swimmer</td><td>Central High</td><td>1:%02d.%02d</td></tr>", i+1, 2+i%50, 17+i%80)
+	}
+	table.WriteString("</table></article></body></html>")
+	if _, err := New(Config{}).Clean([]byte(table.String()), "", "text/html"); err != nil {
+		t.Errorf("results table: %v", err)
 	}
 }
