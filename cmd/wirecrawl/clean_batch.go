@@ -32,6 +32,10 @@ type cleanResult struct {
 	errMsg string // one line for standard error; empty when it went well
 }
 
+// cleanStarted, when set (by tests), is called by a batch worker as it
+// starts on an input.
+var cleanStarted func()
+
 // cleanInputs cleans every input with o.workers at once and prints the
 // results in input order. One plain input behaves as the single-page
 // command always did: its error is the command's error.
@@ -77,6 +81,9 @@ func (a *app) cleanInputs(ctx context.Context, c *cleaner.Cleaner, maxBytes int6
 	for range workers {
 		g.Go(func() error {
 			for i := range jobs {
+				if cleanStarted != nil {
+					cleanStarted()
+				}
 				in := inputs[i]
 				var res cleanResult
 				if in.err != nil {

@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // batchDir makes a directory of inputs: the seed article plain and
@@ -226,5 +228,34 @@ func TestCleanRefusesRandomFiles(t *testing.T) {
 	code, out, errs := runClean(t, "", append([]string{"--json"}, paths...)...)
 	if code != 1 || strings.Count(out, `"error":"clean `) != len(paths) || !strings.Contains(errs, fmt.Sprintf("%d of %d inputs failed", len(paths), len(paths))) {
 		t.Errorf("batch: exit %d, stdout %.300q, stderr %q", code, out, errs)
+	}
+}
+
+// TestCleanWorkersRunAtOnce: with --workers 2 two inputs are cleaned at the
+// same time (each worker waits at its first input until the other one has
+// started; with one worker the first would wait for ever).
+func TestCleanWorkersRunAtOnce(t *testing.T) {
+	dir, _ := batchDir(t)
+	var started atomic.Int32
+	both := make(chan struct{})
+	cleanStarted = func() {
+		if started.Add(1) == 2 {
+			close(both)
+		}
+		<-both
+	}
+	defer func() { cleanStarted = nil }()
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := runClean(t, "", "--json", "--workers", "2", dir)
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		if code != 1 {
+			t.Errorf("exit %d, want 1 (the batch has two bad inputs)", code)
+		}
+	case <-time.After(time.Minute): // a hang guard only: the clean takes milliseconds
+		t.Fatal("the second worker never started while the first was cleaning")
 	}
 }
