@@ -152,6 +152,10 @@ func (p *Pipeline) Close() error {
 	return err
 }
 
+// DedupStats returns the deduper's counters (candidates nominated and
+// verified, texts read, cache hits) for this pipeline's run so far.
+func (p *Pipeline) DedupStats() dedup.Stats { return p.dedup.Stats() }
+
 // Counts returns the totals so far.
 func (p *Pipeline) Counts() Counts {
 	p.mu.Lock()
