@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl/cleaner"
 	"github.com/wirecrawl/wirecrawl/crawler"
-	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/store/storetest"
@@ -36,21 +34,22 @@ func fleetCrawl(t *testing.T, dsn string, n int) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, Delay: 5 * time.Millisecond, Workers: 4}, st, nil)
+		p, err := pipeline.New(ctx, st, pipeline.Config{
+			Crawler: crawler.Config{AllowPrivateNetworks: true, Delay: 5 * time.Millisecond, Workers: 4},
+			OnOutcome: func(o pipeline.Outcome) {
+				if o.Err != nil {
+					t.Errorf("crawler %d: %v", i, o.Err)
+				}
+			},
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
-		p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
-		p.OnOutcome = func(o pipeline.Outcome) {
-			if o.Err != nil {
-				t.Errorf("crawler %d: %v", i, o.Err)
-			}
-		}
+		defer p.Close()
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			sums[i], errs[i] = c.Crawl(ctx, web.Seeds(), false, p.Handle)
+			sums[i], errs[i] = p.Crawl(ctx, web.Seeds())
 		}(i)
 	}
 	wg.Wait()
