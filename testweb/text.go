@@ -270,9 +270,7 @@ func (w *Web) renderCopy(pi int32) parts {
 	if want&eNote != 0 {
 		r := re(eNote)
 		note := editorNotes[r.IntN(len(editorNotes))]
-		if strings.Contains(note, "%s") {
-			note = strings.Replace(note, "%s", wire.name, 1)
-		}
+		note = strings.Replace(note, "%s", wire.name, 1)
 		if r.IntN(2) == 0 {
 			// the dateline stays with the first paragraph of the story
 			if pt.dateline != "" && len(pt.paras) > 0 {
