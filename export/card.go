@@ -113,8 +113,9 @@ func HashConfig(cfg any) (string, error) {
 // CardPath is where the card of the export file path goes: path + ".card.json".
 func CardPath(path string) string { return path + ".card.json" }
 
-// WriteCard writes card to path, atomically (a temporary file renamed into
-// place): as Markdown when path ends in .md, else as indented JSON.
+// WriteCard writes card to path as a Target (a regular file is replaced
+// atomically, a device or FIFO written through): as Markdown when path ends
+// in .md, else as indented JSON.
 func WriteCard(path string, card Card) error {
 	var b []byte
 	if strings.EqualFold(filepath.Ext(path), ".md") {
@@ -126,25 +127,15 @@ func WriteCard(path string, card Card) error {
 		}
 		b = append(j, '\n')
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	t, err := CreateTarget(path)
 	if err != nil {
 		return fmt.Errorf("export: card: %w", err)
 	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+	if _, err := t.Write(b); err != nil {
+		t.Abort()
 		return fmt.Errorf("export: card: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("export: card: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("export: card: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := t.Commit(); err != nil {
 		return fmt.Errorf("export: card: %w", err)
 	}
 	return nil
