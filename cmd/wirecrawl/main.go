@@ -19,10 +19,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wirecrawl/wirecrawl/config"
+	"github.com/wirecrawl/wirecrawl/crawler"
 )
 
 // Exit codes: 0 success, 1 the run finished but something failed (or bad input),
-// 2 usage or set-up error, 130 interrupted.
+// 2 usage or set-up error (nothing started, no database created), 3 another
+// crawl holds the database, 130 interrupted.
 const (
 	exitFailure     = 1
 	exitUsage       = 2
@@ -48,6 +50,9 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	env    []string
+	// started is set when a command's own code begins: an error before it
+	// (unknown command, missing or bad arguments, bad flags) is bad usage.
+	started bool
 }
 
 // errPartial marks a run that finished but had failures; it maps to exit 1
@@ -100,7 +105,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintln(stderr, "wirecrawl:", err)
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || !a.started {
+		if !a.started && !errors.As(err, &ue) {
+			fmt.Fprintln(stderr, "Run 'wirecrawl --help' for usage.")
+		}
 		return exitUsage
 	}
 	return exitFailure
@@ -115,6 +123,8 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// Runs after the arguments were validated, before any command's own code.
+	root.PersistentPreRun = func(*cobra.Command, []string) { a.started = true }
 	pf := root.PersistentFlags()
 	pf.StringVarP(&a.flags.configPath, "config", "c", "", "config file (default ./config.yaml if present, or $WIRECRAWL_CONFIG)")
 	pf.StringVar(&a.flags.db, "db", "", "store DSN: a file path, sqlite:PATH or postgres://... (overrides db:)")
@@ -202,4 +212,18 @@ func cutEquals(s string) (string, string, bool) {
 		}
 	}
 	return s, "", false
+}
+
+// urlArgs checks that every argument is an http or https URL that
+// normalises; it is the Args check of the commands that take URLs.
+func urlArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageError{fmt.Errorf("%s: give at least one URL", cmd.Name())}
+	}
+	for _, raw := range args {
+		if _, err := crawler.NormalizeURL(raw); err != nil {
+			return usageError{fmt.Errorf("%s: %w", cmd.Name(), err)}
+		}
+	}
+	return nil
 }
