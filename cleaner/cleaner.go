@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,6 +47,11 @@ func New(cfg Config) *Cleaner {
 // Content-Type header value (may be empty), used for the charset. It does no
 // I/O. Errors wrap ErrNotHTML, ErrNoContent or ErrTooLarge.
 func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Document, error) {
+	return c.clean(body, pageURL, contentType, nil)
+}
+
+// clean is Clean, recording its decisions in ex when ex is not nil.
+func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanation) (wirecrawl.Document, error) {
 	doc := wirecrawl.Document{URL: pageURL}
 	where := "cleaner: "
 	if pageURL != "" {
@@ -77,7 +83,14 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 
 	meta := extractMeta(root, base)
 	loginWall := hasPasswordField(root)
-	prune(root)
+	var plog *pruneLog
+	if ex != nil {
+		plog = &pruneLog{}
+	}
+	prune(root, plog)
+	if ex != nil {
+		ex.setPruned(plog)
+	}
 
 	parser := readability.NewParser()
 	parser.KeepClasses = true
@@ -100,13 +113,22 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 			c.trace(blocks)
 		}
 		paras = assemble(blocks)
+		if ex != nil {
+			ex.Source = "readability"
+			ex.setBlocks(blocks)
+		}
 	}
 	text := strings.Join(paras, "\n\n")
-	if len(text) < fallbackBelow {
-		// Readability found little: try the page's densest text container.
-		if alt := densestText(src, rbase.Hostname(), &meta); len(strings.Join(alt, "\n\n")) > 3*len(text)+200 {
+	if len(text) < fallbackBelow && !shortArticle(paras) {
+		// Readability found little, and no brief: try the page's densest
+		// text container.
+		if alt, blocks := densestText(src, rbase.Hostname(), &meta); len(strings.Join(alt, "\n\n")) > 3*len(text)+200 {
 			paras = alt
 			text = strings.Join(paras, "\n\n")
+			if ex != nil {
+				ex.Source = "densest container"
+				ex.setBlocks(blocks)
+			}
 		}
 	}
 
@@ -128,10 +150,10 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 	switch {
 	case n == 0:
 		return doc, fmt.Errorf("%s%w: no article text found", where, ErrNoContent)
-	case loginWall && n < 600:
-		return doc, fmt.Errorf("%s%w: login wall (a password form and %d characters of text)", where, ErrNoContent, n)
-	case n < c.cfg.MinTextLength:
-		return doc, fmt.Errorf("%s%w: only %d characters of text", where, ErrNoContent, n)
+	case loginWall && n < 600 && rxLoginWords.MatchString(text):
+		return doc, fmt.Errorf("%s%w: login wall (a password form, and %d characters of text that ask to sign in)", where, ErrNoContent, n)
+	case n < c.cfg.MinTextLength && !shortArticle(paras):
+		return doc, fmt.Errorf("%s%w: only %d characters of text, %d words", where, ErrNoContent, n, words(text))
 	}
 	doc.Text = text
 	doc.Paragraphs = paras
@@ -193,6 +215,32 @@ func fillFromReadability(m *pageMeta, art readability.Article) {
 	}
 }
 
+// rxLoginWords are the words of a sign-in or subscription prompt: with a
+// password field on the page and little text, they make a login wall. A
+// password field alone is no evidence: many sites have a sign-in box in
+// their header above short real stories.
+var rxLoginWords = regexp.MustCompile(`(?i)\b(sign(ed)?[ -]?(in|up)|log(ged)?[ -]?in|login|subscribers?|subscribe|subscription|password|register|registered|members only|premium|paywall|abonn\pL*|anmeld\pL*|registr\pL+|assinante\pL*|suscr\pL+|iscriviti|accedi)\b`)
+
+// Below MinTextLength, a text is an article only when it reads as one:
+// shortWords words or more, shortProse of them in one paragraph. A 60-word
+// brief passes; "Post a comment" or a bare headline does not.
+const (
+	shortWords = 10
+	shortProse = 6
+)
+
+// shortArticle reports whether a text below MinTextLength is still an
+// article: a brief, a photo post with a sentence, not a lone label.
+func shortArticle(paras []string) bool {
+	total, longest := 0, 0
+	for _, p := range paras {
+		w := words(p)
+		total += w
+		longest = max(longest, w)
+	}
+	return total >= shortWords && longest >= shortProse
+}
+
 // hasPasswordField reports a page that asks for a password: a login wall
 // when little text comes with it.
 func hasPasswordField(doc *html.Node) bool {
@@ -236,17 +284,17 @@ const fallbackBelow = 400
 // densestText extracts the article without readability: from the pruned page,
 // it descends from <body> into the child that holds most (80%+) of the
 // paragraph text, and renders and filters that container.
-func densestText(src []byte, host string, meta *pageMeta) []string {
+func densestText(src []byte, host string, meta *pageMeta) ([]string, []block) {
 	root, err := parseHTML(src)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	sanitize(root, math.MaxInt) // Clean counted the elements of this page already
-	prune(root)
+	prune(root, nil)
 	w := measure(root)
 	n := findBody(root)
 	if n == nil || w.of[n] == 0 {
-		return nil
+		return nil, nil
 	}
 	for {
 		var best *html.Node
@@ -262,7 +310,7 @@ func densestText(src []byte, host string, meta *pageMeta) []string {
 	}
 	blocks := renderBlocksOf(n, host)
 	filterBlocks(blocks, meta)
-	return assemble(blocks)
+	return assemble(blocks), blocks
 }
 
 func findBody(doc *html.Node) *html.Node {
