@@ -31,8 +31,54 @@ const (
 	exitInterrupted = 130
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is the wirecrawl version in --version, dataset cards and WARC and
+// Parquet metadata: -ldflags "-X main.version=..." when set at build time,
+// else what the Go build information records (see versionOf).
+var version = versionOf(ldflagsVersion, readBuildInfo())
+
+// ldflagsVersion is set at build time with -ldflags "-X main.ldflagsVersion=...".
+var ldflagsVersion = ""
+
+func readBuildInfo() *debug.BuildInfo {
+	info, _ := debug.ReadBuildInfo()
+	return info
+}
+
+// versionOf is the version to report: set, when given; else the main
+// module's version (v1.2.3 from go install ...@v1.2.3); else, for a build
+// from a checkout, "devel+" and the VCS revision (12 digits), with "+dirty"
+// for uncommitted changes; "devel" when the build recorded neither.
+func versionOf(set string, info *debug.BuildInfo) string {
+	if set != "" {
+		return set
+	}
+	if info == nil {
+		return "devel"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	v := "devel+" + rev
+	if modified == "true" {
+		v += "+dirty"
+	}
+	return v
+}
 
 // globalFlags are the flags every subcommand takes.
 type globalFlags struct {
