@@ -40,7 +40,8 @@ func (a *app) exportCommand() *cobra.Command {
 
 Without --format, the format follows --out's extension (.parquet, .warc[.gz]),
 else JSONL. Without --out (or with --out -) the export goes to standard output.
-A dataset card (counts per site and language, seeds, config hash, version) is
+A dataset card (counts per site and language, seeds, config hash, version, and
+the seeds, configuration and version each crawl that made the data recorded) is
 written to FILE.card.json next to --out, or to --card PATH (Markdown if PATH ends in .md).
 --since and --until take RFC 3339 times or dates (YYYY-MM-DD); a date for
 --until includes that whole day.
@@ -243,6 +244,11 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 			Filter:       export.NewCardFilter(opts.Filter),
 			CopyText:     opts.Copies,
 			Counts:       counts,
+		}
+		if src, ok := st.(export.CrawlRunSource); ok {
+			if card.Crawls, err = src.CrawlRuns(ctx); err != nil {
+				return fmt.Errorf("export: card: %w", err)
+			}
 		}
 		if plan.out != "" {
 			card.File = filepath.Base(plan.out)

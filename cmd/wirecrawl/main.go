@@ -99,6 +99,10 @@ type app struct {
 	// started is set when a command's own code begins: an error before it
 	// (unknown command, missing or bad arguments, bad flags) is bad usage.
 	started bool
+	// command and commandArgs are the command that runs and its
+	// arguments, for the crawl record of the dataset card.
+	command     string
+	commandArgs []string
 }
 
 // errPartial marks a run that finished but had failures; it maps to exit 1
@@ -170,7 +174,9 @@ func (a *app) rootCommand() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	// Runs after the arguments were validated, before any command's own code.
-	root.PersistentPreRun = func(*cobra.Command, []string) { a.started = true }
+	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
+		a.started, a.command, a.commandArgs = true, cmd.Name(), args
+	}
 	pf := root.PersistentFlags()
 	pf.StringVarP(&a.flags.configPath, "config", "c", "", "config file (default ./config.yaml if present, or $WIRECRAWL_CONFIG)")
 	pf.StringVar(&a.flags.db, "db", "", "store DSN: a file path, sqlite:PATH or postgres://... (overrides db:)")
