@@ -74,7 +74,7 @@ func TestCardRecordsTheCrawls(t *testing.T) {
 func TestRedactDSN(t *testing.T) {
 	for in, want := range map[string]string{
 		"postgres://crawler:s3cret@db.example:5432/wc?sslmode=disable": "postgres://crawler:REDACTED@db.example:5432/wc?sslmode=disable",
-		"postgres://db.example/wc?user=crawler&password=s3cret":         "postgres://db.example/wc?password=REDACTED&user=crawler",
+		"postgres://db.example/wc?user=crawler&password=s3cret":        "postgres://db.example/wc?password=REDACTED&user=crawler",
 		"wirecrawl.db":          "wirecrawl.db",
 		"sqlite:/srv/w.db":      "sqlite:/srv/w.db",
 		"postgres://crawler@db": "postgres://crawler@db",
