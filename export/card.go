@@ -254,7 +254,8 @@ type CrawlRun struct {
 	// Seeds are the seed files (with their sha256 at crawl time) and URLs;
 	// for ingest, the URLs given.
 	Seeds []Seed `json:"seeds"`
-	// Config is the effective configuration as JSON, passwords removed.
+	// Config is the effective configuration as JSON, an object of dotted
+	// keys ("crawler.user_agent") as config.yaml names them, passwords removed.
 	Config json.RawMessage `json:"config"`
 	// ConfigSHA256 is the sha256 of Config.
 	ConfigSHA256 string `json:"config_sha256"`

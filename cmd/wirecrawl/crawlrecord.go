@@ -30,7 +30,7 @@ func (a *app) recordCrawlRun(ctx context.Context, st store.Store, cfg config.Con
 		seeds = a.commandArgs // ingest crawls its arguments, not the seeds
 	}
 	cfg.DB = redactDSN(cfg.DB)
-	b, err := json.Marshal(cfg)
+	b, err := json.Marshal(configByKey(cfg))
 	if err == nil {
 		var sum string
 		if sum, err = export.HashConfig(cfg); err == nil {
@@ -43,6 +43,20 @@ func (a *app) recordCrawlRun(ctx context.Context, st store.Store, cfg config.Con
 	if err != nil {
 		a.logger(cfg).Warn("could not record this crawl's configuration for the dataset card", "err", err)
 	}
+}
+
+// configByKey is cfg as its dotted keys (crawler.user_agent), the names
+// config.yaml, --set and the environment use, durations written as in YAML.
+func configByKey(cfg config.Config) map[string]any {
+	m := make(map[string]any)
+	for _, k := range config.Keys() {
+		v, _ := cfg.Value(k)
+		if d, ok := v.(time.Duration); ok {
+			v = d.String()
+		}
+		m[k] = v
+	}
+	return m
 }
 
 // redactDSN removes a password from a DSN URL (postgres://user:pass@...).

@@ -51,13 +51,10 @@ func TestCardRecordsTheCrawls(t *testing.T) {
 	if first.Version != version || first.Version == "dev" || len(first.ConfigSHA256) != 64 || !first.LastRun.After(first.FirstRun) {
 		t.Errorf("first crawl entry: version %q, sha %q, runs %s..%s", first.Version, first.ConfigSHA256, first.FirstRun, first.LastRun)
 	}
-	var cfg struct {
-		Crawler struct {
-			UserAgent string `json:"UserAgent"`
-		} `json:"Crawler"`
-	}
-	if err := json.Unmarshal(other.Config, &cfg); err != nil || other.Runs != 1 || cfg.Crawler.UserAgent != "other-bot/2.0 (+https://example.org/bot)" {
-		t.Errorf("second configuration: runs %d, user agent %q, %v", other.Runs, cfg.Crawler.UserAgent, err)
+	var cfg map[string]any
+	if err := json.Unmarshal(other.Config, &cfg); err != nil || other.Runs != 1 ||
+		cfg["crawler.user_agent"] != "other-bot/2.0 (+https://example.org/bot)" || cfg["crawler.lease_ttl"] != "2s" {
+		t.Errorf("second configuration: runs %d, config %v, %v", other.Runs, cfg, err)
 	}
 	if other.ConfigSHA256 == first.ConfigSHA256 {
 		t.Error("two configurations, one hash")
