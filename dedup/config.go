@@ -48,12 +48,12 @@ type Config struct {
 	NearDistance int `yaml:"near_distance"`
 	// MaxCandidates is how many nominated stories are verified at most
 	// (their texts read unless cached): those sharing the most keys, then
-	// the nearest by simhash. Default 32.
+	// the nearest by simhash. Default 16.
 	MaxCandidates int `yaml:"max_candidates"`
 	// KeyLimit: an index key that more than KeyLimit stories share (a
 	// boilerplate sentence, a formulaic lede) stops nominating candidates,
 	// like a stop word; such keys are counted (Stats.StopKeys). It bounds
-	// the cost of a lookup however large the index grows. Default 64; -1
+	// the cost of a lookup however large the index grows. Default 16; -1
 	// for no limit.
 	KeyLimit int `yaml:"key_limit"`
 	// Window: only stories first seen within Window before the decision
@@ -88,8 +88,8 @@ const (
 	DefaultLedeContainment   = 0.8
 	DefaultNearDistance      = 3
 	DefaultMinWords          = 12
-	DefaultMaxCandidates     = 32
-	DefaultKeyLimit          = 64
+	DefaultMaxCandidates     = 16
+	DefaultKeyLimit          = 16
 	DefaultWindow            = 30 * 24 * time.Hour
 	DefaultCache             = 4096
 )
