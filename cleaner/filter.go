@@ -9,7 +9,7 @@ import (
 
 var (
 	// rxBoilerLine matches a whole short block that is a widget label or prompt.
-	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment|iklan|anzeige|werbung|publicité|publicidad|pubblicità|reklame|advertentie|annonse|the associated press|associated press|reuters|afp|ap|dpa|upi)\W*$`)
+	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|post a comment|add a comment|no comments( yet)?|be the first to comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment|iklan|anzeige|werbung|publicité|publicidad|pubblicità|reklame|advertentie|annonse|the associated press|associated press|reuters|afp|ap|dpa|upi)\W*$`)
 	// rxBoilerPrefix matches the start of a short promotional or navigational
 	// line: on its own it is enough for a short line.
 	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(read more|see more|see also|also read|read also|read next|recommended|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our) app|download (the|our)|like us|join (us|our)|don'?t miss|must read|filed under|more (on|from) (this|our|the)|share (this|on)|copy/paste|copy and paste)\b`)
@@ -174,10 +174,70 @@ func filterBlocks(blocks []block, m *pageMeta) {
 		b.drop = b.why != ""
 	}
 	keepInlineLinks(blocks)
+	dropRepeats(blocks)
 	dropAuthorBio(blocks, authors)
 	dropRelatedRuns(blocks)
 	dropStandfirst(blocks)
 	dropEmptySections(blocks)
+}
+
+// repeatWords is the fewest words a paragraph has to count toward a
+// repeated copy: short lines (a refrain, a recipe step) repeat in articles.
+const repeatWords = 8
+
+// repeatRun is the fewest repeated paragraphs in a row that make a second
+// copy of the article; a single repeat is a quote or a refrain.
+const repeatRun = 3
+
+// dropRepeats drops the second copy of the article: a run of paragraphs
+// already kept word for word that starts where the article starts and is
+// as long as half the text before it (a page
+// that carries the article twice, as a hidden print or mobile copy or a
+// collapsed "full story", gives it once). Shorter repeats are the
+// article's own: a meal plan that repeats a day's list.
+func dropRepeats(blocks []block) {
+	seen := map[string]bool{}
+	first := ""    // the first long paragraph kept: where a copy starts
+	runFirst := "" // the run's first long paragraph
+	var run []int  // kept blocks in a row that repeat an earlier one
+	long := 0      // how many of them have repeatWords words or more
+	before := 0    // words kept before the run
+	runWords := 0  // words in the run
+	end := func() {
+		if long >= repeatRun && 2*runWords >= before && runFirst == first {
+			for _, i := range run {
+				blocks[i].drop, blocks[i].why = true, "repeat"
+			}
+		} else {
+			before += runWords
+		}
+		run, long, runWords, runFirst = run[:0], 0, 0, ""
+	}
+	for i := range blocks {
+		b := &blocks[i]
+		if b.drop {
+			continue
+		}
+		k := normText(b.text)
+		if !seen[k] {
+			end()
+			seen[k] = true
+			before += b.words
+			if first == "" && b.words >= repeatWords {
+				first = k
+			}
+			continue
+		}
+		run = append(run, i)
+		runWords += b.words
+		if b.words >= repeatWords {
+			if long == 0 {
+				runFirst = k
+			}
+			long++
+		}
+	}
+	end()
 }
 
 // dropEmptySections drops a heading (or a short label line before one)

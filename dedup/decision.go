@@ -51,7 +51,7 @@ type Decision struct {
 	// verified against: versions of one story that arrived before anything
 	// linked them. The store should merge them into StoryID (their copies
 	// and keys move to it; the most complete canonical wins), so that the
-	// final clusters do not depend on arrival order. Empty unless
-	// dedup.merge_stories is on (the default).
+	// final clusters do not depend on arrival order. Always empty with
+	// dedup.no_merge (off by default).
 	Merge []int64
 }

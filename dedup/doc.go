@@ -51,8 +51,9 @@
 //
 // # Measured defaults
 //
-// Thresholds were chosen with sweeps (TestSweep, TestNominatedStats in
-// debug_test.go) over two independent generators: this package's corpus built
+// Thresholds were chosen with sweeps (BenchmarkMeasureSweep and
+// BenchmarkMeasureNominatedStats in measure_test.go) over two independent
+// generators: this package's corpus built
 // from real news sentences (testdata/, MIT, see testdata/README.md) with its
 // own syndication edits, split into a tuning region and a harsher held-out
 // region (trims to a quarter, 5% rewording, rewritten ledes, follow-ups that

@@ -75,14 +75,13 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 					b.Fatal(err)
 				}
 				cfg := crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 4 * perHost * runtime.NumCPU(), PerHostParallelism: perHost}
-				c, err := crawler.New(cfg, st, nil)
+				p, err := pipeline.New(ctx, st, pipeline.Config{Crawler: cfg})
 				if err != nil {
 					b.Fatal(err)
 				}
-				p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
 				start := time.Now()
 				cpu0, _ := rusage()
-				sum, err := c.Crawl(ctx, web.Seeds(), false, p.Handle)
+				sum, err := p.Crawl(ctx, web.Seeds())
 				elapsed += time.Since(start)
 				cpu1, _ := rusage()
 				cpu += cpu1 - cpu0
@@ -90,7 +89,7 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 					b.Fatal(err)
 				}
 				pages += sum.PagesFetched
-				c.Close()
+				p.Close()
 				st.Close()
 			}
 			_, rss := rusage()
@@ -174,20 +173,19 @@ func BenchmarkCrawlGrowth(b *testing.B) {
 			defer web.Close()
 			pages := 0
 			var elapsed, cpu time.Duration
-			d := dedup.New(dedup.Config{})
+			var ds dedup.Stats
 			for i := 0; i < b.N; i++ {
 				st, err := store.Open(ctx, filepath.Join(b.TempDir(), "w.db"), store.Config{})
 				if err != nil {
 					b.Fatal(err)
 				}
-				c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 4 * runtime.NumCPU()}, st, nil)
+				p, err := pipeline.New(ctx, st, pipeline.Config{Crawler: crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 4 * runtime.NumCPU()}})
 				if err != nil {
 					b.Fatal(err)
 				}
-				p := pipeline.New(st, cleaner.New(cleaner.Config{}), d, false, nil)
 				start := time.Now()
 				cpu0, _ := rusage()
-				sum, err := c.Crawl(ctx, web.Seeds(), false, p.Handle)
+				sum, err := p.Crawl(ctx, web.Seeds())
 				elapsed += time.Since(start)
 				cpu1, _ := rusage()
 				cpu += cpu1 - cpu0
@@ -195,11 +193,16 @@ func BenchmarkCrawlGrowth(b *testing.B) {
 					b.Fatal(err)
 				}
 				pages += sum.PagesFetched
-				c.Close()
+				s := p.DedupStats()
+				ds.Decisions += s.Decisions
+				ds.TextsRead += s.TextsRead
+				ds.StopKeys += s.StopKeys
+				ds.CacheHits += s.CacheHits
+				ds.CacheMisses += s.CacheMisses
+				p.Close()
 				st.Close()
 			}
 			_, rss := rusage()
-			ds := d.Stats()
 			b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
 			b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
 			b.ReportMetric(float64(cpu.Microseconds())/float64(max(pages, 1)), "cpu-µs/page")

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/pipeline"
 )
 
 // crawlCommand runs one pass over the seeds: the main, cron-safe job.
@@ -38,9 +39,11 @@ Exit status: 0 all went well, 1 some fetches failed, 2 bad usage or config,
 				return usageError{errors.New("seeds: no seed URLs (config key seeds)")}
 			}
 			start := time.Now()
-			res, err := a.runCrawl(cmd.Context(), cfg, func(ctx context.Context, c *crawler.Crawler, h crawler.Handler) (crawler.Summary, error) {
-				return c.Crawl(ctx, seeds, force, h)
-			}, nil)
+			pc := a.pipelineConfig(cfg)
+			pc.Force = force
+			res, err := a.runCrawl(cmd.Context(), cfg, pc, func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error) {
+				return p.Crawl(ctx, seeds)
+			})
 			if err != nil {
 				return err
 			}

@@ -169,6 +169,9 @@ func (a *app) loadConfig() (config.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{fmt.Errorf("config: %w", err)}
 	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintln(a.stderr, "wirecrawl: warning:", w)
+	}
 	return cfg, nil
 }
 

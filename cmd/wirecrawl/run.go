@@ -12,10 +12,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/wirecrawl/wirecrawl/cleaner"
 	"github.com/wirecrawl/wirecrawl/config"
 	"github.com/wirecrawl/wirecrawl/crawler"
-	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 )
@@ -27,8 +25,9 @@ const exitLocked = 3
 // errLocked marks that exit.
 var errLocked = errors.New("another crawl is running on this database")
 
-// crawlJob is one crawl-like run: a pass over the seeds, or an ingest.
-type crawlJob func(ctx context.Context, c *crawler.Crawler, h crawler.Handler) (crawler.Summary, error)
+// crawlJob is one crawl-like run on a wired pipeline: a pass over the
+// seeds, or an ingest.
+type crawlJob func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error)
 
 // runResult is what a crawl-like run did.
 type runResult struct {
@@ -47,46 +46,55 @@ func runLockName() string {
 	return "crawl@" + host
 }
 
-// runCrawl opens the store, takes the run lock, wires the stages and runs job.
-// onOutcome, if set, sees every handled page.
-func (a *app) runCrawl(ctx context.Context, cfg config.Config, job crawlJob, onOutcome func(pipeline.Outcome)) (runResult, error) {
-	log := a.logger(cfg)
+// pipelineConfig turns the configuration into the pipeline's: the stage
+// configs, and the run lock that keeps crawls from overlapping.
+func (a *app) pipelineConfig(cfg config.Config) pipeline.Config {
+	return pipeline.Config{
+		Crawler:     cfg.Crawler,
+		Cleaner:     cfg.Cleaner,
+		Dedup:       cfg.Dedup,
+		RawHTML:     cfg.Store.RawHTML,
+		RunLock:     runLockName(),
+		WaitForLock: cfg.Overlap == "wait",
+		Log:         a.logger(cfg),
+	}
+}
+
+// runCrawl opens the store, has the pipeline wire the stages as pc says
+// (taking the run lock) and runs job. A progress bar, on a terminal, sees
+// every outcome after pc.OnOutcome.
+func (a *app) runCrawl(ctx context.Context, cfg config.Config, pc pipeline.Config, job crawlJob) (runResult, error) {
 	st, err := store.Open(ctx, cfg.DB, cfg.Store)
 	if err != nil {
 		return runResult{}, fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
 
-	release, err := st.RunLock(ctx, runLockName(), cfg.Overlap == "wait")
-	if errors.Is(err, store.ErrLocked) {
-		return runResult{}, errLocked
-	}
-	if err != nil {
-		return runResult{}, fmt.Errorf("run lock: %w", err)
-	}
-	defer release()
-
-	c, err := crawler.New(cfg.Crawler, st, log)
-	if err != nil {
-		return runResult{}, usageError{fmt.Errorf("crawler: %w", err)}
-	}
-	p := pipeline.New(st, cleaner.New(cfg.Cleaner), dedup.New(cfg.Dedup), cfg.Store.RawHTML, log)
-
 	bar := a.crawlProgress()
 	if bar != nil {
-		c.SetProgress(func(done, queued int) {
+		pc.Progress = func(done, queued int) {
 			bar.Describe(fmt.Sprintf("jobs done %d, queued %d; pages stored", done, queued))
-		})
-	}
-	p.OnOutcome = func(o pipeline.Outcome) {
-		if bar != nil {
+		}
+		onOutcome := pc.OnOutcome
+		pc.OnOutcome = func(o pipeline.Outcome) {
 			_ = bar.Add(1)
-		}
-		if onOutcome != nil {
-			onOutcome(o)
+			if onOutcome != nil {
+				onOutcome(o)
+			}
 		}
 	}
-	sum, err := job(ctx, c, p.Handle)
+	p, err := pipeline.New(ctx, st, pc)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return runResult{}, errLocked
+	case errors.Is(err, pipeline.ErrConfig):
+		return runResult{}, usageError{err}
+	case err != nil:
+		return runResult{}, err
+	}
+	defer p.Close()
+
+	sum, err := job(ctx, p)
 	if bar != nil {
 		_ = bar.Finish()
 		fmt.Fprintln(a.stderr)
