@@ -194,3 +194,15 @@ func (c *Config) Warnings() []string {
 	}
 	return out
 }
+
+// Range describes the values key accepts ("[1, 1024] (0 means the
+// default)"); ok is false for keys that are not numeric.
+func Range(key string) (desc string, ok bool) {
+	b, ok := bounds[key]
+	if !ok {
+		return "", false
+	}
+	v, _ := Default().Value(key)
+	_, isDuration := v.(time.Duration)
+	return b.describe(isDuration), true
+}

@@ -432,7 +432,7 @@ func TestHostileBodies(t *testing.T) {
 	})
 	mux.HandleFunc("/long", func(w http.ResponseWriter, r *http.Request) {
 		n := 0
-		fmt.Sscanf(r.URL.Query().Get("n"), "%d", &n)
+		_, _ = fmt.Sscanf(r.URL.Query().Get("n"), "%d", &n)
 		http.Redirect(w, r, fmt.Sprintf("/long?n=%d", n+1), http.StatusTemporaryRedirect)
 	})
 	srv := httptest.NewServer(mux)

@@ -28,9 +28,10 @@ func BenchmarkMeasurePairStats(t *testing.B) {
 		for i, p := range pages {
 			byStory[p.story] = append(byStory[p.story], i)
 			if p.kind == "followup" {
-				fmt.Sscan(p.edits[1], new(int))
 				var of int
-				fmt.Sscan(p.edits[1], &of)
+				if _, err := fmt.Sscan(p.edits[1], &of); err != nil {
+					t.Fatalf("follow-up of story %d: edit %q: %v", p.story, p.edits[1], err)
+				}
 				followOf[p.story] = of
 			}
 		}
@@ -184,7 +185,9 @@ func BenchmarkMeasureNominatedStats(t *testing.B) {
 				dec.Action = ActionCopy
 			}
 			truthOfStory[id] = pages[i].story
-			m.Add(id, pages[i].doc, dec)
+			if err := m.Add(id, pages[i].doc, dec); err != nil {
+				t.Fatal(err)
+			}
 		}
 		t.Logf("%s: rows containment decile, columns opening decile: pos/neg", name)
 		for ci := 0; ci <= 10; ci++ {
@@ -209,5 +212,30 @@ func BenchmarkMeasureOrderDebug(t *testing.B) {
 				t.Logf("%s page %d story %d %s %v\n   A: %s\n   B: %s", name, i, pages[i].story, pages[i].kind, pages[i].edits, rdecs[i].Reason, gdecs[i].Reason)
 			}
 		}
+	}
+}
+
+// BenchmarkMeasureCandidateCost prints, for a few candidate settings, the
+// quality on the 20k-page testweb shaped like issue 16's hidden web and how
+// many stories each decision verifies and reads.
+func BenchmarkMeasureCandidateCost(b *testing.B) {
+	corpus := os.Getenv("WIRECRAWL_MEASURE_CORPUS")
+	var pages []page
+	switch corpus {
+	case "heldout":
+		pages = generate(b, 2, 20000, heldoutParams)
+	case "tune":
+		pages = generate(b, 2, 20000, tuneParams)
+	default:
+		pages = webPages(b, testweb.Options{Seed: 16, Outlets: 100, Stories: 4830})
+	}
+	for _, cfg := range []Config{{}, {KeyLimit: 16}, {MaxCandidates: 12}, {KeyLimit: 16, MaxCandidates: 12}} {
+		d := New(cfg)
+		pred, _ := cluster(b, d, pages, shuffled(len(pages), 1))
+		s := score(pred, truthOf(pages))
+		st := d.Stats()
+		n := float64(st.Decisions)
+		b.Logf("key_limit %d max_candidates %d: P %.4f R %.4f F1 %.4f; per decision: nominated %.1f verified %.1f texts %.1f stop keys %.2f, cache hits %.2f",
+			d.cfg.KeyLimit, d.cfg.MaxCandidates, s.p, s.r, s.f1, float64(st.Nominated)/n, float64(st.Verified)/n, float64(st.TextsRead)/n, float64(st.StopKeys)/n, st.CacheHitRate())
 	}
 }

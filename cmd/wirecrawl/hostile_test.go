@@ -136,7 +136,7 @@ func tail(s string, n int) string {
 // host in the store).
 func TestCrawlHostileWeb(t *testing.T) {
 	if testing.Short() {
-		t.Skip("crawls the hostile web in a child process (~10 s and ~25 s); skipped in -short")
+		t.Skip("crawls the hostile web twice in child processes; skipped in -short")
 	}
 	skipUnderRace(t)
 	t.Parallel() // a child process and a web of its own; much of it waits on hanging answers

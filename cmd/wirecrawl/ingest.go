@@ -21,7 +21,7 @@ func (a *app) ingestCommand() *cobra.Command {
 a feed or home page has its articles fetched and stored. It prints one line per
 article: stored as a new story, merged into a story as a copy, unchanged, or
 the error.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: urlArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.loadConfig()
 			if err != nil {

@@ -19,18 +19,66 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wirecrawl/wirecrawl/config"
+	"github.com/wirecrawl/wirecrawl/crawler"
 )
 
 // Exit codes: 0 success, 1 the run finished but something failed (or bad input),
-// 2 usage or set-up error, 130 interrupted.
+// 2 usage or set-up error (nothing started, no database created), 3 another
+// crawl holds the database, 130 interrupted.
 const (
 	exitFailure     = 1
 	exitUsage       = 2
 	exitInterrupted = 130
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is the wirecrawl version in --version, dataset cards and WARC and
+// Parquet metadata: -ldflags "-X main.version=..." when set at build time,
+// else what the Go build information records (see versionOf).
+var version = versionOf(ldflagsVersion, readBuildInfo())
+
+// ldflagsVersion is set at build time with -ldflags "-X main.ldflagsVersion=...".
+var ldflagsVersion = ""
+
+func readBuildInfo() *debug.BuildInfo {
+	info, _ := debug.ReadBuildInfo()
+	return info
+}
+
+// versionOf is the version to report: set, when given; else the main
+// module's version (v1.2.3 from go install ...@v1.2.3); else, for a build
+// from a checkout, "devel+" and the VCS revision (12 digits), with "+dirty"
+// for uncommitted changes; "devel" when the build recorded neither.
+func versionOf(set string, info *debug.BuildInfo) string {
+	if set != "" {
+		return set
+	}
+	if info == nil {
+		return "devel"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	v := "devel+" + rev
+	if modified == "true" {
+		v += "+dirty"
+	}
+	return v
+}
 
 // globalFlags are the flags every subcommand takes.
 type globalFlags struct {
@@ -48,6 +96,13 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	env    []string
+	// started is set when a command's own code begins: an error before it
+	// (unknown command, missing or bad arguments, bad flags) is bad usage.
+	started bool
+	// command and commandArgs are the command that runs and its
+	// arguments, for the crawl record of the dataset card.
+	command     string
+	commandArgs []string
 }
 
 // errPartial marks a run that finished but had failures; it maps to exit 1
@@ -100,7 +155,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintln(stderr, "wirecrawl:", err)
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || !a.started {
+		if !a.started && !errors.As(err, &ue) {
+			fmt.Fprintln(stderr, "Run 'wirecrawl --help' for usage.")
+		}
 		return exitUsage
 	}
 	return exitFailure
@@ -115,6 +173,10 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// Runs after the arguments were validated, before any command's own code.
+	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
+		a.started, a.command, a.commandArgs = true, cmd.Name(), args
+	}
 	pf := root.PersistentFlags()
 	pf.StringVarP(&a.flags.configPath, "config", "c", "", "config file (default ./config.yaml if present, or $WIRECRAWL_CONFIG)")
 	pf.StringVar(&a.flags.db, "db", "", "store DSN: a file path, sqlite:PATH or postgres://... (overrides db:)")
@@ -203,4 +265,18 @@ func cutEquals(s string) (string, string, bool) {
 		}
 	}
 	return s, "", false
+}
+
+// urlArgs checks that every argument is an http or https URL that
+// normalises; it is the Args check of the commands that take URLs.
+func urlArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageError{fmt.Errorf("%s: give at least one URL", cmd.Name())}
+	}
+	for _, raw := range args {
+		if _, err := crawler.NormalizeURL(raw); err != nil {
+			return usageError{fmt.Errorf("%s: %w", cmd.Name(), err)}
+		}
+	}
+	return nil
 }

@@ -93,7 +93,7 @@ func (a *app) runCrawl(ctx context.Context, cfg config.Config, pc pipeline.Confi
 		return runResult{}, err
 	}
 	defer p.Close()
-
+	a.recordCrawlRun(ctx, st, cfg)
 	sum, err := job(ctx, p)
 	if bar != nil {
 		_ = bar.Finish()
