@@ -61,6 +61,9 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"Stats", testStats},
 		{"FetchLogDurable", testFetchLogDurable},
 		{"PendingDueBy", testPendingDueBy},
+		{"ReleaseLeases", testReleaseLeases},
+		{"RenewLeases", testRenewLeases},
+		{"RequeueFailed", testRequeueFailed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDSN) })
