@@ -38,7 +38,7 @@ the error.`,
 					mu.Lock()
 					defer mu.Unlock()
 					failures++
-					fmt.Fprintf(a.stdout, "%s: error: %v\n", url, err)
+					a.outcomeLine(pipeline.Outcome{URL: url, Err: err})
 				})
 			}, func(o pipeline.Outcome) {
 				if o.Err != nil {
@@ -46,12 +46,11 @@ the error.`,
 				}
 				mu.Lock()
 				defer mu.Unlock()
-				fmt.Fprintln(a.stdout, o)
+				a.outcomeLine(o)
 			})
-			if err != nil {
+			if err := a.endOfRun(cmd.Context(), res, time.Since(start), err); err != nil {
 				return err
 			}
-			a.printSummary(res, time.Since(start))
 			if failures > 0 || res.failed() {
 				return fmt.Errorf("ingest: %w", errPartial)
 			}

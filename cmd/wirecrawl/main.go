@@ -22,10 +22,12 @@ import (
 )
 
 // Exit codes: 0 success, 1 the run finished but something failed (or bad input),
-// 2 usage or set-up error, 130 interrupted.
+// 2 usage or set-up error, 3 another crawl holds the database (exitLocked),
+// 4 the store is unusable, 130 interrupted.
 const (
 	exitFailure     = 1
 	exitUsage       = 2
+	exitUnusable    = 4
 	exitInterrupted = 130
 )
 
@@ -48,6 +50,10 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	env    []string
+
+	// jsonLog says logs are JSON (log.format: json): then every line the
+	// command writes on stderr, its last word included, is a JSON object.
+	jsonLog bool
 }
 
 // errPartial marks a run that finished but had failures; it maps to exit 1
@@ -79,30 +85,36 @@ func main() {
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	a.jsonLog = jsonRequested(args, env)
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	var ue usageError
+	var se storeUnusableError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &se):
+		a.lastWord(slog.LevelError, "store unusable: "+se.err.Error(), exitUnusable, "help", se.help)
+		return exitUnusable
 	case ctx.Err() != nil:
-		fmt.Fprintln(stderr, "wirecrawl: interrupted")
+		a.lastWord(slog.LevelWarn, "interrupted", exitInterrupted)
 		return exitInterrupted
 	case errors.Is(err, errLocked):
-		fmt.Fprintln(stderr, "wirecrawl:", err, "(config overlap: exit; set overlap: wait to queue behind it)")
+		a.lastWord(slog.LevelWarn, err.Error(), exitLocked,
+			"help", "config overlap: exit; set overlap: wait to queue behind it")
 		return exitLocked
 	case errors.Is(err, errPartial):
-		fmt.Fprintln(stderr, "wirecrawl:", err)
+		a.lastWord(slog.LevelWarn, err.Error(), exitFailure)
 		return exitFailure
-	}
-	fmt.Fprintln(stderr, "wirecrawl:", err)
-	var ue usageError
-	if errors.As(err, &ue) {
+	case errors.As(err, &ue):
+		a.lastWord(slog.LevelError, err.Error(), exitUsage)
 		return exitUsage
 	}
+	a.lastWord(slog.LevelError, err.Error(), exitFailure)
 	return exitFailure
 }
 
@@ -169,6 +181,7 @@ func (a *app) loadConfig() (config.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{fmt.Errorf("config: %w", err)}
 	}
+	a.jsonLog = cfg.Log.Format == "json"
 	return cfg, nil
 }
 

@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -34,12 +33,19 @@ type crawlJob func(ctx context.Context, c *crawler.Crawler, h crawler.Handler) (
 type runResult struct {
 	Summary crawler.Summary
 	Counts  pipeline.Counts
+	// started says the pass ran (the store opened, the run lock taken).
+	started bool
 }
 
-// runLockName names the lock that keeps crawls from overlapping: one per
-// machine, so that cron runs on one machine never overlap while a fleet of
-// machines shares one PostgreSQL store.
-func runLockName() string {
+// runLockName names the lock that keeps crawls from overlapping. For a
+// SQLite file it is one lock per file: one run at a time crawls it, whatever
+// the machine's name (containers sharing a volume have different ones). For
+// PostgreSQL it is one per machine, so that cron runs on one machine never
+// overlap while a fleet of machines shares one store.
+func runLockName(dsn string) string {
+	if _, ok := store.SQLitePath(dsn); ok {
+		return "crawl"
+	}
 	host, err := os.Hostname()
 	if err != nil {
 		host = "localhost"
@@ -47,24 +53,84 @@ func runLockName() string {
 	return "crawl@" + host
 }
 
+// runOptions are the optional parts of a crawl-like run.
+type runOptions struct {
+	// onOutcome, if set, sees every handled page.
+	onOutcome func(pipeline.Outcome)
+	// retryFailed lists error classes whose failed jobs are requeued
+	// before the run (crawl --retry-failed).
+	retryFailed []string
+}
+
 // runCrawl opens the store, takes the run lock, wires the stages and runs job.
 // onOutcome, if set, sees every handled page.
 func (a *app) runCrawl(ctx context.Context, cfg config.Config, job crawlJob, onOutcome func(pipeline.Outcome)) (runResult, error) {
+	return a.runCrawlWith(ctx, cfg, job, runOptions{onOutcome: onOutcome})
+}
+
+// unusable wraps err as an unusable-store error (exit 4) when it is one.
+func unusable(cfg config.Config, err error) error {
+	if err != nil && store.IsUnusable(err) {
+		return storeUnusableError{err: err, help: store.UnusableHelp(cfg.DB)}
+	}
+	return err
+}
+
+// takeRunLock takes the run lock; with overlap: wait it says that it waits.
+func takeRunLock(ctx context.Context, st store.Store, cfg config.Config, log *slog.Logger) (func(), error) {
+	name := runLockName(cfg.DB)
+	release, err := st.RunLock(ctx, name, false)
+	if errors.Is(err, store.ErrLocked) && cfg.Overlap == "wait" {
+		log.Info("waiting for the crawl that holds the database to end (overlap: wait)", "lock", name)
+		start := time.Now()
+		release, err = st.RunLock(ctx, name, true)
+		if err == nil {
+			log.Info("run lock taken", "lock", name, "waited", time.Since(start).Round(time.Millisecond).String())
+		}
+	}
+	if errors.Is(err, store.ErrLocked) {
+		return nil, errLocked
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("run lock: %w", err)
+	}
+	return release, nil
+}
+
+// runCrawlWith is runCrawl with options.
+func (a *app) runCrawlWith(ctx context.Context, cfg config.Config, job crawlJob, opts runOptions) (runResult, error) {
 	log := a.logger(cfg)
 	st, err := store.Open(ctx, cfg.DB, cfg.Store)
 	if err != nil {
-		return runResult{}, fmt.Errorf("open store: %w", err)
+		return runResult{}, unusable(cfg, fmt.Errorf("open store: %w", err))
 	}
 	defer st.Close()
 
-	release, err := st.RunLock(ctx, runLockName(), cfg.Overlap == "wait")
-	if errors.Is(err, store.ErrLocked) {
-		return runResult{}, errLocked
-	}
+	release, err := takeRunLock(ctx, st, cfg, log)
 	if err != nil {
-		return runResult{}, fmt.Errorf("run lock: %w", err)
+		return runResult{}, unusable(cfg, err)
 	}
 	defer release()
+
+	// Holding the run lock, we know the runs that left leases behind are
+	// dead (killed, or cut off by a closed pipe): their jobs are ours now,
+	// not after lease_ttl.
+	if n, err := st.ReleaseLeases(ctx, crawler.OwnerPrefix()); err != nil {
+		return runResult{}, unusable(cfg, err)
+	} else if n > 0 {
+		log.Info("took over the jobs of a crawl that ended without releasing them", "jobs", n)
+	}
+	for _, class := range opts.retryFailed {
+		n, err := st.RequeueFailed(ctx, class)
+		if err != nil {
+			return runResult{}, unusable(cfg, err)
+		}
+		log.Info("requeued jobs failed for good", "class", class, "jobs", n)
+	}
+	onOutcome := opts.onOutcome
 
 	c, err := crawler.New(cfg.Crawler, st, log)
 	if err != nil {
@@ -91,13 +157,14 @@ func (a *app) runCrawl(ctx context.Context, cfg config.Config, job crawlJob, onO
 		_ = bar.Finish()
 		fmt.Fprintln(a.stderr)
 	}
-	return runResult{Summary: sum, Counts: p.Counts()}, err
+	return runResult{Summary: sum, Counts: p.Counts(), started: true}, unusable(cfg, err)
 }
 
-// crawlProgress returns a spinner-style bar when stderr is a terminal, else nil.
+// crawlProgress returns a spinner-style bar when stderr is a terminal and logs
+// are text, else nil.
 func (a *app) crawlProgress() *progressbar.ProgressBar {
 	f, ok := a.stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !ok || a.jsonLog || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	return progressbar.NewOptions(-1,
@@ -108,25 +175,6 @@ func (a *app) crawlProgress() *progressbar.ProgressBar {
 		progressbar.OptionSetItsString("pages"),
 		progressbar.OptionThrottle(200*time.Millisecond),
 	)
-}
-
-// printSummary writes the end-of-run summary.
-func (a *app) printSummary(r runResult, took time.Duration) {
-	s, c := r.Summary, r.Counts
-	fmt.Fprintf(a.stdout, "feeds polled %d (%d not modified), pages fetched %d, stories new %d, copies merged %d, unchanged %d, no article %d, in %s\n",
-		s.FeedsPolled, s.NotModified, s.PagesFetched, c.New, c.Copies, c.Unchanged, c.NoArticle, took.Round(time.Millisecond))
-	if len(s.ErrorsByClass) > 0 {
-		classes := make([]string, 0, len(s.ErrorsByClass))
-		for k := range s.ErrorsByClass {
-			classes = append(classes, k)
-		}
-		sort.Strings(classes)
-		parts := make([]string, len(classes))
-		for i, k := range classes {
-			parts[i] = fmt.Sprintf("%s %d", k, s.ErrorsByClass[k])
-		}
-		fmt.Fprintf(a.stdout, "errors: %s\n", strings.Join(parts, ", "))
-	}
 }
 
 // failed reports whether the run had errors worth a non-zero exit: jobs that

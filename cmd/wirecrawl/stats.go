@@ -115,7 +115,7 @@ func writeStats(w io.Writer, st store.Stats, top int) error {
 	if len(f.Errors) > 0 {
 		fmt.Fprintln(tw, "  error class\tfetches\tlatest error")
 		for _, e := range f.Errors {
-			fmt.Fprintf(tw, "  %s\t%d\t%s\n", e.Class, e.Count, oneLine(e.Example, 80))
+			fmt.Fprintf(tw, "  %s\t%d\t%s\n", e.Class, e.Count, strings.Join(strings.Fields(e.Example), " "))
 		}
 	}
 	return tw.Flush()

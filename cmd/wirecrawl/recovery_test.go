@@ -1,0 +1,359 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/store"
+	"github.com/wirecrawl/wirecrawl/store/storetest"
+	"github.com/wirecrawl/wirecrawl/testweb"
+)
+
+// jsonLines parses every line of out as a JSON object; a line that is not
+// one fails the test.
+func jsonLines(t *testing.T, name, out string) []map[string]any {
+	t.Helper()
+	var recs []map[string]any
+	for i, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if line == "" && out == "" {
+			break
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("%s line %d is not a JSON object: %q (%v)", name, i+1, line, err)
+			continue
+		}
+		recs = append(recs, m)
+	}
+	return recs
+}
+
+// findRecord returns the first record whose msg is msg.
+func findRecord(recs []map[string]any, msg string) map[string]any {
+	for _, r := range recs {
+		if r["msg"] == msg {
+			return r
+		}
+	}
+	return nil
+}
+
+// TestCrawlJSONLogs runs crawls as the README's cron line does, with
+// --log-format json: every line written on stdout and stderr is a JSON
+// object, the summary a record with its counts, and so are the overlap
+// refusal and the interruption (which also prints the summary of what was
+// done).
+func TestCrawlJSONLogs(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 5, Stories: 40})
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	env := append(crawlEnv(web, db), "WIRECRAWL_LOG_LEVEL=debug")
+
+	t.Run("complete", func(t *testing.T) {
+		code, out, errOut := runCLI(t, env, "--log-format", "json", "crawl")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, tail(errOut, 3000))
+		}
+		jsonLines(t, "stderr", errOut)
+		recs := jsonLines(t, "stdout", out)
+		sum := findRecord(recs, "summary")
+		if sum == nil {
+			t.Fatalf("no summary record on stdout: %q", out)
+		}
+		stored := partition(t, db)
+		pages := 0
+		for _, s := range stored {
+			pages += len(strings.Fields(s))
+		}
+		if got := sum["stories_new"].(float64) + sum["copies_merged"].(float64); int(got) != pages {
+			t.Errorf("summary counts %v new stories and copies, the store holds %d pages", got, pages)
+		}
+		if sum["interrupted"] != false {
+			t.Errorf("summary of a complete run says interrupted: %v", sum)
+		}
+	})
+
+	t.Run("overlap", func(t *testing.T) {
+		release := holdRunLock(t, db)
+		defer release()
+		code, out, errOut := runCLI(t, env, "--log-format=json", "crawl")
+		if code != exitLocked {
+			t.Fatalf("exit %d, want %d", code, exitLocked)
+		}
+		jsonLines(t, "stdout", out)
+		recs := jsonLines(t, "stderr", errOut)
+		if len(recs) == 0 || recs[len(recs)-1]["exit_status"] != float64(exitLocked) ||
+			!strings.Contains(recs[len(recs)-1]["msg"].(string), "another crawl") {
+			t.Errorf("overlap refusal: %q", errOut)
+		}
+	})
+
+	t.Run("interrupted", func(t *testing.T) {
+		db := filepath.Join(dir, "int.db")
+		env := append(crawlEnv(web, db), "WIRECRAWL_LOG_LEVEL=info", "WIRECRAWL_LOG_FORMAT=json")
+		web.ResetRequests()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		// Interrupt once the crawl has fetched a few articles: an event
+		// from the web's request log, not a time.
+		go func() {
+			tick := time.NewTicker(2 * time.Millisecond)
+			defer tick.Stop()
+			for range tick.C {
+				n := 0
+				for _, r := range web.Requests() {
+					if strings.Contains(r.Path, ".html") {
+						n++
+					}
+				}
+				if n >= 5 || ctx.Err() != nil {
+					cancel()
+					return
+				}
+			}
+		}()
+		var out, errOut bytes.Buffer
+		code := run(ctx, []string{"crawl"}, strings.NewReader(""), &out, &errOut, env)
+		if code != exitInterrupted {
+			t.Fatalf("exit %d, want %d\n%s\n%s", code, exitInterrupted, out.String(), tail(errOut.String(), 3000))
+		}
+		sum := findRecord(jsonLines(t, "stdout", out.String()), "summary")
+		if sum == nil || sum["interrupted"] != true {
+			t.Errorf("no summary of an interrupted run: %q", out.String())
+		}
+		recs := jsonLines(t, "stderr", errOut.String())
+		if last := recs[len(recs)-1]; last["msg"] != "interrupted" || last["exit_status"] != float64(exitInterrupted) {
+			t.Errorf("last stderr record %v, want the interruption", last)
+		}
+	})
+}
+
+// TestCrawlKillThenRerun: after a crawl is killed with SIGKILL (or dies of a
+// SIGPIPE from `crawl | head`), the next crawl takes over the dead run's
+// leases at once instead of waiting for lease_ttl (10 minutes here, far
+// beyond the guard on the rerun), logs that it did, and completes the crawl.
+func TestCrawlKillThenRerun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a crawl process; skipped in -short")
+	}
+	web := startWeb(t, testweb.Options{Seed: 12, Stories: 60})
+	dir := t.TempDir()
+	refDB := filepath.Join(dir, "ref.db")
+	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
+		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
+	}
+	want := partition(t, refDB)
+
+	db := filepath.Join(dir, "kill.db")
+	env := append(crawlEnv(web, db), "WIRECRAWL_CRAWLER_LEASE_TTL=10m")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append(env, "WIRECRAWL_TEST_AS_MAIN=1", "WIRECRAWL_TEST_ARGS=crawl")...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tick := time.NewTicker(5 * time.Millisecond)
+	killed := false
+	for !killed {
+		select {
+		case err := <-done:
+			t.Fatalf("the crawl finished before it could be killed: %v", err)
+		case <-tick.C:
+			if storedPages(t, db) >= 10 {
+				_ = cmd.Process.Signal(syscall.SIGKILL)
+				<-done
+				killed = true
+			}
+		}
+	}
+	tick.Stop()
+	leased := countLeased(t, db)
+	if leased == 0 {
+		t.Fatal("the killed crawl left no leased job; the test cannot tell a takeover")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"--log-format", "json", "crawl"}, strings.NewReader(""), &out, &errOut,
+		append(env, "WIRECRAWL_LOG_LEVEL=info"))
+	if ctx.Err() != nil {
+		t.Fatalf("the rerun did not finish within 3 minutes: it waited for the dead run's leases (lease_ttl 10m)")
+	}
+	if code != 0 {
+		t.Fatalf("rerun exit %d\n%s\n%s", code, out.String(), tail(errOut.String(), 3000))
+	}
+	took := findRecord(jsonLines(t, "stderr", errOut.String()), "took over the jobs of a crawl that ended without releasing them")
+	if took == nil || took["jobs"] != float64(leased) {
+		t.Errorf("rerun did not log taking over the %d leased jobs: %v", leased, took)
+	}
+	if got := partition(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("after kill and rerun: %d stories, uninterrupted crawl: %d\n%s", len(got), len(want), diff(want, got))
+	}
+}
+
+// countLeased counts the frontier jobs leased in the SQLite database at path.
+func countLeased(t *testing.T, path string) int {
+	t.Helper()
+	db := openRO(t, path)
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM frontier WHERE state = 'leased'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestCrawlRetryFailed: jobs failed for good with one class (as an earlier
+// version marked every queued article 'process' when its store was
+// broken) are fetched again with crawl --retry-failed CLASS, and only then.
+func TestCrawlRetryFailed(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 6, Stories: 20})
+	dir := t.TempDir()
+	refDB := filepath.Join(dir, "ref.db")
+	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
+		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
+	}
+	want := partition(t, refDB)
+
+	db := filepath.Join(dir, "w.db")
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs []crawler.Job
+	var failed []string
+	for _, p := range web.Truth() {
+		if p.Disallowed {
+			continue
+		}
+		u, err := crawler.NormalizeURL(p.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, crawler.Job{URL: u, Kind: crawler.KindArticle})
+		failed = append(failed, u)
+	}
+	if _, err := st.Enqueue(ctx, jobs); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range failed {
+		if err := st.Finish(ctx, u, crawler.ClassProcess); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+
+	// Alias URLs that redirect to a failed article fail the same way: exit 1.
+	if code, out, errOut := runCLI(t, crawlEnv(web, db), "crawl"); code != 0 && code != exitFailure {
+		t.Fatalf("crawl exit %d: %s %s", code, out, errOut)
+	}
+	if n := storedPages(t, db); n != 0 {
+		t.Fatalf("a plain crawl stored %d pages failed for good; the test needs them left alone", n)
+	}
+	code, out, errOut := runCLI(t, crawlEnv(web, db), "crawl", "--retry-failed", crawler.ClassProcess)
+	if code != 0 {
+		t.Fatalf("crawl --retry-failed exit %d: %s %s", code, out, errOut)
+	}
+	if got := partition(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("after --retry-failed: %d stories, want %d\n%s", len(got), len(want), diff(want, got))
+	}
+}
+
+// TestCrawlCorruptStore reproduces issue 12: 64 KiB of garbage written into
+// the middle of a part-crawled SQLite file. The crawl ends at once with exit
+// status 4 and says what to do; it marks nothing failed (no article is
+// fetched more than once), and once the file is restored from a backup the
+// next crawl completes the corpus.
+func TestCrawlCorruptStore(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 7, Stories: 150})
+	dir := t.TempDir()
+	refDB := filepath.Join(dir, "ref.db")
+	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
+		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
+	}
+	want := partition(t, refDB)
+
+	// Part-crawl: stop the crawl once a few pages are stored, leaving most
+	// articles queued.
+	db := filepath.Join(dir, "w.db")
+	env := crawlEnv(web, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for range tick.C {
+			if storedPages(t, db) >= 20 || ctx.Err() != nil {
+				cancel()
+				return
+			}
+		}
+	}()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"crawl"}, strings.NewReader(""), &out, &errOut, env)
+	cancel()
+	wg.Wait()
+	if code != exitInterrupted {
+		t.Fatalf("part crawl: exit %d (want %d)\n%s\n%s", code, exitInterrupted, out.String(), errOut.String())
+	}
+	backup := filepath.Join(dir, "backup.db")
+	copyFile(t, db, backup)
+	storetest.CorruptFile(t, db, 64<<10)
+
+	web.ResetRequests()
+	code, sout, serr := runCLI(t, env, "crawl")
+	if code != exitUnusable {
+		t.Fatalf("crawl of a corrupt store: exit %d, want %d\n%s\n%s", code, exitUnusable, sout, tail(serr, 3000))
+	}
+	if !strings.Contains(serr, "integrity_check") || !strings.Contains(serr, "backup") {
+		t.Errorf("the message does not say what to do: %q", serr)
+	}
+	counts := map[string]int{}
+	for _, r := range web.Requests() {
+		if strings.HasSuffix(r.Path, ".html") {
+			counts[r.Path]++
+			if counts[r.Path] == 2 {
+				t.Errorf("%s fetched again in the run on a corrupt store", r.Path)
+			}
+		}
+	}
+
+	copyFile(t, backup, db)
+	if code, out, errOut := runCLI(t, env, "crawl"); code != 0 {
+		t.Fatalf("crawl after restoring the backup: exit %d: %s %s", code, out, tail(errOut, 3000))
+	}
+	if got := partition(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("after restore: %d stories, uninterrupted crawl: %d\n%s", len(got), len(want), diff(want, got))
+	}
+}
+
+// copyFile copies a SQLite database file (its writer closed: the WAL is
+// checkpointed into it) from src to dst.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(dst + suffix)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
