@@ -46,6 +46,11 @@ func New(cfg Config) *Cleaner {
 // Content-Type header value (may be empty), used for the charset. It does no
 // I/O. Errors wrap ErrNotHTML, ErrNoContent or ErrTooLarge.
 func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Document, error) {
+	return c.clean(body, pageURL, contentType, nil)
+}
+
+// clean is Clean, recording its decisions in ex when ex is not nil.
+func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanation) (wirecrawl.Document, error) {
 	doc := wirecrawl.Document{URL: pageURL}
 	where := "cleaner: "
 	if pageURL != "" {
@@ -77,7 +82,14 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 
 	meta := extractMeta(root, base)
 	loginWall := hasPasswordField(root)
-	prune(root)
+	var plog *pruneLog
+	if ex != nil {
+		plog = &pruneLog{}
+	}
+	prune(root, plog)
+	if ex != nil {
+		ex.setPruned(plog)
+	}
 
 	parser := readability.NewParser()
 	parser.KeepClasses = true
@@ -100,13 +112,21 @@ func (c *Cleaner) Clean(body []byte, pageURL, contentType string) (wirecrawl.Doc
 			c.trace(blocks)
 		}
 		paras = assemble(blocks)
+		if ex != nil {
+			ex.Source = "readability"
+			ex.setBlocks(blocks)
+		}
 	}
 	text := strings.Join(paras, "\n\n")
 	if len(text) < fallbackBelow {
 		// Readability found little: try the page's densest text container.
-		if alt := densestText(src, rbase.Hostname(), &meta); len(strings.Join(alt, "\n\n")) > 3*len(text)+200 {
+		if alt, blocks := densestText(src, rbase.Hostname(), &meta); len(strings.Join(alt, "\n\n")) > 3*len(text)+200 {
 			paras = alt
 			text = strings.Join(paras, "\n\n")
+			if ex != nil {
+				ex.Source = "densest container"
+				ex.setBlocks(blocks)
+			}
 		}
 	}
 
@@ -236,17 +256,17 @@ const fallbackBelow = 400
 // densestText extracts the article without readability: from the pruned page,
 // it descends from <body> into the child that holds most (80%+) of the
 // paragraph text, and renders and filters that container.
-func densestText(src []byte, host string, meta *pageMeta) []string {
+func densestText(src []byte, host string, meta *pageMeta) ([]string, []block) {
 	root, err := parseHTML(src)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	sanitize(root, math.MaxInt) // Clean counted the elements of this page already
-	prune(root)
+	prune(root, nil)
 	w := measure(root)
 	n := findBody(root)
 	if n == nil || w.of[n] == 0 {
-		return nil
+		return nil, nil
 	}
 	for {
 		var best *html.Node
@@ -262,7 +282,7 @@ func densestText(src []byte, host string, meta *pageMeta) []string {
 	}
 	blocks := renderBlocksOf(n, host)
 	filterBlocks(blocks, meta)
-	return assemble(blocks)
+	return assemble(blocks), blocks
 }
 
 func findBody(doc *html.Node) *html.Node {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -63,23 +64,26 @@ var boilerPairs = map[string]bool{
 var rxHiddenStyle = regexp.MustCompile(`(?i)(display\s*:\s*none|visibility\s*:\s*hidden)`)
 
 // isBoilerName reports a class/id that names page furniture.
-func isBoilerName(n *html.Node) bool {
+func isBoilerName(n *html.Node) bool { return boilerName(n) != "" }
+
+// boilerName returns the class/id word that names n as page furniture, or "".
+func boilerName(n *html.Node) string {
 	toks := nameTokens(n)
 	for i, t := range toks {
 		if boilerWords[t] {
-			return true
+			return t
 		}
 		if i > 0 && boilerPairs[toks[i-1]+" "+t] {
-			return true
+			return toks[i-1] + "-" + t
 		}
 		if t == "hidden" || t == "hide" || t == "none" {
 			// "hidden", "is-hidden", "d-none", "visually-hidden", not "overflow-hidden".
 			if i == 0 || (toks[i-1] != "overflow" && toks[i-1] != "text") {
-				return true
+				return t
 			}
 		}
 	}
-	return false
+	return ""
 }
 
 // weights holds, per element, how much paragraph text it contains.
@@ -132,10 +136,50 @@ func (w weights) minor(n *html.Node) bool {
 	return float64(w.of[n]) <= 0.3*float64(w.total)
 }
 
+// pruneRecord is one element prune removed, for Explain.
+type pruneRecord struct {
+	element string // tag#id.class
+	rule    string
+	chars   int // characters of text it held
+	text    string
+}
+
+// pruneLog collects what prune removed; a nil log records nothing.
+type pruneLog struct {
+	records []pruneRecord
+	total   int // characters of text in the page before pruning
+}
+
+func (l *pruneLog) add(n *html.Node, rule string) {
+	if l == nil {
+		return
+	}
+	t := collapse(textOf(n))
+	l.records = append(l.records, pruneRecord{element: describe(n), rule: rule, chars: utf8.RuneCountInString(t), text: t})
+}
+
+// describe names an element the way a CSS selector would: tag#id.class.
+func describe(n *html.Node) string {
+	var b strings.Builder
+	b.WriteString(n.Data)
+	if id := attr(n, "id"); id != "" {
+		b.WriteString("#" + id)
+	}
+	for _, c := range strings.Fields(attr(n, "class")) {
+		b.WriteString("." + c)
+	}
+	return b.String()
+}
+
 // prune removes page furniture from the whole document before the content
 // search: hidden elements, widgets and boilerplate named by class, id or role.
-func prune(doc *html.Node) {
+// What it removes goes to log (which may be nil).
+func prune(doc *html.Node, log *pruneLog) {
 	w := measure(doc)
+	pr := measureProse(doc)
+	if log != nil {
+		log.total = utf8.RuneCountInString(collapse(textOf(doc)))
+	}
 	walk(doc, func(n *html.Node) bool {
 		if n.Type == html.CommentNode {
 			removeNode(n)
@@ -149,15 +193,28 @@ func prune(doc *html.Node) {
 			return true
 		}
 		if alwaysDrop[n.Data] {
+			if log != nil && n.Data != "script" && n.Data != "style" && n.Data != "link" && n.Data != "meta" {
+				log.add(n, "element <"+n.Data+">")
+			}
 			removeNode(n)
 			return false
 		}
 		hidden := hasAttr(n, "hidden") || attr(n, "aria-hidden") == "true" || rxHiddenStyle.MatchString(attr(n, "style"))
-		drop := hidden ||
-			(dropIfMinor[n.Data] && !(n.Data == "figure" && hasEmbeddedPost(n))) ||
-			boilerRoles[strings.ToLower(attr(n, "role"))] ||
-			(!tableParts[n.Data] && !inlineTags[n.Data] && isBoilerName(n) && !keepEmbeddedPost(n))
-		if drop && w.minor(n) {
+		rule := ""
+		switch {
+		case hidden:
+			rule = "hidden"
+		case dropIfMinor[n.Data] && !(n.Data == "figure" && hasEmbeddedPost(n)):
+			rule = "layout <" + n.Data + ">"
+		case boilerRoles[strings.ToLower(attr(n, "role"))]:
+			rule = "role " + strings.ToLower(attr(n, "role"))
+		case !tableParts[n.Data] && !inlineTags[n.Data]:
+			if word := boilerName(n); word != "" && !pr.holdsArticle(n) && !keepEmbeddedPost(n) {
+				rule = "name " + word
+			}
+		}
+		if rule != "" && w.minor(n) {
+			log.add(n, rule)
 			removeNode(n)
 			return false
 		}

@@ -1,0 +1,117 @@
+package cleaner
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// prose holds, per element, the characters of reading text below it (text
+// outside links, form controls and scripts), and the page's article core:
+// the element whose paragraphs score highest the way readability scores
+// them. Name-based pruning consults it so that a class word alone
+// ("byline", "widget", "caption") never removes the article.
+type prose struct {
+	of    map[*html.Node]int
+	total int
+	// core is the element with the best paragraph score; nil on a page
+	// without paragraphs.
+	core *html.Node
+}
+
+// noProse are elements whose text is not reading text.
+var noProse = map[string]bool{
+	"script": true, "style": true, "noscript": true, "template": true, "select": true, "option": true,
+	"textarea": true, "button": true, "head": true, "svg": true, "iframe": true, "object": true,
+}
+
+// measureProse computes the prose of every element of doc and finds the
+// article core: every block of 25 or more characters of text outside links
+// scores 1, plus one per comma, plus one per 100 characters (at most 3), to
+// its parent and half of that to its grandparent, as readability does.
+func measureProse(doc *html.Node) prose {
+	p := prose{of: map[*html.Node]int{}}
+	own := map[*html.Node]int{}    // text outside links whose nearest block is the key
+	commas := map[*html.Node]int{} // commas in that text
+	var rec func(n *html.Node, blk *html.Node, inLink bool) int
+	rec = func(n *html.Node, blk *html.Node, inLink bool) int {
+		switch n.Type {
+		case html.TextNode:
+			if inLink || blk == nil {
+				return 0
+			}
+			l := len(strings.TrimSpace(n.Data))
+			own[blk] += l
+			commas[blk] += strings.Count(n.Data, ",")
+			return l
+		case html.ElementNode:
+			if noProse[n.Data] {
+				return 0
+			}
+			if blockTags[n.Data] || n.Data == "td" || n.Data == "th" {
+				blk = n
+			}
+			if n.Data == "a" {
+				inLink = true
+			}
+		case html.DocumentNode:
+		default:
+			return 0
+		}
+		sum := 0
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			sum += rec(c, blk, inLink)
+		}
+		if n.Type == html.ElementNode {
+			p.of[n] = sum
+		}
+		return sum
+	}
+	p.total = rec(doc, nil, false)
+	score := map[*html.Node]float64{}
+	for blk, l := range own {
+		if l < 25 || blk.Parent == nil {
+			continue
+		}
+		s := 1 + float64(commas[blk]) + float64(min(l/100, 3))
+		score[blk.Parent] += s
+		if gp := blk.Parent.Parent; gp != nil && gp.Type == html.ElementNode {
+			score[gp] += s / 2
+		}
+	}
+	best := 0.0
+	for n, s := range score {
+		if n.Type == html.ElementNode && (s > best || s == best && p.core != nil && p.of[n] > p.of[p.core]) {
+			best, p.core = s, n
+		}
+	}
+	return p
+}
+
+// holdsArticle reports whether removing n would take the article with it:
+// n holds the core (or is it), holds most of the core's text, or holds
+// most of the page's reading text.
+func (p prose) holdsArticle(n *html.Node) bool {
+	if p.total == 0 {
+		return false
+	}
+	if 2*p.of[n] > p.total {
+		return true
+	}
+	if p.core == nil {
+		return false
+	}
+	for c := p.core; c != nil; c = c.Parent {
+		if c == n {
+			return true
+		}
+	}
+	if 2*p.of[n] > p.of[p.core] {
+		for a := n.Parent; a != nil; a = a.Parent {
+			if a == p.core {
+				return true
+			}
+		}
+	}
+	return false
+}
