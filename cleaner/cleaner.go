@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -148,10 +149,10 @@ func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanatio
 	switch {
 	case n == 0:
 		return doc, fmt.Errorf("%s%w: no article text found", where, ErrNoContent)
-	case loginWall && n < 600:
-		return doc, fmt.Errorf("%s%w: login wall (a password form and %d characters of text)", where, ErrNoContent, n)
-	case n < c.cfg.MinTextLength:
-		return doc, fmt.Errorf("%s%w: only %d characters of text", where, ErrNoContent, n)
+	case loginWall && n < 600 && rxLoginWords.MatchString(text):
+		return doc, fmt.Errorf("%s%w: login wall (a password form, and %d characters of text that ask to sign in)", where, ErrNoContent, n)
+	case n < c.cfg.MinTextLength && !shortArticle(paras):
+		return doc, fmt.Errorf("%s%w: only %d characters of text, %d words", where, ErrNoContent, n, words(text))
 	}
 	doc.Text = text
 	doc.Paragraphs = paras
@@ -211,6 +212,32 @@ func fillFromReadability(m *pageMeta, art readability.Article) {
 			m.Published = t.In(time.UTC)
 		}
 	}
+}
+
+// rxLoginWords are the words of a sign-in or subscription prompt: with a
+// password field on the page and little text, they make a login wall. A
+// password field alone is no evidence: many sites have a sign-in box in
+// their header above short real stories.
+var rxLoginWords = regexp.MustCompile(`(?i)\b(sign(ed)?[ -]?(in|up)|log(ged)?[ -]?in|login|subscribers?|subscribe|subscription|password|register|registered|members only|premium|paywall|abonn\pL*|anmeld\pL*|registr\pL+|assinante\pL*|suscr\pL+|iscriviti|accedi)\b`)
+
+// Below MinTextLength, a text is an article only when it reads as one:
+// shortWords words or more, shortProse of them in one paragraph. A 60-word
+// brief passes; "Post a comment" or a bare headline does not.
+const (
+	shortWords = 10
+	shortProse = 6
+)
+
+// shortArticle reports whether a text below MinTextLength is still an
+// article: a brief, a photo post with a sentence, not a lone label.
+func shortArticle(paras []string) bool {
+	total, longest := 0, 0
+	for _, p := range paras {
+		w := words(p)
+		total += w
+		longest = max(longest, w)
+	}
+	return total >= shortWords && longest >= shortProse
 }
 
 // hasPasswordField reports a page that asks for a password: a login wall

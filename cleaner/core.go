@@ -33,20 +33,24 @@ func measureProse(doc *html.Node) prose {
 	p := prose{of: map[*html.Node]int{}}
 	own := map[*html.Node]int{}    // text outside links whose nearest block is the key
 	commas := map[*html.Node]int{} // commas in that text
-	var rec func(n *html.Node, blk *html.Node, inLink bool) int
-	rec = func(n *html.Node, blk *html.Node, inLink bool) int {
+	all := map[*html.Node]int{}    // all text below the key, links included
+	var rec func(n *html.Node, blk *html.Node, inLink bool) (int, int)
+	rec = func(n *html.Node, blk *html.Node, inLink bool) (int, int) {
 		switch n.Type {
 		case html.TextNode:
-			if inLink || blk == nil {
-				return 0
+			if blk == nil {
+				return 0, 0
 			}
 			l := len(strings.TrimSpace(n.Data))
+			if inLink {
+				return 0, l
+			}
 			own[blk] += l
 			commas[blk] += strings.Count(n.Data, ",")
-			return l
+			return l, l
 		case html.ElementNode:
 			if noProse[n.Data] {
-				return 0
+				return 0, 0
 			}
 			if blockTags[n.Data] || n.Data == "td" || n.Data == "th" {
 				blk = n
@@ -56,18 +60,21 @@ func measureProse(doc *html.Node) prose {
 			}
 		case html.DocumentNode:
 		default:
-			return 0
+			return 0, 0
 		}
-		sum := 0
+		sum, sumAll := 0, 0
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			sum += rec(c, blk, inLink)
+			a, b := rec(c, blk, inLink)
+			sum += a
+			sumAll += b
 		}
 		if n.Type == html.ElementNode {
 			p.of[n] = sum
+			all[n] = sumAll
 		}
-		return sum
+		return sum, sumAll
 	}
-	p.total = rec(doc, nil, false)
+	p.total, _ = rec(doc, nil, false)
 	score := map[*html.Node]float64{}
 	for blk, l := range own {
 		if l < 25 || blk.Parent == nil {
@@ -81,11 +88,57 @@ func measureProse(doc *html.Node) prose {
 	}
 	best := 0.0
 	for n, s := range score {
-		if n.Type == html.ElementNode && (s > best || s == best && p.core != nil && p.of[n] > p.of[p.core]) {
+		if n.Type != html.ElementNode || all[n] == 0 {
+			continue
+		}
+		// As readability: the class weight, then the share of text
+		// outside links.
+		s = (s + classWeight(n)) * float64(p.of[n]) / float64(all[n])
+		if s > best || s == best && p.core != nil && p.of[n] > p.of[p.core] {
 			best, p.core = s, n
 		}
 	}
 	return p
+}
+
+// Class and id words readability counts for (positive) and against
+// (negative) an element being the article.
+var (
+	positiveNames = map[string]bool{
+		"article": true, "body": true, "content": true, "entry": true, "hentry": true, "main": true,
+		"page": true, "post": true, "text": true, "blog": true, "story": true,
+	}
+	negativeNames = map[string]bool{
+		"comment": true, "comments": true, "com": true, "banner": true, "combx": true, "contact": true,
+		"foot": true, "footer": true, "footnote": true, "masthead": true, "media": true, "meta": true,
+		"outbrain": true, "promo": true, "related": true, "scroll": true, "share": true, "shoutbox": true,
+		"sidebar": true, "skyscraper": true, "sponsor": true, "shopping": true, "tags": true, "tool": true,
+		"widget": true, "hidden": true, "ad": true,
+	}
+)
+
+// classWeight is readability's class weight: +25 for a positive word in
+// the class, +25 in the id, -25 for a negative one in each.
+func classWeight(n *html.Node) float64 {
+	w := 0.0
+	for _, key := range []string{"class", "id"} {
+		v := attr(n, key)
+		if v == "" {
+			continue
+		}
+		pos, neg := false, false
+		for _, t := range splitName(v, nil) {
+			pos = pos || positiveNames[t]
+			neg = neg || negativeNames[t]
+		}
+		if neg {
+			w -= 25
+		}
+		if pos {
+			w += 25
+		}
+	}
+	return w
 }
 
 // holdsArticle reports whether removing n would take the article with it:

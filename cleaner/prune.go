@@ -52,6 +52,21 @@ var boilerWords = map[string]bool{
 	"tooltip": true, "rollover": true, "hovercard": true, "disclaimer": false,
 }
 
+// neverArticle are the boilerWords that name an overlay or a third-party
+// box, never a wrapper around a story: an element so named goes even when
+// it holds the page's only text (a cookie banner on an empty template).
+// Other words ("byline", "widget", "caption", "author", "print") also name
+// wrappers of whole posts on some templates, so they need corroboration.
+var neverArticle = map[string]bool{
+	"cookie": true, "cookies": true, "consent": true, "gdpr": true, "newsletter": true, "newsletters": true,
+	"disqus": true, "outbrain": true, "taboola": true, "zergnet": true, "breadcrumb": true, "breadcrumbs": true,
+	"modal": true, "popup": true, "overlay": true, "lightbox": true, "tooltip": true, "hovercard": true,
+	"login": true, "signin": true, "signup": true, "skip": true,
+}
+
+// bannerChars is the most reading text (bytes) a cookie or sign-up banner has.
+const bannerChars = 300
+
 // boilerPairs are two-word class/id names of page furniture.
 var boilerPairs = map[string]bool{
 	"read more": true, "more stories": true, "more from": true, "also like": true, "may like": true,
@@ -200,7 +215,7 @@ func prune(doc *html.Node, log *pruneLog) {
 			return false
 		}
 		hidden := hasAttr(n, "hidden") || attr(n, "aria-hidden") == "true" || rxHiddenStyle.MatchString(attr(n, "style"))
-		rule := ""
+		rule, strong := "", false
 		switch {
 		case hidden:
 			rule = "hidden"
@@ -209,11 +224,13 @@ func prune(doc *html.Node, log *pruneLog) {
 		case boilerRoles[strings.ToLower(attr(n, "role"))]:
 			rule = "role " + strings.ToLower(attr(n, "role"))
 		case !tableParts[n.Data] && !inlineTags[n.Data]:
-			if word := boilerName(n); word != "" && !pr.holdsArticle(n) && !keepEmbeddedPost(n) {
-				rule = "name " + word
+			if word := boilerName(n); word != "" && (neverArticle[word] || !pr.holdsArticle(n)) && !keepEmbeddedPost(n) {
+				rule, strong = "name "+word, neverArticle[word]
 			}
 		}
-		if rule != "" && w.minor(n) {
+		// A banner-sized box named as an overlay goes even when it holds
+		// most of a page's text: that page is an empty template.
+		if rule != "" && (w.minor(n) || strong && pr.of[n] < bannerChars) {
 			log.add(n, rule)
 			removeNode(n)
 			return false

@@ -334,6 +334,9 @@ type validator interface{ Validate() error }
 
 // Validate checks the whole configuration; an error names the bad key.
 func (c *Config) Validate() error {
+	if err := c.checkBounds(); err != nil {
+		return err
+	}
 	if strings.TrimSpace(c.DB) == "" {
 		return errors.New("db: must not be empty")
 	}

@@ -266,6 +266,11 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 		}
 		return nil, err
 	}
+	// The bombs' gzip members take seconds to compress on a busy machine:
+	// made before serving, so that no answer waits for them (a robots.txt
+	// bomb missed a crawler's 2 s timeout that way).
+	bombMembers()
+	doubleBomb(opts.BombBytes)
 	h.srv = &http.Server{Handler: http.HandlerFunc(h.serve), ReadHeaderTimeout: 10 * time.Second}
 	h.wg.Add(1)
 	go func() {

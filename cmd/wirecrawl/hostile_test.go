@@ -61,6 +61,10 @@ func runChild(t *testing.T, guard time.Duration, args ...string) childRun {
 	if ctx.Err() != nil {
 		t.Fatalf("wirecrawl %s hung: killed after %s\nstdout: %s\nstderr (end): %s", strings.Join(args, " "), guard, r.stdout, tail(r.stderr, 4000))
 	}
+	if strings.Contains(r.stderr, testweb.DNSQueryMarker) {
+		t.Errorf("wirecrawl %s sent DNS queries (a test must resolve names locally or use addresses):\n%s",
+			strings.Join(args, " "), grepLines(r.stderr, testweb.DNSQueryMarker))
+	}
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		t.Fatalf("wirecrawl %s: %v", strings.Join(args, " "), err)
@@ -93,6 +97,17 @@ func skipUnderRace(t *testing.T) {
 			}
 		}
 	}
+}
+
+// grepLines returns the lines of s that contain substr.
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func tail(s string, n int) string {
@@ -210,10 +225,13 @@ func testCrawlHostileWeb(t *testing.T, polite bool) {
 	if second.code != 0 && second.code != exitFailure {
 		t.Errorf("second crawl exit %d\nstderr (end): %s", second.code, tail(second.stderr, 4000))
 	}
-	if second.wall >= hostileLeaseTTL {
-		// Not a speed target: a run with nothing due idled until a lease
-		// could have expired, waiting for a job due tomorrow.
-		t.Errorf("the second run took %s, as long as lease_ttl (%s): it waited for a job due tomorrow", second.wall, hostileLeaseTTL)
+	// A pass that waits for jobs it does not hold (a job due tomorrow taken
+	// for one another process leased) ends with this warning once lease_ttl
+	// has passed; a pass that ends when its work is done does not log it.
+	// (The event, not the run's duration: a busy machine makes any run slow.)
+	if strings.Contains(second.stderr, waitedForOthers) {
+		t.Errorf("the second run waited for jobs it does not hold (a job due tomorrow?): %q in its log\nstderr (end): %s",
+			waitedForOthers, tail(second.stderr, 4000))
 	}
 	// Only a page left for a later run may have been stored since.
 	after := storedURLs(t, sdb)
@@ -271,6 +289,10 @@ var knownBug = map[string]string{}
 // hostileLeaseTTL is the crawls' lease_ttl: short, since a run waits that long
 // for jobs it thinks another process holds, but above the 2 s timeout.
 const hostileLeaseTTL = 4 * time.Second
+
+// waitedForOthers is the warning a crawl pass logs when it ends after waiting
+// lease_ttl for jobs it does not hold (crawler.Crawl).
+const waitedForOthers = "jobs still leased or due later"
 
 // hostileConfig writes a config file for a crawl of seeds into db: private
 // networks refused except 127.0.0.1, a 2 s timeout and quick retries; no

@@ -182,6 +182,13 @@ func (a *app) loadConfig() (config.Config, error) {
 		return cfg, usageError{fmt.Errorf("config: %w", err)}
 	}
 	a.jsonLog = cfg.Log.Format == "json"
+	for _, w := range cfg.Warnings() {
+		if a.jsonLog {
+			slog.New(slog.NewJSONHandler(a.stderr, nil)).Warn("config: " + w)
+			continue
+		}
+		fmt.Fprintln(a.stderr, "wirecrawl: warning:", w)
+	}
 	return cfg, nil
 }
 

@@ -6,17 +6,23 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/wirecrawl/wirecrawl/testweb"
 )
 
 // TestMain lets a test re-execute this test binary as the wirecrawl command
 // (WIRECRAWL_TEST_AS_MAIN=1), to run it in a process that can be killed.
+// Neither the tests nor such a child send a DNS query: a name that is not in
+// the hosts file does not resolve (testweb.GuardDNS), the run fails, and a
+// child reports it on stderr for runChild to find.
 func TestMain(m *testing.M) {
 	if os.Getenv("WIRECRAWL_TEST_AS_MAIN") == "1" {
+		testweb.GuardDNS()
 		os.Args = append([]string{"wirecrawl"}, strings.Split(os.Getenv("WIRECRAWL_TEST_ARGS"), "\x1f")...)
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(testweb.CheckDNS(m))
 }
 
 // runCLI runs one wirecrawl command line in-process with the given extra

@@ -1,0 +1,123 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"math"
+	mrand "math/rand/v2"
+	"time"
+)
+
+// errDuplicate says the job's article was already handled under another URL.
+var errDuplicate = errors.New("crawler: duplicate of a handled url")
+
+// errHandled says the job was dealt with and finished already.
+var errHandled = errors.New("crawler: handled")
+
+// conclude finishes or retries job j after its outcome err.
+func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
+	sctx := context.WithoutCancel(ctx)
+	switch {
+	case err == nil, errors.Is(err, errHandled):
+		if e := c.st.Finish(sctx, j.URL, ""); e != nil {
+			c.log.Error("finish", "url", j.URL, "err", e)
+		}
+		p.unclaim(j.URL) // done: Seen answers for it, the claim map stays small
+		p.scopeClose(j.URL, false)
+		return
+	case errors.Is(err, errDuplicate):
+		p.add(func(s *Summary) { s.Duplicates++ })
+		if e := c.st.Finish(sctx, j.URL, ""); e != nil {
+			c.log.Error("finish", "url", j.URL, "err", e)
+		}
+		p.scopeClose(j.URL, false)
+		return
+	}
+	if ctx.Err() != nil {
+		c.release(ctx, j)
+		return
+	}
+	class, transient := classify(err)
+	var pe *processError
+	var perm *PermanentError
+	switch {
+	case errors.As(err, &perm):
+		class, transient = perm.Class, false
+	case errors.As(err, &pe):
+		class, transient = ClassProcess, true
+	}
+	if class == ClassInterrupted {
+		// A cancellation that did not come from our ctx (handler's own).
+		transient = true
+	}
+	p.errClass(class)
+	c.logOutcome(ctx, j, class, err)
+	if transient && j.Attempts < c.cfg.MaxRetries {
+		wait := c.backoff(j.Attempts)
+		var he *HTTPError
+		var ru *RobotsUnavailableError
+		if errors.As(err, &he) && he.RetryAfter > 0 {
+			wait = he.RetryAfter
+		} else if errors.As(err, &ru) {
+			wait = max(time.Until(ru.Until), time.Second)
+		}
+		at := time.Now().Add(wait)
+		if he != nil && he.RetryAfter > 0 {
+			p.hold(j.URL, at)
+			if n, err := NormalizeURL(he.URL); err == nil && he.URL != "" {
+				p.hold(n, at) // the redirect target that asked us to wait
+			}
+		}
+		if wait > c.cfg.MaxRetryWait {
+			p.mu.Lock()
+			p.parked[j.URL] = at
+			p.mu.Unlock()
+			p.scopeClose(j.URL, true)
+		} else {
+			p.schedule(j.URL, at)
+		}
+		p.add(func(s *Summary) { s.Retries++ })
+		c.log.Debug("retry", "url", j.URL, "class", class, "attempt", j.Attempts+1, "wait", wait, "err", err)
+		if e := c.st.Retry(sctx, j.URL, at, class); e != nil {
+			c.log.Error("retry", "url", j.URL, "err", e)
+		}
+		return
+	}
+	p.add(func(s *Summary) { s.Failed++ })
+	p.scopeClose(j.URL, false)
+	c.log.Info("failed", "url", j.URL, "kind", j.Kind, "class", class, "err", err)
+	if j.Kind != KindArticle {
+		c.feedFailed(sctx, j.URL)
+	}
+	if e := c.st.Finish(sctx, j.URL, class); e != nil {
+		c.log.Error("finish", "url", j.URL, "err", e)
+	}
+}
+
+// backoff is the exponential backoff with jitter before retry n+1.
+func (c *Crawler) backoff(attempts int) time.Duration {
+	d := float64(c.cfg.RetryBackoff) * math.Pow(2, float64(min(attempts, 16)))
+	d = min(d, float64(c.cfg.MaxRetryWait))
+	// Full jitter in [d/2, d).
+	return time.Duration(d/2 + mrand.Float64()*d/2)
+}
+
+// PermanentError is a Handler error that another fetch would not change (a
+// page with no article, say): the job fails at once with Class instead of
+// being retried.
+type PermanentError struct {
+	Class string
+	Err   error
+}
+
+// Permanent marks a Handler error as permanent, recorded with class.
+func Permanent(class string, err error) error { return &PermanentError{Class: class, Err: err} }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// processError wraps a Handler error.
+type processError struct{ err error }
+
+func (e *processError) Error() string { return "handler: " + e.err.Error() }
+func (e *processError) Unwrap() error { return e.err }
