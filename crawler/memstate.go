@@ -255,6 +255,25 @@ func (m *MemoryState) RenewLeases(ctx context.Context, owner string, urls []stri
 	return n, nil
 }
 
+// Postpone implements State.
+func (m *MemoryState) Postpone(ctx context.Context, owner string, urls []string, notBefore time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, u := range urls {
+		j, ok := m.jobs[u]
+		if !ok || j.state != stateLeased || j.owner != owner {
+			continue
+		}
+		j.owner = ""
+		j.job.NotBefore = notBefore
+		m.toQueue(j)
+	}
+	return nil
+}
+
 // Unusable implements State: a MemoryState is never unusable.
 func (m *MemoryState) Unusable(error) bool { return false }
 

@@ -102,6 +102,11 @@ type State interface {
 	// and returns how many it extended. A URL whose lease expired and was
 	// taken by another owner, or that is no longer leased, is left alone.
 	RenewLeases(ctx context.Context, owner string, urls []string, until time.Time) (int, error)
+	// Postpone returns jobs leased by owner to the queue, due at notBefore,
+	// without counting an attempt: jobs this pass leased but will not try
+	// (their host is given up for the pass, the pass ran out of time, or it
+	// was interrupted). Jobs not leased by owner are left alone.
+	Postpone(ctx context.Context, owner string, urls []string, notBefore time.Time) error
 	// Retry returns a leased job to the queue with one more attempt, due at notBefore.
 	Retry(ctx context.Context, url string, notBefore time.Time, errClass string) error
 	// Finish marks a job done (errClass "") or permanently failed.

@@ -160,3 +160,17 @@ func (s *db) RenewLeases(ctx context.Context, owner string, urls []string, until
 	}
 	return int(n), nil
 }
+
+// Postpone returns jobs leased by owner to the queue, due at notBefore,
+// without counting an attempt; see crawler.State.
+func (s *db) Postpone(ctx context.Context, owner string, urls []string, notBefore time.Time) error {
+	err := s.updateEach(ctx, urls, `UPDATE frontier SET state = ?, not_before = ?, lease_owner = '', lease_until = 0, updated = ?
+		WHERE url = ? AND state = ? AND lease_owner = ?`,
+		func(u string, now int64) []any {
+			return []any{stateQueued, nanos(notBefore), now, u, stateLeased, owner}
+		})
+	if err != nil {
+		return fmt.Errorf("store: postpone: %w", err)
+	}
+	return nil
+}

@@ -163,3 +163,37 @@ func testRequeueFailed(t *testing.T, newDSN NewDSN) {
 		}
 	}
 }
+
+// testPostpone: jobs a pass leased but will not try go back to the queue at
+// the given time, their attempts unchanged; another owner's are left alone.
+func testPostpone(t *testing.T, newDSN NewDSN) {
+	ctx := context.Background()
+	s := fresh(t, newDSN, store.Config{})
+	a, b := job("https://a.example/1"), job("https://a.example/2")
+	a.NotBefore, b.NotBefore = t0, t0
+	_, err := s.Enqueue(ctx, []crawler.Job{a, b})
+	must(t, err)
+	_, err = s.LeaseURLs(ctx, "w1", []string{a.URL}, 1, t0, time.Minute)
+	must(t, err)
+	must(t, s.Retry(ctx, a.URL, t0, crawler.ClassTimeout))
+	got, err := s.Lease(ctx, "w1", 1, t0, time.Minute)
+	must(t, err)
+	if len(got) != 1 {
+		t.Fatalf("lease: %v", urls(got))
+	}
+	other, err := s.Lease(ctx, "w2", 1, t0, 2*time.Hour)
+	must(t, err)
+	if len(other) != 1 {
+		t.Fatalf("lease: %v", urls(other))
+	}
+	later := t0.Add(time.Hour)
+	must(t, s.Postpone(ctx, "w1", []string{got[0].URL, other[0].URL}, later))
+	if jobs, err := s.Lease(ctx, "w3", 10, later.Add(-time.Second), time.Hour); err != nil || len(jobs) != 0 {
+		t.Fatalf("before the postponed time: %v %v (the other owner's lease lasts two hours)", urls(jobs), err)
+	}
+	jobs, err := s.Lease(ctx, "w3", 10, later, time.Hour)
+	must(t, err)
+	if len(jobs) != 1 || jobs[0].URL != got[0].URL || jobs[0].Attempts != got[0].Attempts {
+		t.Fatalf("after the postponed time: %v, want %s with %d attempts", jobs, got[0].URL, got[0].Attempts)
+	}
+}

@@ -64,6 +64,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"ReleaseLeases", testReleaseLeases},
 		{"RenewLeases", testRenewLeases},
 		{"RequeueFailed", testRequeueFailed},
+		{"Postpone", testPostpone},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDSN) })
