@@ -104,6 +104,9 @@ func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect
 	ttl := c.cfg.RobotsTTL
 	if ok && (status == 0 || status >= 500) {
 		ttl = robotsErrorTTL
+		if c.forceRobots.Load() {
+			ttl = 0 // a forced crawl asks again (once per process: hr caches it)
+		}
 	}
 	var cause error
 	if !ok || now.After(fetched.Add(ttl)) {

@@ -6,10 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -50,12 +47,17 @@ func IsUnusable(err error) bool {
 		}
 		return false
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	// A connection to PostgreSQL that failed or broke: pgconn's own errors
+	// (a failed connect, a connection closed or cut mid-query, which pgconn
+	// reports with a SafeToRetry method). Network errors of other origins
+	// (an HTTP fetch's reset, say) are not the store's.
 	var ce *pgconn.ConnectError
-	var ne *net.OpError
-	return errors.As(err, &ce) || errors.As(err, &ne) ||
-		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE)
+	var pgNet interface{ SafeToRetry() bool }
+	return errors.As(err, &ce) || errors.As(err, &pgNet) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone)
 }
 
 // Unusable implements crawler.State: see IsUnusable.

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -91,14 +95,16 @@ func TestPostgresGoneIsUnusable(t *testing.T) {
 	}
 }
 
-// TestUnusableLeavesOrdinaryErrors: errors of the caller's own making, and
-// context ends, are not the store's fault.
+// TestUnusableLeavesOrdinaryErrors: errors of the caller's own making,
+// context ends, and network errors of a fetch are not the store's fault.
 func TestUnusableLeavesOrdinaryErrors(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	st := storetest.Open(t, sqliteDSN(t), store.Config{})
 	cancel()
 	_, err := st.Lease(ctx, "w", 5, time.Now(), time.Minute)
-	for _, e := range []error{err, errors.New("clean: no article"), context.DeadlineExceeded, store.ErrLocked} {
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	fetch := fmt.Errorf("get http://news.example/a: %w", reset)
+	for _, e := range []error{err, errors.New("clean: no article"), context.DeadlineExceeded, store.ErrLocked, fetch, io.ErrUnexpectedEOF} {
 		if store.IsUnusable(e) {
 			t.Errorf("%v counted as an unusable store", e)
 		}

@@ -179,10 +179,12 @@ func (a *app) crawlProgress() *progressbar.ProgressBar {
 
 // failed reports whether the run had errors worth a non-zero exit: jobs that
 // failed for good, except robots.txt exclusions (obeyed, not failed) and pages
-// with no article (a gallery or video page is no fault of the crawl).
+// with no article (a gallery or video page is no fault of the crawl); or
+// seeds asked for of which none answered.
 func (r runResult) failed() bool {
 	e := r.Summary.ErrorsByClass
-	return r.Summary.Failed > e[crawler.ClassRobots]+e[pipeline.ClassNoArticle]
+	s := r.Summary
+	return s.Failed > e[crawler.ClassRobots]+e[pipeline.ClassNoArticle] || (s.SeedsTried > 0 && s.SeedsFetched == 0)
 }
 
 // openExisting opens the store for a command that only reads it (stats,

@@ -63,7 +63,6 @@ type summaryRecord struct {
 	stories, copies, unchanged, noArticle int
 	took                                  time.Duration
 	interrupted                           bool
-	examples                              map[string]string
 }
 
 func newSummary(r runResult, took time.Duration, interrupted bool) summaryRecord {
@@ -98,6 +97,16 @@ func (s summaryRecord) writeText(w io.Writer) {
 	if s.Failed > 0 || s.Retries > 0 || s.Left > 0 {
 		fmt.Fprintf(w, "failed for good %d, retries %d, left for a later run %d\n", s.Failed, s.Retries, s.Left)
 	}
+	if s.Deferred > 0 || s.HostsGivenUp > 0 {
+		fmt.Fprintf(w, "timed out, retried in a later run %d; hosts given up after timeouts in a row %d (%d of their URLs left)\n",
+			s.Deferred, s.HostsGivenUp, s.LeftOnHosts)
+	}
+	if s.TimeUp {
+		fmt.Fprintln(w, "the pass ended at max_pass_duration; the rest is left for the next run")
+	}
+	if s.noSeedFetched() {
+		fmt.Fprintf(w, "no seed could be fetched (%d tried)\n", s.SeedsTried)
+	}
 	classes := s.classes()
 	if len(classes) == 0 {
 		return
@@ -116,7 +125,7 @@ func (s summaryRecord) writeText(w io.Writer) {
 
 // example is one error message of class k, if the crawler kept one.
 func (s summaryRecord) example(k string) string {
-	return strings.Join(strings.Fields(s.examples[k]), " ")
+	return strings.Join(strings.Fields(s.ErrorExamples[k]), " ")
 }
 
 // writeJSON writes the summary as one JSON record, shaped like the log's.
@@ -136,6 +145,8 @@ func (s summaryRecord) writeJSON(w io.Writer) {
 		"pages_fetched", s.PagesFetched, "pages_stored", s.PagesStored,
 		"stories_new", s.stories, "copies_merged", s.copies, "unchanged", s.unchanged, "no_article", s.noArticle,
 		"duplicates", s.Duplicates, "enqueued", s.Enqueued, "retries", s.Retries, "failed", s.Failed, "left", s.Left,
+		"deferred", s.Deferred, "hosts_given_up", s.HostsGivenUp, "left_on_hosts", s.LeftOnHosts, "time_up", s.TimeUp,
+		"seeds_tried", s.SeedsTried, "seeds_fetched", s.SeedsFetched,
 		slog.Group("errors", errs...),
 		"took", s.took.Round(time.Millisecond).String())
 }
@@ -183,4 +194,10 @@ func (a *app) outcomeLine(o pipeline.Outcome) {
 		return
 	}
 	l.Info("ingest", "url", o.URL, "action", string(o.Action), "story", o.StoryID, "reason", o.Reason)
+}
+
+// noSeedFetched says seeds were asked for in this pass and none answered
+// (offline, a DNS failure, an untrusted certificate): the run failed.
+func (s summaryRecord) noSeedFetched() bool {
+	return s.SeedsTried > 0 && s.SeedsFetched == 0
 }
