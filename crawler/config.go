@@ -20,7 +20,7 @@ const (
 	DefaultMaxRedirects       = 10
 	DefaultLeaseTTL           = 30 * time.Second
 	DefaultTimeoutRetryDelay  = 5 * time.Minute
-	DefaultMaxHostTimeouts    = 3
+	DefaultMaxHostTimeouts    = 5
 	DefaultMinPollInterval    = 5 * time.Minute
 	DefaultMaxPollInterval    = 24 * time.Hour
 	DefaultRetryBackoff       = 2 * time.Second
@@ -90,8 +90,9 @@ type Config struct {
 	TimeoutRetryDelay time.Duration `yaml:"timeout_retry_delay"`
 	// MaxHostTimeouts is how many requests to one host may time out in a
 	// row within a pass before the host's remaining URLs are left for a
-	// later run (logged, and counted in the summary). Default 3; -1 for no
-	// limit.
+	// later run (logged, and counted in the summary). Default 5 (a host
+	// with a few hanging URLs among good ones keeps its good ones); -1 for
+	// no limit.
 	MaxHostTimeouts int `yaml:"max_host_timeouts"`
 	// MaxPassDuration, when positive, ends a pass after this long (say a
 	// little under the cron interval), leaving what is left queued for the
