@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -355,5 +356,68 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCrawlInterruptedPartitions reproduces issue 12's last point: crawls
+// interrupted (SIGINT: the context ends) at several points and resumed must
+// store the same stories, copy for copy, as an uninterrupted crawl of the
+// same web. Each interruption point is a count of stored pages read from
+// the database, so the cuts land mid-crawl however fast the machine is.
+func TestCrawlInterruptedPartitions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("several interrupted crawls; skipped in -short")
+	}
+	web := startWeb(t, testweb.Options{Seed: 21, Stories: 150})
+	dir := t.TempDir()
+	refDB := filepath.Join(dir, "ref.db")
+	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
+		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
+	}
+	want := partition(t, refDB)
+	pages := 0
+	for _, s := range want {
+		pages += len(strings.Fields(s))
+	}
+	for _, cuts := range [][]int{{pages / 10}, {pages / 3, 2 * pages / 3}, {5, pages / 4, pages / 2, 3 * pages / 4}} {
+		db := filepath.Join(dir, fmt.Sprintf("cut%d.db", len(cuts)))
+		env := crawlEnv(web, db)
+		for _, at := range cuts {
+			interruptAt(t, env, db, at)
+		}
+		if code, out, errOut := runCLI(t, env, "crawl"); code != 0 {
+			t.Fatalf("resumed crawl exit %d: %s %s", code, out, tail(errOut, 2000))
+		}
+		if got := partition(t, db); !reflect.DeepEqual(got, want) {
+			t.Errorf("interrupted at %v pages: %d stories, uninterrupted: %d\n%s", cuts, len(got), len(want), diff(want, got))
+		}
+	}
+}
+
+// interruptAt runs a crawl and interrupts it once the database holds at
+// least n pages (or lets it finish, if it gets there first).
+func interruptAt(t *testing.T, env []string, db string, n int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for range tick.C {
+			if ctx.Err() != nil || storedPages(t, db) >= n {
+				cancel()
+				return
+			}
+		}
+	}()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"crawl"}, strings.NewReader(""), &out, &errOut, env)
+	cancel()
+	wg.Wait()
+	if code != exitInterrupted && code != 0 {
+		t.Fatalf("crawl interrupted at %d pages: exit %d\n%s\n%s", n, code, out.String(), tail(errOut.String(), 2000))
 	}
 }
