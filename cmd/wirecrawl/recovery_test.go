@@ -144,20 +144,43 @@ func TestCrawlJSONLogs(t *testing.T) {
 // SIGPIPE from `crawl | head`), the next crawl takes over the dead run's
 // leases at once instead of waiting for lease_ttl (10 minutes here, far
 // beyond the guard on the rerun), logs that it did, and completes the crawl.
+// On SQLite the run lock proves every lease dead; on PostgreSQL it proves
+// this machine's dead.
 func TestCrawlKillThenRerun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a crawl process; skipped in -short")
 	}
+	t.Run("sqlite", func(t *testing.T) {
+		testKillThenRerun(t, filepath.Join(t.TempDir(), "kill.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		testKillThenRerun(t, storetest.PostgresDSN(t))
+	})
+}
+
+func testKillThenRerun(t *testing.T, dsn string) {
 	web := startWeb(t, testweb.Options{Seed: 12, Stories: 60})
-	dir := t.TempDir()
-	refDB := filepath.Join(dir, "ref.db")
+	refDB := filepath.Join(t.TempDir(), "ref.db")
 	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
 		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
 	}
 	want := partition(t, refDB)
 
-	db := filepath.Join(dir, "kill.db")
-	env := append(crawlEnv(web, db), "WIRECRAWL_CRAWLER_LEASE_TTL=10m")
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stats := func() store.Stats {
+		s, err := st.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	env := append(crawlEnv(web, dsn), "WIRECRAWL_CRAWLER_LEASE_TTL=10m")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), append(env, "WIRECRAWL_TEST_AS_MAIN=1", "WIRECRAWL_TEST_ARGS=crawl")...)
 	if err := cmd.Start(); err != nil {
@@ -165,14 +188,14 @@ func TestCrawlKillThenRerun(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	tick := time.NewTicker(5 * time.Millisecond)
+	tick := time.NewTicker(10 * time.Millisecond)
 	killed := false
 	for !killed {
 		select {
 		case err := <-done:
 			t.Fatalf("the crawl finished before it could be killed: %v", err)
 		case <-tick.C:
-			if storedPages(t, db) >= 10 {
+			if stats().Copies >= 10 {
 				_ = cmd.Process.Signal(syscall.SIGKILL)
 				<-done
 				killed = true
@@ -180,17 +203,17 @@ func TestCrawlKillThenRerun(t *testing.T) {
 		}
 	}
 	tick.Stop()
-	leased := countLeased(t, db)
+	leased := stats().Frontier["leased"]
 	if leased == 0 {
 		t.Fatal("the killed crawl left no leased job; the test cannot tell a takeover")
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	code := run(ctx, []string{"--log-format", "json", "crawl"}, strings.NewReader(""), &out, &errOut,
+	code := run(rctx, []string{"--log-format", "json", "crawl"}, strings.NewReader(""), &out, &errOut,
 		append(env, "WIRECRAWL_LOG_LEVEL=info"))
-	if ctx.Err() != nil {
+	if rctx.Err() != nil {
 		t.Fatalf("the rerun did not finish within 3 minutes: it waited for the dead run's leases (lease_ttl 10m)")
 	}
 	if code != 0 {
@@ -200,20 +223,9 @@ func TestCrawlKillThenRerun(t *testing.T) {
 	if took == nil || took["jobs"] != float64(leased) {
 		t.Errorf("rerun did not log taking over the %d leased jobs: %v", leased, took)
 	}
-	if got := partition(t, db); !reflect.DeepEqual(got, want) {
+	if got := partition(t, dsn); !reflect.DeepEqual(got, want) {
 		t.Errorf("after kill and rerun: %d stories, uninterrupted crawl: %d\n%s", len(got), len(want), diff(want, got))
 	}
-}
-
-// countLeased counts the frontier jobs leased in the SQLite database at path.
-func countLeased(t *testing.T, path string) int {
-	t.Helper()
-	db := openRO(t, path)
-	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM frontier WHERE state = 'leased'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // TestCrawlRetryFailed: jobs failed for good with one class (as an earlier
