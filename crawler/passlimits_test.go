@@ -243,3 +243,57 @@ func TestUnusableStoreEndsPass(t *testing.T) {
 		t.Errorf("%d pages fetched after the store broke at the 6th; the pass went on", n)
 	}
 }
+
+// TestLeaseHeartbeat: a job whose request outlasts LeaseTTL several times
+// over keeps its lease (renewed while it runs), so another crawler sharing
+// the store does not take it over and fetch it a second time.
+// (TestLeaseTakeover: a dead owner's job comes back after its lease.)
+func TestLeaseHeartbeat(t *testing.T) {
+	slow, lg := countingServer(t, 7*time.Second)
+	st := NewMemoryState()
+	enqueueArticles(t, st, slow.URL, "slow", 1)
+	cfg := testConfig()
+	cfg.LeaseTTL = 2 * time.Second
+	cfg.Timeout = 20 * time.Second
+	cfg.NoDelay = true
+	a, err := New(cfg, st, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := New(cfg, st, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.hosts = newHostSems() // another process: its own host semaphores
+
+	recA, recB := newRecorder(), newRecorder()
+	doneA := make(chan error, 1)
+	go func() {
+		_, err := a.Crawl(context.Background(), nil, false, recA.handle)
+		doneA <- err
+	}()
+	// Crawler b passes over the store again and again while a runs: the
+	// one that leased the job first fetches it; the other's passes wait for
+	// it (up to LeaseTTL each) and must not find its lease expired.
+	for {
+		if _, err := b.Crawl(context.Background(), nil, false, recB.handle); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-doneA:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := lg.countPrefix("/slow/"); n != 1 {
+				t.Errorf("the slow page was asked for %d times, want once (its lease was renewed)", n)
+			}
+			if len(recA.calls)+len(recB.calls) != 1 {
+				t.Errorf("handled by a %v, by b %v; want once by one of them", recA.calls, recB.calls)
+			}
+			return
+		default:
+		}
+	}
+}
