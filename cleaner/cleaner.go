@@ -119,8 +119,9 @@ func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanatio
 		}
 	}
 	text := strings.Join(paras, "\n\n")
-	if len(text) < fallbackBelow {
-		// Readability found little: try the page's densest text container.
+	if len(text) < fallbackBelow && !shortArticle(paras) {
+		// Readability found little, and no brief: try the page's densest
+		// text container.
 		if alt, blocks := densestText(src, rbase.Hostname(), &meta); len(strings.Join(alt, "\n\n")) > 3*len(text)+200 {
 			paras = alt
 			text = strings.Join(paras, "\n\n")

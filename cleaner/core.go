@@ -13,6 +13,7 @@ import (
 // ("byline", "widget", "caption") never removes the article.
 type prose struct {
 	of    map[*html.Node]int
+	all   map[*html.Node]int // all text below the element, links included
 	total int
 	// core is the element with the best paragraph score; nil on a page
 	// without paragraphs.
@@ -30,10 +31,10 @@ var noProse = map[string]bool{
 // scores 1, plus one per comma, plus one per 100 characters (at most 3), to
 // its parent and half of that to its grandparent, as readability does.
 func measureProse(doc *html.Node) prose {
-	p := prose{of: map[*html.Node]int{}}
+	p := prose{of: map[*html.Node]int{}, all: map[*html.Node]int{}}
 	own := map[*html.Node]int{}    // text outside links whose nearest block is the key
 	commas := map[*html.Node]int{} // commas in that text
-	all := map[*html.Node]int{}    // all text below the key, links included
+	all := p.all
 	var rec func(n *html.Node, blk *html.Node, inLink bool) (int, int)
 	rec = func(n *html.Node, blk *html.Node, inLink bool) (int, int) {
 		switch n.Type {
@@ -168,3 +169,14 @@ func (p prose) holdsArticle(n *html.Node) bool {
 	}
 	return false
 }
+
+// furniture reports whether n looks like page furniture by its content:
+// little reading text (a byline, a caption, a print button) or mostly
+// links (a widget of links). A wrapper around a story is neither.
+func (p prose) furniture(n *html.Node) bool {
+	return p.of[n] <= furnitureChars || 2*p.of[n] <= p.all[n]
+}
+
+// furnitureChars is the most reading text (bytes) a byline, caption, author
+// box or button row holds.
+const furnitureChars = 600

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The patterns that isMonthWord, isDateWord and dateTokens replaced (the
@@ -20,7 +22,7 @@ func TestDateWordSetsMatchPatterns(t *testing.T) {
 	for _, alts := range []string{refDateWord.String(), refMonthWord.String()} {
 		for _, w := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(alts, "(?i)^("), ")$"), "|") {
 			w = strings.TrimSuffix(w, "s?")
-			toks = append(toks, w, w+"s", strings.ToUpper(w), strings.Title(w), w[:len(w)-1], w+"x")
+			toks = append(toks, w, w+"s", strings.ToUpper(w), titleCase(w), w[:len(w)-1], w+"x")
 		}
 	}
 	toks = append(toks, "1", "12", "2026", "12345", "1st", "22nd", "3rd", "4TH", "5h", "0th", "1x", "st", "h",
@@ -52,4 +54,16 @@ func TestDateWordSetsMatchPatterns(t *testing.T) {
 			t.Errorf("dateTokens(%q) = %q, pattern says %q", line, got, want)
 		}
 	}
+}
+
+// titleCase upper-cases the first letter of each space-separated word, as
+// the deprecated strings.Title did for these words.
+func titleCase(s string) string {
+	words := strings.Split(s, " ")
+	for i, w := range words {
+		if r, n := utf8.DecodeRuneInString(w); n > 0 {
+			words[i] = string(unicode.ToTitle(r)) + w[n:]
+		}
+	}
+	return strings.Join(words, " ")
 }

@@ -174,10 +174,70 @@ func filterBlocks(blocks []block, m *pageMeta) {
 		b.drop = b.why != ""
 	}
 	keepInlineLinks(blocks)
+	dropRepeats(blocks)
 	dropAuthorBio(blocks, authors)
 	dropRelatedRuns(blocks)
 	dropStandfirst(blocks)
 	dropEmptySections(blocks)
+}
+
+// repeatWords is the fewest words a paragraph has to count toward a
+// repeated copy: short lines (a refrain, a recipe step) repeat in articles.
+const repeatWords = 8
+
+// repeatRun is the fewest repeated paragraphs in a row that make a second
+// copy of the article; a single repeat is a quote or a refrain.
+const repeatRun = 3
+
+// dropRepeats drops the second copy of the article: a run of paragraphs
+// already kept word for word that starts where the article starts and is
+// as long as half the text before it (a page
+// that carries the article twice, as a hidden print or mobile copy or a
+// collapsed "full story", gives it once). Shorter repeats are the
+// article's own: a meal plan that repeats a day's list.
+func dropRepeats(blocks []block) {
+	seen := map[string]bool{}
+	first := ""    // the first long paragraph kept: where a copy starts
+	runFirst := "" // the run's first long paragraph
+	var run []int  // kept blocks in a row that repeat an earlier one
+	long := 0      // how many of them have repeatWords words or more
+	before := 0    // words kept before the run
+	runWords := 0  // words in the run
+	end := func() {
+		if long >= repeatRun && 2*runWords >= before && runFirst == first {
+			for _, i := range run {
+				blocks[i].drop, blocks[i].why = true, "repeat"
+			}
+		} else {
+			before += runWords
+		}
+		run, long, runWords, runFirst = run[:0], 0, 0, ""
+	}
+	for i := range blocks {
+		b := &blocks[i]
+		if b.drop {
+			continue
+		}
+		k := normText(b.text)
+		if !seen[k] {
+			end()
+			seen[k] = true
+			before += b.words
+			if first == "" && b.words >= repeatWords {
+				first = k
+			}
+			continue
+		}
+		run = append(run, i)
+		runWords += b.words
+		if b.words >= repeatWords {
+			if long == 0 {
+				runFirst = k
+			}
+			long++
+		}
+	}
+	end()
 }
 
 // dropEmptySections drops a heading (or a short label line before one)

@@ -64,6 +64,22 @@ var neverArticle = map[string]bool{
 	"login": true, "signin": true, "signup": true, "skip": true,
 }
 
+// wrapperWords are the boilerWords seen on elements that wrap a whole post
+// (TypePad's "entry-author-x", Blogger's "widget Blog", "div#content_byline",
+// a post in "div.caption-image", "div#printReady"): an element so named is
+// pruned only when its content also looks like furniture.
+var wrapperWords = map[string]bool{
+	"byline": true, "bylines": true, "author": true, "authors": true, "widget": true, "widgets": true,
+	"caption": true, "captions": true, "print": true, "meta": true, "credit": true, "credits": true,
+	"teaser": true, "dateline": true, "timestamp": true, "promo": true, "promoted": true, "hidden": true,
+	"hide": true, "none": true,
+}
+
+// slugPrefix are the words before a tag or category slug in the classes
+// blog engines put on a post (WordPress "tag-social category-promo"): the
+// word after them names the post's subject, not furniture.
+var slugPrefix = map[string]bool{"tag": true, "category": true, "label": true}
+
 // bannerChars is the most reading text (bytes) a cookie or sign-up banner has.
 const bannerChars = 300
 
@@ -85,6 +101,9 @@ func isBoilerName(n *html.Node) bool { return boilerName(n) != "" }
 func boilerName(n *html.Node) string {
 	toks := nameTokens(n)
 	for i, t := range toks {
+		if i > 0 && slugPrefix[toks[i-1]] {
+			continue // "tag-sharing", "category-promo": the post's own tags
+		}
 		if boilerWords[t] {
 			return t
 		}
@@ -224,7 +243,7 @@ func prune(doc *html.Node, log *pruneLog) {
 		case boilerRoles[strings.ToLower(attr(n, "role"))]:
 			rule = "role " + strings.ToLower(attr(n, "role"))
 		case !tableParts[n.Data] && !inlineTags[n.Data]:
-			if word := boilerName(n); word != "" && (neverArticle[word] || !pr.holdsArticle(n)) && !keepEmbeddedPost(n) {
+			if word := boilerName(n); word != "" && (neverArticle[word] || !pr.holdsArticle(n) && (!wrapperWords[word] || pr.furniture(n))) && !keepEmbeddedPost(n) {
 				rule, strong = "name "+word, neverArticle[word]
 			}
 		}

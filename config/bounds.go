@@ -66,6 +66,9 @@ var bounds = map[string]bound{
 	"dedup.near_distance":          {-1, 64, true},
 	"dedup.max_candidates":         {1, 4096, true},
 	"dedup.min_words":              {1, 100_000, true},
+	"dedup.key_limit":              {-1, 1 << 31, true},
+	"dedup.window":                 {-second, 3650 * day, true},
+	"dedup.cache":                  {-1, 1 << 20, true},
 	"store.fetch_log_keep":         {-1, 1 << 31, true},
 }
 

@@ -512,19 +512,18 @@ func TestCollyTimeoutAndCancel(t *testing.T) {
 			if tc.cancel > 0 {
 				time.AfterFunc(tc.cancel, cancel)
 			}
-			start := time.Now()
+			// The class says which limit ended the fetch: without the
+			// timeout or the cancel, the body would end after 20 s, no error.
 			_, err := f.fetch(ctx, srv.URL+"/live", nil, nil)
-			took := time.Since(start)
 			if class, _ := classify(err); class != tc.class {
 				t.Errorf("err = %v (class %q), want class %q", err, class, tc.class)
 			}
-			if took > 3*time.Second {
-				t.Errorf("fetch returned after %v", took)
-			}
 		})
 	}
-	// The server saw the client leave.
-	deadline := time.Now().Add(3 * time.Second)
+	// The server saw the client leave: its handlers end long before the
+	// 20 s their bodies would last (waited for up to half of that, which a
+	// busy machine cannot miss: the handler notices at its next write).
+	deadline := time.Now().Add(10 * time.Second)
 	for open.Load() > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -87,8 +87,7 @@ func testPolitenessAcrossProcesses(t *testing.T, open func() crawler.State) {
 	}))
 	defer srv.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	ctx := t.Context() // the hang guard is go test's -timeout, not a duration a busy machine may miss
 	cfg := crawler.Config{
 		UserAgent:            "wirecrawl-test/1.0",
 		Workers:              2,
@@ -191,8 +190,7 @@ func TestDeadHoldExpires(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := t.Context() // the hang guard is go test's -timeout, not a duration a busy machine may miss
 	st := crawler.NewMemoryState()
 	host := srv.Listener.Addr().String()
 	if _, err := st.Enqueue(ctx, []crawler.Job{{URL: srv.URL + "/a/1", Host: host, Kind: crawler.KindArticle}}); err != nil {

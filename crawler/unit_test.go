@@ -452,7 +452,8 @@ func TestHostileBodies(t *testing.T) {
 	for p := range want {
 		urls = append(urls, srv.URL+p)
 	}
-	start := time.Now()
+	// No bound on the time taken: a fetch that ignored the timeout would
+	// end without one (the trickle, after 10 s) or never (the hang).
 	_, err = c.Ingest(context.Background(), urls, func(context.Context, Fetched) error { return nil }, func(u string, err error) {
 		class, _ := classify(err)
 		got[strings.TrimPrefix(u, srv.URL)] = class
@@ -464,9 +465,6 @@ func TestHostileBodies(t *testing.T) {
 		if got[p] != class {
 			t.Errorf("%s: class %q, want %q", p, got[p], class)
 		}
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("hostile bodies took %v", d)
 	}
 }
 

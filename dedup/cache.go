@@ -2,38 +2,48 @@ package dedup
 
 import (
 	"sync"
-
-	"github.com/cespare/xxhash/v2"
+	"sync/atomic"
 )
 
 // fpCache keeps the fingerprints of recently verified canonical texts, keyed
-// by the xxhash of the text: a popular story is nominated again and again,
-// and hashing its text is ~100x cheaper than normalising it. Bounded: when
-// full, an arbitrary half is dropped.
+// by their content hash (Candidate.ContentHash), so that a story nominated
+// again is verified without reading or normalising its text. Bounded: when
+// full, an arbitrary half is dropped. A zero max disables it.
 type fpCache struct {
-	mu  sync.Mutex
-	m   map[uint64]*fingerprint
-	max int
+	mu           sync.Mutex
+	m            map[uint64]*fingerprint
+	max          int
+	hits, misses atomic.Int64
 }
 
-func (c *fpCache) get(text string, build func() fingerprint) *fingerprint {
+// get returns the prepared fingerprint of the text whose content hash is
+// content, if cached.
+func (c *fpCache) get(content uint64) (*fingerprint, bool) {
 	if c.max <= 0 {
-		fp := build()
-		return &fp
+		c.misses.Add(1)
+		return nil, false
 	}
-	h := xxhash.Sum64String(text) ^ uint64(len(text))<<1
 	c.mu.Lock()
-	fp, ok := c.m[h]
+	fp, ok := c.m[content]
 	c.mu.Unlock()
 	if ok {
-		return fp
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
 	}
-	v := build()
-	v.prepare()
-	fp = &v
+	return fp, ok
+}
+
+// put prepares fp and caches it under its own content hash.
+func (c *fpCache) put(fp *fingerprint) {
+	fp.prepare()
+	if c.max <= 0 {
+		return
+	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = make(map[uint64]*fingerprint, c.max)
+		c.m = make(map[uint64]*fingerprint, min(c.max, 1024))
 	}
 	if len(c.m) >= c.max {
 		n := 0
@@ -44,7 +54,5 @@ func (c *fpCache) get(text string, build func() fingerprint) *fingerprint {
 			}
 		}
 	}
-	c.m[h] = fp
-	c.mu.Unlock()
-	return fp
+	c.m[fp.content] = fp
 }

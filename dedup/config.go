@@ -3,6 +3,7 @@ package dedup
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Canonical policies: which version of a story is its canonical text.
@@ -45,9 +46,24 @@ type Config struct {
 	// texts count as near-identical (then Containment suffices). Default 3;
 	// -1 disables.
 	NearDistance int `yaml:"near_distance"`
-	// MaxCandidates is how many nominated stories are verified at most, the
-	// nearest by simhash first. Default 32.
+	// MaxCandidates is how many nominated stories are verified at most
+	// (their texts read unless cached): those sharing the most keys, then
+	// the nearest by simhash. Default 32.
 	MaxCandidates int `yaml:"max_candidates"`
+	// KeyLimit: an index key that more than KeyLimit stories share (a
+	// boilerplate sentence, a formulaic lede) stops nominating candidates,
+	// like a stop word; such keys are counted (Stats.StopKeys). It bounds
+	// the cost of a lookup however large the index grows. Default 64; -1
+	// for no limit.
+	KeyLimit int `yaml:"key_limit"`
+	// Window: only stories first seen within Window before the decision
+	// are candidates (a syndicated copy runs within days of its original).
+	// Default 720h (30 days); negative for no limit.
+	Window time.Duration `yaml:"window"`
+	// Cache is how many verified stories' fingerprints are kept in memory,
+	// so that a story nominated again is verified without reading its text
+	// (hit rate in Stats). Default 4096 (about 4 KB each); -1 turns it off.
+	Cache int `yaml:"cache"`
 	// MinWords: texts with fewer normalised words are only merged as exact
 	// copies. Default 12.
 	MinWords int `yaml:"min_words"`
@@ -73,6 +89,9 @@ const (
 	DefaultNearDistance      = 3
 	DefaultMinWords          = 12
 	DefaultMaxCandidates     = 32
+	DefaultKeyLimit          = 64
+	DefaultWindow            = 30 * 24 * time.Hour
+	DefaultCache             = 4096
 )
 
 // WithDefaults returns c with every zero field set to its default.
@@ -103,6 +122,15 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.MaxCandidates == 0 {
 		c.MaxCandidates = DefaultMaxCandidates
+	}
+	if c.KeyLimit == 0 {
+		c.KeyLimit = DefaultKeyLimit
+	}
+	if c.Window == 0 {
+		c.Window = DefaultWindow
+	}
+	if c.Cache == 0 {
+		c.Cache = DefaultCache
 	}
 	if c.MinWords == 0 {
 		c.MinWords = DefaultMinWords
@@ -135,6 +163,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("near_distance: must be between -1 (off) and 64")
 	case c.MaxCandidates < 0:
 		return fmt.Errorf("max_candidates: must be >= 1 (0 = default %d)", DefaultMaxCandidates)
+	case c.KeyLimit < -1:
+		return fmt.Errorf("key_limit: must be >= 1, or -1 for no limit (0 = default %d)", DefaultKeyLimit)
+	case c.Cache < -1:
+		return fmt.Errorf("cache: must be >= 1, or -1 for none (0 = default %d)", DefaultCache)
 	case c.MinWords < 0:
 		return fmt.Errorf("min_words: must be >= 0")
 	}

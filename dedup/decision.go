@@ -1,5 +1,7 @@
 package dedup
 
+import "time"
+
 // Action is what dedup decided for a document.
 type Action string
 
@@ -41,11 +43,15 @@ type Decision struct {
 	// Words is the length of the normalised body in words; the store records
 	// it as the story's Candidate.Length when this version is canonical.
 	Words int
+	// WindowStart is the start of the dedup window this decision used:
+	// stories first seen before it were not candidates, and never will be
+	// again, so the store may drop their index keys. Zero without a window.
+	WindowStart time.Time
 	// Merge lists other stories (ids, ascending) that this document also
 	// verified against: versions of one story that arrived before anything
 	// linked them. The store should merge them into StoryID (their copies
 	// and keys move to it; the most complete canonical wins), so that the
-	// final clusters do not depend on arrival order. Empty unless
-	// dedup.merge_stories is on (the default).
+	// final clusters do not depend on arrival order. Always empty with
+	// dedup.no_merge (off by default).
 	Merge []int64
 }

@@ -6,22 +6,73 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/wirecrawl/wirecrawl"
 )
 
 // Deduper decides whether documents are new stories or copies of stored ones.
-// It holds only its configuration, so one Deduper may serve many goroutines;
-// serialising decisions per story is the caller's job (see Index).
+// It holds its configuration, a bounded cache of fingerprints and counters,
+// so one Deduper may serve many goroutines; serialising decisions per story
+// is the caller's job (see Index).
 type Deduper struct {
 	cfg   Config
 	cache *fpCache
+	count *counters
+	now   func() time.Time
 }
 
 // New returns a Deduper. Zero fields of cfg take their defaults; an invalid
 // cfg should be rejected earlier with cfg.Validate.
 func New(cfg Config) *Deduper {
-	return &Deduper{cfg: cfg.WithDefaults(), cache: &fpCache{max: 2048}}
+	cfg = cfg.WithDefaults()
+	return &Deduper{cfg: cfg, cache: &fpCache{max: max(cfg.Cache, 0)}, count: &counters{}, now: time.Now}
+}
+
+// WithClock returns a Deduper that shares d's cache and counters but reads
+// the time (for Config.Window) from now.
+func (d *Deduper) WithClock(now func() time.Time) *Deduper {
+	e := *d
+	e.now = now
+	return &e
+}
+
+type counters struct {
+	decisions, nominated, verified, textsRead, stopKeys atomic.Int64
+}
+
+// Stats counts what Decide did since New.
+type Stats struct {
+	// Decisions is the number of Decide calls that reached the index.
+	Decisions int64
+	// Nominated is the number of candidates the index nominated, Verified
+	// how many of them were compared (at most MaxCandidates per decision),
+	// and TextsRead how many texts were read for that (the others came from
+	// the fingerprint cache).
+	Nominated, Verified, TextsRead int64
+	// StopKeys is the number of lookup keys that nominated nothing because
+	// more than KeyLimit stories share them.
+	StopKeys int64
+	// CacheHits and CacheMisses count fingerprint cache lookups.
+	CacheHits, CacheMisses int64
+}
+
+// CacheHitRate is CacheHits over all cache lookups (0 when there were none).
+func (s Stats) CacheHitRate() float64 {
+	if n := s.CacheHits + s.CacheMisses; n > 0 {
+		return float64(s.CacheHits) / float64(n)
+	}
+	return 0
+}
+
+// Stats returns the counters of d (shared with the Deduper it was made from
+// by WithClock).
+func (d *Deduper) Stats() Stats {
+	c := d.count
+	return Stats{Decisions: c.decisions.Load(), Nominated: c.nominated.Load(), Verified: c.verified.Load(),
+		TextsRead: c.textsRead.Load(), StopKeys: c.stopKeys.Load(),
+		CacheHits: d.cache.hits.Load(), CacheMisses: d.cache.misses.Load()}
 }
 
 // Config returns the effective configuration, defaults filled in.
@@ -176,11 +227,18 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 			return dec, nil
 		}
 	}
+	d.count.decisions.Add(1)
+	q := Query{KeyLimit: max(d.cfg.KeyLimit, 0)}
+	if d.cfg.Window > 0 {
+		q.Since = d.now().Add(-d.cfg.Window)
+		dec.WindowStart = q.Since
+	}
 	// Exact copies short-circuit on the content key.
 	ck := contentKey(fp.content)
-	cands, err := idx.Lookup(ctx, []uint64{ck})
+	q.Keys = []uint64{ck}
+	cands, fps, err := d.nominate(ctx, idx, q, &fp)
 	if err != nil {
-		return Decision{}, fmt.Errorf("dedup: lookup: %w", err)
+		return Decision{}, err
 	}
 	if fp.words > 0 {
 		// The story holding this exact body (a version, not necessarily
@@ -189,7 +247,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		// matches keys loosely (MemoryIndex compares 32-bit tags) cannot
 		// merge an unrelated text.
 		for i := range cands {
-			cfp := d.cache.get(cands[i].Text, func() fingerprint { return d.fingerprint(cands[i].Text) })
+			cfp := fps[i]
 			if m := d.compare(&fp, cfp); m.Verified || m.Containment >= 0.3 || m.Opening >= 0.5 {
 				c := cands[i]
 				dec.Action, dec.StoryID = ActionCopy, c.StoryID
@@ -201,32 +259,21 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 			}
 		}
 	}
-	cands, err = idx.Lookup(ctx, dec.Keys)
+	q.Keys = dec.Keys
+	var nominated int
+	cands, fps, err = d.nominateCount(ctx, idx, q, &fp, &nominated)
 	if err != nil {
-		return Decision{}, fmt.Errorf("dedup: lookup: %w", err)
+		return Decision{}, err
 	}
 	var best *Candidate
 	var bestM Match
 	bestWords := 0
 	var verified []int64
-	nominated := len(cands)
-	if len(cands) > d.cfg.MaxCandidates {
-		// Verify the nearest by simhash: a true copy is rarely far, and
-		// keys shared by many unrelated stories must not cost a full
-		// comparison each.
-		slices.SortStableFunc(cands, func(a, b Candidate) int {
-			if da, db := Distance(fp.simhash, a.Simhash), Distance(fp.simhash, b.Simhash); da != db {
-				return da - db
-			}
-			return cmp.Compare(a.StoryID, b.StoryID)
-		})
-		cands = cands[:d.cfg.MaxCandidates]
-	}
 	for i := range cands {
 		if err := ctx.Err(); err != nil {
 			return Decision{}, fmt.Errorf("dedup: %w", err)
 		}
-		cfp := d.cache.get(cands[i].Text, func() fingerprint { return d.fingerprint(cands[i].Text) })
+		cfp := fps[i]
 		m := d.compare(&fp, cfp)
 		if !m.Verified {
 			continue
@@ -240,6 +287,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		}
 	}
 	if best == nil {
+		d.remember(&fp)
 		dec.Action, dec.Canonical, dec.Similarity = ActionNew, true, 1
 		dec.Reason = fmt.Sprintf("new story: %d stored stories nominated, none verified", nominated)
 		if stored {
@@ -259,6 +307,9 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	}
 	dec.Similarity, dec.Distance, dec.Containment = bestM.Resemblance, bestM.Distance, bestM.Containment
 	dec.Canonical = d.replaces(&fp, *best, doc, bestWords)
+	if dec.Canonical {
+		d.remember(&fp)
+	}
 	dec.Reason = fmt.Sprintf("copy of story %d: simhash distance %d, containment %.2f, opening %.2f (%s)",
 		best.StoryID, bestM.Distance, bestM.Containment, bestM.Opening, bestM.Why)
 	if dec.Canonical {
@@ -268,6 +319,92 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		dec.Reason += fmt.Sprintf("; also verified against stories %v, which are merged into it", dec.Merge)
 	}
 	return dec, nil
+}
+
+// nominate asks idx for the stories sharing q's keys, keeps the
+// MaxCandidates best by a score the index alone gives (keys matched, then
+// simhash distance to fp, then the older story), and returns them with
+// their fingerprints: from the cache, or from their texts, read only for
+// the stories not cached.
+func (d *Deduper) nominate(ctx context.Context, idx Index, q Query, fp *fingerprint) ([]Candidate, []*fingerprint, error) {
+	var n int
+	return d.nominateCount(ctx, idx, q, fp, &n)
+}
+
+func (d *Deduper) nominateCount(ctx context.Context, idx Index, q Query, fp *fingerprint, nominated *int) ([]Candidate, []*fingerprint, error) {
+	nom, err := idx.Nominate(ctx, q)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dedup: lookup: %w", err)
+	}
+	d.count.stopKeys.Add(int64(nom.StopKeys))
+	cands := nom.Candidates
+	*nominated = len(cands)
+	d.count.nominated.Add(int64(len(cands)))
+	if len(cands) > d.cfg.MaxCandidates {
+		slices.SortFunc(cands, func(a, b Candidate) int {
+			if a.Matched != b.Matched {
+				return b.Matched - a.Matched
+			}
+			if da, db := Distance(fp.simhash, a.Simhash), Distance(fp.simhash, b.Simhash); da != db {
+				return da - db
+			}
+			return cmp.Compare(a.StoryID, b.StoryID)
+		})
+		cands = cands[:d.cfg.MaxCandidates]
+		slices.SortFunc(cands, func(a, b Candidate) int { return cmp.Compare(a.StoryID, b.StoryID) })
+	}
+	d.count.verified.Add(int64(len(cands)))
+	fps := make([]*fingerprint, len(cands))
+	var missing []int64
+	for i := range cands {
+		if f, ok := d.cache.get(cands[i].ContentHash); ok {
+			fps[i] = f
+		} else {
+			missing = append(missing, cands[i].StoryID)
+		}
+	}
+	if len(missing) == 0 {
+		return cands, fps, nil
+	}
+	texts, err := idx.Texts(ctx, missing)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dedup: candidate texts: %w", err)
+	}
+	d.count.textsRead.Add(int64(len(texts)))
+	kept := cands[:0]
+	keptFPs := fps[:0]
+	for i := range cands {
+		f := fps[i]
+		if f == nil {
+			text, ok := texts[cands[i].StoryID]
+			if !ok {
+				continue // gone since it was nominated
+			}
+			v := d.fingerprint(text)
+			f = &v
+			d.cache.put(f)
+			cands[i].Text = text
+		}
+		kept = append(kept, cands[i])
+		keptFPs = append(keptFPs, f)
+	}
+	return kept, keptFPs, nil
+}
+
+// remember caches a copy of fp, which lives in scratch buffers: the
+// document becomes a canonical text, so the next copy of its story finds it
+// without reading it back. Were the decision not stored, the entry would
+// only go unused: a fingerprint depends on nothing but the text.
+func (d *Deduper) remember(fp *fingerprint) {
+	if d.cache.max <= 0 {
+		return
+	}
+	c := *fp
+	c.shingles = slices.Clone(fp.shingles)
+	c.opening = slices.Clone(fp.opening)
+	c.ledeMin = slices.Clone(fp.ledeMin)
+	c.sketch = slices.Clone(fp.sketch)
+	d.cache.put(&c)
 }
 
 // better orders verified matches: higher containment, then resemblance,
@@ -301,6 +438,6 @@ func (d *Deduper) replaces(fp *fingerprint, c Candidate, doc wirecrawl.Document,
 				length = len(n.tokens)
 			}
 		}
-		return fp.words > length
+		return MoreComplete(fp.words, length)
 	}
 }

@@ -27,22 +27,33 @@
 //     near-identical ones. Keys are 6-word shingles so that common phrases do
 //     not nominate half the index. The two low bits of a key name its family
 //     (KeyFamily), so an index can keep band tables apart.
-//  4. Verify each nominated story (at most MaxCandidates, nearest by simhash)
-//     against its canonical text: containment (share of the smaller text's
+//  4. Nominate with a bounded cost (Index.Nominate): a key that more than
+//     KeyLimit stories share is a stop key (a boilerplate sentence, a lede
+//     formula) and nominates nothing; stories first seen before Window are
+//     left out. The index returns what it keeps per story (simhash, content
+//     hash, length, keys matched), no text; the MaxCandidates stories that
+//     match the most keys, then the nearest by simhash, are verified, their
+//     fingerprints taken from a cache keyed by content hash (Cache entries; a
+//     new or canonical document is cached as it is decided) and their texts
+//     read (Index.Texts) only when missing. So the cost of a decision does
+//     not grow with the index or with how many stories share a sentence.
+//  5. Verify each of those stories against its canonical text: containment (share of the smaller text's
 //     3-shingles found in the larger, so trimmed and extended versions
 //     match), and the opening check (share of either text's opening
 //     paragraph found in the other). A story matches when containment >=
 //     StrongContainment, or containment >= Containment and the openings agree
 //     (>= LedeContainment) or the simhashes are within NearDistance. The best
 //     match (highest containment, then resemblance, then oldest story) wins.
-//  5. Canonical policy: most_complete (default: the version with the most
+//  6. Canonical policy: most_complete (default: the version with the most
 //     normalised words is canonical; a later, longer update replaces it),
-//     first, or latest (by published time).
+//     first, or latest (by published time). "Most complete" is one
+//     definition (MoreComplete, KeepsCanonical) that merges use too.
 //
 // # Measured defaults
 //
-// Thresholds were chosen with sweeps (TestSweep, TestNominatedStats in
-// debug_test.go) over two independent generators: this package's corpus built
+// Thresholds were chosen with sweeps (BenchmarkMeasureSweep and
+// BenchmarkMeasureNominatedStats in measure_test.go) over two independent
+// generators: this package's corpus built
 // from real news sentences (testdata/, MIT, see testdata/README.md) with its
 // own syndication edits, split into a tuning region and a harsher held-out
 // region (trims to a quarter, 5% rewording, rewritten ledes, follow-ups that

@@ -186,6 +186,9 @@ func BenchmarkQuality20k(b *testing.B) {
 		{"tune", func() []page { return generate(b, 2, 20000, tuneParams) }},
 		{"heldout", func() []page { return generate(b, 2, 20000, heldoutParams) }},
 		{"testweb", func() []page { return webPages(b, testweb.Options{Seed: 2, Outlets: 50, Stories: 6000}) }},
+		// the shape of the hidden syndication web of issue 16: 100 outlets,
+		// about 4,800 stories, 20k pages
+		{"testweb100", func() []page { return webPages(b, testweb.Options{Seed: 16, Outlets: 100, Stories: 4830}) }},
 	}
 	for _, c := range corpora {
 		b.Run(c.name, func(b *testing.B) {

@@ -33,6 +33,8 @@ type memStory struct {
 	simhash   uint64
 	length    int
 	published time.Time
+	firstSeen time.Time
+	content   uint64
 	text      string
 }
 
@@ -58,8 +60,48 @@ func (m *MemoryIndex) Lookup(ctx context.Context, keys []uint64) ([]Candidate, e
 }
 
 func (m *MemoryIndex) lookup(keys []uint64) []Candidate {
-	var found [16]int32
-	hits := found[:0]
+	nom := m.nominate(Query{Keys: keys})
+	for i := range nom.Candidates {
+		c := &nom.Candidates[i]
+		c.Text = m.stories[m.byID[c.StoryID]].text
+	}
+	return nom.Candidates
+}
+
+// Nominate returns the stories sharing q's keys, without their text; see Index.
+func (m *MemoryIndex) Nominate(ctx context.Context, q Query) (Nomination, error) {
+	if err := ctx.Err(); err != nil {
+		return Nomination{}, fmt.Errorf("memory index: %w", err)
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.nominate(q), nil
+}
+
+// Texts returns the canonical texts of stories ids; see Index.
+func (m *MemoryIndex) Texts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory index: %w", err)
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.texts(ids), nil
+}
+
+func (m *MemoryIndex) texts(ids []int64) map[int64]string {
+	out := make(map[int64]string, len(ids))
+	for _, id := range ids {
+		if si, ok := m.byID[id]; ok && m.stories[si].merged == 0 {
+			out[id] = m.stories[si].text
+		}
+	}
+	return out
+}
+
+func (m *MemoryIndex) nominate(q Query) Nomination {
+	var found [64]int32
+	var nom Nomination
+	keys := q.Keys
 	// Touch every key's home slot first: the loads are independent, so the
 	// CPU overlaps their cache misses instead of paying them one by one
 	// (this keeps lookups in a 1M-fingerprint index close to a 10k one).
@@ -74,28 +116,50 @@ func (m *MemoryIndex) lookup(keys []uint64) []Candidate {
 		}
 	}
 	sink(touch)
+	hits := found[:0]
 	for _, k := range keys {
 		t := &m.signals
 		if k&famMask == famBand {
 			t = &m.bands
 		}
+		n := len(hits)
 		hits = t.find(k, hits)
+		if q.KeyLimit > 0 {
+			// stories, not entries: merged stories' entries count once
+			for i := n; i < len(hits); i++ {
+				hits[i] = m.root(hits[i])
+			}
+			slices.Sort(hits[n:])
+			c := len(slices.Compact(hits[n:]))
+			if c > q.KeyLimit {
+				hits = hits[:n]
+				nom.StopKeys++
+				continue
+			}
+			hits = hits[:n+c]
+		}
 	}
 	if len(hits) == 0 {
-		return nil
+		return nom
 	}
 	for i, h := range hits {
 		hits[i] = m.root(h)
 	}
 	slices.Sort(hits)
-	hits = slices.Compact(hits)
-	out := make([]Candidate, len(hits))
-	for i, h := range hits {
-		s := &m.stories[h]
-		out[i] = Candidate{StoryID: s.id, Simhash: s.simhash, Text: s.text, Length: s.length, Published: s.published}
+	for i := 0; i < len(hits); {
+		j := i + 1
+		for j < len(hits) && hits[j] == hits[i] {
+			j++
+		}
+		s := &m.stories[hits[i]]
+		if q.Since.IsZero() || !s.firstSeen.Before(q.Since) {
+			nom.Candidates = append(nom.Candidates, Candidate{StoryID: s.id, Simhash: s.simhash, ContentHash: s.content,
+				Length: s.length, Published: s.published, FirstSeen: s.firstSeen, Matched: j - i})
+		}
+		i = j
 	}
-	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Compare(a.StoryID, b.StoryID) })
-	return out
+	slices.SortFunc(nom.Candidates, func(a, b Candidate) int { return cmp.Compare(a.StoryID, b.StoryID) })
+	return nom
 }
 
 // StoredURL reports the story url is stored under and its content hash.
@@ -154,7 +218,11 @@ func (m *MemoryIndex) add(storyID int64, doc wirecrawl.Document, d Decision) err
 			return fmt.Errorf("memory index: story %d already exists", storyID)
 		}
 		si = int32(len(m.stories))
-		m.stories = append(m.stories, memStory{id: storyID})
+		seen := doc.FetchedAt
+		if seen.IsZero() {
+			seen = time.Now()
+		}
+		m.stories = append(m.stories, memStory{id: storyID, firstSeen: seen})
 		m.byID[storyID] = si
 		m.nextID = max(m.nextID, storyID)
 	case ActionCopy:
@@ -175,13 +243,16 @@ func (m *MemoryIndex) add(storyID int64, doc wirecrawl.Document, d Decision) err
 		}
 		from, to := &m.stories[mi], &m.stories[si]
 		from.merged = si + 1
-		if from.length > to.length { // the most complete canonical wins
-			to.simhash, to.length, to.published, to.text = from.simhash, from.length, from.published, from.text
+		if MoreComplete(from.length, to.length) {
+			to.simhash, to.length, to.published, to.text, to.content = from.simhash, from.length, from.published, from.text, from.content
+		}
+		if from.firstSeen.Before(to.firstSeen) {
+			to.firstSeen = from.firstSeen
 		}
 		from.text = ""
 	}
-	if s := &m.stories[si]; d.Action == ActionNew || d.Canonical && (len(d.Merge) == 0 || d.Words > s.length) {
-		s.simhash, s.length, s.published, s.text = d.Simhash, d.Words, doc.Published, doc.Text
+	if s := &m.stories[si]; d.Action == ActionNew || KeepsCanonical(d, d.Words, s.length) {
+		s.simhash, s.length, s.published, s.text, s.content = d.Simhash, d.Words, doc.Published, doc.Text, d.ContentHash
 	}
 	if doc.URL != "" {
 		m.urls[doc.URL] = memURL{story: m.stories[si].id, hash: d.ContentHash}
@@ -220,18 +291,18 @@ func (m *MemoryIndex) Store(ctx context.Context, d *Deduper, doc wirecrawl.Docum
 //go:noinline
 func sink(uint64) {}
 
-// Stats describes the index's size.
-type Stats struct {
+// IndexStats describes a MemoryIndex's size.
+type IndexStats struct {
 	Stories, Docs            int
 	BandEntries, BandSlots   int
 	OtherEntries, OtherSlots int
 }
 
 // Stats returns the index's size.
-func (m *MemoryIndex) Stats() Stats {
+func (m *MemoryIndex) Stats() IndexStats {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return Stats{Stories: len(m.stories), Docs: m.docs,
+	return IndexStats{Stories: len(m.stories), Docs: m.docs,
 		BandEntries: m.bands.n, BandSlots: len(m.bands.slots),
 		OtherEntries: m.signals.n, OtherSlots: len(m.signals.slots)}
 }
@@ -244,6 +315,20 @@ func (l lockedIndex) Lookup(ctx context.Context, keys []uint64) ([]Candidate, er
 		return nil, fmt.Errorf("memory index: %w", err)
 	}
 	return l.m.lookup(keys), nil
+}
+
+func (l lockedIndex) Nominate(ctx context.Context, q Query) (Nomination, error) {
+	if err := ctx.Err(); err != nil {
+		return Nomination{}, fmt.Errorf("memory index: %w", err)
+	}
+	return l.m.nominate(q), nil
+}
+
+func (l lockedIndex) Texts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory index: %w", err)
+	}
+	return l.m.texts(ids), nil
 }
 
 func (l lockedIndex) StoredURL(ctx context.Context, url string) (int64, uint64, bool, error) {

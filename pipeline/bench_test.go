@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,14 +75,13 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 					b.Fatal(err)
 				}
 				cfg := crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 4 * perHost * runtime.NumCPU(), PerHostParallelism: perHost}
-				c, err := crawler.New(cfg, st, nil)
+				p, err := pipeline.New(ctx, st, pipeline.Config{Crawler: cfg})
 				if err != nil {
 					b.Fatal(err)
 				}
-				p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
 				start := time.Now()
 				cpu0, _ := rusage()
-				sum, err := c.Crawl(ctx, web.Seeds(), false, p.Handle)
+				sum, err := p.Crawl(ctx, web.Seeds())
 				elapsed += time.Since(start)
 				cpu1, _ := rusage()
 				cpu += cpu1 - cpu0
@@ -87,7 +89,7 @@ func BenchmarkCrawlEndToEnd(b *testing.B) {
 					b.Fatal(err)
 				}
 				pages += sum.PagesFetched
-				c.Close()
+				p.Close()
 				st.Close()
 			}
 			_, rss := rusage()
@@ -136,6 +138,78 @@ func BenchmarkCleanSamePages(b *testing.B) {
 			cpu1, _ := rusage()
 			b.ReportMetric(float64(len(pages)*b.N)/time.Since(start).Seconds(), "pages/s")
 			b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(len(pages)*b.N), "cpu-µs/page")
+		})
+	}
+}
+
+// BenchmarkCrawlGrowth crawls simulated webs of about 1,000 and 50,000
+// article pages (5 outlets, pages rendered on request, per-host delay 0)
+// into a fresh SQLite store each and reports the process's CPU per page
+// (web included): with a cost per page that does not grow with the store,
+// the two are close. Sizes in pages: WIRECRAWL_BENCH_CRAWL_PAGES, default
+// 1000,50000; one iteration each is enough:
+//
+//	go test ./pipeline -run XXX -bench CrawlGrowth -benchtime 1x -timeout 60m
+func BenchmarkCrawlGrowth(b *testing.B) {
+	sizes := []int{1000, 50000}
+	if v := os.Getenv("WIRECRAWL_BENCH_CRAWL_PAGES"); v != "" {
+		sizes = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				b.Fatalf("WIRECRAWL_BENCH_CRAWL_PAGES: bad size %q", f)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	ctx := context.Background()
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("pages=%d", n), func(b *testing.B) {
+			// 5 outlets publish about 2.7 pages per story
+			web, err := testweb.Start(ctx, testweb.Options{Seed: 16, Outlets: 5, Stories: max(1, n*10/27)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer web.Close()
+			pages := 0
+			var elapsed, cpu time.Duration
+			var ds dedup.Stats
+			for i := 0; i < b.N; i++ {
+				st, err := store.Open(ctx, filepath.Join(b.TempDir(), "w.db"), store.Config{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, err := pipeline.New(ctx, st, pipeline.Config{Crawler: crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 4 * runtime.NumCPU()}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				cpu0, _ := rusage()
+				sum, err := p.Crawl(ctx, web.Seeds())
+				elapsed += time.Since(start)
+				cpu1, _ := rusage()
+				cpu += cpu1 - cpu0
+				if err != nil {
+					b.Fatal(err)
+				}
+				pages += sum.PagesFetched
+				s := p.DedupStats()
+				ds.Decisions += s.Decisions
+				ds.TextsRead += s.TextsRead
+				ds.StopKeys += s.StopKeys
+				ds.CacheHits += s.CacheHits
+				ds.CacheMisses += s.CacheMisses
+				p.Close()
+				st.Close()
+			}
+			_, rss := rusage()
+			b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
+			b.ReportMetric(float64(pages)/elapsed.Seconds(), "pages/s")
+			b.ReportMetric(float64(cpu.Microseconds())/float64(max(pages, 1)), "cpu-µs/page")
+			b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
+			b.ReportMetric(float64(ds.TextsRead)/float64(max(ds.Decisions, 1)), "texts-read/page")
+			b.ReportMetric(float64(ds.StopKeys)/float64(max(ds.Decisions, 1)), "stop-keys/page")
+			b.ReportMetric(ds.CacheHitRate(), "cache-hit-rate")
 		})
 	}
 }

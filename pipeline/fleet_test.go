@@ -1,16 +1,13 @@
 package pipeline_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl/cleaner"
 	"github.com/wirecrawl/wirecrawl/crawler"
-	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/store/storetest"
@@ -21,8 +18,7 @@ import (
 // database, as a fleet of processes sharing one frontier and one dedup index
 // would, and checks the result against the web's truth.
 func fleetCrawl(t *testing.T, dsn string, n int) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	ctx := t.Context() // the hang guard is go test's -timeout, not a duration a busy machine may miss
 	web, err := testweb.Start(ctx, testweb.Options{Seed: 21, Outlets: 6, Stories: 80})
 	if err != nil {
 		t.Fatal(err)
@@ -38,21 +34,22 @@ func fleetCrawl(t *testing.T, dsn string, n int) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, Delay: 5 * time.Millisecond, Workers: 4}, st, nil)
+		p, err := pipeline.New(ctx, st, pipeline.Config{
+			Crawler: crawler.Config{AllowPrivateNetworks: true, Delay: 5 * time.Millisecond, Workers: 4},
+			OnOutcome: func(o pipeline.Outcome) {
+				if o.Err != nil {
+					t.Errorf("crawler %d: %v", i, o.Err)
+				}
+			},
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
-		p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
-		p.OnOutcome = func(o pipeline.Outcome) {
-			if o.Err != nil {
-				t.Errorf("crawler %d: %v", i, o.Err)
-			}
-		}
+		defer p.Close()
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			sums[i], errs[i] = c.Crawl(ctx, web.Seeds(), false, p.Handle)
+			sums[i], errs[i] = p.Crawl(ctx, web.Seeds())
 		}(i)
 	}
 	wg.Wait()

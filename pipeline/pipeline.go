@@ -56,30 +56,105 @@ type Counts struct {
 	NoArticle int // pages where the cleaner found no article
 }
 
-// Pipeline cleans, deduplicates and stores fetched pages. Its Handle method is
-// the crawler's Handler. It is safe for concurrent use: the store serialises
-// dedup decisions, so two copies of one story arriving at once form one story.
+// Config configures a Pipeline: each stage's own Config, and what the
+// pipeline adds around them. The zero value works (a crawler with its
+// defaults, no run lock, raw pages not kept).
+type Config struct {
+	// Crawler, Cleaner and Dedup configure the stages.
+	Crawler crawler.Config
+	Cleaner cleaner.Config
+	Dedup   dedup.Config
+	// RawHTML keeps each page's raw response with its story, for WARC export.
+	RawHTML bool
+	// Force makes every Crawl poll every seed feed and sitemap, due or not.
+	Force bool
+	// RunLock, if set, names a run lock (Store.RunLock) that New takes and
+	// Close gives back, so that two runs holding the same name never
+	// overlap. WaitForLock makes New wait for it; without it New fails with
+	// an error wrapping store.ErrLocked while another run holds it.
+	RunLock     string
+	WaitForLock bool
+	// Log receives every stage's log; nil discards.
+	Log *slog.Logger
+	// OnOutcome, if set, is called once for every handled page.
+	OnOutcome func(Outcome)
+	// Progress, if set, is the crawler's progress hook (crawler.Progress).
+	Progress crawler.Progress
+}
+
+// Pipeline crawls, cleans, deduplicates and stores pages: the one place that
+// wires the stages. It is safe for concurrent use: the store serialises dedup
+// decisions, so two copies of one story arriving at once form one story.
 type Pipeline struct {
 	store   store.Store
+	crawler *crawler.Crawler
 	cleaner *cleaner.Cleaner
 	dedup   *dedup.Deduper
 	log     *slog.Logger
-	rawHTML bool
-
-	// OnOutcome, if set, is called once for every handled page.
-	OnOutcome func(Outcome)
+	cfg     Config
+	release func() // gives the run lock back; nil without one
 
 	mu     sync.Mutex
 	counts Counts
 }
 
-// New returns a pipeline writing to st. rawHTML keeps each page's raw response.
-func New(st store.Store, cl *cleaner.Cleaner, dd *dedup.Deduper, rawHTML bool, log *slog.Logger) *Pipeline {
+// ErrConfig marks an error of New caused by a bad stage configuration.
+var ErrConfig = errors.New("bad configuration")
+
+// New builds the stages from cfg on st and, when cfg names a run lock, takes
+// it. Close gives back what New took; st stays open (the caller's to close).
+// A bad stage configuration is an error wrapping ErrConfig; a run lock held
+// elsewhere, one wrapping store.ErrLocked.
+func New(ctx context.Context, st store.Store, cfg Config) (*Pipeline, error) {
+	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Pipeline{store: st, cleaner: cl, dedup: dd, log: log, rawHTML: rawHTML}
+	c, err := crawler.New(cfg.Crawler, st, log)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w: %w", ErrConfig, err)
+	}
+	p := &Pipeline{store: st, crawler: c, cleaner: cleaner.New(cfg.Cleaner), dedup: dedup.New(cfg.Dedup), log: log, cfg: cfg}
+	if cfg.RunLock != "" {
+		release, err := st.RunLock(ctx, cfg.RunLock, cfg.WaitForLock)
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("pipeline: run lock %s: %w", cfg.RunLock, err)
+		}
+		p.release = release
+	}
+	if cfg.Progress != nil {
+		c.SetProgress(cfg.Progress)
+	}
+	return p, nil
 }
+
+// Crawl runs one crawl pass over seeds (see crawler.Crawler.Crawl), every
+// fetched article page cleaned, deduplicated and stored.
+func (p *Pipeline) Crawl(ctx context.Context, seeds []string) (crawler.Summary, error) {
+	return p.crawler.Crawl(ctx, seeds, p.cfg.Force, p.Handle)
+}
+
+// Ingest fetches, cleans, deduplicates and stores urls and what they lead to
+// (see crawler.Crawler.Ingest); report, if set, hears each input URL's
+// final error.
+func (p *Pipeline) Ingest(ctx context.Context, urls []string, report func(url string, err error)) (crawler.Summary, error) {
+	return p.crawler.Ingest(ctx, urls, p.Handle, report)
+}
+
+// Close gives back the run lock and the crawler's idle connections.
+func (p *Pipeline) Close() error {
+	err := p.crawler.Close()
+	if p.release != nil {
+		p.release()
+		p.release = nil
+	}
+	return err
+}
+
+// DedupStats returns the deduper's counters (candidates nominated and
+// verified, texts read, cache hits) for this pipeline's run so far.
+func (p *Pipeline) DedupStats() dedup.Stats { return p.dedup.Stats() }
 
 // Counts returns the totals so far.
 func (p *Pipeline) Counts() Counts {
@@ -112,8 +187,8 @@ func (p *Pipeline) Handle(ctx context.Context, f crawler.Fetched) error {
 		p.counts.Unchanged++
 	}
 	p.mu.Unlock()
-	if p.OnOutcome != nil {
-		p.OnOutcome(out)
+	if p.cfg.OnOutcome != nil {
+		p.cfg.OnOutcome(out)
 	}
 	return err
 }
@@ -124,7 +199,7 @@ func (p *Pipeline) handle(ctx context.Context, f crawler.Fetched, out *Outcome) 
 		return err
 	}
 	var raw *export.Raw
-	if p.rawHTML {
+	if p.cfg.RawHTML {
 		raw = &export.Raw{URL: out.URL, Status: f.Status, Header: f.Header, Body: f.Body, FetchedAt: f.FetchedAt}
 	}
 	id, d, err := p.store.SavePage(ctx, func(ctx context.Context, idx dedup.Index) (store.Page, error) {

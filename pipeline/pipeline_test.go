@@ -15,7 +15,6 @@ import (
 	"github.com/wirecrawl/wirecrawl"
 	"github.com/wirecrawl/wirecrawl/cleaner"
 	"github.com/wirecrawl/wirecrawl/crawler"
-	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/export"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
@@ -25,13 +24,15 @@ import (
 // crawlOnce runs one crawl pass of web into st with the real stages.
 func crawlOnce(t *testing.T, ctx context.Context, web *testweb.Web, st store.Store, force bool) (crawler.Summary, pipeline.Counts) {
 	t.Helper()
-	c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 8}, st, nil)
+	p, err := pipeline.New(ctx, st, pipeline.Config{
+		Crawler: crawler.Config{AllowPrivateNetworks: true, NoDelay: true, Workers: 8},
+		Force:   force,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
-	sum, err := c.Crawl(ctx, web.Seeds(), force, p.Handle)
+	defer p.Close()
+	sum, err := p.Crawl(ctx, web.Seeds())
 	if err != nil {
 		t.Fatalf("crawl: %v", err)
 	}
@@ -62,8 +63,7 @@ func storedClusters(t *testing.T, ctx context.Context, st store.Store) map[strin
 // once, nothing disallowed fetched, wire copies merged, different stories kept
 // apart, and a second run fetching nothing new.
 func TestCrawlSimulatedWeb(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	ctx := t.Context() // the hang guard is go test's -timeout, not a duration a busy machine may miss
 	web, err := testweb.Start(ctx, testweb.Options{Seed: 7, Outlets: 5, Stories: 80})
 	if err != nil {
 		t.Fatal(err)
@@ -159,14 +159,15 @@ func TestNoArticleIsNotRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, NoDelay: true, MaxRetries: 3, RetryBackoff: time.Millisecond}, st, nil)
+	p, err := pipeline.New(ctx, st, pipeline.Config{
+		Crawler: crawler.Config{AllowPrivateNetworks: true, NoDelay: true, MaxRetries: 3, RetryBackoff: time.Millisecond},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
+	defer p.Close()
 	var reported error
-	sum, err := c.Ingest(ctx, []string{srv.URL + "/news/login-wall.html"}, p.Handle, func(_ string, err error) { reported = err })
+	sum, err := p.Ingest(ctx, []string{srv.URL + "/news/login-wall.html"}, func(_ string, err error) { reported = err })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,13 +213,12 @@ func TestFeedContentStandsInForEmptyPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	c, err := crawler.New(crawler.Config{AllowPrivateNetworks: true, NoDelay: true}, st, nil)
+	p, err := pipeline.New(ctx, st, pipeline.Config{Crawler: crawler.Config{AllowPrivateNetworks: true, NoDelay: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	p := pipeline.New(st, cleaner.New(cleaner.Config{}), dedup.New(dedup.Config{}), false, nil)
-	if _, err := c.Crawl(ctx, []string{srv.URL + "/feed.xml"}, false, p.Handle); err != nil {
+	defer p.Close()
+	if _, err := p.Crawl(ctx, []string{srv.URL + "/feed.xml"}); err != nil {
 		t.Fatal(err)
 	}
 	var stories []wirecrawl.Story

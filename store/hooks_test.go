@@ -6,3 +6,11 @@ func SetPruneEvery(n int64) (restore func()) {
 	pruneEvery = n
 	return func() { pruneEvery = old }
 }
+
+// SetIndexPruneEvery makes SavePage prune the dedup index every n new
+// stories, for tests.
+func SetIndexPruneEvery(n int64) (restore func()) {
+	old := indexPruneEvery
+	indexPruneEvery = n
+	return func() { indexPruneEvery = old }
+}

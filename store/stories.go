@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wirecrawl/wirecrawl"
@@ -71,6 +72,148 @@ func (ix index) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, e
 	return out, nil
 }
 
+// Nominate returns the stories sharing q's keys with their fingerprint
+// data from dedup_stories, without their texts; see dedup.Index. Each key
+// reads at most KeyLimit+1 entries of dedup_keys (the newest stories'), so
+// a key shared by many stories costs no more than one shared by few.
+func (ix index) Nominate(ctx context.Context, q dedup.Query) (dedup.Nomination, error) {
+	var nom dedup.Nomination
+	ks := slices.Clone(q.Keys)
+	slices.Sort(ks)
+	ks = slices.Compact(ks)
+	matched := map[int64]int{}
+	for len(ks) > 0 {
+		chunk := ks[:min(len(ks), nominateChunk)]
+		ks = ks[len(chunk):]
+		var (
+			sb   strings.Builder
+			args []any
+		)
+		for i, k := range chunk {
+			if i > 0 {
+				sb.WriteString(" UNION ALL ")
+			}
+			fmt.Fprintf(&sb, "SELECT key, story_id FROM (SELECT key, story_id FROM dedup_keys WHERE key = ? ORDER BY story_id DESC")
+			args = append(args, int64(k))
+			if q.KeyLimit > 0 {
+				sb.WriteString(" LIMIT ?")
+				args = append(args, q.KeyLimit+1)
+			}
+			fmt.Fprintf(&sb, ") k%d", i)
+		}
+		rows, err := ix.r.query(ctx, sb.String(), args...)
+		if err != nil {
+			return nom, fmt.Errorf("store: nominate: %w", err)
+		}
+		perKey := map[int64][]int64{}
+		for rows.Next() {
+			var k, id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return nom, fmt.Errorf("store: nominate: %w", err)
+			}
+			perKey[k] = append(perKey[k], id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nom, fmt.Errorf("store: nominate: %w", err)
+		}
+		for _, ids := range perKey {
+			if q.KeyLimit > 0 && len(ids) > q.KeyLimit {
+				nom.StopKeys++
+				continue
+			}
+			for _, id := range ids {
+				matched[id]++
+			}
+		}
+	}
+	if len(matched) == 0 {
+		return nom, nil
+	}
+	ids := make([]int64, 0, len(matched))
+	for id := range matched {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	since := int64(0)
+	if !q.Since.IsZero() {
+		since = q.Since.UnixNano()
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), lookupChunk)]
+		ids = ids[len(chunk):]
+		args := make([]any, 0, len(chunk)+1)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		args = append(args, since)
+		rows, err := ix.r.query(ctx, `SELECT story_id, simhash, content_hash, words, published, first_seen FROM dedup_stories
+			WHERE story_id IN (`+placeholders(len(chunk))+`) AND first_seen >= ? ORDER BY story_id`, args...)
+		if err != nil {
+			return nom, fmt.Errorf("store: nominate: %w", err)
+		}
+		for rows.Next() {
+			var (
+				c                dedup.Candidate
+				sh, ch, pub, fst int64
+			)
+			if err := rows.Scan(&c.StoryID, &sh, &ch, &c.Length, &pub, &fst); err != nil {
+				rows.Close()
+				return nom, fmt.Errorf("store: nominate: %w", err)
+			}
+			c.Simhash, c.ContentHash, c.Published, c.FirstSeen = uint64(sh), uint64(ch), fromNanos(pub), fromNanos(fst)
+			c.Matched = matched[c.StoryID]
+			nom.Candidates = append(nom.Candidates, c)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nom, fmt.Errorf("store: nominate: %w", err)
+		}
+	}
+	return nom, nil
+}
+
+// nominateChunk bounds the keys of one Nominate query (dedup sends about a
+// dozen per page).
+const nominateChunk = 64
+
+// Texts returns the canonical texts of stories ids; see dedup.Index.
+func (ix index) Texts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), lookupChunk)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := ix.r.query(ctx, `SELECT id, text FROM stories WHERE id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: texts: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id   int64
+				text string
+			)
+			if err := rows.Scan(&id, &text); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: texts: %w", err)
+			}
+			out[id] = text
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: texts: %w", err)
+		}
+	}
+	return out, nil
+}
+
 func (ix index) StoredURL(ctx context.Context, u string) (int64, uint64, bool, error) {
 	var id, h int64
 	err := ix.r.queryRow(ctx, `SELECT story_id, content_hash FROM copies WHERE url = ?`, u).Scan(&id, &h)
@@ -87,6 +230,17 @@ func (ix index) StoredURL(ctx context.Context, u string) (int64, uint64, bool, e
 // SavePage it reads the latest committed state.
 func (s *db) Lookup(ctx context.Context, keys []uint64) ([]dedup.Candidate, error) {
 	return index{s, s.in(nil)}.Lookup(ctx, keys)
+}
+
+// Nominate returns the stories sharing q's keys, without texts; see
+// dedup.Index. Outside SavePage it reads the latest committed state.
+func (s *db) Nominate(ctx context.Context, q dedup.Query) (dedup.Nomination, error) {
+	return index{s, s.in(nil)}.Nominate(ctx, q)
+}
+
+// Texts returns the canonical texts of stories ids; see dedup.Index.
+func (s *db) Texts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return index{s, s.in(nil)}.Texts(ctx, ids)
 }
 
 // StoredURL reports the story url is stored under; see dedup.Index.
@@ -149,7 +303,7 @@ func (s *db) mergeStory(ctx context.Context, tx *sql.Tx, to, from int64, keep bo
 	const version = `INSERT INTO story_versions (story_id, url, title, byline, published, site, lang, text,
 		simhash, content_hash, words, replaced_at)
 		SELECT CAST(? AS BIGINT), url, title, byline, published, site, lang, text, simhash, content_hash, words, CAST(? AS BIGINT) FROM stories WHERE id = ?`
-	wins := !keep && fromWords > toWords
+	wins := !keep && dedup.MoreComplete(fromWords, toWords)
 	loser := from
 	if wins {
 		loser = to
@@ -221,6 +375,9 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 			storyID = id
 		}
 	case dedup.ActionNew:
+		if err := s.maybePruneIndex(ctx, tx, d.WindowStart); err != nil {
+			return 0, err
+		}
 		// A URL stored before as the only copy of its story is that story,
 		// updated in place (a re-save keeps the story's ID); a URL that
 		// shares its story with others moves to a new story.
@@ -289,15 +446,13 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		}
 	}
 	if d.Action == dedup.ActionCopy && d.Canonical {
-		replace := len(d.Merge) == 0
-		if !replace {
-			var words int
+		var words int
+		if len(d.Merge) > 0 {
 			if err := s.in(tx).queryRow(ctx, `SELECT words FROM stories WHERE id = ?`, storyID).Scan(&words); err != nil {
 				return 0, fmt.Errorf("story %d length: %w", storyID, err)
 			}
-			replace = docWords(doc, d) > words
 		}
-		if replace {
+		if dedup.KeepsCanonical(*d, docWords(doc, d), words) {
 			if err := s.replaceCanonical(ctx, tx, storyID, doc, d, now, true); err != nil {
 				return 0, err
 			}
@@ -333,6 +488,63 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		}
 	}
 	return storyID, nil
+}
+
+// indexPruneEvery is how often (in new stories) SavePage prunes the index
+// of stories that fell out of the dedup window, and indexPruneBatch how many
+// it prunes at most each time.
+var (
+	indexPruneEvery int64 = 256
+	indexPruneBatch       = 1024
+	indexPruneCount atomic.Int64
+)
+
+// maybePruneIndex drops, every indexPruneEvery-th new story, the dedup keys
+// and per-story fingerprint rows of up to indexPruneBatch stories first
+// seen before windowStart (Decision.WindowStart): dedup no longer nominates
+// them, so they would only make the index larger. Their stories, copies and
+// texts stay.
+func (s *db) maybePruneIndex(ctx context.Context, tx *sql.Tx, windowStart time.Time) error {
+	if windowStart.IsZero() || indexPruneCount.Add(1)%indexPruneEvery != 0 {
+		return nil
+	}
+	_, err := s.pruneIndex(ctx, tx, windowStart, indexPruneBatch)
+	return err
+}
+
+// pruneIndex drops the index entries of at most limit stories first seen
+// before t and reports how many stories it pruned.
+func (s *db) pruneIndex(ctx context.Context, tx *sql.Tx, t time.Time, limit int) (int, error) {
+	r := s.in(tx)
+	rows, err := r.query(ctx, `SELECT story_id FROM dedup_stories WHERE first_seen < ? ORDER BY first_seen, story_id LIMIT ?`, t.UnixNano(), limit)
+	if err != nil {
+		return 0, fmt.Errorf("prune index: %w", err)
+	}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("prune index: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return 0, fmt.Errorf("prune index: %w", err)
+	}
+	n := len(ids)
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), lookupChunk)]
+		ids = ids[len(chunk):]
+		for _, q := range []string{`DELETE FROM dedup_keys WHERE story_id IN (`, `DELETE FROM dedup_stories WHERE story_id IN (`} {
+			if _, err := r.exec(ctx, q+placeholders(len(chunk))+`)`, chunk...); err != nil {
+				return 0, fmt.Errorf("prune index: %w", err)
+			}
+		}
+	}
+	return n, nil
 }
 
 // copyStory returns the story url is stored under (0 if none) and whether it

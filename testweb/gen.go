@@ -289,8 +289,9 @@ func (w *Web) makeStories() {
 
 // composeStory fills st.paras: a lead, sentences mostly from the lead's
 // source article (in their order), some from elsewhere, in short paragraphs;
-// a follow-up also quotes two sentences of the story it follows and repeats
-// its background (last) paragraph verbatim.
+// a follow-up also quotes two sentences of the story it follows, repeats
+// its background (last) paragraph verbatim and names it in an "Earlier this
+// week: <headline>" line: the hard negatives of dedup.
 func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32, reused bool) {
 	b := w.bank
 	key := int32(idx)
@@ -376,6 +377,12 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32, reused 
 		i += k
 	}
 	if background != nil {
+		// the "Earlier this week" line goes after the lede or just before
+		// the background paragraph it repeats (see renderStory)
+		st.earlierAt = 1
+		if r.IntN(2) == 0 {
+			st.earlierAt = len(paras)
+		}
 		paras = append(paras, background)
 	}
 	st.paras = paras

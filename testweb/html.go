@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -321,5 +320,3 @@ func (w *Web) listHTML(oi int, heading string, items []int32, prev, next string,
 	b.WriteString("</body>\n</html>\n")
 	return b.String()
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

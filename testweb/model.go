@@ -234,6 +234,10 @@ type story struct {
 	paras     [][]sref
 	related   int // followed story, -1
 	topic     int
+	// earlierAt is, for a follow-up, the index of the paragraph before
+	// which an "Earlier this week: <headline of the followed story>" line
+	// stands (0 for none).
+	earlierAt int
 }
 
 const (

@@ -18,23 +18,6 @@ func shingles(s string) map[uint64]bool {
 	return out
 }
 
-// containment is |a ∩ b| / min(|a|, |b|).
-func containment(a, b map[uint64]bool) float64 {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	if len(a) == 0 {
-		return 0
-	}
-	n := 0
-	for s := range a {
-		if b[s] {
-			n++
-		}
-	}
-	return float64(n) / float64(len(a))
-}
-
 // TestHardNegativesStayApart measures how alike pages are, by 4-word
 // shingle containment: pages of one story must be much closer to each other
 // than pages of different stories, follow-ups included.

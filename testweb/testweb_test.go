@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -526,6 +527,9 @@ func TestStoryKinds(t *testing.T) {
 			fp := strings.Split(p.Body, "\n\n")
 			if fp[len(fp)-1] != op[len(op)-1] {
 				t.Errorf("%s: does not repeat the background paragraph of %s", p.URL, orig.URL)
+			}
+			if !slices.Contains(fp[1:len(fp)-1], "Earlier this week: "+orig.Title) {
+				t.Errorf("%s: no \"Earlier this week\" line naming %q", p.URL, orig.Title)
 			}
 			if p.Body == orig.Body || jaccard(p.Body, orig.Body) > 0.6 {
 				t.Errorf("%s: follow-up too close to %s (jaccard %.2f)", p.URL, orig.URL, jaccard(p.Body, orig.Body))

@@ -93,10 +93,13 @@ func (w *Web) renderParts(pi int32) parts {
 func (w *Web) renderStory(si int32) parts {
 	st := &w.stories[si]
 	var pt parts
-	for _, refs := range st.paras {
+	for i, refs := range st.paras {
+		if st.earlierAt > 0 && i == st.earlierAt {
+			pt.paras = append(pt.paras, "Earlier this week: "+w.storyHeadline(&w.stories[st.related]))
+		}
 		pt.paras = append(pt.paras, w.joinRefs(refs))
 	}
-	pt.title = headline(w.sentence(st.paras[0][0]))
+	pt.title = w.storyHeadline(st)
 	switch st.lang {
 	case "de":
 		pt.byline = "Von " + st.reporter
@@ -115,6 +118,9 @@ func (w *Web) renderStory(si int32) parts {
 	}
 	return pt
 }
+
+// storyHeadline is the headline a story is first published under.
+func (w *Web) storyHeadline(st *story) string { return headline(w.sentence(st.paras[0][0])) }
 
 // renderUpdate: the original with one or two new paragraphs after the lead
 // and a new headline taken from them.

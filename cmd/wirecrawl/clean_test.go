@@ -133,7 +133,7 @@ func TestCleanSizeLimitFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, _, errs := runClean(t, string(body), "--set", "cleaner.max_bytes=1000", "-")
+	code, _, errs := runClean(t, string(body), "--set", "cleaner.max_bytes=1024", "-")
 	if code != 1 || !strings.Contains(errs, "too large") {
 		t.Errorf("exit %d, stderr %q; want 1 and a size error", code, errs)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/pipeline"
 )
 
 // crawlCommand runs one pass over the seeds: the main, cron-safe job.
@@ -41,8 +42,10 @@ interrupted (the summary says what was done; the next run resumes).`,
 				return usageError{errors.New("seeds: no seed URLs (config key seeds)")}
 			}
 			start := time.Now()
-			res, err := a.runCrawlWith(cmd.Context(), cfg, func(ctx context.Context, c *crawler.Crawler, h crawler.Handler) (crawler.Summary, error) {
-				return c.Crawl(ctx, seeds, force, h)
+			pc := a.pipelineConfig(cfg)
+			pc.Force = force
+			res, err := a.runCrawlWith(cmd.Context(), cfg, pc, func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error) {
+				return p.Crawl(ctx, seeds)
 			}, runOptions{retryFailed: retryFailed})
 			if err := a.endOfRun(cmd.Context(), res, time.Since(start), err); err != nil {
 				return err

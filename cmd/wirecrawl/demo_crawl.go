@@ -11,6 +11,7 @@ import (
 	"github.com/wirecrawl/wirecrawl"
 	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/testweb"
 )
@@ -41,9 +42,9 @@ func (a *app) demoCrawl(ctx context.Context, web *testweb.Web) error {
 
 	fmt.Fprintf(a.stdout, "\nCrawling it with the real pipeline into %s ...\n", cfg.DB)
 	start := time.Now()
-	res, err := a.runCrawl(ctx, cfg, func(ctx context.Context, c *crawler.Crawler, h crawler.Handler) (crawler.Summary, error) {
-		return c.Crawl(ctx, cfg.Seeds, false, h)
-	}, nil)
+	res, err := a.runCrawl(ctx, cfg, a.pipelineConfig(cfg), func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error) {
+		return p.Crawl(ctx, cfg.Seeds)
+	})
 	if err != nil {
 		return fmt.Errorf("demo crawl: %w", err)
 	}

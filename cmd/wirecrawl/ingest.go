@@ -30,8 +30,17 @@ the error.`,
 			var mu sync.Mutex
 			failures := 0
 			start := time.Now()
-			res, err := a.runCrawl(cmd.Context(), cfg, func(ctx context.Context, c *crawler.Crawler, h crawler.Handler) (crawler.Summary, error) {
-				return c.Ingest(ctx, args, h, func(url string, err error) {
+			pc := a.pipelineConfig(cfg)
+			pc.OnOutcome = func(o pipeline.Outcome) {
+				if o.Err != nil {
+					return // reported by the crawler when it gives up
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				a.outcomeLine(o)
+			}
+			res, err := a.runCrawl(cmd.Context(), cfg, pc, func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error) {
+				return p.Ingest(ctx, args, func(url string, err error) {
 					if err == nil {
 						return
 					}
@@ -40,13 +49,6 @@ the error.`,
 					failures++
 					a.outcomeLine(pipeline.Outcome{URL: url, Err: err})
 				})
-			}, func(o pipeline.Outcome) {
-				if o.Err != nil {
-					return // reported by the crawler when it gives up
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				a.outcomeLine(o)
 			})
 			if err := a.endOfRun(cmd.Context(), res, time.Since(start), err); err != nil {
 				return err

@@ -11,10 +11,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/wirecrawl/wirecrawl/cleaner"
 	"github.com/wirecrawl/wirecrawl/config"
 	"github.com/wirecrawl/wirecrawl/crawler"
-	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 )
@@ -26,8 +24,9 @@ const exitLocked = 3
 // errLocked marks that exit.
 var errLocked = errors.New("another crawl is running on this database")
 
-// crawlJob is one crawl-like run: a pass over the seeds, or an ingest.
-type crawlJob func(ctx context.Context, c *crawler.Crawler, h crawler.Handler) (crawler.Summary, error)
+// crawlJob is one crawl-like run on a wired pipeline: a pass over the
+// seeds, or an ingest.
+type crawlJob func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error)
 
 // runResult is what a crawl-like run did.
 type runResult struct {
@@ -53,19 +52,25 @@ func runLockName(dsn string) string {
 	return "crawl@" + host
 }
 
+// pipelineConfig turns the configuration into the pipeline's: the stage
+// configs, and the run lock that keeps crawls from overlapping.
+func (a *app) pipelineConfig(cfg config.Config) pipeline.Config {
+	return pipeline.Config{
+		Crawler:     cfg.Crawler,
+		Cleaner:     cfg.Cleaner,
+		Dedup:       cfg.Dedup,
+		RawHTML:     cfg.Store.RawHTML,
+		RunLock:     runLockName(cfg.DB),
+		WaitForLock: cfg.Overlap == "wait",
+		Log:         a.logger(cfg),
+	}
+}
+
 // runOptions are the optional parts of a crawl-like run.
 type runOptions struct {
-	// onOutcome, if set, sees every handled page.
-	onOutcome func(pipeline.Outcome)
 	// retryFailed lists error classes whose failed jobs are requeued
 	// before the run (crawl --retry-failed).
 	retryFailed []string
-}
-
-// runCrawl opens the store, takes the run lock, wires the stages and runs job.
-// onOutcome, if set, sees every handled page.
-func (a *app) runCrawl(ctx context.Context, cfg config.Config, job crawlJob, onOutcome func(pipeline.Outcome)) (runResult, error) {
-	return a.runCrawlWith(ctx, cfg, job, runOptions{onOutcome: onOutcome})
 }
 
 // unusable wraps err as an unusable-store error (exit 4) when it is one.
@@ -76,44 +81,61 @@ func unusable(cfg config.Config, err error) error {
 	return err
 }
 
-// takeRunLock takes the run lock; with overlap: wait it says that it waits.
-func takeRunLock(ctx context.Context, st store.Store, cfg config.Config, log *slog.Logger) (func(), error) {
-	name := runLockName(cfg.DB)
-	release, err := st.RunLock(ctx, name, false)
-	if errors.Is(err, store.ErrLocked) && cfg.Overlap == "wait" {
-		log.Info("waiting for the crawl that holds the database to end (overlap: wait)", "lock", name)
-		start := time.Now()
-		release, err = st.RunLock(ctx, name, true)
-		if err == nil {
-			log.Info("run lock taken", "lock", name, "waited", time.Since(start).Round(time.Millisecond).String())
-		}
-	}
-	if errors.Is(err, store.ErrLocked) {
-		return nil, errLocked
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("run lock: %w", err)
-	}
-	return release, nil
+// runCrawl opens the store, has the pipeline wire the stages as pc says
+// (taking the run lock) and runs job. A progress bar, on a terminal, sees
+// every outcome after pc.OnOutcome.
+func (a *app) runCrawl(ctx context.Context, cfg config.Config, pc pipeline.Config, job crawlJob) (runResult, error) {
+	return a.runCrawlWith(ctx, cfg, pc, job, runOptions{})
 }
 
-// runCrawlWith is runCrawl with options.
-func (a *app) runCrawlWith(ctx context.Context, cfg config.Config, job crawlJob, opts runOptions) (runResult, error) {
-	log := a.logger(cfg)
+// runCrawlWith is runCrawl with options. Holding the run lock, it first
+// takes over the leases that dead runs left (see store.ReleaseLeases) and
+// requeues the failures opts names. A store error that says the store is
+// unusable comes back as a storeUnusableError (exit 4).
+func (a *app) runCrawlWith(ctx context.Context, cfg config.Config, pc pipeline.Config, job crawlJob, opts runOptions) (runResult, error) {
+	log := pc.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	st, err := store.Open(ctx, cfg.DB, cfg.Store)
 	if err != nil {
 		return runResult{}, unusable(cfg, fmt.Errorf("open store: %w", err))
 	}
 	defer st.Close()
 
-	release, err := takeRunLock(ctx, st, cfg, log)
-	if err != nil {
+	bar := a.crawlProgress()
+	if bar != nil {
+		pc.Progress = func(done, queued int) {
+			bar.Describe(fmt.Sprintf("jobs done %d, queued %d; pages stored", done, queued))
+		}
+		onOutcome := pc.OnOutcome
+		pc.OnOutcome = func(o pipeline.Outcome) {
+			_ = bar.Add(1)
+			if onOutcome != nil {
+				onOutcome(o)
+			}
+		}
+	}
+	if pc.RunLock != "" && pc.WaitForLock {
+		// Say so when we are going to wait for another crawl.
+		if release, err := st.RunLock(ctx, pc.RunLock, false); err == nil {
+			release()
+		} else if errors.Is(err, store.ErrLocked) {
+			log.Info("waiting for the crawl that holds the database to end (overlap: wait)", "lock", pc.RunLock)
+		}
+	}
+	p, err := pipeline.New(ctx, st, pc)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return runResult{}, errLocked
+	case errors.Is(err, pipeline.ErrConfig):
+		return runResult{}, usageError{err}
+	case err != nil && ctx.Err() != nil:
+		return runResult{}, ctx.Err()
+	case err != nil:
 		return runResult{}, unusable(cfg, err)
 	}
-	defer release()
+	defer p.Close()
 
 	// Holding the run lock, we know the runs that left leases behind are
 	// dead (killed, or cut off by a closed pipe): their jobs are ours now,
@@ -130,29 +152,8 @@ func (a *app) runCrawlWith(ctx context.Context, cfg config.Config, job crawlJob,
 		}
 		log.Info("requeued jobs failed for good", "class", class, "jobs", n)
 	}
-	onOutcome := opts.onOutcome
 
-	c, err := crawler.New(cfg.Crawler, st, log)
-	if err != nil {
-		return runResult{}, usageError{fmt.Errorf("crawler: %w", err)}
-	}
-	p := pipeline.New(st, cleaner.New(cfg.Cleaner), dedup.New(cfg.Dedup), cfg.Store.RawHTML, log)
-
-	bar := a.crawlProgress()
-	if bar != nil {
-		c.SetProgress(func(done, queued int) {
-			bar.Describe(fmt.Sprintf("jobs done %d, queued %d; pages stored", done, queued))
-		})
-	}
-	p.OnOutcome = func(o pipeline.Outcome) {
-		if bar != nil {
-			_ = bar.Add(1)
-		}
-		if onOutcome != nil {
-			onOutcome(o)
-		}
-	}
-	sum, err := job(ctx, c, p.Handle)
+	sum, err := job(ctx, p)
 	if bar != nil {
 		_ = bar.Finish()
 		fmt.Fprintln(a.stderr)

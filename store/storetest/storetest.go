@@ -55,6 +55,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"SaveMergeConcurrent", testSaveMergeConcurrent},
 		{"KeepCopyText", testKeepCopyText},
 		{"Uint64Keys", testUint64Keys},
+		{"Nominate", testNominate},
 		{"Stories", testStories},
 		{"Raw", testRaw},
 		{"RunLock", testRunLock},
