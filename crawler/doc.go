@@ -113,10 +113,19 @@
 // the crawler to its canonical article. Cross-site canonicals (syndicated
 // copies) are left to the dedup stage.
 //
-// Cancelling ctx stops a pass: jobs in hand are released (State.Retry, one
-// attempt counted) and jobs of a killed process are taken over when their
-// lease expires (LeaseTTL), so nothing is lost; the Handler marks a job done
-// in its own transaction, so nothing is stored twice.
+// Cancelling ctx stops a pass: jobs in hand are released (State.Postpone,
+// due now, no attempt counted) and jobs of a killed process are taken over
+// when their lease expires (LeaseTTL; the pass renews the leases it holds
+// every third of it, so it can be short), or at once by a run that knows
+// their owner dead (the command's run lock, store.ReleaseLeases), so nothing
+// is lost; the Handler marks a job done in its own transaction, so nothing
+// is stored twice.
+//
+// A pass ends in bounded time: a request that timed out is retried after
+// TimeoutRetryDelay, in a later run; MaxHostTimeouts timeouts in a row leave
+// the host's other jobs for later too (State.Postpone); MaxPassDuration cuts
+// the pass, giving its jobs back. An error for which State.Unusable holds
+// (a corrupt or unreachable store) ends the pass at once, failing no job.
 //
 // # Fetching with colly
 //
