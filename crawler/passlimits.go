@@ -8,9 +8,6 @@ import (
 	"time"
 )
 
-// errTimeUp is the cause of a pass context cancelled at MaxPassDuration.
-var errTimeUp = errors.New("crawler: max_pass_duration reached")
-
 // fail ends the pass at once because of err (the State is unusable): the
 // first such error is kept and returned by the pass.
 func (p *pass) fail(err error) {
