@@ -198,7 +198,9 @@ func testKillThenRerun(t *testing.T, dsn string) {
 		case <-tick.C:
 			if stats().Copies >= 10 {
 				_ = cmd.Process.Signal(syscall.SIGKILL)
-				_ = <-done // killed: the error says so
+				if err := <-done; err == nil {
+					t.Fatal("the killed crawl exited cleanly")
+				}
 				killed = true
 			}
 		}

@@ -127,4 +127,3 @@ func orUnknown(s string) string {
 	}
 	return s
 }
-
