@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -447,5 +448,70 @@ func interruptAt(t *testing.T, env []string, db string, n int) {
 	wg.Wait()
 	if code != exitInterrupted && code != 0 {
 		t.Fatalf("crawl interrupted at %d pages: exit %d\n%s\n%s", n, code, out.String(), tail(errOut.String(), 2000))
+	}
+}
+
+// TestCrawlPostgresGone: PostgreSQL goes away in the middle of a crawl (the
+// connection cut through a loopback proxy). The crawl ends with exit 4 and
+// what to do, not exit 1 like ordinary fetch failures; nothing is marked
+// failed, and once the server is back the next crawl completes the corpus.
+func TestCrawlPostgresGone(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	web := startWeb(t, testweb.Options{Seed: 8, Stories: 120})
+	refDB := filepath.Join(t.TempDir(), "ref.db")
+	if code, out, errOut := runCLI(t, crawlEnv(web, refDB), "crawl"); code != 0 {
+		t.Fatalf("reference crawl exit %d: %s %s", code, out, errOut)
+	}
+	want := partition(t, refDB)
+
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	proxy, via := storetest.NewProxy(t, dsn)
+	cut := make(chan struct{})
+	go func() {
+		defer close(cut)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for range tick.C {
+			s, err := st.Stats(ctx)
+			if err != nil {
+				return
+			}
+			if s.Copies >= 10 {
+				proxy.Cut()
+				return
+			}
+		}
+	}()
+	code, out, errOut := runCLI(t, crawlEnv(web, via), "crawl")
+	<-cut
+	if code != exitUnusable {
+		t.Fatalf("crawl with PostgreSQL gone: exit %d, want %d\n%s\n%s", code, exitUnusable, out, tail(errOut, 3000))
+	}
+	if !strings.Contains(errOut, "PostgreSQL") {
+		t.Errorf("the message does not say what to do: %q", errOut)
+	}
+	pg, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	var failed int
+	// robots.txt exclusions fail for good, rightly, before the cut too.
+	if err := pg.QueryRow(`SELECT count(*) FROM frontier WHERE state = 'failed' AND err_class <> 'robots'`).Scan(&failed); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 0 {
+		t.Errorf("%d jobs marked failed while the store was gone", failed)
+	}
+	if code, out, errOut := runCLI(t, crawlEnv(web, dsn), "crawl"); code != 0 {
+		t.Fatalf("crawl with the server back: exit %d: %s %s", code, out, tail(errOut, 3000))
+	}
+	if got := partition(t, dsn); !reflect.DeepEqual(flatten(got), flatten(want)) {
+		t.Errorf("after the server came back: %d pages, want %d", len(flatten(got)), len(flatten(want)))
 	}
 }
