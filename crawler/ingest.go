@@ -54,15 +54,7 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 		case c.unusable(p, err):
 			return p.summary(), fmt.Errorf("ingest: store unusable: %w", err)
 		default:
-			class, _ := classify(err)
-			var pe *processError
-			var perm *PermanentError
-			switch {
-			case errors.As(err, &perm):
-				class = perm.Class
-			case errors.As(err, &pe):
-				class = ClassProcess
-			}
+			class, _ := outcomeClass(err)
 			p.errClass(class, err)
 			p.add(func(s *Summary) { s.Failed++ })
 			_ = c.st.Finish(sctx, u, class)

@@ -44,19 +44,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 		c.release(ctx, j)
 		return
 	}
-	class, transient := classify(err)
-	var pe *processError
-	var perm *PermanentError
-	switch {
-	case errors.As(err, &perm):
-		class, transient = perm.Class, false
-	case errors.As(err, &pe):
-		class, transient = ClassProcess, true
-	}
-	if class == ClassInterrupted {
-		// A cancellation that did not come from our ctx (handler's own).
-		transient = true
-	}
+	class, transient := outcomeClass(err)
 	p.errClass(class, err)
 	p.noteSeed(j.URL, false)
 	c.logOutcome(ctx, j, class, err)
@@ -117,6 +105,27 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 	if e := c.st.Finish(sctx, j.URL, class); e != nil && !c.unusable(p, e) {
 		c.log.Error("finish", "url", j.URL, "err", e)
 	}
+}
+
+// outcomeClass is the error class of a job's outcome and whether it is
+// worth retrying: the fetch error's class (classify), a PermanentError's
+// class, or, for any other Handler error, process (transient). A
+// cancellation that did not come from the pass (a handler's own) is
+// transient too. Crawl and Ingest classify their outcomes with it alike.
+func outcomeClass(err error) (class string, transient bool) {
+	class, transient = classify(err)
+	var pe *processError
+	var perm *PermanentError
+	switch {
+	case errors.As(err, &perm):
+		class, transient = perm.Class, false
+	case errors.As(err, &pe):
+		class, transient = ClassProcess, true
+	}
+	if class == ClassInterrupted {
+		transient = true
+	}
+	return class, transient
 }
 
 // backoff is the exponential backoff with jitter before retry n+1.
