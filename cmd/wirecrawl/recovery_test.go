@@ -87,6 +87,29 @@ func TestCrawlJSONLogs(t *testing.T) {
 		}
 	})
 
+	t.Run("ingest", func(t *testing.T) {
+		page := web.Truth()[0]
+		code, out, errOut := runCLI(t, append(env, "WIRECRAWL_CRAWLER_MAX_RETRIES=-1"), "--log-format", "json", "ingest", page.URL,
+			"http://127.0.0.1:1/nothing-here.html")
+		if code != exitFailure {
+			t.Fatalf("exit %d, want %d (one URL fails)\n%s\n%s", code, exitFailure, out, tail(errOut, 3000))
+		}
+		jsonLines(t, "stderr", errOut)
+		recs := jsonLines(t, "stdout", out)
+		var ok, failed bool
+		for _, r := range recs {
+			if r["msg"] == "ingest" && r["action"] == "unchanged" {
+				ok = true
+			}
+			if r["msg"] == "ingest" && r["error"] != nil {
+				failed = true
+			}
+		}
+		if !ok || !failed || findRecord(recs, "summary") == nil {
+			t.Errorf("ingest records: unchanged %v, error %v, summary %v in %q", ok, failed, findRecord(recs, "summary") != nil, out)
+		}
+	})
+
 	t.Run("overlap", func(t *testing.T) {
 		release := holdRunLock(t, db)
 		defer release()
