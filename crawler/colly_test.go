@@ -37,7 +37,7 @@ func collyFetcher(mod func(*Config)) *fetcher {
 func TestCollyStatuses(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var code int
-		fmt.Sscanf(strings.TrimPrefix(r.URL.Path, "/status/"), "%d", &code)
+		_, _ = fmt.Sscanf(strings.TrimPrefix(r.URL.Path, "/status/"), "%d", &code)
 		if code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests {
 			w.Header().Set("Retry-After", "7")
 		}
@@ -386,7 +386,7 @@ func TestCollyRedirects(t *testing.T) {
 		seen[r.URL.Path] = r.Header.Get("If-None-Match")
 		mu.Unlock()
 		var n int
-		fmt.Sscanf(strings.TrimPrefix(r.URL.Path, "/chain/"), "%d", &n)
+		_, _ = fmt.Sscanf(strings.TrimPrefix(r.URL.Path, "/chain/"), "%d", &n)
 		if n == 0 {
 			fmt.Fprint(w, "<html>end of the chain</html>")
 			return

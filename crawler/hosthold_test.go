@@ -175,8 +175,7 @@ func TestDeadHoldExpires(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var first time.Time
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		if first.IsZero() && r.URL.Path != "/robots.txt" {
 			first = time.Now()

@@ -239,7 +239,7 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{Config{Delay: -1}, "delay:"},
 		{Config{Workers: -2}, "workers:"},
-		{Config{LeaseTTL: time.Second, Timeout: 10 * time.Second}, "lease_ttl:"},
+		{Config{LeaseTTL: 500 * time.Millisecond}, "lease_ttl:"},
 		{Config{MinPollInterval: time.Hour, MaxPollInterval: time.Minute}, "max_poll_interval:"},
 	} {
 		err := tt.cfg.Validate()
@@ -432,7 +432,7 @@ func TestHostileBodies(t *testing.T) {
 	})
 	mux.HandleFunc("/long", func(w http.ResponseWriter, r *http.Request) {
 		n := 0
-		fmt.Sscanf(r.URL.Query().Get("n"), "%d", &n)
+		_, _ = fmt.Sscanf(r.URL.Query().Get("n"), "%d", &n)
 		http.Redirect(w, r, fmt.Sprintf("/long?n=%d", n+1), http.StatusTemporaryRedirect)
 	})
 	srv := httptest.NewServer(mux)

@@ -28,9 +28,10 @@ func BenchmarkMeasurePairStats(t *testing.B) {
 		for i, p := range pages {
 			byStory[p.story] = append(byStory[p.story], i)
 			if p.kind == "followup" {
-				fmt.Sscan(p.edits[1], new(int))
 				var of int
-				fmt.Sscan(p.edits[1], &of)
+				if _, err := fmt.Sscan(p.edits[1], &of); err != nil {
+					t.Fatalf("follow-up of story %d: edit %q: %v", p.story, p.edits[1], err)
+				}
 				followOf[p.story] = of
 			}
 		}
@@ -184,7 +185,9 @@ func BenchmarkMeasureNominatedStats(t *testing.B) {
 				dec.Action = ActionCopy
 			}
 			truthOfStory[id] = pages[i].story
-			m.Add(id, pages[i].doc, dec)
+			if err := m.Add(id, pages[i].doc, dec); err != nil {
+				t.Fatal(err)
+			}
 		}
 		t.Logf("%s: rows containment decile, columns opening decile: pos/neg", name)
 		for ci := 0; ci <= 10; ci++ {

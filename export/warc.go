@@ -209,7 +209,9 @@ func (e *warcEncoder) writeCopy(dst io.Writer, s *wirecrawl.Story, c *wirecrawl.
 	if e.userAgent != "" {
 		fmt.Fprintf(b, "User-Agent: %s\r\n", oneLine(e.userAgent))
 	}
-	io.WriteString(b, "\r\n")
+	if _, err := io.WriteString(b, "\r\n"); err != nil {
+		return fmt.Errorf("warc: request record of %s: %w", target, err)
+	}
 	if err := e.emit(dst, b, "request"); err != nil {
 		return err
 	}
@@ -219,7 +221,9 @@ func (e *warcEncoder) writeCopy(dst io.Writer, s *wirecrawl.Story, c *wirecrawl.
 	e.common(b, respID, target, date)
 	b.AddWarcHeader(gowarc.ContentType, "application/http;msgtype=response")
 	writeResponseHead(b, raw)
-	b.Write(raw.Body)
+	if _, err := b.Write(raw.Body); err != nil {
+		return fmt.Errorf("warc: response record of %s: %w", target, err)
+	}
 	if err := e.emit(dst, b, "response"); err != nil {
 		return err
 	}
@@ -236,7 +240,9 @@ func (e *warcEncoder) writeCopy(dst io.Writer, s *wirecrawl.Story, c *wirecrawl.
 	b.AddWarcHeader(gowarc.ContentType, "text/plain; charset=utf-8")
 	b.AddWarcHeader("Wirecrawl-Story-ID", strconv.FormatInt(s.ID, 10))
 	b.AddWarcHeader("Wirecrawl-Text-Source", from)
-	io.WriteString(b, text)
+	if _, err := io.WriteString(b, text); err != nil {
+		return fmt.Errorf("warc: conversion record of %s: %w", target, err)
+	}
 	return e.emit(dst, b, "conversion")
 }
 

@@ -130,6 +130,9 @@ func TestOrderIndependence(t *testing.T) {
 // merging only (to keep the package's time down); it is skipped unless
 // WIRECRAWL_TEST_POSTGRES is set.
 func TestOrderIndependencePostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("TestOrderIndependence checks the same on SQLite; the store's backends share storetest's conformance suite")
+	}
 	storetest.PostgresDSN(t) // skips when unset
 	orderBackends(t, func(t *testing.T) string { return storetest.PostgresDSN(t) }, false)
 }
@@ -137,7 +140,6 @@ func TestOrderIndependencePostgres(t *testing.T) {
 // orderBackends runs the order comparison on the backend newDSN names, with
 // merging and, when noMerge is set, also with dedup.no_merge.
 func orderBackends(t *testing.T, newDSN func(t *testing.T) string, noMerge bool) {
-	ctx := t.Context() // the hang guard is go test's -timeout, not a duration a busy machine may miss
 	for _, opts := range []testweb.Options{{Seed: 1}, {Seed: 9, Outlets: 3, Stories: 400}, {Seed: 3, Outlets: 8, Stories: 300}} {
 		docs := orderDocs(t, opts)
 		for _, cfg := range []struct {
@@ -148,6 +150,11 @@ func orderBackends(t *testing.T, newDSN func(t *testing.T) string, noMerge bool)
 				continue
 			}
 			t.Run(fmt.Sprintf("seed%d/%s", opts.Seed, cfg.name), func(t *testing.T) {
+				// Each web and setting has its own databases: they run
+				// side by side (on PostgreSQL, much of the time is round
+				// trips).
+				t.Parallel()
+				ctx := t.Context() // the hang guard is go test's -timeout
 				d := dedup.New(cfg.dc)
 				orders := [2][]int{}
 				for k := range orders {

@@ -130,7 +130,7 @@ const (
 // sentence still differ; years (19xx, 20xx) and numbers of ten or more
 // digits are kept.
 func perturbNumbers(s string, seed int64, key uint64) string {
-	if strings.IndexAny(s, "0123456789") < 0 {
+	if !strings.ContainsAny(s, "0123456789") {
 		return s
 	}
 	r := rngFor(seed, saltNumbers, key)

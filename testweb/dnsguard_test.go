@@ -34,6 +34,16 @@ func TestDNSGuard(t *testing.T) {
 	if n := len(g.Queries()); n != before {
 		t.Errorf("an address made %d queries", n-before)
 	}
+	// The hostile web's weird feed links to a host of one 300-byte label:
+	// no resolver may ask DNS for it (labels are at most 63 bytes), and the
+	// guarded one does not.
+	before = len(g.Queries())
+	if _, err := r.LookupHost(ctx, strings.Repeat("a", 300)); err == nil {
+		t.Error("a 300-byte label resolved")
+	}
+	if n := len(g.Queries()); n != before {
+		t.Errorf("a 300-byte label made %d queries", n-before)
+	}
 	// The same through a dialer, as http.Transport dials: the guard is the
 	// default resolver in this package's tests (TestMain).
 	d := net.Dialer{Resolver: r}

@@ -154,11 +154,15 @@ func TestFaultsBehaveAsDocumented(t *testing.T) {
 		resp.Body.Close()
 	}
 	follow := &http.Client{Timeout: 10 * time.Second}
-	if _, err := fetch(TrapRedirectLoop, follow); err == nil || !strings.Contains(err.Error(), "redirects") {
+	if resp, err := fetch(TrapRedirectLoop, follow); err == nil || !strings.Contains(err.Error(), "redirects") {
 		t.Errorf("redirect loop: want a too-many-redirects error, got %v", err)
+		if err == nil {
+			resp.Body.Close()
+		}
 	}
-	if _, err := fetch(TrapRedirectLong, follow); err == nil {
+	if resp, err := fetch(TrapRedirectLong, follow); err == nil {
 		t.Errorf("long redirect chain: want an error from a client that stops at 10")
+		resp.Body.Close()
 	}
 	if resp, err := fetch(TrapRedirectChain, follow); err != nil || resp.StatusCode != 200 {
 		t.Errorf("redirect chain: %v %v", err, resp)

@@ -47,7 +47,8 @@ func TestCloseStopsEverything(t *testing.T) {
 		resp.Body.Close()
 		tr.CloseIdleConnections()
 		cancel()
-		if _, err := (&http.Client{Timeout: time.Second}).Get(home); err == nil {
+		if resp, err := (&http.Client{Timeout: time.Second}).Get(home); err == nil {
+			resp.Body.Close()
 			t.Errorf("outlet still answers after Close (via context %v)", viaContext)
 		}
 	}

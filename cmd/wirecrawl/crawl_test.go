@@ -212,9 +212,9 @@ func TestCrawlSurvivesKill(t *testing.T) {
 			case <-tick.C:
 				if n := storedPages(t, killDB); n >= target {
 					_ = cmd.Process.Signal(syscall.SIGKILL)
-					<-done
+					err := <-done // "signal: killed"
 					kills++
-					t.Logf("run %d killed at %d of %d pages stored", attempt, storedPages(t, killDB), wantPages)
+					t.Logf("run %d killed at %d of %d pages stored (%v)", attempt, storedPages(t, killDB), wantPages, err)
 					break watch
 				}
 			}
@@ -322,7 +322,7 @@ func holdRunLock(t *testing.T, db string) (release func()) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	release, err = st.RunLock(ctx, runLockName(), false)
+	release, err = st.RunLock(ctx, runLockName(db), false)
 	if err != nil {
 		t.Fatal(err)
 	}

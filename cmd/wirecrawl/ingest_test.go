@@ -86,7 +86,7 @@ func TestIngestLeavesFrontier(t *testing.T) {
 	}
 	for _, j := range jobs {
 		var i int
-		fmt.Sscanf(j.URL[strings.LastIndex(j.URL, "/")+1:], "%d", &i)
+		_, _ = fmt.Sscanf(j.URL[strings.LastIndex(j.URL, "/")+1:], "%d", &i)
 		if j.Attempts != i%2 {
 			t.Errorf("%s: %d attempts, want %d", j.URL, j.Attempts, i%2)
 		}
