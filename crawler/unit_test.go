@@ -408,7 +408,7 @@ func TestHostileBodies(t *testing.T) {
 	})
 	mux.HandleFunc("/trickle", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
-		for i := 0; i < 100; i++ {
+		for i := 0; i < 600; i++ { // a minute, far beyond the timeout
 			if _, err := w.Write([]byte("<p>x</p>")); err != nil {
 				return
 			}
@@ -438,7 +438,10 @@ func TestHostileBodies(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	cfg := testConfig()
-	cfg.Timeout = 500 * time.Millisecond
+	// Wide enough for a 6-hop redirect chain and a 64 MiB bomb read up to
+	// the limit on a busy machine (at 500 ms, the chain timed out under a
+	// CPU burner); the trickle and the hang last far longer.
+	cfg.Timeout = 4 * time.Second
 	cfg.MaxRetries = -1
 	cfg.MaxRedirects = 5
 	c, err := New(cfg, NewMemoryState(), nil)
@@ -453,7 +456,7 @@ func TestHostileBodies(t *testing.T) {
 		urls = append(urls, srv.URL+p)
 	}
 	// No bound on the time taken: a fetch that ignored the timeout would
-	// end without one (the trickle, after 10 s) or never (the hang).
+	// end without one (the trickle, after a minute) or never (the hang).
 	_, err = c.Ingest(context.Background(), urls, func(context.Context, Fetched) error { return nil }, func(u string, err error) {
 		class, _ := classify(err)
 		got[strings.TrimPrefix(u, srv.URL)] = class
