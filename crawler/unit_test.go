@@ -800,17 +800,18 @@ func TestDiscoveryStopsOnHangingHost(t *testing.T) {
 	}))
 	defer srv.Close()
 	cfg := testConfig()
-	cfg.Timeout, cfg.Delay, cfg.MaxRetries = 300*time.Millisecond, time.Millisecond, -1
+	// 2 s: the home page and robots.txt must come within it on a busy
+	// machine; the one probe of a hanging path costs it once.
+	cfg.Timeout, cfg.Delay, cfg.MaxRetries = 2*time.Second, time.Millisecond, -1
 	c, err := New(cfg, NewMemoryState(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	start := time.Now()
 	if _, err := c.Crawl(context.Background(), []string{srv.URL + "/"}, true, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := probes.Load(); n != 1 {
-		t.Errorf("%d well-known paths probed on a hanging host in %s, want 1", n, time.Since(start))
+		t.Errorf("%d well-known paths probed on a hanging host, want 1", n)
 	}
 }
