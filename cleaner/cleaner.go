@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
@@ -147,6 +148,9 @@ func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanatio
 	}
 
 	n := utf8.RuneCountInString(text)
+	if l, m := letterShare(text); m >= minLetterJudged && float64(l) < minLetters*float64(m) {
+		return doc, fmt.Errorf("%s%w: the text is not language (%d of %d characters are letters)", where, ErrNotHTML, l, m)
+	}
 	switch {
 	case n == 0:
 		return doc, fmt.Errorf("%s%w: no article text found", where, ErrNoContent)
@@ -225,7 +229,7 @@ var rxLoginWords = regexp.MustCompile(`(?i)\b(sign(ed)?[ -]?(in|up)|log(ged)?[ -
 // shortWords words or more, shortProse of them in one paragraph. A 60-word
 // brief passes; "Post a comment" or a bare headline does not.
 const (
-	shortWords = 10
+	shortWords = 8
 	shortProse = 6
 )
 
@@ -239,6 +243,31 @@ func shortArticle(paras []string) bool {
 		longest = max(longest, w)
 	}
 	return total >= shortWords && longest >= shortProse
+}
+
+// Text in any language is mostly letters: the extracted text of the 1,057
+// dev pages is at least 70% letters (white space left out), sports results
+// and stock tables included. Below minLetters, over at least
+// minLetterJudged characters, it is decoded noise (symbols, digits and
+// punctuation from bytes that are no text).
+const (
+	minLetters      = 0.4
+	minLetterJudged = 200
+)
+
+// letterShare counts the letters of s and its characters other than white
+// space.
+func letterShare(s string) (letters, n int) {
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		n++
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters, n
 }
 
 // hasPasswordField reports a page that asks for a password: a login wall

@@ -21,7 +21,7 @@ type Config struct {
 	MaxBytes int64 `yaml:"max_bytes"`
 	// MinTextLength is the shortest article body, in characters, that is
 	// returned as it is; a shorter one is ErrNoContent unless it reads as an
-	// article (a brief: 10 words or more, 6 of them in one paragraph).
+	// article (a brief: 8 words or more, 6 of them in one paragraph).
 	// 0 means DefaultMinTextLength (150).
 	MinTextLength int `yaml:"min_text_length"`
 	// MaxElements is the most HTML elements a page may have; a page with

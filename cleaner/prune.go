@@ -188,8 +188,23 @@ func (l *pruneLog) add(n *html.Node, rule string) {
 	if l == nil {
 		return
 	}
-	t := collapse(textOf(n))
+	t := readerText(n)
 	l.records = append(l.records, pruneRecord{element: describe(n), rule: rule, chars: utf8.RuneCountInString(t), text: t})
+}
+
+// readerText is the text of n a reader could see, white space collapsed:
+// scripts, styles, templates and <noscript> (markup, as parsed) left out.
+func readerText(n *html.Node) string {
+	var b strings.Builder
+	walk(n, func(c *html.Node) bool {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		}
+		return c.Type != html.ElementNode ||
+			c.Data != "script" && c.Data != "style" && c.Data != "noscript" && c.Data != "template"
+	})
+	return collapse(b.String())
 }
 
 // describe names an element the way a CSS selector would: tag#id.class.
@@ -212,7 +227,7 @@ func prune(doc *html.Node, log *pruneLog) {
 	w := measure(doc)
 	pr := measureProse(doc)
 	if log != nil {
-		log.total = utf8.RuneCountInString(collapse(textOf(doc)))
+		log.total = utf8.RuneCountInString(readerText(doc))
 	}
 	walk(doc, func(n *html.Node) bool {
 		if n.Type == html.CommentNode {
@@ -227,7 +242,8 @@ func prune(doc *html.Node, log *pruneLog) {
 			return true
 		}
 		if alwaysDrop[n.Data] {
-			if log != nil && n.Data != "script" && n.Data != "style" && n.Data != "link" && n.Data != "meta" {
+			if log != nil && n.Data != "script" && n.Data != "style" && n.Data != "link" && n.Data != "meta" &&
+				n.Data != "noscript" && n.Data != "template" {
 				log.add(n, "element <"+n.Data+">")
 			}
 			removeNode(n)

@@ -53,6 +53,9 @@ func TestDevCorpusQuality(t *testing.T) {
 	if cs.F1 < floorF1 || cs.P < floorP {
 		t.Errorf("quality below floor: F1 %.4f (floor %.3f), P %.4f (floor %.3f)", cs.F1, floorF1, cs.P, floorP)
 	}
+	if cs.P < bs.P {
+		t.Errorf("precision %.4f below readeck's %.4f", cs.P, bs.P)
+	}
 }
 
 // debugDropped lists the blocks the filter dropped from one page, with why.

@@ -46,6 +46,9 @@ var bounds = map[string]bound{
 	"crawler.max_retry_wait":       {second, day, true},
 	"crawler.max_redirects":        {1, 100, true},
 	"crawler.lease_ttl":            {2 * second, 7 * day, true},
+	"crawler.timeout_retry_delay":  {second, 30 * day, true},
+	"crawler.max_host_timeouts":    {-1, 1000, true},
+	"crawler.max_pass_duration":    {second, 30 * day, true},
 	"crawler.min_poll_interval":    {second, 30 * day, true},
 	"crawler.max_poll_interval":    {second, 365 * day, true},
 	"crawler.robots_ttl":           {minute, 365 * day, true},
@@ -193,4 +196,16 @@ func (c *Config) Warnings() []string {
 		}
 	}
 	return out
+}
+
+// Range describes the values key accepts ("[1, 1024] (0 means the
+// default)"); ok is false for keys that are not numeric.
+func Range(key string) (desc string, ok bool) {
+	b, ok := bounds[key]
+	if !ok {
+		return "", false
+	}
+	v, _ := Default().Value(key)
+	_, isDuration := v.(time.Duration)
+	return b.describe(isDuration), true
 }

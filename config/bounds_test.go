@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -298,6 +300,35 @@ func FuzzConfig(f *testing.F) {
 			return
 		}
 		_ = cfg.Warnings()
+		checkRun(t, cfg)
+	})
+}
+
+// FuzzConfigYAML decodes arbitrary YAML as a config file: nothing may
+// crash, and a file that decodes and validates must run (checkRun).
+func FuzzConfigYAML(f *testing.F) {
+	if b, err := os.ReadFile(filepath.Join("..", "config.yaml")); err == nil {
+		f.Add(string(b))
+	}
+	for _, s := range []string{
+		"crawler:\n  workers: 1000000000\n",
+		"crawler:\n  max_body_bytes: 9223372036854775807\n",
+		"dedup:\n  containment: .nan\n",
+		"crawler:\n  allowed_networks: [0.0.0.0/0]\n",
+		"a: &a [1,2]\nb: [*a,*a]\n",
+		"crawler: {workers: 2, delay: 1h, timeout: 1s, lease_ttl: 2s}\n",
+		"seeds: [\"a\\nb\"]\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		cfg := Default()
+		if err := Decode(strings.NewReader(doc), &cfg); err != nil {
+			return
+		}
+		if err := cfg.Validate(); err != nil {
+			return
+		}
 		checkRun(t, cfg)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxSeedFileBytes bounds one seed file.
@@ -70,6 +71,19 @@ func looksLikeURL(s string) bool {
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
 }
 
+// quoteStart quotes the first 60 bytes of a seed line, marking a cut.
+func quoteStart(s string) string {
+	const keep = 60
+	if len(s) <= keep {
+		return fmt.Sprintf("%q", s)
+	}
+	cut := keep
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q...", s[:cut])
+}
+
 // parseSeeds parses one seed file's content (OPML or text lines) into
 // normalised URLs.
 func parseSeeds(data []byte) ([]string, error) {
@@ -96,15 +110,21 @@ func parseSeeds(data []byte) ([]string, error) {
 		} else if i := strings.Index(s, "\t#"); i >= 0 {
 			s = strings.TrimSpace(s[:i])
 		}
+		// A file that is not a seed list (seeds=/etc/shadow) must not be
+		// echoed: its line is quoted (only its start) once an earlier line
+		// was a URL, or when the line itself starts like one.
+		if !looksLikeURL(s) && len(out) == 0 {
+			return nil, fmt.Errorf("line %d is not an http(s) URL: the file does not look like a seed list (one URL per line, # comments, or OPML)", line)
+		}
 		if fs := strings.Fields(s); len(fs) > 1 {
 			return nil, fmt.Errorf("line %d: more than one field", line)
 		}
 		if !looksLikeURL(s) {
-			return nil, fmt.Errorf("line %d: %q is not an http(s) url", line, s)
+			return nil, fmt.Errorf("line %d: %s is not an http(s) url", line, quoteStart(s))
 		}
 		n, err := NormalizeURL(s)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			return nil, fmt.Errorf("line %d: %s: %w", line, quoteStart(s), ErrBadURL)
 		}
 		out = append(out, n)
 	}

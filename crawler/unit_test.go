@@ -239,7 +239,7 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{Config{Delay: -1}, "delay:"},
 		{Config{Workers: -2}, "workers:"},
-		{Config{LeaseTTL: time.Second, Timeout: 10 * time.Second}, "lease_ttl:"},
+		{Config{LeaseTTL: 500 * time.Millisecond}, "lease_ttl:"},
 		{Config{MinPollInterval: time.Hour, MaxPollInterval: time.Minute}, "max_poll_interval:"},
 	} {
 		err := tt.cfg.Validate()

@@ -34,9 +34,11 @@ func (c *fpCache) get(content uint64) (*fingerprint, bool) {
 	return fp, ok
 }
 
-// put prepares fp and caches it under its own content hash.
+// put prepares fp and caches it under its own content hash, without its
+// shingles in text order (only the sorted sets comparisons use).
 func (c *fpCache) put(fp *fingerprint) {
 	fp.prepare()
+	fp.shingles = nil
 	if c.max <= 0 {
 		return
 	}

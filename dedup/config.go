@@ -48,12 +48,12 @@ type Config struct {
 	NearDistance int `yaml:"near_distance"`
 	// MaxCandidates is how many nominated stories are verified at most
 	// (their texts read unless cached): those sharing the most keys, then
-	// the nearest by simhash. Default 32.
+	// the nearest by simhash. Default 16.
 	MaxCandidates int `yaml:"max_candidates"`
 	// KeyLimit: an index key that more than KeyLimit stories share (a
 	// boilerplate sentence, a formulaic lede) stops nominating candidates,
 	// like a stop word; such keys are counted (Stats.StopKeys). It bounds
-	// the cost of a lookup however large the index grows. Default 64; -1
+	// the cost of a lookup however large the index grows. Default 16; -1
 	// for no limit.
 	KeyLimit int `yaml:"key_limit"`
 	// Window: only stories first seen within Window before the decision
@@ -62,7 +62,7 @@ type Config struct {
 	Window time.Duration `yaml:"window"`
 	// Cache is how many verified stories' fingerprints are kept in memory,
 	// so that a story nominated again is verified without reading its text
-	// (hit rate in Stats). Default 4096 (about 4 KB each); -1 turns it off.
+	// (hit rate in Stats). Default 8192 (about 2.5 KB each); -1 turns it off.
 	Cache int `yaml:"cache"`
 	// MinWords: texts with fewer normalised words are only merged as exact
 	// copies. Default 12.
@@ -88,10 +88,10 @@ const (
 	DefaultLedeContainment   = 0.8
 	DefaultNearDistance      = 3
 	DefaultMinWords          = 12
-	DefaultMaxCandidates     = 32
-	DefaultKeyLimit          = 64
+	DefaultMaxCandidates     = 16
+	DefaultKeyLimit          = 16
 	DefaultWindow            = 30 * 24 * time.Hour
-	DefaultCache             = 4096
+	DefaultCache             = 8192
 )
 
 // WithDefaults returns c with every zero field set to its default.

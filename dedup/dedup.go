@@ -161,20 +161,20 @@ func (d *Deduper) compare(a, b *fingerprint) Match {
 		m.Why = "exact copy of the normalised body"
 		return m
 	}
-	la, lb := len(a.shingles), len(b.shingles)
+	la, lb := len(a.sh32), len(b.sh32)
 	if la == 0 || lb == 0 {
 		m.Why = "empty body"
 		return m
 	}
-	common := intersect(a.shingles, b.shingles)
+	common := intersect32(a.sh32, b.sh32)
 	m.Containment = float64(common) / float64(min(la, lb))
 	m.Resemblance = float64(common) / float64(la+lb-common)
 	oa, ob := 0.0, 0.0
-	if len(a.opening) > 0 {
-		oa = float64(intersect(a.opening, b.shingles)) / float64(len(a.opening))
+	if len(a.op32) > 0 {
+		oa = float64(intersect32(a.op32, b.sh32)) / float64(len(a.op32))
 	}
-	if len(b.opening) > 0 {
-		ob = float64(intersect(b.opening, a.shingles)) / float64(len(b.opening))
+	if len(b.op32) > 0 {
+		ob = float64(intersect32(b.op32, a.sh32)) / float64(len(b.op32))
 	}
 	m.Opening = max(oa, ob)
 	c := d.cfg
@@ -391,7 +391,8 @@ func (d *Deduper) nominateCount(ctx context.Context, idx Index, q Query, fp *fin
 	return kept, keptFPs, nil
 }
 
-// remember caches a copy of fp, which lives in scratch buffers: the
+// remember caches fp's comparison sets (fp's shingles live in scratch
+// buffers, which the cache entry does not keep): the
 // document becomes a canonical text, so the next copy of its story finds it
 // without reading it back. Were the decision not stored, the entry would
 // only go unused: a fingerprint depends on nothing but the text.
@@ -399,11 +400,8 @@ func (d *Deduper) remember(fp *fingerprint) {
 	if d.cache.max <= 0 {
 		return
 	}
+	fp.prepare() // new memory: sh32 and op32 do not live in scratch
 	c := *fp
-	c.shingles = slices.Clone(fp.shingles)
-	c.opening = slices.Clone(fp.opening)
-	c.ledeMin = slices.Clone(fp.ledeMin)
-	c.sketch = slices.Clone(fp.sketch)
 	d.cache.put(&c)
 }
 

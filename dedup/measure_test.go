@@ -214,3 +214,28 @@ func BenchmarkMeasureOrderDebug(t *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMeasureCandidateCost prints, for a few candidate settings, the
+// quality on the 20k-page testweb shaped like issue 16's hidden web and how
+// many stories each decision verifies and reads.
+func BenchmarkMeasureCandidateCost(b *testing.B) {
+	corpus := os.Getenv("WIRECRAWL_MEASURE_CORPUS")
+	var pages []page
+	switch corpus {
+	case "heldout":
+		pages = generate(b, 2, 20000, heldoutParams)
+	case "tune":
+		pages = generate(b, 2, 20000, tuneParams)
+	default:
+		pages = webPages(b, testweb.Options{Seed: 16, Outlets: 100, Stories: 4830})
+	}
+	for _, cfg := range []Config{{}, {KeyLimit: 16}, {MaxCandidates: 12}, {KeyLimit: 16, MaxCandidates: 12}} {
+		d := New(cfg)
+		pred, _ := cluster(b, d, pages, shuffled(len(pages), 1))
+		s := score(pred, truthOf(pages))
+		st := d.Stats()
+		n := float64(st.Decisions)
+		b.Logf("key_limit %d max_candidates %d: P %.4f R %.4f F1 %.4f; per decision: nominated %.1f verified %.1f texts %.1f stop keys %.2f, cache hits %.2f",
+			d.cfg.KeyLimit, d.cfg.MaxCandidates, s.p, s.r, s.f1, float64(st.Nominated)/n, float64(st.Verified)/n, float64(st.TextsRead)/n, float64(st.StopKeys)/n, st.CacheHitRate())
+	}
+}

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -26,8 +27,12 @@ type Card struct {
 	// Format and Compression describe the file.
 	Format      Format      `json:"format"`
 	Compression Compression `json:"compression,omitempty"`
-	// Seeds are the configured seed files and URLs, with each readable file's sha256.
+	// Seeds are the seed files and URLs configured at export time, with each
+	// readable file's sha256; Crawls has those of the crawls themselves.
 	Seeds []Seed `json:"seeds"`
+	// Crawls are the crawl configurations that made the data, as the crawls
+	// recorded them (seeds, configuration, version), oldest first.
+	Crawls []CrawlRun `json:"crawls,omitempty"`
 	// ConfigSHA256 is the sha256 of the effective configuration as JSON (see HashConfig).
 	ConfigSHA256 string `json:"config_sha256"`
 	// Filter is the story selection.
@@ -113,8 +118,9 @@ func HashConfig(cfg any) (string, error) {
 // CardPath is where the card of the export file path goes: path + ".card.json".
 func CardPath(path string) string { return path + ".card.json" }
 
-// WriteCard writes card to path, atomically (a temporary file renamed into
-// place): as Markdown when path ends in .md, else as indented JSON.
+// WriteCard writes card to path as a Target (a regular file is replaced
+// atomically, a device or FIFO written through): as Markdown when path ends
+// in .md, else as indented JSON.
 func WriteCard(path string, card Card) error {
 	var b []byte
 	if strings.EqualFold(filepath.Ext(path), ".md") {
@@ -126,25 +132,15 @@ func WriteCard(path string, card Card) error {
 		}
 		b = append(j, '\n')
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	t, err := CreateTarget(path)
 	if err != nil {
 		return fmt.Errorf("export: card: %w", err)
 	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+	if _, err := t.Write(b); err != nil {
+		t.Abort()
 		return fmt.Errorf("export: card: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("export: card: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("export: card: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := t.Commit(); err != nil {
 		return fmt.Errorf("export: card: %w", err)
 	}
 	return nil
@@ -217,6 +213,17 @@ func (c Card) Markdown() string {
 	for _, l := range langs {
 		fmt.Fprintf(&b, "| %s | %d |\n", mdCell(l), n.Languages[l])
 	}
+	if len(c.Crawls) > 0 {
+		b.WriteString("\n## Crawls that made the data\n\n| command | version | first run | last run | runs | config sha256 | seeds |\n|---|---|---|---|---:|---|---|\n")
+		for _, r := range c.Crawls {
+			seeds := make([]string, len(r.Seeds))
+			for i, s := range r.Seeds {
+				seeds[i] = s.Source
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | `%s` | %s |\n", mdCell(r.Command), mdCell(r.Version),
+				r.FirstRun.UTC().Format(time.RFC3339), r.LastRun.UTC().Format(time.RFC3339), r.Runs, r.ConfigSHA256, mdCell(strings.Join(seeds, ", ")))
+		}
+	}
 	b.WriteString("\n## Seeds\n\n")
 	if len(c.Seeds) == 0 {
 		b.WriteString("(none recorded)\n")
@@ -234,4 +241,33 @@ func (c Card) Markdown() string {
 // mdCell escapes a value for a Markdown table cell.
 func mdCell(s string) string {
 	return strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ").Replace(s)
+}
+
+// CrawlRun is one crawl configuration that made the data: recorded by the
+// crawl itself (wirecrawl crawl, ingest, demo), so that a card names the
+// seeds and settings of the crawl, not those of the export.
+type CrawlRun struct {
+	// Command is the wirecrawl command that ran (crawl, ingest, demo).
+	Command string `json:"command"`
+	// Version is the wirecrawl version that ran it.
+	Version string `json:"wirecrawl_version"`
+	// Seeds are the seed files (with their sha256 at crawl time) and URLs;
+	// for ingest, the URLs given.
+	Seeds []Seed `json:"seeds"`
+	// Config is the effective configuration as JSON, an object of dotted
+	// keys ("crawler.user_agent") as config.yaml names them, passwords removed.
+	Config json.RawMessage `json:"config"`
+	// ConfigSHA256 is the sha256 of Config.
+	ConfigSHA256 string `json:"config_sha256"`
+	// FirstRun and LastRun bound the runs with this configuration; Runs counts them.
+	FirstRun time.Time `json:"first_run"`
+	LastRun  time.Time `json:"last_run"`
+	Runs     int64     `json:"runs"`
+}
+
+// CrawlRunSource is implemented by a Source that records the crawls that
+// filled it (the store does); the card lists them.
+type CrawlRunSource interface {
+	// CrawlRuns lists the recorded crawl runs, oldest first.
+	CrawlRuns(ctx context.Context) ([]CrawlRun, error)
 }

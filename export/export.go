@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,17 +26,6 @@ const (
 	WARC Format = "warc"
 )
 
-// ParseFormat checks a --format value; "" means JSONL.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
-	case "", JSONL:
-		return JSONL, nil
-	case Parquet, WARC:
-		return f, nil
-	}
-	return "", fmt.Errorf("format %q: want jsonl, parquet or warc", s)
-}
-
 // Compression is an outer compression applied to an export stream.
 type Compression string
 
@@ -50,48 +39,6 @@ const (
 	// Zstd compresses JSONL as one zstd stream (JSONL only).
 	Zstd Compression = "zstd"
 )
-
-// FormatForPath guesses the format from a file name, ignoring a compression
-// extension: .parquet is Parquet, .warc WARC, .jsonl and .ndjson JSONL; ok is
-// false when the name says nothing.
-func FormatForPath(path string) (f Format, ok bool) {
-	name := strings.ToLower(filepath.Base(path))
-	for _, ext := range []string{".gz", ".gzip", ".zst", ".zstd"} {
-		name = strings.TrimSuffix(name, ext)
-	}
-	switch filepath.Ext(name) {
-	case ".parquet":
-		return Parquet, true
-	case ".warc":
-		return WARC, true
-	case ".jsonl", ".ndjson":
-		return JSONL, true
-	}
-	return "", false
-}
-
-// CompressionForPath picks the outer compression of format f from the file
-// name's extension (.gz, .zst), and rejects combinations that readers could
-// not load: Parquet compresses its pages itself, and WARC is gzipped per record.
-func CompressionForPath(f Format, path string) (Compression, error) {
-	ext := strings.ToLower(filepath.Ext(path))
-	var c Compression
-	switch ext {
-	case ".gz", ".gzip":
-		c = Gzip
-	case ".zst", ".zstd":
-		c = Zstd
-	default:
-		return None, nil
-	}
-	switch {
-	case f == Parquet:
-		return None, fmt.Errorf("%s: parquet is compressed internally; drop the %s extension", path, ext)
-	case f == WARC && c != Gzip:
-		return None, fmt.Errorf("%s: WARC files are compressed with gzip per record (.warc.gz), not %s", path, ext)
-	}
-	return c, nil
-}
 
 // Options configure one export. The zero value writes uncompressed JSONL of
 // every story.
@@ -156,6 +103,8 @@ type Counts struct {
 	// WARCSkipped counts copies whose stored response has no absolute
 	// http(s) URL, so no request record can be made; they are left out.
 	WARCSkipped int64 `json:"warc_skipped,omitempty"`
+	// CopyTexts counts copies exported with their own stored text (Options.Copies).
+	CopyTexts int64 `json:"copy_texts,omitempty"`
 }
 
 // SiteCount is a per-site tally.
@@ -226,21 +175,11 @@ func Write(ctx context.Context, src Source, w io.Writer, opts Options) (Counts, 
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	switch f {
-	case JSONL:
-		return writeJSONL(ctx, src, w, opts)
-	case Parquet:
-		if opts.Compression != None {
-			return Counts{}, fmt.Errorf("export: parquet takes no outer compression (%s)", opts.Compression)
-		}
-		return writeParquet(ctx, src, w, opts)
-	case WARC:
-		if opts.Compression != None && opts.Compression != Gzip {
-			return Counts{}, fmt.Errorf("export: WARC takes gzip or no compression, not %s", opts.Compression)
-		}
-		return writeWARC(ctx, src, w, opts)
+	spec, _ := specOf(f)
+	if opts.Compression != None && !slices.Contains(spec.compressions, opts.Compression) {
+		return Counts{}, fmt.Errorf("export: %s takes no %s compression", f, opts.Compression)
 	}
-	return Counts{}, fmt.Errorf("export: unknown format %q", f)
+	return spec.write(ctx, src, w, opts)
 }
 
 // rawResult is a copy's stored raw response, looked up ahead of writing.
@@ -308,6 +247,13 @@ func walk(ctx context.Context, src Source, opts Options, counts *Counts, withRaw
 			break
 		}
 		counts.add(&it.story)
+		if opts.Copies {
+			for i := range it.story.Copies {
+				if it.story.Copies[i].Text != "" {
+					counts.CopyTexts++
+				}
+			}
+		}
 		if opts.OnStory != nil {
 			opts.OnStory(counts.Stories)
 		}

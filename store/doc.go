@@ -37,7 +37,16 @@
 // count) wins and the losing one is kept as an earlier version, and the
 // merged story is deleted. A canonical copy replaces the merged canonical
 // only when it is longer still. Merged story IDs are not kept: a URL or key
-// of a merged story reads back under the survivor.
+// of a merged story reads back under the survivor. "Longest" is
+// dedup.MoreComplete, the rule dedup itself applies.
+//
+// The dedup index: dedup_keys (key, story) and dedup_stories, one row per
+// story with its canonical's simhash, content hash, length and times, kept
+// equal to the stories row by triggers (migration 0004). Nominate reads at
+// most key_limit+1 stories per key (the newest) and their dedup_stories rows,
+// never a text; Texts reads the few texts dedup still needs. A new story
+// decided with a dedup window prunes, now and then, the index entries of
+// stories first seen before the window (they stay stored and exported).
 //
 // Encoding: times are Unix nanoseconds (0 for unknown); uint64 fingerprints
 // and keys are stored bit-cast to int64. SQLite statements are prepared once

@@ -762,18 +762,7 @@ const storiesBatch = 256
 // export.Source. It reads storiesBatch stories at a time (keyset paging), so
 // memory stays bounded and no connection is held while fn runs.
 func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Story) error) error {
-	var (
-		where []string
-		args  []any
-	)
-	if !f.Since.IsZero() {
-		where = append(where, `(CASE WHEN published = 0 THEN first_seen ELSE published END) >= ?`)
-		args = append(args, f.Since.UnixNano())
-	}
-	if !f.Until.IsZero() {
-		where = append(where, `(CASE WHEN published = 0 THEN first_seen ELSE published END) < ?`)
-		args = append(args, f.Until.UnixNano())
-	}
+	where, args := publishedFilter(f.Since, f.Until)
 	if f.Lang != "" {
 		where = append(where, `lower(lang) = ?`)
 		args = append(args, strings.ToLower(f.Lang))

@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Fault kinds of article URLs in faults mode (Page.Fault).
@@ -144,4 +149,213 @@ func (w *Web) trapSitemap(oi int) []byte {
 	}
 	b.WriteString("</urlset>\n")
 	return []byte(b.String())
+}
+
+// applyFault answers the n-th request of a faulty URL; false means answer normally.
+func (w *Web) applyFault(oi int, rw *recorder, r *http.Request, f faultSpec, n int) bool {
+	rw.setFault(f.kind)
+	ra := w.retryAfterSeconds()
+	switch f.kind {
+	case FaultTooMany:
+		rw.Header().Set("Retry-After", strconv.Itoa(ra))
+		http.Error(rw, "too many requests", http.StatusTooManyRequests)
+	case FaultUnavailable:
+		// an HTTP date one second later than needed, since it has whole seconds
+		at := time.Now().Add(time.Duration(ra+1) * time.Second).UTC().Truncate(time.Second)
+		rw.Header().Set("Retry-After", at.Format(http.TimeFormat))
+		http.Error(rw, "service unavailable", http.StatusServiceUnavailable)
+	case FaultServerError:
+		code := http.StatusInternalServerError
+		if n%2 == 0 {
+			code = http.StatusBadGateway
+		}
+		http.Error(rw, http.StatusText(code), code)
+	case FaultReset:
+		conn, _, err := rw.Hijack()
+		if err != nil {
+			http.Error(rw, "reset", http.StatusInternalServerError)
+			return true
+		}
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		_ = conn.Close()
+	case FaultTruncatedGzip:
+		pi := w.byPath[oi][r.URL.Path]
+		full := gz([]byte(w.articleHTML(pi, false)))
+		conn, buf, err := rw.Hijack()
+		if err != nil {
+			http.Error(rw, "truncated", http.StatusInternalServerError)
+			return true
+		}
+		rw.setSent(http.StatusOK, int64(len(full)/2))
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n")
+		_, _ = buf.Write(full[:len(full)/2])
+		_ = buf.Flush()
+		_ = conn.Close()
+	case FaultSlow:
+		pi := w.byPath[oi][r.URL.Path]
+		body, ctype := htmlBytes(w.outlets[oi], w.articleHTML(pi, false))
+		if !w.sleep(r, w.opts.SlowDelay) {
+			return true
+		}
+		rw.Header().Set("Content-Type", ctype)
+		rw.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		rw.WriteHeader(http.StatusOK)
+		chunk := (len(body) + 3) / 4
+		for i := 0; i < len(body); i += chunk {
+			_, _ = rw.Write(body[i:min(i+chunk, len(body))])
+			rw.Flush()
+			if i+chunk < len(body) && !w.sleep(r, w.opts.SlowDelay/4) {
+				return true
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// retryAfterSeconds is the Retry-After sent, in whole seconds (at least 1).
+func (w *Web) retryAfterSeconds() int {
+	return max(1, int(w.opts.RetryAfter.Round(time.Second)/time.Second))
+}
+
+// sleep waits d unless the request or the web ends first.
+func (w *Web) sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-w.stop:
+	}
+	return false
+}
+
+func (w *Web) serveTrap(oi int, rw *recorder, r *http.Request, t trapSpec) {
+	rw.setFault("trap:" + t.kind)
+	o := w.outlets[oi]
+	h := rw.Header()
+	switch t.kind {
+	case TrapOversized, TrapEndless:
+		size := 20 << 20
+		if t.kind == TrapEndless {
+			size = 256 << 20
+		} else {
+			h.Set("Content-Length", strconv.Itoa(size))
+		}
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		rw.WriteHeader(http.StatusOK)
+		head := "<!DOCTYPE html><html><head><title>Report</title></head><body><article><h1>Full text</h1>"
+		para := []byte("<p>The committee reviewed the figures line by line and found nothing new to report in this section of the document.</p>\n")
+		_, _ = rw.Write([]byte(head))
+		written := len(head)
+		for written < size {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-w.stop:
+				return
+			default:
+			}
+			p := para
+			if size-written < len(p) {
+				p = p[:size-written]
+			}
+			n, err := rw.Write(p)
+			written += n
+			if err != nil {
+				return
+			}
+		}
+	case TrapTrickle:
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		rw.WriteHeader(http.StatusOK)
+		chunk := []byte("<p>Markets opened lower on Monday as investors waited for ...</p>\n")[:64]
+		deadline := time.Now().Add(time.Minute)
+		for time.Now().Before(deadline) {
+			if _, err := rw.Write(chunk); err != nil {
+				return
+			}
+			rw.Flush()
+			if !w.sleep(r, 500*time.Millisecond) {
+				return
+			}
+		}
+	case TrapGzipBomb:
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Encoding", "gzip")
+		b := gzipBomb()
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+		rw.WriteHeader(http.StatusOK)
+		_, _ = rw.Write(b)
+	case TrapRedirectLoop:
+		http.Redirect(rw, r, o.base+"/trap/loop-b.html", http.StatusFound)
+	case TrapRedirectLong:
+		http.Redirect(rw, r, o.base+"/trap/chain-1.html", http.StatusMovedPermanently)
+	case TrapRedirectChain:
+		http.Redirect(rw, r, o.base+"/trap/moved-2.html", http.StatusMovedPermanently)
+	case TrapNotHTML:
+		h.Set("Content-Type", "application/pdf")
+		rw.WriteHeader(http.StatusOK)
+		_, _ = rw.Write([]byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"))
+	case TrapBinaryAsHTML:
+		h.Set("Content-Type", "text/html")
+		rw.WriteHeader(http.StatusOK)
+		rnd := rand.New(rand.NewPCG(uint64(w.opts.Seed), 7))
+		buf := make([]byte, 64<<10)
+		for i := range buf {
+			buf[i] = byte(rnd.UintN(256))
+		}
+		_, _ = rw.Write(buf)
+	case TrapGone:
+		http.Error(rw, "this article has been removed", http.StatusGone)
+	case TrapNotFound:
+		w.notFound(rw, r, o)
+	case TrapMalformedFeed:
+		full := w.rss(oi, o.feeds[0])
+		cut := bytes.LastIndex(full[:len(full)/2], []byte("<item>"))
+		body := append([]byte(nil), full[:max(cut, 0)+40]...)
+		h.Set("Content-Type", "application/rss+xml; charset=utf-8")
+		rw.WriteHeader(http.StatusOK)
+		_, _ = rw.Write(body)
+	case TrapHTMLAsFeed:
+		w.serveHTML(rw, r, o, w.listHTML(oi, "Feeds have moved", nil, "", "", nil), w.lastModified(oi))
+	case TrapSitemapExtra:
+		w.serveBytes(rw, r, w.trapSitemap(oi), "application/xml; charset=utf-8", w.lastModified(oi), true)
+	}
+}
+
+// serveTrapStep serves the inner steps of the redirect traps.
+func (w *Web) serveTrapStep(oi int, rw *recorder, r *http.Request, path string) bool {
+	o := w.outlets[oi]
+	switch {
+	case path == "/trap/loop-b.html":
+		rw.setFault("trap:" + TrapRedirectLoop)
+		http.Redirect(rw, r, o.base+"/trap/loop-a.html", http.StatusFound)
+		return true
+	case path == "/trap/moved-2.html":
+		rw.setFault("trap:" + TrapRedirectChain)
+		http.Redirect(rw, r, "/trap/moved-3.html", http.StatusFound)
+		return true
+	case path == "/trap/moved-3.html":
+		rw.setFault("trap:" + TrapRedirectChain)
+		http.Redirect(rw, r, o.base+w.trapTarget(oi), http.StatusTemporaryRedirect)
+		return true
+	case strings.HasPrefix(path, "/trap/chain-"):
+		k, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(path, "/trap/chain-"), ".html"))
+		if err != nil || k < 1 || k > 20 {
+			return false
+		}
+		rw.setFault("trap:" + TrapRedirectLong)
+		if k == 20 {
+			w.serveHTML(rw, r, o, w.listHTML(oi, "You made it", nil, "", "", nil), w.lastModified(oi))
+			return true
+		}
+		http.Redirect(rw, r, fmt.Sprintf("%s/trap/chain-%d.html", o.base, k+1), http.StatusMovedPermanently)
+		return true
+	}
+	return false
 }

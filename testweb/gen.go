@@ -341,27 +341,48 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32, reused 
 	}
 	var background []sref
 	if st.kind == sFollow {
-		rel := &w.stories[st.related]
-		background = rel.paras[len(rel.paras)-1]
-		// two quoted sentences from the body of the followed story (not its
-		// lead, not its background)
-		var pool []sref
-		for _, p := range rel.paras[1 : len(rel.paras)-1] {
-			pool = append(pool, p...)
-		}
-		r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
-		for q := 0; q < 2 && q < len(pool); q++ {
-			pos := 1 + r.IntN(len(refs))
-			if pos > len(refs) {
-				pos = len(refs)
-			}
-			refs = append(refs, sref{})
-			copy(refs[pos+1:], refs[pos:])
-			refs[pos] = pool[q]
-		}
+		refs, background = w.quoteFollowed(r, st, refs)
 	}
-	// paragraphs: the lead alone or with one more; then 1-3 sentences each;
-	// the last paragraph (background) has two sentences when possible
+	paras := splitParas(r, refs)
+	if background != nil {
+		// the "Earlier this week" line goes after the lede or just before
+		// the background paragraph it repeats (see renderStory)
+		st.earlierAt = 1
+		if r.IntN(2) == 0 {
+			st.earlierAt = len(paras)
+		}
+		paras = append(paras, background)
+	}
+	st.paras = paras
+}
+
+// quoteFollowed adds to the sentences refs of follow-up st two quoted
+// sentences from the body of the story it follows (not its lead, not its
+// background), and returns that story's background paragraph.
+func (w *Web) quoteFollowed(r *rand.Rand, st *story, refs []sref) ([]sref, []sref) {
+	rel := &w.stories[st.related]
+	background := rel.paras[len(rel.paras)-1]
+	var pool []sref
+	for _, p := range rel.paras[1 : len(rel.paras)-1] {
+		pool = append(pool, p...)
+	}
+	r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+	for q := 0; q < 2 && q < len(pool); q++ {
+		pos := 1 + r.IntN(len(refs))
+		if pos > len(refs) {
+			pos = len(refs)
+		}
+		refs = append(refs, sref{})
+		copy(refs[pos+1:], refs[pos:])
+		refs[pos] = pool[q]
+	}
+	return refs, background
+}
+
+// splitParas makes paragraphs of refs: the lead alone or with one more;
+// then 1-3 sentences each; the last paragraph (background) has two
+// sentences when possible.
+func splitParas(r *rand.Rand, refs []sref) [][]sref {
 	var paras [][]sref
 	i := 1
 	if r.IntN(3) == 0 && len(refs) > 4 {
@@ -376,16 +397,7 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32, reused 
 		paras = append(paras, refs[i:i+k])
 		i += k
 	}
-	if background != nil {
-		// the "Earlier this week" line goes after the lede or just before
-		// the background paragraph it repeats (see renderStory)
-		st.earlierAt = 1
-		if r.IntN(2) == 0 {
-			st.earlierAt = len(paras)
-		}
-		paras = append(paras, background)
-	}
-	st.paras = paras
+	return paras
 }
 
 // decks deal sentence ids without replacement, reshuffling a deck when it
@@ -460,34 +472,48 @@ func (w *Web) makePages() {
 					published: t, edits: eHeadline | eAdd})
 			}
 		}
-		maxCopies := min(len(others), 12)
-		nc := 1 + r.IntN(maxCopies)
-		if r.IntN(4) == 0 {
-			nc = 1 + r.IntN(min(maxCopies, 3))
-		}
-		perm := r.Perm(len(others))
-		for c := range nc {
-			oi := others[perm[c]]
-			t := st.published.Add(10*time.Minute + time.Duration(r.Int64N(int64(8*time.Hour)))).Truncate(time.Minute)
-			if t.After(w.opts.Now) {
-				continue
-			}
-			of := orig
-			if upd >= 0 && t.After(w.pages[upd].published) {
-				of = upd
-			}
-			var e uint16
-			for _, c := range []struct {
-				bit uint16
-				pct int
-			}{{eHeadline, 70}, {eByline, 80}, {eTrimEnd, 35}, {eWording, 30}, {eDateline, 40}, {eLocal, 25}, {eNote, 10}} {
-				if r.IntN(100) < c.pct {
-					e |= c.bit
-				}
-			}
-			w.addPage(page{story: int32(si), outlet: int16(oi), kind: kCopy, of: of, published: t, edits: e})
-		}
+		w.addCopies(r, si, orig, upd, others)
 	}
+	w.finishPages()
+}
+
+// addCopies adds the copies of story si on other outlets, made from its
+// original page orig or, when they come after it, its update upd (-1: none).
+func (w *Web) addCopies(r *rand.Rand, si int, orig, upd int32, others []int) {
+	st := &w.stories[si]
+	maxCopies := min(len(others), 12)
+	nc := 1 + r.IntN(maxCopies)
+	if r.IntN(4) == 0 {
+		nc = 1 + r.IntN(min(maxCopies, 3))
+	}
+	perm := r.Perm(len(others))
+	for c := range nc {
+		oi := others[perm[c]]
+		t := st.published.Add(10*time.Minute + time.Duration(r.Int64N(int64(8*time.Hour)))).Truncate(time.Minute)
+		if t.After(w.opts.Now) {
+			continue
+		}
+		of := orig
+		if upd >= 0 && t.After(w.pages[upd].published) {
+			of = upd
+		}
+		var e uint16
+		for _, c := range []struct {
+			bit uint16
+			pct int
+		}{{eHeadline, 70}, {eByline, 80}, {eTrimEnd, 35}, {eWording, 30}, {eDateline, 40}, {eLocal, 25}, {eNote, 10}} {
+			if r.IntN(100) < c.pct {
+				e |= c.bit
+			}
+		}
+		w.addPage(page{story: int32(si), outlet: int16(oi), kind: kCopy, of: of, published: t, edits: e})
+	}
+}
+
+// finishPages completes the pages once all are added: a disallowed page on
+// every outlet with staff stories, exact edits, titles, paths and listing
+// positions.
+func (w *Web) finishPages() {
 	// every outlet with staff stories gets at least one disallowed page
 	has := make([]bool, len(w.outlets))
 	for i := range w.pages {
@@ -571,97 +597,4 @@ func sortPagesNewest(w *Web, s []int32) {
 		copy(s[lo:hi], tmp[lo:hi])
 	}
 	ms(0, len(s))
-}
-
-func (w *Web) makePath(pi int32, title string) string {
-	p := &w.pages[pi]
-	o := w.outlets[p.outlet]
-	slug := slugify(title, 8)
-	if slug == "" {
-		slug = "story"
-	}
-	num := strconv.Itoa(int(p.num))
-	sec := w.section(pi)
-	var path string
-	switch o.urlStyle {
-	case 0:
-		path = fmt.Sprintf("/%s/%s-%s/", p.published.Format("2006/01/02"), slug, num)
-	case 1:
-		path = fmt.Sprintf("/news/%s/%s-%s.html", sec, slug, num)
-	case 2:
-		path = fmt.Sprintf("/article/%s/%s", num, slug)
-	default:
-		path = fmt.Sprintf("/stories/%s/%s,%s", sec, slug, num)
-	}
-	if p.disallowed {
-		path = "/private" + path
-	}
-	return path
-}
-
-// slugify keeps ASCII letters and digits of at most max words, joined by '-'.
-func slugify(s string, max int) string {
-	var words []string
-	var cur strings.Builder
-	flush := func() {
-		if cur.Len() > 0 {
-			words = append(words, cur.String())
-			cur.Reset()
-		}
-	}
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			cur.WriteRune(r)
-		case r == '\'' || r == '’':
-		default:
-			flush()
-		}
-	}
-	flush()
-	if len(words) > max {
-		words = words[:max]
-	}
-	return strings.Join(words, "-")
-}
-
-// aliases are the other URLs of a page: its AMP version and its feed
-// redirect link.
-func (w *Web) aliases(pi int32) []string {
-	p := &w.pages[pi]
-	o := w.outlets[p.outlet]
-	var a []string
-	if o.amp && !p.disallowed {
-		a = append(a, o.base+"/amp"+p.path)
-	}
-	for _, f := range o.feeds {
-		if f.proxy {
-			a = append(a, o.base+"/go/"+strconv.Itoa(int(p.num)))
-			break
-		}
-	}
-	return a
-}
-
-func (w *Web) aliasPage(oi int, path string) (int32, bool) {
-	o := w.outlets[oi]
-	if o.amp && strings.HasPrefix(path, "/amp/") {
-		pi, ok := w.byPath[oi][strings.TrimPrefix(path, "/amp")]
-		if ok && !w.pages[pi].disallowed {
-			return pi, true
-		}
-	}
-	if n, ok := strings.CutPrefix(path, "/go/"); ok {
-		for _, f := range o.feeds {
-			if f.proxy {
-				v, err := strconv.Atoi(n)
-				if err != nil {
-					return 0, false
-				}
-				pi, ok := w.byNum[oi][int32(v)]
-				return pi, ok
-			}
-		}
-	}
-	return 0, false
 }

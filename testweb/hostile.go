@@ -269,36 +269,34 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 		}
 		return nil, err
 	}
-	h.srv = &http.Server{Handler: http.HandlerFunc(h.serve), ReadHeaderTimeout: 10 * time.Second}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		_ = h.srv.Serve(ln)
-	}()
-	h.flaky = &http.Server{Handler: h.sideHost(h.FlakyURL, "flaky:"), ReadHeaderTimeout: 10 * time.Second}
-	h.bombRobots = &http.Server{Handler: h.sideHost(h.BombRobotsURL, "bombrobots:"), ReadHeaderTimeout: 10 * time.Second}
-	for srv, l := range map[*http.Server]net.Listener{h.flaky: fln, h.bombRobots: bln} {
+	h.start(ctx, ln, fln, bln, pln, p6ln)
+	return h, nil
+}
+
+// start serves the main listener ln, the flaky and bomb-robots hosts (fln,
+// bln) and the private listeners (pln, p6ln; nil when not bound) until ctx
+// is done or Close is called.
+func (h *Hostile) start(ctx context.Context, ln, fln, bln, pln, p6ln net.Listener) {
+	serve := func(srv *http.Server, l net.Listener) {
 		h.wg.Add(1)
 		go func() {
 			defer h.wg.Done()
 			_ = srv.Serve(l)
 		}()
 	}
+	h.srv = &http.Server{Handler: http.HandlerFunc(h.serve), ReadHeaderTimeout: 10 * time.Second}
+	serve(h.srv, ln)
+	h.flaky = &http.Server{Handler: h.sideHost(h.FlakyURL, "flaky:"), ReadHeaderTimeout: 10 * time.Second}
+	serve(h.flaky, fln)
+	h.bombRobots = &http.Server{Handler: h.sideHost(h.BombRobotsURL, "bombrobots:"), ReadHeaderTimeout: 10 * time.Second}
+	serve(h.bombRobots, bln)
 	if pln != nil {
 		h.priv = &http.Server{Handler: h.privateHost(h.PrivateURL), ReadHeaderTimeout: 10 * time.Second}
-		h.wg.Add(1)
-		go func() {
-			defer h.wg.Done()
-			_ = h.priv.Serve(pln)
-		}()
+		serve(h.priv, pln)
 	}
 	if p6ln != nil {
 		h.privV6 = &http.Server{Handler: h.privateHost(h.PrivateV6URL), ReadHeaderTimeout: 10 * time.Second}
-		h.wg.Add(1)
-		go func() {
-			defer h.wg.Done()
-			_ = h.privV6.Serve(p6ln)
-		}()
+		serve(h.privV6, p6ln)
 	}
 	h.wg.Add(1)
 	go func() {
@@ -309,7 +307,6 @@ func StartHostile(ctx context.Context, opts HostileOptions) (*Hostile, error) {
 		case <-h.stop:
 		}
 	}()
-	return h, nil
 }
 
 func sameIP(a, b net.Addr) bool {

@@ -10,8 +10,9 @@ import (
 // TestHostileClassesAreTheCrawlers holds the error classes the hostile web's
 // cases name to the crawler's and the pipeline's constants: testweb writes
 // them down itself (it does not import the code it judges), this test keeps
-// the two lists one.
+// the two lists one, and every case to a class of the list.
 func TestHostileClassesAreTheCrawlers(t *testing.T) {
+	known := map[string]bool{}
 	for _, c := range []struct{ ours, theirs string }{
 		{classTimeout, crawler.ClassTimeout},
 		{classReset, crawler.ClassReset},
@@ -33,6 +34,12 @@ func TestHostileClassesAreTheCrawlers(t *testing.T) {
 	} {
 		if c.ours != c.theirs {
 			t.Errorf("testweb names class %q where the crawler says %q", c.ours, c.theirs)
+		}
+		known[c.theirs] = true
+	}
+	for _, c := range startHostile(t, HostileOptions{HugeFeedItems: 10, BombBytes: 1 << 20}).Cases() {
+		if c.Class != "" && !known[c.Class] {
+			t.Errorf("case %s names class %q, not one of the crawler's", c.Name, c.Class)
 		}
 	}
 }

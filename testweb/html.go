@@ -198,88 +198,116 @@ func (w *Web) articleHTML(pi int32, amp bool) string {
 	}
 	switch tmpl {
 	case 0: // classic: <article>, figure before the byline, seed-article widgets
-		b.WriteString("<main id=\"content\"><article class=\"story\">\n")
-		fmt.Fprintf(&b, "<h1 class=\"headline\">%s</h1>\n", esc(title))
-		fmt.Fprintf(&b, `<figure class="lead-image"><img src="/img/%d.jpg" alt="%s"><figcaption><span class="credit">%s</span></figcaption></figure>`+"\n", p.num, esc(title), w.credit(pi))
-		fmt.Fprintf(&b, `<div class="meta"><span class="byline">%s</span> <time datetime="%s">%s</time></div>`+"\n", esc(byline), p.published.Format(time.RFC3339), date)
-		w.shareHTML(&b, 0)
-		w.shareHTML(&b, 1)
-		b.WriteString(`<div class="video-embed"><span>Copy/paste the article video embed link below:</span><button>Copy to clipboard</button><span class="copied">Copied</span></div>` + "\n")
-		b.WriteString("<div class=\"article-body\">\n")
-		for i, s := range paras {
-			fmt.Fprintf(&b, "<p>%s</p>\n", esc(s))
-			if i == 2 && len(paras) > 5 {
-				b.WriteString(`<div class="ad-slot" data-ad="inarticle-1"><span class="ad-label">Advertisement</span></div>` + "\n")
-			}
-		}
-		b.WriteString("</div>\n")
-		w.shareHTML(&b, 0)
-		w.relatedHTML(&b, a, "You might also like")
-		b.WriteString("</article></main>\n")
+		w.classicHTML(&b, a, o, date, h)
 	case 1: // div soup: nested wrappers, inline "Read more" links, ads between paragraphs, comments
-		b.WriteString("<div class=\"page-wrap\"><div class=\"container\"><div class=\"col-main\">\n")
-		fmt.Fprintf(&b, `<div class="breadcrumb"><a href="/">Home</a> &rsaquo; <a href="/section/%s/">%s</a></div>`+"\n", a.section, esc(a.section))
-		fmt.Fprintf(&b, "<h1>%s</h1>\n", esc(title))
-		fmt.Fprintf(&b, `<div class="author-info"><div class="author-name">%s</div><div class="pub-date">Published %s</div></div>`+"\n", esc(byline), date)
-		b.WriteString(`<div class="social"><a href="#">Facebook</a><a href="#">Twitter</a><a href="#">WhatsApp</a><a href="#">Copy link</a></div>` + "\n")
-		b.WriteString("<div class=\"story-content\"><div class=\"story-text\">\n")
-		for i, s := range paras {
-			fmt.Fprintf(&b, "<p>%s</p>\n", esc(s))
-			if i == 1 && len(a.related) > 0 {
-				fmt.Fprintf(&b, `<p class="read-more"><strong>READ MORE:</strong> <a href="%s">%s</a></p>`+"\n", esc(w.pageURL(a.related[0])), esc(w.pageTitle(a.related[0])))
-			}
-			if i%4 == 3 && i+1 < len(paras) {
-				fmt.Fprintf(&b, `<div class="inline-ad"><span>ADVERTISEMENT</span><div id="ad-slot-%d"></div></div>`+"\n", i)
-			}
-			if i == len(paras)/2 && h%2 == 0 {
-				fmt.Fprintf(&b, `<figure class="inline-photo"><img src="/img/%d-2.jpg"><figcaption>%s</figcaption></figure>`+"\n", p.num, w.credit(pi^0x55))
-			}
-		}
-		b.WriteString("</div></div>\n")
-		fmt.Fprintf(&b, `<div class="tags"><span>Tags:</span> <a href="/tag/%s">%s</a> <a href="/tag/news">news</a></div>`+"\n", a.section, a.section)
-		b.WriteString(`<div class="comments"><button class="show-comments">Show comments</button><p>Join the conversation. Comments are open for 48 hours and moderated.</p></div>` + "\n")
-		w.relatedHTML(&b, a, "More from "+esc(o.name))
-		b.WriteString("</div><div class=\"col-side\"><div class=\"most-read\"><h3>Most read</h3><ol>")
-		for _, q := range w.relatedPages(pi, 1) {
-			fmt.Fprintf(&b, `<li><a href="%s">%s</a></li>`, esc(w.pageURL(q)), esc(w.pageTitle(q)))
-		}
-		b.WriteString("</ol></div></div></div></div>\n")
+		w.divSoupHTML(&b, a, o, date, h)
 	case 2: // legacy: table layout, paragraphs separated by <br><br>
-		b.WriteString("<table class=\"layout\" width=\"100%\"><tr><td class=\"leftnav\" valign=\"top\"><a href=\"/\">Front page</a><br><a href=\"/archive/1\">Archive</a></td><td class=\"content\" valign=\"top\">\n")
-		fmt.Fprintf(&b, "<font size=\"5\"><b class=\"title\">%s</b></font><br>\n", esc(title))
-		fmt.Fprintf(&b, "<i class=\"byline\">%s</i> &middot; <span class=\"date\">%s</span><br><br>\n", esc(byline), date)
-		fmt.Fprintf(&b, `<table class="photo" align="right"><tr><td><img src="/img/%d.jpg" width="300"></td></tr><tr><td class="caption"><small>%s</small></td></tr></table>`+"\n", p.num, w.credit(pi))
-		b.WriteString("<div id=\"articleText\">\n")
-		for i, s := range paras {
-			if i > 0 {
-				b.WriteString("<br><br>\n")
-			}
-			b.WriteString(esc(s))
-		}
-		b.WriteString("\n</div>\n<br><br><div class=\"printbar\"><a href=\"#\">Print this story</a> | <a href=\"#\">Email this story</a></div>\n")
-		w.relatedHTML(&b, a, "Related stories")
-		b.WriteString("</td><td class=\"rightcol\" valign=\"top\"><div class=\"banner-ad\">Advertisement</div></td></tr></table>\n")
+		w.legacyHTML(&b, a, o, date, h)
 	default: // modern: <main>, text blocks, a video embed and a comment prompt after the body
-		b.WriteString("<main><article data-component=\"article\">\n")
-		fmt.Fprintf(&b, `<header class="article-header"><span class="kicker">%s</span><h1 data-testid="headline">%s</h1><p class="byline-block"><span class="by">%s</span><time datetime="%s">%s</time></p></header>`+"\n",
-			esc(strings.ToUpper(a.section)), esc(title), esc(byline), p.published.Format(time.RFC3339), date)
-		fmt.Fprintf(&b, `<figure><div class="img-wrap"><img src="/img/%d.jpg" loading="lazy"></div><figcaption><span class="caption-credit">%s</span></figcaption></figure>`+"\n", p.num, w.credit(pi))
-		b.WriteString("<div class=\"article-body\">\n")
-		for i, s := range paras {
-			fmt.Fprintf(&b, "<div data-component=\"text-block\"><p>%s</p></div>\n", esc(s))
-			if i == 3 && len(paras) > 6 {
-				b.WriteString(`<aside class="promo"><div class="ad-container"><p class="ad-label">Sponsored content</p></div></aside>` + "\n")
-			}
-		}
-		b.WriteString("</div>\n")
-		b.WriteString(`<div class="video-embed"><span>Copy/paste the article video embed link below:</span><button>Copy to clipboard</button><span class="copied">Copied</span></div>` + "\n")
-		b.WriteString(`<div class="comment-prompt"><h3>Have your say</h3><p>Log in or create an account to comment on this story.</p><button>Comment</button></div>` + "\n")
-		w.relatedHTML(&b, a, "You might also like")
-		b.WriteString("</article></main>\n")
+		w.modernHTML(&b, a, o, date, h)
 	}
 	w.footerHTML(&b, o)
 	b.WriteString("</body>\n</html>\n")
 	return b.String()
+}
+
+// classicHTML writes the body of article a in the classic template:
+// <article>, figure before the byline, seed-article widgets.
+func (w *Web) classicHTML(b *strings.Builder, a *article, o *outletSpec, date string, h uint64) {
+	p, title, byline, paras, pi := &w.pages[a.pi], a.title, a.byline, a.paras, a.pi
+	b.WriteString("<main id=\"content\"><article class=\"story\">\n")
+	fmt.Fprintf(b, "<h1 class=\"headline\">%s</h1>\n", esc(title))
+	fmt.Fprintf(b, `<figure class="lead-image"><img src="/img/%d.jpg" alt="%s"><figcaption><span class="credit">%s</span></figcaption></figure>`+"\n", p.num, esc(title), w.credit(pi))
+	fmt.Fprintf(b, `<div class="meta"><span class="byline">%s</span> <time datetime="%s">%s</time></div>`+"\n", esc(byline), p.published.Format(time.RFC3339), date)
+	w.shareHTML(b, 0)
+	w.shareHTML(b, 1)
+	b.WriteString(`<div class="video-embed"><span>Copy/paste the article video embed link below:</span><button>Copy to clipboard</button><span class="copied">Copied</span></div>` + "\n")
+	b.WriteString("<div class=\"article-body\">\n")
+	for i, s := range paras {
+		fmt.Fprintf(b, "<p>%s</p>\n", esc(s))
+		if i == 2 && len(paras) > 5 {
+			b.WriteString(`<div class="ad-slot" data-ad="inarticle-1"><span class="ad-label">Advertisement</span></div>` + "\n")
+		}
+	}
+	b.WriteString("</div>\n")
+	w.shareHTML(b, 0)
+	w.relatedHTML(b, a, "You might also like")
+	b.WriteString("</article></main>\n")
+}
+
+// divSoupHTML writes the body of article a in the div soup template:
+// nested wrappers, inline "Read more" links, ads between paragraphs, comments.
+func (w *Web) divSoupHTML(b *strings.Builder, a *article, o *outletSpec, date string, h uint64) {
+	p, title, byline, paras, pi := &w.pages[a.pi], a.title, a.byline, a.paras, a.pi
+	b.WriteString("<div class=\"page-wrap\"><div class=\"container\"><div class=\"col-main\">\n")
+	fmt.Fprintf(b, `<div class="breadcrumb"><a href="/">Home</a> &rsaquo; <a href="/section/%s/">%s</a></div>`+"\n", a.section, esc(a.section))
+	fmt.Fprintf(b, "<h1>%s</h1>\n", esc(title))
+	fmt.Fprintf(b, `<div class="author-info"><div class="author-name">%s</div><div class="pub-date">Published %s</div></div>`+"\n", esc(byline), date)
+	b.WriteString(`<div class="social"><a href="#">Facebook</a><a href="#">Twitter</a><a href="#">WhatsApp</a><a href="#">Copy link</a></div>` + "\n")
+	b.WriteString("<div class=\"story-content\"><div class=\"story-text\">\n")
+	for i, s := range paras {
+		fmt.Fprintf(b, "<p>%s</p>\n", esc(s))
+		if i == 1 && len(a.related) > 0 {
+			fmt.Fprintf(b, `<p class="read-more"><strong>READ MORE:</strong> <a href="%s">%s</a></p>`+"\n", esc(w.pageURL(a.related[0])), esc(w.pageTitle(a.related[0])))
+		}
+		if i%4 == 3 && i+1 < len(paras) {
+			fmt.Fprintf(b, `<div class="inline-ad"><span>ADVERTISEMENT</span><div id="ad-slot-%d"></div></div>`+"\n", i)
+		}
+		if i == len(paras)/2 && h%2 == 0 {
+			fmt.Fprintf(b, `<figure class="inline-photo"><img src="/img/%d-2.jpg"><figcaption>%s</figcaption></figure>`+"\n", p.num, w.credit(pi^0x55))
+		}
+	}
+	b.WriteString("</div></div>\n")
+	fmt.Fprintf(b, `<div class="tags"><span>Tags:</span> <a href="/tag/%s">%s</a> <a href="/tag/news">news</a></div>`+"\n", a.section, a.section)
+	b.WriteString(`<div class="comments"><button class="show-comments">Show comments</button><p>Join the conversation. Comments are open for 48 hours and moderated.</p></div>` + "\n")
+	w.relatedHTML(b, a, "More from "+esc(o.name))
+	b.WriteString("</div><div class=\"col-side\"><div class=\"most-read\"><h3>Most read</h3><ol>")
+	for _, q := range w.relatedPages(pi, 1) {
+		fmt.Fprintf(b, `<li><a href="%s">%s</a></li>`, esc(w.pageURL(q)), esc(w.pageTitle(q)))
+	}
+	b.WriteString("</ol></div></div></div></div>\n")
+}
+
+// legacyHTML writes the body of article a in the legacy template:
+// table layout, paragraphs separated by <br><br>.
+func (w *Web) legacyHTML(b *strings.Builder, a *article, o *outletSpec, date string, h uint64) {
+	p, title, byline, paras, pi := &w.pages[a.pi], a.title, a.byline, a.paras, a.pi
+	b.WriteString("<table class=\"layout\" width=\"100%\"><tr><td class=\"leftnav\" valign=\"top\"><a href=\"/\">Front page</a><br><a href=\"/archive/1\">Archive</a></td><td class=\"content\" valign=\"top\">\n")
+	fmt.Fprintf(b, "<font size=\"5\"><b class=\"title\">%s</b></font><br>\n", esc(title))
+	fmt.Fprintf(b, "<i class=\"byline\">%s</i> &middot; <span class=\"date\">%s</span><br><br>\n", esc(byline), date)
+	fmt.Fprintf(b, `<table class="photo" align="right"><tr><td><img src="/img/%d.jpg" width="300"></td></tr><tr><td class="caption"><small>%s</small></td></tr></table>`+"\n", p.num, w.credit(pi))
+	b.WriteString("<div id=\"articleText\">\n")
+	for i, s := range paras {
+		if i > 0 {
+			b.WriteString("<br><br>\n")
+		}
+		b.WriteString(esc(s))
+	}
+	b.WriteString("\n</div>\n<br><br><div class=\"printbar\"><a href=\"#\">Print this story</a> | <a href=\"#\">Email this story</a></div>\n")
+	w.relatedHTML(b, a, "Related stories")
+	b.WriteString("</td><td class=\"rightcol\" valign=\"top\"><div class=\"banner-ad\">Advertisement</div></td></tr></table>\n")
+}
+
+// modernHTML writes the body of article a in the modern template:
+// <main>, text blocks, a video embed and a comment prompt after the body.
+func (w *Web) modernHTML(b *strings.Builder, a *article, o *outletSpec, date string, h uint64) {
+	p, title, byline, paras, pi := &w.pages[a.pi], a.title, a.byline, a.paras, a.pi
+	b.WriteString("<main><article data-component=\"article\">\n")
+	fmt.Fprintf(b, `<header class="article-header"><span class="kicker">%s</span><h1 data-testid="headline">%s</h1><p class="byline-block"><span class="by">%s</span><time datetime="%s">%s</time></p></header>`+"\n",
+		esc(strings.ToUpper(a.section)), esc(title), esc(byline), p.published.Format(time.RFC3339), date)
+	fmt.Fprintf(b, `<figure><div class="img-wrap"><img src="/img/%d.jpg" loading="lazy"></div><figcaption><span class="caption-credit">%s</span></figcaption></figure>`+"\n", p.num, w.credit(pi))
+	b.WriteString("<div class=\"article-body\">\n")
+	for i, s := range paras {
+		fmt.Fprintf(b, "<div data-component=\"text-block\"><p>%s</p></div>\n", esc(s))
+		if i == 3 && len(paras) > 6 {
+			b.WriteString(`<aside class="promo"><div class="ad-container"><p class="ad-label">Sponsored content</p></div></aside>` + "\n")
+		}
+	}
+	b.WriteString("</div>\n")
+	b.WriteString(`<div class="video-embed"><span>Copy/paste the article video embed link below:</span><button>Copy to clipboard</button><span class="copied">Copied</span></div>` + "\n")
+	b.WriteString(`<div class="comment-prompt"><h3>Have your say</h3><p>Log in or create an account to comment on this story.</p><button>Comment</button></div>` + "\n")
+	w.relatedHTML(b, a, "You might also like")
+	b.WriteString("</article></main>\n")
 }
 
 // listHTML renders a home, section or archive page listing articles.

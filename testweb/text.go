@@ -232,39 +232,10 @@ func (w *Web) renderCopy(pi int32) parts {
 	pt := parts{title: src.title, byline: src.byline, dateline: src.dateline, paras: append([]string(nil), src.paras...)}
 	want := p.edits
 	if want&eHeadline != 0 {
-		r := re(eHeadline)
-		cands := []string{titleCase(src.title)}
-		if len(src.paras) > 1 {
-			cands = append(cands, headline(firstSentence(src.paras[1])))
-		}
-		if strings.Count(src.paras[0], ". ") > 0 {
-			cands = append(cands, headline(strings.SplitN(src.paras[0], ". ", 2)[1]))
-		}
-		start := r.IntN(len(cands))
-		for i := range cands {
-			if c := cands[(start+i)%len(cands)]; c != "" && c != src.title {
-				pt.title = c
-				pt.edits |= eHeadline
-				break
-			}
-		}
+		editHeadline(re(eHeadline), &pt, src)
 	}
 	if want&eByline != 0 {
-		r := re(eByline)
-		local := o.reporters[r.IntN(len(o.reporters))]
-		cands := []string{
-			"By " + local + " with " + wire.abbrev,
-			wire.name,
-			src.byline + ", " + wire.name,
-			"From staff and wire reports",
-			src.byline + " (" + wire.abbrev + ")",
-			"By " + local + " and " + strings.TrimPrefix(src.byline, "By ") + ", " + wire.name,
-		}
-		c := cands[r.IntN(len(cands))]
-		if c != src.byline {
-			pt.byline = c
-			pt.edits |= eByline
-		}
+		editByline(re(eByline), &pt, src, o, wire)
 	}
 	if want&eTrimEnd != 0 && len(pt.paras) >= 5 {
 		r := re(eTrimEnd)
@@ -273,26 +244,7 @@ func (w *Web) renderCopy(pi int32) parts {
 		pt.edits |= eTrimEnd
 	}
 	if want&eWording != 0 {
-		r := re(eWording)
-		order := r.Perm(len(pt.paras))
-		done := 0
-		for _, i := range order {
-			if done == 2 || (done == 1 && r.IntN(2) == 0) {
-				break
-			}
-			s := " " + pt.paras[i] + " "
-			for _, sub := range wordingSubs {
-				if strings.Contains(s, sub.from) {
-					s = strings.Replace(s, sub.from, sub.to, 1)
-					pt.paras[i] = strings.TrimSpace(s)
-					done++
-					break
-				}
-			}
-		}
-		if done > 0 {
-			pt.edits |= eWording
-		}
+		editWording(re(eWording), &pt)
 	}
 	if want&eDateline != 0 && src.dateline != "" {
 		r := re(eDateline)
@@ -332,6 +284,66 @@ func (w *Web) renderCopy(pi int32) parts {
 		pt.edits |= eNote
 	}
 	return pt
+}
+
+// editHeadline gives a copy another headline from its source's text.
+func editHeadline(r *rand.Rand, pt *parts, src parts) {
+	cands := []string{titleCase(src.title)}
+	if len(src.paras) > 1 {
+		cands = append(cands, headline(firstSentence(src.paras[1])))
+	}
+	if strings.Count(src.paras[0], ". ") > 0 {
+		cands = append(cands, headline(strings.SplitN(src.paras[0], ". ", 2)[1]))
+	}
+	start := r.IntN(len(cands))
+	for i := range cands {
+		if c := cands[(start+i)%len(cands)]; c != "" && c != src.title {
+			pt.title = c
+			pt.edits |= eHeadline
+			break
+		}
+	}
+}
+
+// editByline gives a copy of wire's story a byline of outlet o's.
+func editByline(r *rand.Rand, pt *parts, src parts, o, wire *outletSpec) {
+	local := o.reporters[r.IntN(len(o.reporters))]
+	cands := []string{
+		"By " + local + " with " + wire.abbrev,
+		wire.name,
+		src.byline + ", " + wire.name,
+		"From staff and wire reports",
+		src.byline + " (" + wire.abbrev + ")",
+		"By " + local + " and " + strings.TrimPrefix(src.byline, "By ") + ", " + wire.name,
+	}
+	c := cands[r.IntN(len(cands))]
+	if c != src.byline {
+		pt.byline = c
+		pt.edits |= eByline
+	}
+}
+
+// editWording rewords one or two paragraphs of a copy.
+func editWording(r *rand.Rand, pt *parts) {
+	order := r.Perm(len(pt.paras))
+	done := 0
+	for _, i := range order {
+		if done == 2 || (done == 1 && r.IntN(2) == 0) {
+			break
+		}
+		s := " " + pt.paras[i] + " "
+		for _, sub := range wordingSubs {
+			if strings.Contains(s, sub.from) {
+				s = strings.Replace(s, sub.from, sub.to, 1)
+				pt.paras[i] = strings.TrimSpace(s)
+				done++
+				break
+			}
+		}
+	}
+	if done > 0 {
+		pt.edits |= eWording
+	}
 }
 
 var headlineStop = map[string]bool{"the": true, "a": true, "an": true, "of": true, "to": true, "and": true, "in": true,

@@ -116,8 +116,11 @@ func TestCleanUsage(t *testing.T) {
 	if code, _, errs := runClean(t, ""); code != 2 || !strings.Contains(errs, "want one FILE") {
 		t.Errorf("no argument: exit %d, stderr %q; want 2 and a usage message", code, errs)
 	}
-	if code, _, errs := runClean(t, "", "a.html", "b.html"); code != 2 {
-		t.Errorf("two arguments: exit %d, stderr %q; want 2", code, errs)
+	if code, _, errs := runClean(t, "", "-", "-"); code != 2 {
+		t.Errorf("stdin twice: exit %d, stderr %q; want 2", code, errs)
+	}
+	if code, _, errs := runClean(t, "", "--workers", "-1", seedPage); code != 2 {
+		t.Errorf("--workers -1: exit %d, stderr %q; want 2", code, errs)
 	}
 	if code, _, errs := runClean(t, "", filepath.Join(t.TempDir(), "missing.html")); code != 1 || !strings.Contains(errs, "no such file") {
 		t.Errorf("missing file: exit %d, stderr %q", code, errs)

@@ -13,8 +13,9 @@ import (
 // configCommand prints the effective configuration, so a user can see what
 // file, environment and flags add up to.
 func (a *app) configCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "config",
+	var ranges bool
+	cmd := &cobra.Command{
+		Use:   "config [--ranges]",
 		Short: "Print the effective configuration (defaults < config.yaml < WIRECRAWL_* < flags)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -23,11 +24,17 @@ func (a *app) configCommand() *cobra.Command {
 				return err
 			}
 			for _, key := range config.Keys() {
-				fmt.Fprintf(a.stdout, "%s = %s\n", key, formatValue(cfg, key))
+				line := fmt.Sprintf("%s = %s", key, formatValue(cfg, key))
+				if r, ok := config.Range(key); ok && ranges {
+					line += "  # " + r
+				}
+				fmt.Fprintln(a.stdout, line)
 			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&ranges, "ranges", false, "also show the range of every numeric key")
+	return cmd
 }
 
 func formatValue(cfg config.Config, key string) string {

@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/testweb"
 )
 
@@ -23,6 +26,7 @@ type demoFlags struct {
 	faults    bool
 	serveOnly string
 	hostile   bool
+	append    bool
 }
 
 func (f demoFlags) options() testweb.Options {
@@ -74,6 +78,9 @@ gives it.`,
 				}
 				return a.demoServe(cmd.Context(), f.options(), addrs)
 			}
+			if err := a.demoCheckDB(cmd.Context(), f.append); err != nil {
+				return err
+			}
 			return a.demoRun(cmd.Context(), f.options())
 		},
 	}
@@ -83,8 +90,45 @@ gives it.`,
 	fl.IntVar(&f.stories, "stories", 0, "number of underlying stories (0: testweb's default, about 1,000 pages)")
 	fl.BoolVar(&f.faults, "faults", false, "faults mode: 429/503/5xx, resets, truncated gzip, slow bodies and trap URLs")
 	fl.StringVar(&f.serveOnly, "serve-only", "", "only serve the web on this loopback ADDR until interrupted")
+	fl.BoolVar(&f.append, "append", false, "with --db: crawl into a database that already holds stories (the score then counts them too)")
 	fl.BoolVar(&f.hostile, "hostile", false, "with --serve-only: serve the hostile web (bombs, hangs, resets, charset traps, private redirects)")
 	return cmd
+}
+
+// demoCheckDB refuses a --db that already holds stories or a frontier,
+// unless appending: the demo's score is against one simulated web, and
+// stories of another crawl would be counted silently.
+func (a *app) demoCheckDB(ctx context.Context, appending bool) error {
+	if a.flags.db == "" || appending {
+		return nil
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	if path, ok := store.SQLitePath(cfg.DB); ok {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+	}
+	st, err := openExisting(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("demo: --db: %w", err)
+	}
+	defer st.Close()
+	stats, err := st.Stats(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: --db: %w", err)
+	}
+	var jobs int64
+	for _, n := range stats.Frontier {
+		jobs += n
+	}
+	if stats.Stories > 0 || jobs > 0 {
+		return usageError{fmt.Errorf("demo: --db %s already holds %d stories and %d frontier jobs; name a new database, or add --append to crawl into it (its stories then count in the score)",
+			a.flags.db, stats.Stories, jobs)}
+	}
+	return nil
 }
 
 // demoRun starts the web, describes it, crawls it and stops it.

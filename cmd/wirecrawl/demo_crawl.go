@@ -74,13 +74,7 @@ func (a *app) demoCrawl(ctx context.Context, web *testweb.Web) error {
 	}
 	fmt.Fprintf(a.stdout, "\nStored %d pages as %d stories: %d duplicates merged.\n", copies, stories, copies-stories)
 	if len(biggest.Copies) > 1 {
-		fmt.Fprintf(a.stdout, "\nLargest stored story %d, %q (first published by %s), %d outlets:\n",
-			biggest.ID, biggest.Title, biggest.FirstPublisher, len(biggest.Copies))
-		cs := biggest.Copies
-		sort.SliceStable(cs, func(i, j int) bool { return cs[i].Published.Before(cs[j].Published) })
-		for _, c := range cs {
-			fmt.Fprintf(a.stdout, "  %-26s %-12s sim %.2f  %q\n      %s\n", c.Site, formatTime(c.Published), c.Similarity, c.Title, c.URL)
-		}
+		a.printCluster(biggest)
 	}
 	s := web.ScoreClusters(assign)
 	// Pages disallowed by robots.txt are in the truth but never fetched:
@@ -101,4 +95,15 @@ func (a *app) demoCrawl(ctx context.Context, web *testweb.Web) error {
 		fmt.Fprintf(a.stdout, "\nThe database stays at %s: try `wirecrawl --db %s export | head -c 2000`.\n", cfg.DB, cfg.DB)
 	}
 	return nil
+}
+
+// printCluster lists the outlets of story s, first published first.
+func (a *app) printCluster(s wirecrawl.Story) {
+	fmt.Fprintf(a.stdout, "\nLargest stored story %d, %q (first published by %s), %d outlets:\n",
+		s.ID, s.Title, s.FirstPublisher, len(s.Copies))
+	cs := s.Copies
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Published.Before(cs[j].Published) })
+	for _, c := range cs {
+		fmt.Fprintf(a.stdout, "  %-26s %-12s sim %.2f  %q\n      %s\n", c.Site, formatTime(c.Published), c.Similarity, c.Title, c.URL)
+	}
 }

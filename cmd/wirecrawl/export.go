@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,10 +40,20 @@ func (a *app) exportCommand() *cobra.Command {
 
 Without --format, the format follows --out's extension (.parquet, .warc[.gz]),
 else JSONL. Without --out (or with --out -) the export goes to standard output.
-A dataset card (counts per site and language, seeds, config hash, version) is
+A dataset card (counts per site and language, seeds, config hash, version, and
+the seeds, configuration and version each crawl that made the data recorded) is
 written to FILE.card.json next to --out, or to --card PATH (Markdown if PATH ends in .md).
 --since and --until take RFC 3339 times or dates (YYYY-MM-DD); a date for
---until includes that whole day.`,
+--until includes that whole day.
+
+--out may name a character device or a FIFO (/dev/stdout, a named pipe): it is
+written through, as tee would, never replaced, and gets a card only where
+--card says. A symbolic link is followed: the regular file it points to is
+replaced and the link stays; a link to nothing is refused, and so are
+directories, block devices and sockets. Without --format, an --out extension
+that names no format (.csv) is refused. An export that wrote nothing of what
+it was asked for (a WARC without one response because store.raw_html was off,
+--copies when no copy text was kept) exits 1 and leaves no file.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageError{fmt.Errorf("export takes no arguments, got %q", args)}
@@ -59,7 +68,7 @@ written to FILE.card.json next to --out, or to --card PATH (Markdown if PATH end
 	f.StringVar(&fl.until, "until", "", "only stories published before T (RFC 3339), or on or before a date YYYY-MM-DD")
 	f.StringVar(&fl.site, "site", "", "only stories with a copy on this site (site name or host); all their copies are exported")
 	f.StringVar(&fl.lang, "lang", "", "only stories in this language (e.g. en)")
-	f.BoolVar(&fl.copies, "copies", false, "also export each copy's own stored text (dedup.keep_copy_text)")
+	f.BoolVar(&fl.copies, "copies", false, "also export each copy's own stored text (store.keep_copy_text)")
 	f.StringVar(&fl.card, "card", "", "write the dataset card here, as Markdown if PATH ends in .md (default FILE.card.json next to --out; none for standard output)")
 	return cmd
 }
@@ -81,6 +90,9 @@ func planExport(fl exportFlags) (exportPlan, error) {
 	if format == "" {
 		if f, ok := export.FormatForPath(p.out); ok {
 			format = string(f)
+		} else if ext := export.UnknownExtension(p.out); ext != "" {
+			return p, fmt.Errorf("--out %s: %s is not an export extension (%s, each optionally .gz or .zst); rename it or give --format",
+				p.out, ext, strings.Join(export.Extensions(), ", "))
 		}
 	}
 	f, err := export.ParseFormat(format)
@@ -179,26 +191,24 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 		opts.WARCFilename = filepath.Base(plan.out)
 	}
 
-	// The output: a temporary file renamed over --out on success, so that a
-	// failed or interrupted export never leaves a truncated file behind.
+	// The output: see export.Target. A regular file is written to a
+	// temporary file renamed over --out on success, so that a failed or
+	// interrupted export never leaves a truncated file behind; a device or
+	// FIFO is written through and gets no card next to it.
 	var w io.Writer = a.stdout
-	var tmp *os.File
+	var target *export.Target
 	if plan.out != "" {
-		tmp, err = os.CreateTemp(filepath.Dir(plan.out), "."+filepath.Base(plan.out)+".partial-*")
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
+		if target, err = export.CreateTarget(plan.out); err != nil {
+			if errors.Is(err, export.ErrRefusedTarget) {
+				return usageError{fmt.Errorf("export: --out: %w", err)}
 			}
-			return fmt.Errorf("export: cannot write --out %s: %w", plan.out, err)
+			return fmt.Errorf("export: --out: %w", err)
 		}
-		defer func() {
-			if tmp != nil {
-				tmp.Close()
-				os.Remove(tmp.Name())
-			}
-		}()
-		w = tmp
+		defer target.Abort()
+		w = target
+		if !target.Regular() && fl.card == "" {
+			plan.cardPath = ""
+		}
 	}
 
 	finishBar := func() {}
@@ -212,17 +222,15 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 	if err != nil {
 		return err
 	}
-	if tmp != nil {
-		if err := tmp.Chmod(0o644); err != nil {
+	// An export that wrote nothing of what it was asked for (a WARC without
+	// responses, --copies without copy texts) exits 1 and leaves no file.
+	if err := export.Shortfall(opts, counts); err != nil {
+		return fmt.Errorf("%w (%w)", err, errPartial)
+	}
+	if target != nil {
+		if err := target.Commit(); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("export: writing %s: %w", plan.out, err)
-		}
-		if err := os.Rename(tmp.Name(), plan.out); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		tmp = nil
 	}
 
 	if plan.cardPath != "" {
@@ -236,6 +244,11 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 			Filter:       export.NewCardFilter(opts.Filter),
 			CopyText:     opts.Copies,
 			Counts:       counts,
+		}
+		if src, ok := st.(export.CrawlRunSource); ok {
+			if card.Crawls, err = src.CrawlRuns(ctx); err != nil {
+				return fmt.Errorf("export: card: %w", err)
+			}
 		}
 		if plan.out != "" {
 			card.File = filepath.Base(plan.out)

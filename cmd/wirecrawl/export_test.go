@@ -266,7 +266,7 @@ func TestExportUsage(t *testing.T) {
 func TestPlanExportFormatFromExtension(t *testing.T) {
 	for out, want := range map[string]export.Format{
 		"a.parquet": export.Parquet, "a.warc.gz": export.WARC, "a.warc": export.WARC,
-		"a.jsonl.zst": export.JSONL, "a.out": export.JSONL, "": export.JSONL,
+		"a.jsonl.zst": export.JSONL, "a": export.JSONL, "": export.JSONL, "/dev/stdout": export.JSONL,
 	} {
 		p, err := planExport(exportFlags{out: out})
 		if err != nil || p.opts.Format != want {
@@ -286,7 +286,7 @@ func TestExportRefusesToOverwriteTheDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"--out", path}, {"--out", filepath.Join(t.TempDir(), "x.jsonl"), "--card", path}, {"--out", t.TempDir()}} {
+	for _, args := range [][]string{{"--out", path, "--format", "jsonl"}, {"--out", filepath.Join(t.TempDir(), "x.jsonl"), "--card", path}, {"--out", t.TempDir()}} {
 		code, _, stderr := runExportCmd(t, dsn, args...)
 		if code != exitUsage || !(strings.Contains(stderr, "is the database") || strings.Contains(stderr, "is a directory")) {
 			t.Errorf("export %v: exit %d, %q; want a usage error", args, code, stderr)

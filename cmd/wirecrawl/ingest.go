@@ -21,7 +21,7 @@ func (a *app) ingestCommand() *cobra.Command {
 a feed or home page has its articles fetched and stored. It prints one line per
 article: stored as a new story, merged into a story as a copy, unchanged, or
 the error.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: urlArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.loadConfig()
 			if err != nil {
@@ -37,7 +37,7 @@ the error.`,
 				}
 				mu.Lock()
 				defer mu.Unlock()
-				fmt.Fprintln(a.stdout, o)
+				a.outcomeLine(o)
 			}
 			res, err := a.runCrawl(cmd.Context(), cfg, pc, func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error) {
 				return p.Ingest(ctx, args, func(url string, err error) {
@@ -47,13 +47,12 @@ the error.`,
 					mu.Lock()
 					defer mu.Unlock()
 					failures++
-					fmt.Fprintf(a.stdout, "%s: error: %v\n", url, err)
+					a.outcomeLine(pipeline.Outcome{URL: url, Err: err})
 				})
 			})
-			if err != nil {
+			if err := a.endOfRun(cmd.Context(), res, time.Since(start), err); err != nil {
 				return err
 			}
-			a.printSummary(res, time.Since(start))
 			if failures > 0 || res.failed() {
 				return fmt.Errorf("ingest: %w", errPartial)
 			}

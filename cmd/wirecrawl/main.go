@@ -19,18 +19,67 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wirecrawl/wirecrawl/config"
+	"github.com/wirecrawl/wirecrawl/crawler"
 )
 
 // Exit codes: 0 success, 1 the run finished but something failed (or bad input),
-// 2 usage or set-up error, 130 interrupted.
+// 2 usage or set-up error (nothing started, no database created), 3 another
+// crawl holds the database (exitLocked), 4 the store is unusable, 130 interrupted.
 const (
 	exitFailure     = 1
 	exitUsage       = 2
+	exitUnusable    = 4
 	exitInterrupted = 130
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is the wirecrawl version in --version, dataset cards and WARC and
+// Parquet metadata: -ldflags "-X main.version=..." when set at build time,
+// else what the Go build information records (see versionOf).
+var version = versionOf(ldflagsVersion, readBuildInfo())
+
+// ldflagsVersion is set at build time with -ldflags "-X main.ldflagsVersion=...".
+var ldflagsVersion = ""
+
+func readBuildInfo() *debug.BuildInfo {
+	info, _ := debug.ReadBuildInfo()
+	return info
+}
+
+// versionOf is the version to report: set, when given; else the main
+// module's version (v1.2.3 from go install ...@v1.2.3); else, for a build
+// from a checkout, "devel+" and the VCS revision (12 digits), with "+dirty"
+// for uncommitted changes; "devel" when the build recorded neither.
+func versionOf(set string, info *debug.BuildInfo) string {
+	if set != "" {
+		return set
+	}
+	if info == nil {
+		return "devel"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	v := "devel+" + rev
+	if modified == "true" {
+		v += "+dirty"
+	}
+	return v
+}
 
 // globalFlags are the flags every subcommand takes.
 type globalFlags struct {
@@ -48,6 +97,16 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	env    []string
+	// started is set when a command's own code begins: an error before it
+	// (unknown command, missing or bad arguments, bad flags) is bad usage.
+	started bool
+	// command and commandArgs are the command that runs and its
+	// arguments, for the crawl record of the dataset card.
+	command     string
+	commandArgs []string
+	// jsonLog says logs are JSON (log.format: json): then every line the
+	// command writes on stderr, its last word included, is a JSON object.
+	jsonLog bool
 }
 
 // errPartial marks a run that finished but had failures; it maps to exit 1
@@ -79,30 +138,41 @@ func main() {
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	a.jsonLog = jsonRequested(args, env)
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	var ue usageError
+	var se storeUnusableError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &se):
+		a.lastWord(slog.LevelError, "store unusable: "+se.err.Error(), exitUnusable, "help", se.help)
+		return exitUnusable
 	case ctx.Err() != nil:
-		fmt.Fprintln(stderr, "wirecrawl: interrupted")
+		a.lastWord(slog.LevelWarn, "interrupted", exitInterrupted)
 		return exitInterrupted
 	case errors.Is(err, errLocked):
-		fmt.Fprintln(stderr, "wirecrawl:", err, "(config overlap: exit; set overlap: wait to queue behind it)")
+		a.lastWord(slog.LevelWarn, err.Error(), exitLocked,
+			"help", "config overlap: exit; set overlap: wait to queue behind it")
 		return exitLocked
 	case errors.Is(err, errPartial):
-		fmt.Fprintln(stderr, "wirecrawl:", err)
+		a.lastWord(slog.LevelWarn, err.Error(), exitFailure)
 		return exitFailure
-	}
-	fmt.Fprintln(stderr, "wirecrawl:", err)
-	var ue usageError
-	if errors.As(err, &ue) {
+	case errors.As(err, &ue):
+		a.lastWord(slog.LevelError, err.Error(), exitUsage)
+		return exitUsage
+	case !a.started:
+		// An error before a command's own code began: unknown command,
+		// missing or bad arguments, bad flags.
+		a.lastWord(slog.LevelError, err.Error(), exitUsage, "help", "run 'wirecrawl --help' for usage")
 		return exitUsage
 	}
+	a.lastWord(slog.LevelError, err.Error(), exitFailure)
 	return exitFailure
 }
 
@@ -115,6 +185,10 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// Runs after the arguments were validated, before any command's own code.
+	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
+		a.started, a.command, a.commandArgs = true, cmd.Name(), args
+	}
 	pf := root.PersistentFlags()
 	pf.StringVarP(&a.flags.configPath, "config", "c", "", "config file (default ./config.yaml if present, or $WIRECRAWL_CONFIG)")
 	pf.StringVar(&a.flags.db, "db", "", "store DSN: a file path, sqlite:PATH or postgres://... (overrides db:)")
@@ -169,7 +243,12 @@ func (a *app) loadConfig() (config.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{fmt.Errorf("config: %w", err)}
 	}
+	a.jsonLog = cfg.Log.Format == "json"
 	for _, w := range cfg.Warnings() {
+		if a.jsonLog {
+			slog.New(slog.NewJSONHandler(a.stderr, nil)).Warn("config: " + w)
+			continue
+		}
 		fmt.Fprintln(a.stderr, "wirecrawl: warning:", w)
 	}
 	return cfg, nil
@@ -202,4 +281,18 @@ func cutEquals(s string) (string, string, bool) {
 		}
 	}
 	return s, "", false
+}
+
+// urlArgs checks that every argument is an http or https URL that
+// normalises; it is the Args check of the commands that take URLs.
+func urlArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageError{fmt.Errorf("%s: give at least one URL", cmd.Name())}
+	}
+	for _, raw := range args {
+		if _, err := crawler.NormalizeURL(raw); err != nil {
+			return usageError{fmt.Errorf("%s: %w", cmd.Name(), err)}
+		}
+	}
+	return nil
 }

@@ -16,7 +16,7 @@ func (a *app) whyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "why URL...",
 		Short: "Say which story a stored URL belongs to, and why it was merged there",
-		Args:  cobra.MinimumNArgs(1),
+		Args:  urlArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.loadConfig()
 			if err != nil {
