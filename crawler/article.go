@@ -88,6 +88,9 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 	}
 	c.settle(ctx, res)
 	<-sem
+	// Counted before the host is given back, so that the dispatcher sees a
+	// host given up before it sends the host's next job.
+	c.noteHost(p, host, classOf(err))
 	freeHost(ctx)
 	c.logFetch(ctx, u, kind, resp, err, false)
 	if err != nil {

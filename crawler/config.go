@@ -18,7 +18,9 @@ const (
 	DefaultTimeout            = 30 * time.Second
 	DefaultMaxRetries         = 3
 	DefaultMaxRedirects       = 10
-	DefaultLeaseTTL           = 5 * time.Minute
+	DefaultLeaseTTL           = 30 * time.Second
+	DefaultTimeoutRetryDelay  = 5 * time.Minute
+	DefaultMaxHostTimeouts    = 5
 	DefaultMinPollInterval    = 5 * time.Minute
 	DefaultMaxPollInterval    = 24 * time.Hour
 	DefaultRetryBackoff       = 2 * time.Second
@@ -73,9 +75,30 @@ type Config struct {
 	// intranet news site) that stay reachable while AllowPrivateNetworks is
 	// off; every other special address is still refused. Default none.
 	AllowedNetworks []string `yaml:"allowed_networks"`
-	// LeaseTTL is how long a leased frontier job stays with this process; a job
-	// of a crashed run is taken over after it. Default 5m.
+	// LeaseTTL is how long a leased frontier job stays with this process
+	// unless renewed: the crawler renews the leases of the jobs it holds
+	// every third of it while they wait and run, so a job of a crashed
+	// process (on a PostgreSQL fleet) is taken over LeaseTTL after the crash.
+	// (On SQLite, and for this machine's runs on PostgreSQL, the next run
+	// takes a dead run's jobs over at once: it holds the run lock.)
+	// Default 30s.
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
+	// TimeoutRetryDelay is how long a URL whose request timed out waits
+	// before its retry. The retry is left for a later run, never taken in
+	// the same pass: a hanging URL must not hold its host, and the pass,
+	// for several timeouts (Heritrix defers a failed fetch 15 min). Default 5m.
+	TimeoutRetryDelay time.Duration `yaml:"timeout_retry_delay"`
+	// MaxHostTimeouts is how many requests to one host may time out in a
+	// row within a pass before the host's remaining URLs are left for a
+	// later run (logged, and counted in the summary). Default 5 (a host
+	// with a few hanging URLs among good ones keeps its good ones); -1 for
+	// no limit.
+	MaxHostTimeouts int `yaml:"max_host_timeouts"`
+	// MaxPassDuration, when positive, ends a pass after this long (say a
+	// little under the cron interval), leaving what is left queued for the
+	// next run; requests in flight are abandoned and their URLs given back.
+	// Default 0: no limit.
+	MaxPassDuration time.Duration `yaml:"max_pass_duration"`
 	// MinPollInterval is the shortest time between two polls of one feed or
 	// sitemap. Default 5m.
 	MinPollInterval time.Duration `yaml:"min_poll_interval"`
@@ -131,6 +154,12 @@ func (c Config) WithDefaults() Config {
 	if c.LeaseTTL == 0 {
 		c.LeaseTTL = DefaultLeaseTTL
 	}
+	if c.TimeoutRetryDelay == 0 {
+		c.TimeoutRetryDelay = DefaultTimeoutRetryDelay
+	}
+	if c.MaxHostTimeouts == 0 {
+		c.MaxHostTimeouts = DefaultMaxHostTimeouts
+	}
 	if c.MinPollInterval == 0 {
 		c.MinPollInterval = DefaultMinPollInterval
 	}
@@ -167,6 +196,11 @@ func (c Config) Validate() error {
 	neg("max_retry_wait", c.MaxRetryWait < 0)
 	neg("max_redirects", c.MaxRedirects < 0)
 	neg("lease_ttl", c.LeaseTTL < 0)
+	neg("timeout_retry_delay", c.TimeoutRetryDelay < 0)
+	neg("max_pass_duration", c.MaxPassDuration < 0)
+	if c.MaxHostTimeouts < -1 {
+		errs = append(errs, errors.New("max_host_timeouts: must be >= -1"))
+	}
 	neg("min_poll_interval", c.MinPollInterval < 0)
 	neg("max_poll_interval", c.MaxPollInterval < 0)
 	neg("robots_ttl", c.RobotsTTL < 0)
@@ -179,9 +213,10 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("allowed_networks: %q is not a CIDR network (like 10.0.0.0/8): %v", n, err))
 		}
 	}
-	d := c.WithDefaults()
-	if d.LeaseTTL <= d.Timeout {
-		errs = append(errs, fmt.Errorf("lease_ttl: must be longer than timeout (%s)", d.Timeout))
+	if d := c.WithDefaults(); d.LeaseTTL < time.Second {
+		// Renewed every third of it, by a loop that wakes at least once a
+		// second: a shorter lease could end between two renewals.
+		errs = append(errs, errors.New("lease_ttl: must be at least 1s"))
 	}
 	return errors.Join(errs...)
 }

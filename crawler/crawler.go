@@ -73,6 +73,23 @@ type Summary struct {
 	// ErrorsByClass counts failed attempts by error class ("http_5xx",
 	// "robots", "timeout", ...), retried ones included.
 	ErrorsByClass map[string]int
+	// ErrorExamples holds, per error class, the message of its latest
+	// failure: the root cause ("lookup x: no such host", "x509: ...").
+	ErrorExamples map[string]string
+	// Deferred counts URLs whose request timed out, left for a later run
+	// (Config.TimeoutRetryDelay) instead of retried in this pass.
+	Deferred int
+	// HostsGivenUp counts hosts whose requests timed out
+	// Config.MaxHostTimeouts times in a row; LeftOnHosts counts the URLs
+	// of theirs left for a later run.
+	HostsGivenUp int
+	LeftOnHosts  int
+	// TimeUp says the pass ended at Config.MaxPassDuration, with work left.
+	TimeUp bool
+	// SeedsTried counts the seeds whose fetch this pass concluded (done,
+	// retried or failed); SeedsFetched those of them that answered.
+	SeedsTried   int
+	SeedsFetched int
 	// Duration is the wall time of the call.
 	Duration time.Duration
 }
@@ -90,6 +107,9 @@ type Crawler struct {
 	holds atomic.Int64 // numbers the host holds taken
 
 	progress atomic.Pointer[Progress]
+	// forceRobots, during a forced Crawl, makes a robots.txt that failed
+	// (cached in State) be asked for again at once, not after its wait.
+	forceRobots atomic.Bool
 
 	mu         sync.Mutex
 	robots     map[string]*hostRobots
@@ -109,7 +129,6 @@ func New(cfg Config, st State, log *slog.Logger) (*Crawler, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.WithDefaults()
-	host, _ := os.Hostname()
 	var rb [4]byte
 	_, _ = rand.Read(rb[:])
 	return &Crawler{
@@ -117,7 +136,7 @@ func New(cfg Config, st State, log *slog.Logger) (*Crawler, error) {
 		st:         st,
 		log:        log,
 		f:          newFetcher(cfg),
-		owner:      fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(rb[:])),
+		owner:      fmt.Sprintf("%s%d/%s", OwnerPrefix(), os.Getpid(), hex.EncodeToString(rb[:])),
 		agent:      agentToken(cfg.UserAgent),
 		hosts:      processHosts,
 		robots:     make(map[string]*hostRobots),

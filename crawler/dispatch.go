@@ -36,11 +36,17 @@ func (c *Crawler) Crawl(ctx context.Context, seeds []string, force bool, h Handl
 		u, err := NormalizeURL(s)
 		if err != nil {
 			c.log.Warn("bad seed", "seed", s, "err", err)
-			p.errClass(ClassBadURL)
+			p.errClass(ClassBadURL, err)
 			continue
 		}
 		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: guessKind(u), NotBefore: now})
 		urls = append(urls, u)
+		p.seeds[u] = true
+	}
+	if force {
+		// --force retries the seeds whose robots.txt failed now, too.
+		c.forceRobots.Store(true)
+		defer c.forceRobots.Store(false)
 	}
 	if _, err := c.st.Enqueue(ctx, jobs); err != nil {
 		return p.summary(), fmt.Errorf("crawl: enqueue seeds: %w", err)
@@ -67,15 +73,17 @@ func (c *Crawler) dueFeeds(ctx context.Context, urls []string, now time.Time, fo
 			return nil, fmt.Errorf("feed state %s: %w", u, err)
 		}
 		// A feed never polled to the end is new (just enqueued), queued, or
-		// waiting for a retry: requeueing it would cut its retry wait short.
-		if ok && (force || !now.Before(fs.NextPoll)) {
+		// waiting for a retry: requeueing it would cut its retry wait short,
+		// which only force does (a failed or waiting seed is asked again).
+		if force || (ok && !now.Before(fs.NextPoll)) {
 			due = append(due, u)
 		}
 	}
 	return due, nil
 }
 
-// run leases and processes frontier jobs until the pass is over.
+// runPass leases and processes frontier jobs until the pass is over (see
+// run, which ends it early on a fatal error or at MaxPassDuration).
 //
 // Leased jobs wait in per-host queues (at most a few per worker) and go to a
 // worker only while their host has fewer than PerHostParallelism requests in
@@ -83,7 +91,7 @@ func (c *Crawler) dueFeeds(ctx context.Context, urls []string, now time.Time, fo
 // every worker behind that host. A job holds its host's place until its
 // request is answered (see freeHost), not while it is cleaned and stored: the
 // host's next page is fetched while this one is handled.
-func (c *Crawler) run(ctx context.Context, p *pass) error {
+func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 	// A result frees a host slot (host set) when the job's request is
 	// answered, and ends the job (url set) when it is handled.
 	type result struct{ host, url string }
@@ -166,6 +174,8 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 	}
 	idleSince := time.Now()
 	var lastPrune time.Time
+	lastRenew := time.Now()
+	waitLogged := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -173,8 +183,24 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 		if err := drain(false, 0); err != nil {
 			return err
 		}
+		if time.Since(lastRenew) >= c.cfg.LeaseTTL/3 {
+			// The heartbeat of our leases, queued here or in flight.
+			lastRenew = time.Now()
+			c.renewLeases(ctx, p, mine)
+		}
 		// Dispatch what a free worker and a free host slot allow.
 		for h, q := range queues {
+			if p.hostGivenUp(h) {
+				// Its requests time out: what we hold of it waits for a
+				// later run.
+				c.leaveForLater(ctx, p, q)
+				for _, j := range q {
+					delete(mine, j.URL)
+				}
+				buffered -= len(q)
+				delete(queues, h)
+				continue
+			}
 			for len(q) > 0 && inflight < c.cfg.Workers && busy[h] < c.cfg.PerHostParallelism {
 				select {
 				case work <- q[0]:
@@ -212,19 +238,25 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 			}
 			added := 0
 			if len(jobs) > 0 {
-				idleSince = now
+				idleSince, waitLogged = now, false
+				var later []Job
 				for _, j := range jobs {
 					if mine[j.URL] {
 						continue
 					}
-					added++
 					if j.Host == "" {
 						j.Host = hostOf(j.URL)
 					}
+					if p.hostGivenUp(j.Host) {
+						later = append(later, j)
+						continue
+					}
+					added++
 					mine[j.URL] = true
 					queues[j.Host] = append(queues[j.Host], j)
 					buffered++
 				}
+				c.leaveForLater(ctx, p, later)
 			}
 			if added > 0 {
 				continue
@@ -281,6 +313,11 @@ func (c *Crawler) run(ctx context.Context, p *pass) error {
 				c.log.Warn("pass done; jobs still leased or due later", "left", pending)
 				return nil
 			}
+			if !ok && !waitLogged && now.Sub(idleSince) > time.Second {
+				waitLogged = true
+				c.log.Info("waiting for jobs leased by another crawler (or due soon); at most lease_ttl",
+					"jobs", pending-parked, "lease_ttl", c.cfg.LeaseTTL.String())
+			}
 		}
 		wait := 200 * time.Millisecond
 		if buffered > maxBuffered/2 {
@@ -336,12 +373,13 @@ func (c *Crawler) reportProgress(ctx context.Context, p *pass) {
 	(*pp)(done, int(p.lastPending.Load()))
 }
 
-// release gives a leased job back after an interruption, so the next run does
-// not have to wait for the lease to expire. Best effort.
+// release gives a leased job back after an interruption (or the end of the
+// pass's time), due now and without counting an attempt, so the next run
+// does not have to wait for the lease to expire. Best effort.
 func (c *Crawler) release(ctx context.Context, j Job) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := c.st.Retry(rctx, j.URL, time.Now(), ClassInterrupted); err != nil {
+	if err := c.st.Postpone(rctx, c.owner, []string{j.URL}, time.Now()); err != nil {
 		c.log.Debug("release lease", "url", j.URL, "err", err)
 	}
 }

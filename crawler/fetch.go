@@ -520,11 +520,14 @@ const (
 func classify(err error) (class string, transient bool) {
 	var he *HTTPError
 	var perm *PermanentError
+	var ru *RobotsUnavailableError
 	switch {
 	case err == nil:
 		return "", false
 	case errors.As(err, &perm):
 		return perm.Class, false
+	case errors.As(err, &ru):
+		return ru.class(), true
 	case errors.As(err, &he):
 		switch {
 		case he.Status == http.StatusTooManyRequests:
@@ -552,8 +555,6 @@ func classify(err error) (class string, transient bool) {
 		return ClassNotHTML, false
 	case errors.Is(err, ErrRobots):
 		return ClassRobots, false
-	case errors.As(err, new(*RobotsUnavailableError)):
-		return ClassRobotsUnavailable, true
 	case errors.Is(err, ErrBadFeed):
 		return ClassBadFeed, false
 	case errors.Is(err, ErrBadURL):

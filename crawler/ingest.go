@@ -30,7 +30,7 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 		}
 		u, err := NormalizeURL(raw)
 		if err != nil {
-			p.errClass(ClassBadURL)
+			p.errClass(ClassBadURL, err)
 			report(raw, err)
 			continue
 		}
@@ -51,17 +51,11 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 			_ = c.st.Finish(sctx, u, "")
 		case ctx.Err() != nil:
 			return p.summary(), ctx.Err()
+		case c.unusable(p, err):
+			return p.summary(), fmt.Errorf("ingest: store unusable: %w", err)
 		default:
-			class, _ := classify(err)
-			var pe *processError
-			var perm *PermanentError
-			switch {
-			case errors.As(err, &perm):
-				class = perm.Class
-			case errors.As(err, &pe):
-				class = ClassProcess
-			}
-			p.errClass(class)
+			class, _ := outcomeClass(err)
+			p.errClass(class, err)
 			p.add(func(s *Summary) { s.Failed++ })
 			_ = c.st.Finish(sctx, u, class)
 		}
@@ -93,7 +87,7 @@ func (c *Crawler) ingestOne(ctx context.Context, p *pass, j Job) error {
 		if ctx.Err() != nil || !transient || attempt >= c.cfg.MaxRetries {
 			return err
 		}
-		p.errClass(class)
+		p.errClass(class, err)
 		p.add(func(s *Summary) { s.Retries++ })
 		wait := c.backoff(attempt)
 		var he *HTTPError

@@ -234,6 +234,49 @@ func (m *MemoryState) LeaseURLs(ctx context.Context, owner string, urls []string
 	return out, nil
 }
 
+// RenewLeases implements State.
+func (m *MemoryState) RenewLeases(ctx context.Context, owner string, urls []string, until time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, u := range urls {
+		j, ok := m.jobs[u]
+		if !ok || j.state != stateLeased || j.owner != owner {
+			continue
+		}
+		j.expires = until
+		j.gen++
+		heap.Push(&m.leased, heapEntry{at: j.expires, seq: j.seq, gen: j.gen, j: j})
+		n++
+	}
+	return n, nil
+}
+
+// Postpone implements State.
+func (m *MemoryState) Postpone(ctx context.Context, owner string, urls []string, notBefore time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, u := range urls {
+		j, ok := m.jobs[u]
+		if !ok || j.state != stateLeased || j.owner != owner {
+			continue
+		}
+		j.owner = ""
+		j.job.NotBefore = notBefore
+		m.toQueue(j)
+	}
+	return nil
+}
+
+// Unusable implements State: a MemoryState is never unusable.
+func (m *MemoryState) Unusable(error) bool { return false }
+
 // Retry implements State.
 func (m *MemoryState) Retry(ctx context.Context, url string, notBefore time.Time, errClass string) error {
 	m.mu.Lock()

@@ -1,6 +1,8 @@
 package crawler
 
 import (
+	"context"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +27,17 @@ type pass struct {
 
 	lastPending   atomic.Int64
 	lastPendingAt atomic.Int64
+
+	// seeds are the pass's seed URLs (Crawl).
+	seeds map[string]bool
+	// hostTimeouts counts, per host, the requests that timed out in a row;
+	// givenUp marks the hosts left for a later run (MaxHostTimeouts).
+	hostTimeouts map[string]int
+	givenUp      map[string]bool
+	// fatal is the error that ended the pass early: the State is unusable.
+	fatal atomic.Pointer[error]
+	// stop cancels the pass's context (a fatal error, MaxPassDuration).
+	stop context.CancelFunc
 }
 
 func newPass(force bool, h Handler) *pass {
@@ -37,7 +50,12 @@ func newPass(force bool, h Handler) *pass {
 		parked:  make(map[string]time.Time),
 		touched: make(map[string]bool),
 		holds:   make(map[string]time.Time),
-		sum:     Summary{ErrorsByClass: make(map[string]int)},
+		sum:     Summary{ErrorsByClass: make(map[string]int), ErrorExamples: make(map[string]string)},
+
+		seeds:        make(map[string]bool),
+		hostTimeouts: make(map[string]int),
+		givenUp:      make(map[string]bool),
+		stop:         func() {},
 	}
 }
 
@@ -131,8 +149,15 @@ func (p *pass) add(f func(s *Summary)) {
 	p.mu.Unlock()
 }
 
-func (p *pass) errClass(class string) {
-	p.add(func(s *Summary) { s.ErrorsByClass[class]++ })
+// errClass counts a failure of class, keeping err's message as the class's
+// example.
+func (p *pass) errClass(class string, err error) {
+	p.add(func(s *Summary) {
+		s.ErrorsByClass[class]++
+		if err != nil {
+			s.ErrorExamples[class] = err.Error()
+		}
+	})
 }
 
 // claim marks alias u as handled in this pass; false if it already was.
@@ -210,10 +235,8 @@ func (p *pass) summary() Summary {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.sum
-	s.ErrorsByClass = make(map[string]int, len(p.sum.ErrorsByClass))
-	for k, v := range p.sum.ErrorsByClass {
-		s.ErrorsByClass[k] = v
-	}
+	s.ErrorsByClass = maps.Clone(p.sum.ErrorsByClass)
+	s.ErrorExamples = maps.Clone(p.sum.ErrorExamples)
 	s.Duration = time.Since(p.start)
 	return s
 }

@@ -15,11 +15,18 @@ var errDuplicate = errors.New("crawler: duplicate of a handled url")
 var errHandled = errors.New("crawler: handled")
 
 // conclude finishes or retries job j after its outcome err.
+//
+// An error that says the State is unusable ends the pass instead: the job
+// is neither retried nor failed (its page is not at fault). A request that
+// timed out is retried in a later run, not in this pass (TimeoutRetryDelay),
+// and MaxHostTimeouts of them in a row leave the host's other URLs for
+// later too.
 func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 	sctx := context.WithoutCancel(ctx)
 	switch {
 	case err == nil, errors.Is(err, errHandled):
-		if e := c.st.Finish(sctx, j.URL, ""); e != nil {
+		p.noteSeed(j.URL, true)
+		if e := c.st.Finish(sctx, j.URL, ""); e != nil && !c.unusable(p, e) {
 			c.log.Error("finish", "url", j.URL, "err", e)
 		}
 		p.unclaim(j.URL) // done: Seen answers for it, the claim map stays small
@@ -27,39 +34,45 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 		return
 	case errors.Is(err, errDuplicate):
 		p.add(func(s *Summary) { s.Duplicates++ })
-		if e := c.st.Finish(sctx, j.URL, ""); e != nil {
+		if e := c.st.Finish(sctx, j.URL, ""); e != nil && !c.unusable(p, e) {
 			c.log.Error("finish", "url", j.URL, "err", e)
 		}
 		p.scopeClose(j.URL, false)
 		return
 	}
-	if ctx.Err() != nil {
+	if c.unusable(p, err) || ctx.Err() != nil {
 		c.release(ctx, j)
 		return
 	}
-	class, transient := classify(err)
-	var pe *processError
-	var perm *PermanentError
-	switch {
-	case errors.As(err, &perm):
-		class, transient = perm.Class, false
-	case errors.As(err, &pe):
-		class, transient = ClassProcess, true
-	}
-	if class == ClassInterrupted {
-		// A cancellation that did not come from our ctx (handler's own).
-		transient = true
-	}
-	p.errClass(class)
+	class, transient := outcomeClass(err)
+	p.errClass(class, err)
+	p.noteSeed(j.URL, false)
 	c.logOutcome(ctx, j, class, err)
+	var ru *RobotsUnavailableError
+	waitsForRobots := errors.As(err, &ru)
+	if transient && j.Attempts < c.cfg.MaxRetries && class == ClassTimeout && !waitsForRobots {
+		// A hanging URL is not retried in this pass: it would hold its
+		// host (and the pass) for another timeout. A later run tries it.
+		at := time.Now().Add(c.cfg.TimeoutRetryDelay)
+		p.mu.Lock()
+		p.parked[j.URL] = at
+		p.sum.Deferred++
+		p.sum.Retries++
+		p.mu.Unlock()
+		p.scopeClose(j.URL, true)
+		c.log.Info("timed out; retried in a later run", "url", j.URL, "attempt", j.Attempts+1, "not_before", at.UTC().Format(time.RFC3339))
+		if e := c.st.Retry(sctx, j.URL, at, class); e != nil && !c.unusable(p, e) {
+			c.log.Error("retry", "url", j.URL, "err", e)
+		}
+		return
+	}
 	if transient && j.Attempts < c.cfg.MaxRetries {
 		wait := c.backoff(j.Attempts)
 		var he *HTTPError
-		var ru *RobotsUnavailableError
-		if errors.As(err, &he) && he.RetryAfter > 0 {
-			wait = he.RetryAfter
-		} else if errors.As(err, &ru) {
+		if waitsForRobots {
 			wait = max(time.Until(ru.Until), time.Second)
+		} else if errors.As(err, &he) && he.RetryAfter > 0 {
+			wait = he.RetryAfter
 		}
 		at := time.Now().Add(wait)
 		if he != nil && he.RetryAfter > 0 {
@@ -78,7 +91,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 		}
 		p.add(func(s *Summary) { s.Retries++ })
 		c.log.Debug("retry", "url", j.URL, "class", class, "attempt", j.Attempts+1, "wait", wait, "err", err)
-		if e := c.st.Retry(sctx, j.URL, at, class); e != nil {
+		if e := c.st.Retry(sctx, j.URL, at, class); e != nil && !c.unusable(p, e) {
 			c.log.Error("retry", "url", j.URL, "err", e)
 		}
 		return
@@ -89,9 +102,30 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 	if j.Kind != KindArticle {
 		c.feedFailed(sctx, j.URL)
 	}
-	if e := c.st.Finish(sctx, j.URL, class); e != nil {
+	if e := c.st.Finish(sctx, j.URL, class); e != nil && !c.unusable(p, e) {
 		c.log.Error("finish", "url", j.URL, "err", e)
 	}
+}
+
+// outcomeClass is the error class of a job's outcome and whether it is
+// worth retrying: the fetch error's class (classify), a PermanentError's
+// class, or, for any other Handler error, process (transient). A
+// cancellation that did not come from the pass (a handler's own) is
+// transient too. Crawl and Ingest classify their outcomes with it alike.
+func outcomeClass(err error) (class string, transient bool) {
+	class, transient = classify(err)
+	var pe *processError
+	var perm *PermanentError
+	switch {
+	case errors.As(err, &perm):
+		class, transient = perm.Class, false
+	case errors.As(err, &pe):
+		class, transient = ClassProcess, true
+	}
+	if class == ClassInterrupted {
+		transient = true
+	}
+	return class, transient
 }
 
 // backoff is the exponential backoff with jitter before retry n+1.

@@ -29,18 +29,45 @@ type hostRobots struct {
 	// unavailable: the robots.txt did not answer (5xx, network error); the
 	// host is off limits until expires, and its URLs wait for then.
 	unavailable bool
+	// cause is why it did not answer, when this process asked (nil when
+	// the failure was read from State's cache).
+	cause error
 }
 
 // RobotsUnavailableError says a host's robots.txt could not be fetched (a
 // 5xx answer or a network error): RFC 9309 has the host treated as
 // disallowed for now, so its URLs are retried after Until, not failed.
+// Cause, when known, is the root cause (a DNS failure, an untrusted
+// certificate, a refused connection, an HTTP error): the error class of the
+// URLs that wait is the cause's when it is a network one (dns, tls,
+// connect, timeout...), robots_unavailable otherwise.
 type RobotsUnavailableError struct {
 	Host  string
 	Until time.Time
+	Cause error
 }
 
 func (e *RobotsUnavailableError) Error() string {
-	return "robots.txt of " + e.Host + " unavailable, retried after " + e.Until.UTC().Format(time.RFC3339)
+	msg := "robots.txt of " + e.Host + " unavailable, retried after " + e.Until.UTC().Format(time.RFC3339)
+	if e.Cause != nil {
+		msg += ": " + e.Cause.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the root cause, if known.
+func (e *RobotsUnavailableError) Unwrap() error { return e.Cause }
+
+// class is the error class of a URL waiting for the unavailable robots.txt:
+// the cause's, for a failure below HTTP, else robots_unavailable.
+func (e *RobotsUnavailableError) class() string {
+	if e.Cause == nil || errors.As(e.Cause, new(*HTTPError)) {
+		return ClassRobotsUnavailable
+	}
+	if class, _ := classify(e.Cause); class != "" {
+		return class
+	}
+	return ClassRobotsUnavailable
 }
 
 // robotsEntry returns the in-process cache entry for host.
@@ -66,7 +93,7 @@ func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect
 	now := time.Now()
 	if hr.loaded && now.Before(hr.expires) {
 		if hr.unavailable {
-			return nil, &RobotsUnavailableError{Host: host, Until: hr.expires}
+			return nil, &RobotsUnavailableError{Host: host, Until: hr.expires, Cause: hr.cause}
 		}
 		return hr.data, nil
 	}
@@ -77,9 +104,13 @@ func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect
 	ttl := c.cfg.RobotsTTL
 	if ok && (status == 0 || status >= 500) {
 		ttl = robotsErrorTTL
+		if c.forceRobots.Load() {
+			ttl = 0 // a forced crawl asks again (once per process: hr caches it)
+		}
 	}
+	var cause error
 	if !ok || now.After(fetched.Add(ttl)) {
-		body, status = c.fetchRobots(ctx, scheme, host, inRedirect)
+		body, status, cause = c.fetchRobots(ctx, scheme, host, inRedirect)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -96,8 +127,8 @@ func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect
 	if status == 0 || status >= 500 {
 		// Unreachable or failing: disallowed for now (RFC 9309 2.3.1.4),
 		// and the host's URLs wait until the next try.
-		hr.data, hr.loaded, hr.expires, hr.unavailable = nil, true, fetched.Add(ttl), true
-		return nil, &RobotsUnavailableError{Host: host, Until: hr.expires}
+		hr.data, hr.loaded, hr.expires, hr.unavailable, hr.cause = nil, true, fetched.Add(ttl), true, cause
+		return nil, &RobotsUnavailableError{Host: host, Until: hr.expires, Cause: cause}
 	} else {
 		data, err = robotstxt.FromStatusAndBytes(status, body)
 		if err != nil || data == nil {
@@ -107,18 +138,19 @@ func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect
 			data, _ = robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
 		}
 	}
-	hr.data, hr.loaded, hr.expires, hr.unavailable = data, true, fetched.Add(ttl), false
+	hr.data, hr.loaded, hr.expires, hr.unavailable, hr.cause = data, true, fetched.Add(ttl), false, nil
 	if d := c.crawlDelay(data); d > c.cfg.Delay {
 		c.setHostDelay(host, d)
 	}
 	return data, nil
 }
 
-// fetchRobots GETs robots.txt politely; status 0 means no answer. It takes
+// fetchRobots GETs robots.txt politely; status 0 means no answer, and err
+// then says why (for a 5xx answer, err is the HTTPError). It takes
 // the host's semaphore like any request, except inside a redirect, whose
 // worker holds a semaphore already (taking a second could deadlock); there
 // only the host's slot spaces it.
-func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedirect bool) ([]byte, int) {
+func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedirect bool) ([]byte, int, error) {
 	u := scheme + "://" + host + "/robots.txt"
 	if !inRedirect {
 		// Bounded: a worker in a redirect may hold this semaphore while it
@@ -132,13 +164,13 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return nil, 0
+			return nil, 0, ctx.Err()
 		}
 		t.Stop()
 	}
 	res, err := c.waitSlot(ctx, host)
 	if err != nil {
-		return nil, 0
+		return nil, 0, err
 	}
 	hook := func(ctx context.Context, next *url.URL) error {
 		c.settle(ctx, res)
@@ -166,9 +198,9 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 	var tl *tooLargeError
 	switch {
 	case err == nil:
-		return resp.Body, resp.Status
+		return resp.Body, resp.Status, nil
 	case errors.As(err, &he):
-		return nil, he.Status
+		return nil, he.Status, he
 	case errors.As(err, &tl):
 		// Google reads the first 500 KiB and ignores the rest: so do we,
 		// cut at the last whole line.
@@ -176,14 +208,14 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 		if i := bytes.LastIndexByte(prefix, '\n'); i >= 0 {
 			prefix = prefix[:i+1]
 		}
-		return prefix, http.StatusOK
+		return prefix, http.StatusOK, nil
 	case classOf(err) == ClassTooLarge:
 		// Headers over the limit: nothing to read, allow all.
-		return nil, http.StatusNotFound
+		return nil, http.StatusNotFound, nil
 	case errors.Is(err, ErrPrivateAddress), errors.Is(err, ErrRedirectLoop), errors.Is(err, ErrTooManyRedirects):
-		return nil, http.StatusNotFound
+		return nil, http.StatusNotFound, nil
 	default:
-		return nil, 0
+		return nil, 0, err
 	}
 }
 

@@ -97,6 +97,16 @@ type State interface {
 	// not due or leased by someone else are left as they are. Ingest uses it
 	// to fetch only what its inputs lead to.
 	LeaseURLs(ctx context.Context, owner string, urls []string, n int, now time.Time, ttl time.Duration) ([]Job, error)
+	// RenewLeases extends to until the leases owner still holds on urls (a
+	// heartbeat while their work runs, so that a short LeaseTTL is enough)
+	// and returns how many it extended. A URL whose lease expired and was
+	// taken by another owner, or that is no longer leased, is left alone.
+	RenewLeases(ctx context.Context, owner string, urls []string, until time.Time) (int, error)
+	// Postpone returns jobs leased by owner to the queue, due at notBefore,
+	// without counting an attempt: jobs this pass leased but will not try
+	// (their host is given up for the pass, the pass ran out of time, or it
+	// was interrupted). Jobs not leased by owner are left alone.
+	Postpone(ctx context.Context, owner string, urls []string, notBefore time.Time) error
 	// Retry returns a leased job to the queue with one more attempt, due at notBefore.
 	Retry(ctx context.Context, url string, notBefore time.Time, errClass string) error
 	// Finish marks a job done (errClass "") or permanently failed.
@@ -139,4 +149,10 @@ type State interface {
 
 	// LogFetch appends to the fetch log.
 	LogFetch(ctx context.Context, rec FetchRecord) error
+
+	// Unusable reports whether err, returned by a method of this State (or
+	// by a Handler writing to the same store), says the state itself cannot
+	// be used (a corrupt database, a server that is gone): the crawler then
+	// ends the pass at once and marks no job failed for it.
+	Unusable(err error) bool
 }

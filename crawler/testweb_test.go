@@ -238,7 +238,10 @@ func TestCrawlTestwebFaults(t *testing.T) {
 	t.Logf("faults run: %+v, %d requests", sum, len(w.Requests()))
 	h.checkComplete(t)
 	checkPoliteness(t, w, w.Requests(), func(int) time.Duration { return cfg.Delay })
-	// Every trap ends failed with a class, none stored, none still pending.
+	// Every trap ends failed with a class, none stored, none still pending;
+	// except a trap that timed out, which waits for a later run (a hanging
+	// URL is not retried in the pass that it held up).
+	deferred := 0
 	for _, tr := range w.Traps() {
 		n, err := NormalizeURL(tr.URL)
 		if err != nil {
@@ -254,13 +257,15 @@ func TestCrawlTestwebFaults(t *testing.T) {
 			}
 			continue
 		}
-		if state != "failed" && state != "" {
+		if class == ClassTimeout && state == "queued" {
+			deferred++
+		} else if state != "failed" && state != "" {
 			t.Errorf("trap %s (%s): state %q class %q", tr.URL, tr.Kind, state, class)
 		}
 		t.Logf("trap %-20s %-8s %s", tr.Kind, state, class)
 	}
-	if sum.Left != 0 {
-		t.Errorf("left %d", sum.Left)
+	if sum.Left != deferred || sum.Deferred != deferred {
+		t.Errorf("left %d, deferred %d, want both %d (the traps that timed out)", sum.Left, sum.Deferred, deferred)
 	}
 }
 

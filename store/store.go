@@ -53,6 +53,16 @@ type Store interface {
 	// when the process dies.
 	RunLock(ctx context.Context, name string, wait bool) (release func(), err error)
 
+	// ReleaseLeases puts back in the queue, at once and without counting an
+	// attempt, the leased jobs of owners known dead: on SQLite every lease,
+	// on PostgreSQL those whose owner starts with ownerPrefix. Call it only
+	// while holding the run lock that proves those owners dead.
+	ReleaseLeases(ctx context.Context, ownerPrefix string) (n int, err error)
+
+	// RequeueFailed puts the jobs failed for good with error class class
+	// back in the queue, due now, with a fresh set of attempts.
+	RequeueFailed(ctx context.Context, class string) (n int, err error)
+
 	// Stats counts what the store holds.
 	Stats(ctx context.Context) (Stats, error)
 

@@ -35,8 +35,12 @@ func batchDir(t *testing.T) (string, []string) {
 	}
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write(seed)
-	zw.Close()
+	if _, err := zw.Write(seed); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	files := map[string][]byte{
 		"a.html":          seed,
 		"b.html.gz":       gz.Bytes(),

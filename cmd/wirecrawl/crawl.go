@@ -18,6 +18,7 @@ func (a *app) crawlCommand() *cobra.Command {
 	var (
 		force       bool
 		metricsFile string
+		retryFailed []string
 	)
 	cmd := &cobra.Command{
 		Use:   "crawl",
@@ -27,8 +28,10 @@ polls the feeds and sitemaps that are due, fetches new article pages politely,
 cleans them, merges syndicated copies and stores the result, then exits.
 It is safe to run from cron: a second run only fetches what is new, an
 interrupted run resumes, and overlapping runs are refused or wait (overlap:).
-Exit status: 0 all went well, 1 some fetches failed, 2 bad usage or config,
-3 another crawl holds the database, 130 interrupted.`,
+Exit status: 0 all went well, 1 some work failed for good (or no seed could
+be fetched), 2 bad usage or config, 3 another crawl holds the database, 4 the
+store is unusable (corrupt, unreachable: nothing was marked failed), 130
+interrupted (the summary says what was done; the next run resumes).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
@@ -50,13 +53,12 @@ Exit status: 0 all went well, 1 some fetches failed, 2 bad usage or config,
 				m = metrics.New()
 				pc.Observer, pc.OnOutcome = m, m.Outcome
 			}
-			res, err := a.runCrawl(cmd.Context(), cfg, pc, func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error) {
+			res, err := a.runCrawlWith(cmd.Context(), cfg, pc, func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error) {
 				return p.Crawl(ctx, seeds)
-			})
-			if err != nil {
+			}, runOptions{retryFailed: retryFailed})
+			if err := a.endOfRun(cmd.Context(), res, time.Since(start), err); err != nil {
 				return err
 			}
-			a.printSummary(res, time.Since(start))
 			if m != nil {
 				if err := a.writeMetricsFile(cmd.Context(), cfg, m, res, time.Since(start), metricsFile); err != nil {
 					return err
@@ -68,7 +70,9 @@ Exit status: 0 all went well, 1 some fetches failed, 2 bad usage or config,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&force, "force", false, "poll every feed and sitemap, due or not")
+	cmd.Flags().BoolVar(&force, "force", false, "poll every feed and sitemap, due or not, and retry failed seeds now")
+	cmd.Flags().StringArrayVar(&retryFailed, "retry-failed", nil,
+		"requeue the jobs failed for good with this error class before the pass (repeatable; e.g. process, timeout)")
 	cmd.Flags().StringVar(&metricsFile, "metrics-file", "", "at the end, write the run's Prometheus metrics to this file (node_exporter textfile format)")
 	return cmd
 }

@@ -322,7 +322,7 @@ func holdRunLock(t *testing.T, db string) (release func()) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	release, err = st.RunLock(ctx, runLockName(), false)
+	release, err = st.RunLock(ctx, runLockName(db), false)
 	if err != nil {
 		t.Fatal(err)
 	}

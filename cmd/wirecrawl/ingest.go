@@ -37,7 +37,7 @@ the error.`,
 				}
 				mu.Lock()
 				defer mu.Unlock()
-				fmt.Fprintln(a.stdout, o)
+				a.outcomeLine(o)
 			}
 			res, err := a.runCrawl(cmd.Context(), cfg, pc, func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, error) {
 				return p.Ingest(ctx, args, func(url string, err error) {
@@ -47,13 +47,12 @@ the error.`,
 					mu.Lock()
 					defer mu.Unlock()
 					failures++
-					fmt.Fprintf(a.stdout, "%s: error: %v\n", url, err)
+					a.outcomeLine(pipeline.Outcome{URL: url, Err: err})
 				})
 			})
-			if err != nil {
+			if err := a.endOfRun(cmd.Context(), res, time.Since(start), err); err != nil {
 				return err
 			}
-			a.printSummary(res, time.Since(start))
 			if failures > 0 || res.failed() {
 				return fmt.Errorf("ingest: %w", errPartial)
 			}

@@ -24,10 +24,11 @@ import (
 
 // Exit codes: 0 success, 1 the run finished but something failed (or bad input),
 // 2 usage or set-up error (nothing started, no database created), 3 another
-// crawl holds the database, 130 interrupted.
+// crawl holds the database (exitLocked), 4 the store is unusable, 130 interrupted.
 const (
 	exitFailure     = 1
 	exitUsage       = 2
+	exitUnusable    = 4
 	exitInterrupted = 130
 )
 
@@ -103,6 +104,9 @@ type app struct {
 	// arguments, for the crawl record of the dataset card.
 	command     string
 	commandArgs []string
+	// jsonLog says logs are JSON (log.format: json): then every line the
+	// command writes on stderr, its last word included, is a JSON object.
+	jsonLog bool
 }
 
 // errPartial marks a run that finished but had failures; it maps to exit 1
@@ -134,33 +138,41 @@ func main() {
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	a.jsonLog = jsonRequested(args, env)
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	var ue usageError
+	var se storeUnusableError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &se):
+		a.lastWord(slog.LevelError, "store unusable: "+se.err.Error(), exitUnusable, "help", se.help)
+		return exitUnusable
 	case ctx.Err() != nil:
-		fmt.Fprintln(stderr, "wirecrawl: interrupted")
+		a.lastWord(slog.LevelWarn, "interrupted", exitInterrupted)
 		return exitInterrupted
 	case errors.Is(err, errLocked):
-		fmt.Fprintln(stderr, "wirecrawl:", err, "(config overlap: exit; set overlap: wait to queue behind it)")
+		a.lastWord(slog.LevelWarn, err.Error(), exitLocked,
+			"help", "config overlap: exit; set overlap: wait to queue behind it")
 		return exitLocked
 	case errors.Is(err, errPartial):
-		fmt.Fprintln(stderr, "wirecrawl:", err)
+		a.lastWord(slog.LevelWarn, err.Error(), exitFailure)
 		return exitFailure
-	}
-	fmt.Fprintln(stderr, "wirecrawl:", err)
-	var ue usageError
-	if errors.As(err, &ue) || !a.started {
-		if !a.started && !errors.As(err, &ue) {
-			fmt.Fprintln(stderr, "Run 'wirecrawl --help' for usage.")
-		}
+	case errors.As(err, &ue):
+		a.lastWord(slog.LevelError, err.Error(), exitUsage)
+		return exitUsage
+	case !a.started:
+		// An error before a command's own code began: unknown command,
+		// missing or bad arguments, bad flags.
+		a.lastWord(slog.LevelError, err.Error(), exitUsage, "help", "run 'wirecrawl --help' for usage")
 		return exitUsage
 	}
+	a.lastWord(slog.LevelError, err.Error(), exitFailure)
 	return exitFailure
 }
 
@@ -232,7 +244,12 @@ func (a *app) loadConfig() (config.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{fmt.Errorf("config: %w", err)}
 	}
+	a.jsonLog = cfg.Log.Format == "json"
 	for _, w := range cfg.Warnings() {
+		if a.jsonLog {
+			slog.New(slog.NewJSONHandler(a.stderr, nil)).Warn("config: " + w)
+			continue
+		}
 		fmt.Fprintln(a.stderr, "wirecrawl: warning:", w)
 	}
 	return cfg, nil

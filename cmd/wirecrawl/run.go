@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -33,12 +32,19 @@ type crawlJob func(ctx context.Context, p *pipeline.Pipeline) (crawler.Summary, 
 type runResult struct {
 	Summary crawler.Summary
 	Counts  pipeline.Counts
+	// started says the pass ran (the store opened, the run lock taken).
+	started bool
 }
 
-// runLockName names the lock that keeps crawls from overlapping: one per
-// machine, so that cron runs on one machine never overlap while a fleet of
-// machines shares one PostgreSQL store.
-func runLockName() string {
+// runLockName names the lock that keeps crawls from overlapping. For a
+// SQLite file it is one lock per file: one run at a time crawls it, whatever
+// the machine's name (containers sharing a volume have different ones). For
+// PostgreSQL it is one per machine, so that cron runs on one machine never
+// overlap while a fleet of machines shares one store.
+func runLockName(dsn string) string {
+	if _, ok := store.SQLitePath(dsn); ok {
+		return "crawl"
+	}
 	host, err := os.Hostname()
 	if err != nil {
 		host = "localhost"
@@ -54,19 +60,46 @@ func (a *app) pipelineConfig(cfg config.Config) pipeline.Config {
 		Cleaner:     cfg.Cleaner,
 		Dedup:       cfg.Dedup,
 		RawHTML:     cfg.Store.RawHTML,
-		RunLock:     runLockName(),
+		RunLock:     runLockName(cfg.DB),
 		WaitForLock: cfg.Overlap == "wait",
 		Log:         a.logger(cfg),
 	}
+}
+
+// runOptions are the optional parts of a crawl-like run.
+type runOptions struct {
+	// retryFailed lists error classes whose failed jobs are requeued
+	// before the run (crawl --retry-failed).
+	retryFailed []string
+}
+
+// unusable wraps err as an unusable-store error (exit 4) when it is one.
+func unusable(cfg config.Config, err error) error {
+	if err != nil && store.IsUnusable(err) {
+		return storeUnusableError{err: err, help: store.UnusableHelp(cfg.DB)}
+	}
+	return err
 }
 
 // runCrawl opens the store, has the pipeline wire the stages as pc says
 // (taking the run lock) and runs job. A progress bar, on a terminal, sees
 // every outcome after pc.OnOutcome.
 func (a *app) runCrawl(ctx context.Context, cfg config.Config, pc pipeline.Config, job crawlJob) (runResult, error) {
+	return a.runCrawlWith(ctx, cfg, pc, job, runOptions{})
+}
+
+// runCrawlWith is runCrawl with options. Holding the run lock, it first
+// takes over the leases that dead runs left (see store.ReleaseLeases) and
+// requeues the failures opts names. A store error that says the store is
+// unusable comes back as a storeUnusableError (exit 4).
+func (a *app) runCrawlWith(ctx context.Context, cfg config.Config, pc pipeline.Config, job crawlJob, opts runOptions) (runResult, error) {
+	log := pc.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	st, err := store.Open(ctx, cfg.DB, cfg.Store)
 	if err != nil {
-		return runResult{}, fmt.Errorf("open store: %w", err)
+		return runResult{}, unusable(cfg, fmt.Errorf("open store: %w", err))
 	}
 	defer st.Close()
 
@@ -83,29 +116,57 @@ func (a *app) runCrawl(ctx context.Context, cfg config.Config, pc pipeline.Confi
 			}
 		}
 	}
+	if pc.RunLock != "" && pc.WaitForLock {
+		// Say so when we are going to wait for another crawl.
+		if release, err := st.RunLock(ctx, pc.RunLock, false); err == nil {
+			release()
+		} else if errors.Is(err, store.ErrLocked) {
+			log.Info("waiting for the crawl that holds the database to end (overlap: wait)", "lock", pc.RunLock)
+		}
+	}
 	p, err := pipeline.New(ctx, st, pc)
 	switch {
 	case errors.Is(err, store.ErrLocked):
 		return runResult{}, errLocked
 	case errors.Is(err, pipeline.ErrConfig):
 		return runResult{}, usageError{err}
+	case err != nil && ctx.Err() != nil:
+		return runResult{}, ctx.Err()
 	case err != nil:
-		return runResult{}, err
+		return runResult{}, unusable(cfg, err)
 	}
 	defer p.Close()
+
+	// Holding the run lock, we know the runs that left leases behind are
+	// dead (killed, or cut off by a closed pipe): their jobs are ours now,
+	// not after lease_ttl.
+	if n, err := st.ReleaseLeases(ctx, crawler.OwnerPrefix()); err != nil {
+		return runResult{}, unusable(cfg, err)
+	} else if n > 0 {
+		log.Info("took over the jobs of a crawl that ended without releasing them", "jobs", n)
+	}
+	for _, class := range opts.retryFailed {
+		n, err := st.RequeueFailed(ctx, class)
+		if err != nil {
+			return runResult{}, unusable(cfg, err)
+		}
+		log.Info("requeued jobs failed for good", "class", class, "jobs", n)
+	}
+
 	a.recordCrawlRun(ctx, st, cfg)
 	sum, err := job(ctx, p)
 	if bar != nil {
 		_ = bar.Finish()
 		fmt.Fprintln(a.stderr)
 	}
-	return runResult{Summary: sum, Counts: p.Counts()}, err
+	return runResult{Summary: sum, Counts: p.Counts(), started: true}, unusable(cfg, err)
 }
 
-// crawlProgress returns a spinner-style bar when stderr is a terminal, else nil.
+// crawlProgress returns a spinner-style bar when stderr is a terminal and logs
+// are text, else nil.
 func (a *app) crawlProgress() *progressbar.ProgressBar {
 	f, ok := a.stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !ok || a.jsonLog || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	return progressbar.NewOptions(-1,
@@ -118,31 +179,14 @@ func (a *app) crawlProgress() *progressbar.ProgressBar {
 	)
 }
 
-// printSummary writes the end-of-run summary.
-func (a *app) printSummary(r runResult, took time.Duration) {
-	s, c := r.Summary, r.Counts
-	fmt.Fprintf(a.stdout, "feeds polled %d (%d not modified), pages fetched %d, stories new %d, copies merged %d, unchanged %d, no article %d, in %s\n",
-		s.FeedsPolled, s.NotModified, s.PagesFetched, c.New, c.Copies, c.Unchanged, c.NoArticle, took.Round(time.Millisecond))
-	if len(s.ErrorsByClass) > 0 {
-		classes := make([]string, 0, len(s.ErrorsByClass))
-		for k := range s.ErrorsByClass {
-			classes = append(classes, k)
-		}
-		sort.Strings(classes)
-		parts := make([]string, len(classes))
-		for i, k := range classes {
-			parts[i] = fmt.Sprintf("%s %d", k, s.ErrorsByClass[k])
-		}
-		fmt.Fprintf(a.stdout, "errors: %s\n", strings.Join(parts, ", "))
-	}
-}
-
 // failed reports whether the run had errors worth a non-zero exit: jobs that
 // failed for good, except robots.txt exclusions (obeyed, not failed) and pages
-// with no article (a gallery or video page is no fault of the crawl).
+// with no article (a gallery or video page is no fault of the crawl); or
+// seeds asked for of which none answered.
 func (r runResult) failed() bool {
 	e := r.Summary.ErrorsByClass
-	return r.Summary.Failed > e[crawler.ClassRobots]+e[pipeline.ClassNoArticle]
+	s := r.Summary
+	return s.Failed > e[crawler.ClassRobots]+e[pipeline.ClassNoArticle] || (s.SeedsTried > 0 && s.SeedsFetched == 0)
 }
 
 // openExisting opens the store for a command that only reads it (stats,

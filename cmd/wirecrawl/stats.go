@@ -115,7 +115,7 @@ func writeStats(w io.Writer, st store.Stats, top int) error {
 	if len(f.Errors) > 0 {
 		fmt.Fprintln(tw, "  error class\tfetches\tlatest error")
 		for _, e := range f.Errors {
-			fmt.Fprintf(tw, "  %s\t%d\t%s\n", e.Class, e.Count, oneLine(e.Example, 80))
+			fmt.Fprintf(tw, "  %s\t%d\t%s\n", e.Class, e.Count, strings.Join(strings.Fields(e.Example), " "))
 		}
 	}
 	return tw.Flush()
@@ -124,15 +124,6 @@ func writeStats(w io.Writer, st store.Stats, top int) error {
 func orUnknown(s string) string {
 	if s == "" {
 		return "(unknown)"
-	}
-	return s
-}
-
-// oneLine flattens s to one line of at most n runes.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
 	}
 	return s
 }

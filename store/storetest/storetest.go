@@ -62,6 +62,10 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"Stats", testStats},
 		{"FetchLogDurable", testFetchLogDurable},
 		{"PendingDueBy", testPendingDueBy},
+		{"ReleaseLeases", testReleaseLeases},
+		{"RenewLeases", testRenewLeases},
+		{"RequeueFailed", testRequeueFailed},
+		{"Postpone", testPostpone},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDSN) })
