@@ -30,7 +30,9 @@ func crawlEnv(web *testweb.Web, db string) []string {
 		"WIRECRAWL_CRAWLER_ALLOW_PRIVATE_NETWORKS=true",
 		"WIRECRAWL_CRAWLER_NO_DELAY=true",
 		"WIRECRAWL_CRAWLER_LEASE_TTL=2s",
-		"WIRECRAWL_CRAWLER_TIMEOUT=1s",
+		// A timeout far above any loopback answer, even on a loaded
+		// machine: a fetch that times out is retried only in a later run.
+		"WIRECRAWL_CRAWLER_TIMEOUT=30s",
 		"WIRECRAWL_LOG_LEVEL=warn",
 	}
 }
