@@ -456,31 +456,34 @@ func TestCrawlInterruptedPartitions(t *testing.T) {
 // arrives, and a resumed crawl fetches in another order (README, "Crawling").
 func maxMoved(pages int) int { return max(1, pages/100) }
 
-// pagesInOtherStories counts the URLs whose story (the set of URLs stored
-// with them) differs between two partitions.
+// pagesInOtherStories counts the pages that would have to move to turn one
+// partition into the other: for each story of either, the pages outside its
+// largest overlap with a story of the other (one copy split off a story of
+// four is one page; the larger of the two directions is returned).
 func pagesInOtherStories(want, got []string) int {
-	members := func(part []string) map[string]string {
-		m := map[string]string{}
-		for _, s := range part {
+	moved := func(from, to []string) int {
+		in := map[string]int{}
+		for i, s := range to {
 			for _, u := range strings.Fields(s) {
-				m[u] = s
+				in[u] = i
 			}
 		}
-		return m
-	}
-	w, g := members(want), members(got)
-	n := 0
-	for u, s := range w {
-		if g[u] != s {
-			n++
+		n := 0
+		for _, s := range from {
+			urls := strings.Fields(s)
+			overlap := map[int]int{}
+			best := 0
+			for _, u := range urls {
+				if i, ok := in[u]; ok {
+					overlap[i]++
+					best = max(best, overlap[i])
+				}
+			}
+			n += len(urls) - best
 		}
+		return n
 	}
-	for u := range g {
-		if _, ok := w[u]; !ok {
-			n++
-		}
-	}
-	return n
+	return max(moved(want, got), moved(got, want))
 }
 
 // interruptAt runs a crawl and interrupts it once the database holds at
@@ -573,5 +576,22 @@ func TestCrawlPostgresGone(t *testing.T) {
 	}
 	if got := partition(t, dsn); !reflect.DeepEqual(flatten(got), flatten(want)) {
 		t.Errorf("after the server came back: %d pages, want %d", len(flatten(got)), len(flatten(want)))
+	}
+}
+
+func TestPagesInOtherStories(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		want, got []string
+		moved     int
+	}{
+		{"same", []string{"a b c d", "e"}, []string{"a b c d", "e"}, 0},
+		{"one copy split off", []string{"a b c d", "e"}, []string{"a b c", "d", "e"}, 1},
+		{"two stories merged", []string{"a b c", "d e"}, []string{"a b c d e"}, 2},
+		{"a page missing", []string{"a b", "c"}, []string{"a b"}, 1},
+	} {
+		if got := pagesInOtherStories(c.want, c.got); got != c.moved {
+			t.Errorf("%s: %d pages moved, want %d", c.name, got, c.moved)
+		}
 	}
 }
