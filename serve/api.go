@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/wirecrawl/wirecrawl/export"
 	"github.com/wirecrawl/wirecrawl/store"
@@ -98,10 +97,10 @@ func parseListQuery(q url.Values) (f export.Filter, after int64, limit int, err 
 			return f, 0, 0, fmt.Errorf("unknown parameter %q (want since, until, site, lang, limit, cursor)", key)
 		}
 	}
-	if f.Since, err = parseTime(q.Get("since"), false); err != nil {
+	if f.Since, err = export.ParseTime(q.Get("since"), false); err != nil {
 		return f, 0, 0, fmt.Errorf("since: %w", err)
 	}
-	if f.Until, err = parseTime(q.Get("until"), true); err != nil {
+	if f.Until, err = export.ParseTime(q.Get("until"), true); err != nil {
 		return f, 0, 0, fmt.Errorf("until: %w", err)
 	}
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
@@ -124,24 +123,4 @@ func parseListQuery(q url.Values) (f export.Filter, after int64, limit int, err 
 		after = n
 	}
 	return f, after, limit, nil
-}
-
-// parseTime reads an RFC 3339 time or a date; an upper-bound date counts
-// its whole day (as export's --until does).
-func parseTime(s string, upper bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a date (YYYY-MM-DD)", s)
-	}
-	if upper {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d, nil
 }

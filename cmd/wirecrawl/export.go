@@ -106,10 +106,10 @@ func planExport(fl exportFlags) (exportPlan, error) {
 			return p, fmt.Errorf("--out: %w", err)
 		}
 	}
-	if p.opts.Filter.Since, err = parseTimeFlag(fl.since, false); err != nil {
+	if p.opts.Filter.Since, err = export.ParseTime(fl.since, false); err != nil {
 		return p, fmt.Errorf("--since: %w", err)
 	}
-	if p.opts.Filter.Until, err = parseTimeFlag(fl.until, true); err != nil {
+	if p.opts.Filter.Until, err = export.ParseTime(fl.until, true); err != nil {
 		return p, fmt.Errorf("--until: %w", err)
 	}
 	if s, u := p.opts.Filter.Since, p.opts.Filter.Until; !s.IsZero() && !u.IsZero() && !s.Before(u) {
@@ -128,26 +128,6 @@ func planExport(fl exportFlags) (exportPlan, error) {
 		return p, fmt.Errorf("--card %s is the export file itself", fl.card)
 	}
 	return p, nil
-}
-
-// parseTimeFlag reads an RFC 3339 time or a date (midnight UTC). For an
-// upper bound (exclusive), a date means the end of that day: the next midnight.
-func parseTimeFlag(s string, upper bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2026-11-26T15:04:05Z) nor a date (2026-11-26)", s)
-	}
-	if upper {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d, nil
 }
 
 func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
