@@ -6,20 +6,22 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // guessKind guesses what a seed URL is; the body decides in the end, except
 // that a URL guessed to be a feed or sitemap must not answer HTML.
-func guessKind(u string) Kind {
+func guessKind(u string) frontier.Kind {
 	l := strings.ToLower(u)
 	switch {
 	case strings.Contains(l, "sitemap") || strings.HasSuffix(l, ".xml.gz"):
-		return KindSitemap
+		return frontier.KindSitemap
 	case strings.Contains(l, "rss") || strings.Contains(l, "feed") || strings.Contains(l, "atom") ||
 		strings.HasSuffix(l, ".xml") || strings.HasSuffix(l, ".json"):
-		return KindFeed
+		return frontier.KindFeed
 	}
-	return KindHome
+	return frontier.KindHome
 }
 
 // Crawl runs one pass: it enqueues the seeds, polls those that are due (all of
@@ -30,16 +32,16 @@ func guessKind(u string) Kind {
 func (c *Crawler) Crawl(ctx context.Context, seeds []string, force bool, h Handler) (Summary, error) {
 	p := newPass(force, h)
 	now := time.Now()
-	var jobs []Job
+	var jobs []frontier.Job
 	var urls []string
 	for _, s := range seeds {
 		u, err := NormalizeURL(s)
 		if err != nil {
 			c.log.Warn("bad seed", "seed", s, "err", err)
-			p.errClass(ClassBadURL, err)
+			p.errClass(frontier.ClassBadURL, err)
 			continue
 		}
-		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: guessKind(u), NotBefore: now})
+		jobs = append(jobs, frontier.Job{URL: u, Host: frontier.HostOf(u), Kind: guessKind(u), NotBefore: now})
 		urls = append(urls, u)
 		p.seeds[u] = true
 	}
@@ -95,7 +97,7 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 	// A result frees a host slot (host set) when the job's request is
 	// answered, and ends the job (url set) when it is handled.
 	type result struct{ host, url string }
-	work := make(chan Job)
+	work := make(chan frontier.Job)
 	// Each in-flight job reports at most twice; at most Workers are in
 	// flight, so sends never block.
 	finished := make(chan result, 2*c.cfg.Workers)
@@ -119,7 +121,7 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 			}
 		}()
 	}
-	queues := map[string][]Job{}
+	queues := map[string][]frontier.Job{}
 	busy := map[string]int{}
 	// mine holds the URLs queued or in flight here: a lease that expired
 	// while its job waited here must not bring the job in a second time.
@@ -222,7 +224,7 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 		// Lease in batches, refilling below half the buffer: a Lease is a
 		// write transaction in the store, worth amortising.
 		if buffered <= maxBuffered/2 {
-			var jobs []Job
+			var jobs []frontier.Job
 			var err error
 			if p.scope == nil {
 				jobs, err = c.st.Lease(ctx, c.owner, maxBuffered-buffered, now, c.cfg.LeaseTTL)
@@ -239,13 +241,13 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 			added := 0
 			if len(jobs) > 0 {
 				idleSince, waitLogged = now, false
-				var later []Job
+				var later []frontier.Job
 				for _, j := range jobs {
 					if mine[j.URL] {
 						continue
 					}
 					if j.Host == "" {
-						j.Host = hostOf(j.URL)
+						j.Host = frontier.HostOf(j.URL)
 					}
 					if p.hostGivenUp(j.Host) {
 						later = append(later, j)
@@ -376,7 +378,7 @@ func (c *Crawler) reportProgress(ctx context.Context, p *pass) {
 // release gives a leased job back after an interruption (or the end of the
 // pass's time), due now and without counting an attempt, so the next run
 // does not have to wait for the lease to expire. Best effort.
-func (c *Crawler) release(ctx context.Context, j Job) {
+func (c *Crawler) release(ctx context.Context, j frontier.Job) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := c.st.Postpone(rctx, c.owner, []string{j.URL}, time.Now()); err != nil {
@@ -386,12 +388,12 @@ func (c *Crawler) release(ctx context.Context, j Job) {
 
 // process handles one leased job; every outcome ends in Finish or Retry
 // (or, when interrupted, a release).
-func (c *Crawler) process(ctx context.Context, p *pass, j Job) {
+func (c *Crawler) process(ctx context.Context, p *pass, j frontier.Job) {
 	if ctx.Err() != nil {
 		c.release(ctx, j)
 		return
 	}
-	if j.Kind == KindArticle {
+	if j.Kind == frontier.KindArticle {
 		err := c.article(ctx, p, j, false)
 		c.conclude(ctx, p, j, err)
 		return

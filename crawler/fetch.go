@@ -21,6 +21,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"github.com/gocolly/colly/v2"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // Sentinel errors of the fetcher; errors.Is works on what fetch returns.
@@ -489,33 +490,6 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// Error classes recorded in the fetch log and Summary.ErrorsByClass.
-const (
-	ClassTimeout   = "timeout"
-	ClassReset     = "reset"
-	ClassConnect   = "connect"
-	ClassDNS       = "dns"
-	ClassTLS       = "tls"
-	ClassHTTP4xx   = "http_4xx"
-	ClassHTTP429   = "http_429"
-	ClassHTTP5xx   = "http_5xx"
-	ClassHTTPOther = "http_other"
-	ClassTooLarge  = "too_large"
-	ClassNotHTML   = "not_html"
-	ClassRobots    = "robots"
-	// ClassRobotsUnavailable: the host's robots.txt did not answer; retried later.
-	ClassRobotsUnavailable = "robots_unavailable"
-	ClassRedirectLoop      = "redirect_loop"
-	ClassTooManyRedirects  = "too_many_redirects"
-	ClassPrivateAddress    = "private_address"
-	ClassBadFeed           = "bad_feed"
-	ClassBadURL            = "bad_url"
-	ClassDecode            = "decode"
-	ClassProcess           = "process"
-	ClassNetwork           = "network"
-	ClassInterrupted       = "interrupted"
-)
-
 // classify maps a fetch error to its class and whether it is worth retrying.
 func classify(err error) (class string, transient bool) {
 	var he *HTTPError
@@ -531,55 +505,55 @@ func classify(err error) (class string, transient bool) {
 	case errors.As(err, &he):
 		switch {
 		case he.Status == http.StatusTooManyRequests:
-			return ClassHTTP429, true
+			return frontier.ClassHTTP429, true
 		case he.Status == http.StatusRequestTimeout:
-			return ClassHTTP4xx, true
+			return frontier.ClassHTTP4xx, true
 		case he.Status >= 500 && he.Status != http.StatusNotImplemented && he.Status != http.StatusHTTPVersionNotSupported:
-			return ClassHTTP5xx, true
+			return frontier.ClassHTTP5xx, true
 		case he.Status >= 500:
-			return ClassHTTP5xx, false
+			return frontier.ClassHTTP5xx, false
 		case he.Status >= 400:
-			return ClassHTTP4xx, false
+			return frontier.ClassHTTP4xx, false
 		default:
-			return ClassHTTPOther, false
+			return frontier.ClassHTTPOther, false
 		}
 	case errors.Is(err, ErrPrivateAddress):
-		return ClassPrivateAddress, false
+		return frontier.ClassPrivateAddress, false
 	case errors.Is(err, ErrRedirectLoop):
-		return ClassRedirectLoop, false
+		return frontier.ClassRedirectLoop, false
 	case errors.Is(err, ErrTooManyRedirects):
-		return ClassTooManyRedirects, false
+		return frontier.ClassTooManyRedirects, false
 	case errors.Is(err, errTooLarge):
-		return ClassTooLarge, false
+		return frontier.ClassTooLarge, false
 	case errors.Is(err, ErrNotHTML):
-		return ClassNotHTML, false
+		return frontier.ClassNotHTML, false
 	case errors.Is(err, ErrRobots):
-		return ClassRobots, false
+		return frontier.ClassRobots, false
 	case errors.Is(err, ErrBadFeed):
-		return ClassBadFeed, false
+		return frontier.ClassBadFeed, false
 	case errors.Is(err, ErrBadURL):
-		return ClassBadURL, false
+		return frontier.ClassBadURL, false
 	case errors.Is(err, errDecode):
-		return ClassDecode, false
+		return frontier.ClassDecode, false
 	case errors.Is(err, context.Canceled):
-		return ClassInterrupted, true
+		return frontier.ClassInterrupted, true
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return ClassTimeout, true
+		return frontier.ClassTimeout, true
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return ClassDNS, dnsErr.IsTemporary || dnsErr.IsTimeout
+		return frontier.ClassDNS, dnsErr.IsTemporary || dnsErr.IsTimeout
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return ClassTimeout, true
+		return frontier.ClassTimeout, true
 	}
 	switch {
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNABORTED):
-		return ClassReset, true
+		return frontier.ClassReset, true
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return ClassConnect, true
+		return frontier.ClassConnect, true
 	}
 	var te *tls.CertificateVerificationError
 	var re tls.RecordHeaderError
@@ -588,17 +562,17 @@ func classify(err error) (class string, transient bool) {
 		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 		// A broken TLS set-up (an https:// URL on a plain-HTTP port among
 		// them, which net/http reports as a plain error) stays broken.
-		return ClassTLS, false
+		return frontier.ClassTLS, false
 	}
 	if strings.Contains(err.Error(), "response headers exceeded") {
 		// net/http's MaxResponseHeaderBytes (no sentinel error exists):
 		// the same headers will come again.
-		return ClassTooLarge, false
+		return frontier.ClassTooLarge, false
 	}
 	if strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "server closed") {
-		return ClassReset, true
+		return frontier.ClassReset, true
 	}
-	return ClassNetwork, true
+	return frontier.ClassNetwork, true
 }
 
 // wireURL is u as a request sends it: without its fragment.

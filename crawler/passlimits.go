@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // fail ends the pass at once because of err (the State is unusable): the
@@ -61,7 +63,7 @@ func (c *Crawler) noteHost(p *pass, host, class string) bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if class != ClassTimeout {
+	if class != frontier.ClassTimeout {
 		p.hostTimeouts[host] = 0
 		return false
 	}
@@ -85,7 +87,7 @@ func (p *pass) hostGivenUp(host string) bool {
 
 // leaveForLater gives jobs of a host given up back to the queue, due after
 // TimeoutRetryDelay, without counting an attempt, and counts them.
-func (c *Crawler) leaveForLater(ctx context.Context, p *pass, jobs []Job) {
+func (c *Crawler) leaveForLater(ctx context.Context, p *pass, jobs []frontier.Job) {
 	if len(jobs) == 0 {
 		return
 	}

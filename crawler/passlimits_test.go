@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // countingServer serves robots.txt (404), article pages, and pages that
@@ -44,13 +46,13 @@ func countingServer(t *testing.T, pageDelay time.Duration) (*httptest.Server, *r
 	return srv, lg
 }
 
-func enqueueArticles(t *testing.T, st State, base, prefix string, n int) []string {
+func enqueueArticles(t *testing.T, st frontier.State, base, prefix string, n int) []string {
 	t.Helper()
-	var jobs []Job
+	var jobs []frontier.Job
 	var urls []string
 	for i := range n {
 		u := fmt.Sprintf("%s/%s/%d.html", base, prefix, i)
-		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: KindArticle, NotBefore: time.Now()})
+		jobs = append(jobs, frontier.Job{URL: u, Host: frontier.HostOf(u), Kind: frontier.KindArticle, NotBefore: time.Now()})
 		urls = append(urls, u)
 	}
 	if _, err := st.Enqueue(context.Background(), jobs); err != nil {
@@ -77,7 +79,7 @@ func (l *reqLog) countPrefix(prefix string) int {
 func TestHangingHostDeferred(t *testing.T) {
 	hang, hangLog := countingServer(t, 0)
 	good, goodLog := countingServer(t, 0)
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	hanging := enqueueArticles(t, st, hang.URL, "hang", 6)
 	pages := enqueueArticles(t, st, good.URL, "news", 6)
 
@@ -103,8 +105,8 @@ func TestHangingHostDeferred(t *testing.T) {
 		t.Errorf("summary: deferred %d, hosts given up %d, left on hosts %d, failed %d; want 3, 1, 3, 0",
 			sum.Deferred, sum.HostsGivenUp, sum.LeftOnHosts, sum.Failed)
 	}
-	if sum.ErrorsByClass[ClassTimeout] != 3 || !strings.Contains(sum.ErrorExamples[ClassTimeout], "hang") {
-		t.Errorf("timeouts %d, example %q", sum.ErrorsByClass[ClassTimeout], sum.ErrorExamples[ClassTimeout])
+	if sum.ErrorsByClass[frontier.ClassTimeout] != 3 || !strings.Contains(sum.ErrorExamples[frontier.ClassTimeout], "hang") {
+		t.Errorf("timeouts %d, example %q", sum.ErrorsByClass[frontier.ClassTimeout], sum.ErrorExamples[frontier.ClassTimeout])
 	}
 	timedOut := 0
 	for _, u := range hanging {
@@ -112,7 +114,7 @@ func TestHangingHostDeferred(t *testing.T) {
 		if state != "queued" {
 			t.Errorf("%s: %s (%s), want queued for a later run", u, state, class)
 		}
-		if class == ClassTimeout {
+		if class == frontier.ClassTimeout {
 			timedOut++
 		}
 	}
@@ -144,7 +146,7 @@ func TestHangingHostDeferred(t *testing.T) {
 // the next pass finishes the work, each page handled once.
 func TestMaxPassDuration(t *testing.T) {
 	slow, _ := countingServer(t, 200*time.Millisecond)
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	urls := enqueueArticles(t, st, slow.URL, "slow", 40) // one host, one request at a time: >= 8 s
 
 	cfg := testConfig()
@@ -189,7 +191,7 @@ func TestMaxPassDuration(t *testing.T) {
 // brokenState is a MemoryState whose store "breaks": errBroken, from any
 // call or from the handler writing to it, is an unusable-store error.
 type brokenState struct {
-	*MemoryState
+	*frontier.MemoryState
 }
 
 var errBroken = errors.New("database disk image is malformed")
@@ -201,7 +203,7 @@ func (brokenState) Unusable(err error) bool { return errors.Is(err, errBroken) }
 // retried for it, and no page is fetched twice.
 func TestUnusableStoreEndsPass(t *testing.T) {
 	srv, lg := countingServer(t, 0)
-	st := brokenState{NewMemoryState()}
+	st := brokenState{frontier.NewMemoryState()}
 	urls := enqueueArticles(t, st, srv.URL, "news", 60)
 	cfg := testConfig()
 	cfg.Delay = 0
@@ -250,7 +252,7 @@ func TestUnusableStoreEndsPass(t *testing.T) {
 // (TestLeaseTakeover: a dead owner's job comes back after its lease.)
 func TestLeaseHeartbeat(t *testing.T) {
 	slow, lg := countingServer(t, 7*time.Second)
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	enqueueArticles(t, st, slow.URL, "slow", 1)
 	cfg := testConfig()
 	cfg.LeaseTTL = 2 * time.Second

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/dedup"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 )
@@ -116,7 +117,7 @@ func New() *Metrics {
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // Fetch implements pipeline.Observer.
-func (m *Metrics) Fetch(rec crawler.FetchRecord) {
+func (m *Metrics) Fetch(rec frontier.FetchRecord) {
 	kind := string(rec.Kind)
 	if kind == "" {
 		kind = "unknown"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/dedup"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/metrics"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
@@ -24,9 +25,9 @@ func TestMetrics(t *testing.T) {
 	m.Outcome(pipeline.Outcome{Action: dedup.ActionUnchanged})
 	m.Outcome(pipeline.Outcome{Err: crawler.Permanent(pipeline.ClassNoArticle, errors.New("empty"))})
 	m.Outcome(pipeline.Outcome{Err: errors.New("store: disk full")})
-	m.Fetch(crawler.FetchRecord{Kind: crawler.KindArticle, Status: 200, Duration: 30 * time.Millisecond})
-	m.Fetch(crawler.FetchRecord{Kind: crawler.KindArticle, Status: 503, ErrClass: "http_5xx", Duration: time.Millisecond})
-	m.Fetch(crawler.FetchRecord{Kind: crawler.KindFeed, ErrClass: "timeout"})
+	m.Fetch(frontier.FetchRecord{Kind: frontier.KindArticle, Status: 200, Duration: 30 * time.Millisecond})
+	m.Fetch(frontier.FetchRecord{Kind: frontier.KindArticle, Status: 503, ErrClass: "http_5xx", Duration: time.Millisecond})
+	m.Fetch(frontier.FetchRecord{Kind: frontier.KindFeed, ErrClass: "timeout"})
 	m.Stage(pipeline.StageStore, time.Millisecond, errors.New("locked"))
 	m.Stage(pipeline.StageStore, time.Millisecond, nil)
 	m.Stage(pipeline.StageClean, 2*time.Millisecond, nil)

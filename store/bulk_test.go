@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // BulkStory is one story BulkLoad inserts: its canonical text, one copy and
@@ -44,7 +46,7 @@ func BulkLoad(ctx context.Context, st Store, stories []BulkStory) error {
 				}
 				if _, err := r.exec(ctx, `INSERT INTO copies (story_id, url, host, canonical_url, site, title, published, fetched_at,
 					lang, similarity, reason, simhash, content_hash, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'en', 1, 'new story', ?, ?, ?)`,
-					id, b.URL, hostOf(b.URL), b.URL, b.Site, "Title of "+b.URL, seen, seen, int64(b.Simhash), int64(b.ContentHash), seen); err != nil {
+					id, b.URL, frontier.HostOf(b.URL), b.URL, b.Site, "Title of "+b.URL, seen, seen, int64(b.Simhash), int64(b.ContentHash), seen); err != nil {
 					return fmt.Errorf("bulk copy: %w", err)
 				}
 				args := make([]any, 0, 2*len(b.Keys))

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl"
-	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // index implements dedup.Index on the read pool, or inside the transaction
@@ -483,7 +483,7 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 		slices.Sort(urls) // lock order, as in Enqueue
 	}
 	for _, u := range urls {
-		if err := s.finishTx(ctx, tx, u, crawler.KindArticle, stateDone, ""); err != nil {
+		if err := s.finishTx(ctx, tx, u, frontier.KindArticle, stateDone, ""); err != nil {
 			return 0, fmt.Errorf("frontier %s: %w", u, err)
 		}
 	}
@@ -635,7 +635,7 @@ func (s *db) upsertCopy(ctx context.Context, tx *sql.Tx, id int64, doc *wirecraw
 			fetched_at = excluded.fetched_at, lang = excluded.lang, similarity = excluded.similarity,
 			distance = excluded.distance, containment = excluded.containment, reason = excluded.reason,
 			simhash = excluded.simhash, content_hash = excluded.content_hash, text = excluded.text, stored_at = excluded.stored_at`,
-		id, doc.URL, hostOf(doc.URL), canon, doc.Site, doc.Title, doc.Byline, nanos(doc.Published),
+		id, doc.URL, frontier.HostOf(doc.URL), canon, doc.Site, doc.Title, doc.Byline, nanos(doc.Published),
 		nanos(fetched), doc.Lang, sim, d.Distance, d.Containment, d.Reason, int64(d.Simhash), int64(d.ContentHash), text, now)
 	if err != nil {
 		return fmt.Errorf("store copy: %w", err)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/testweb"
@@ -389,7 +390,7 @@ func TestCrawlHostileDeepXML(t *testing.T) {
 			t.Errorf("%s: %v", c.Name, err)
 			continue
 		}
-		if state != "done" && (state != "failed" || class != crawler.ClassBadFeed) {
+		if state != "done" && (state != "failed" || class != frontier.ClassBadFeed) {
 			t.Errorf("%s (%s): frontier state %s class %q, want done or failed with bad_feed", c.Name, c.Note, state, class)
 		}
 	}
@@ -797,11 +798,11 @@ func checkStatsJSON(t *testing.T, cfgPath string, cases []testweb.HostileCase, s
 	if st.Copies != stored || st.Stories != stored {
 		t.Errorf("stats --json: %d stories, %d copies; want %d of each", st.Stories, st.Copies, stored)
 	}
-	known := map[string]bool{crawler.ClassTimeout: true, crawler.ClassReset: true, crawler.ClassHTTP4xx: true,
-		crawler.ClassHTTP429: true, crawler.ClassHTTP5xx: true, crawler.ClassTooLarge: true, crawler.ClassNotHTML: true,
-		crawler.ClassRedirectLoop: true, crawler.ClassTooManyRedirects: true, crawler.ClassPrivateAddress: true,
-		crawler.ClassBadFeed: true, crawler.ClassDecode: true, crawler.ClassBadURL: true, crawler.ClassTLS: true,
-		crawler.ClassConnect: true, crawler.ClassHTTPOther: true, crawler.ClassRobots: true, pipeline.ClassNoArticle: true}
+	known := map[string]bool{frontier.ClassTimeout: true, frontier.ClassReset: true, frontier.ClassHTTP4xx: true,
+		frontier.ClassHTTP429: true, frontier.ClassHTTP5xx: true, frontier.ClassTooLarge: true, frontier.ClassNotHTML: true,
+		frontier.ClassRedirectLoop: true, frontier.ClassTooManyRedirects: true, frontier.ClassPrivateAddress: true,
+		frontier.ClassBadFeed: true, frontier.ClassDecode: true, frontier.ClassBadURL: true, frontier.ClassTLS: true,
+		frontier.ClassConnect: true, frontier.ClassHTTPOther: true, frontier.ClassRobots: true, pipeline.ClassNoArticle: true}
 	for _, c := range cases {
 		if c.Class != "" && !known[c.Class] {
 			t.Errorf("%s: the truth table names class %q, which the crawler does not have", c.Name, c.Class)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wirecrawl/wirecrawl/config"
 	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 )
@@ -186,7 +187,7 @@ func (a *app) crawlProgress() *progressbar.ProgressBar {
 func (r runResult) failed() bool {
 	e := r.Summary.ErrorsByClass
 	s := r.Summary
-	return s.Failed > e[crawler.ClassRobots]+e[pipeline.ClassNoArticle] || (s.SeedsTried > 0 && s.SeedsFetched == 0)
+	return s.Failed > e[frontier.ClassRobots]+e[pipeline.ClassNoArticle] || (s.SeedsTried > 0 && s.SeedsFetched == 0)
 }
 
 // openExisting opens the store for a command that only reads it (stats,
