@@ -80,49 +80,11 @@ func (ix index) Nominate(ctx context.Context, q dedup.Query) (dedup.Nomination, 
 	for len(ks) > 0 {
 		chunk := ks[:min(len(ks), nominateChunk)]
 		ks = ks[len(chunk):]
-		var (
-			sb   strings.Builder
-			args []any
-		)
-		for i, k := range chunk {
-			if i > 0 {
-				sb.WriteString(" UNION ALL ")
-			}
-			fmt.Fprintf(&sb, "SELECT key, story_id FROM (SELECT key, story_id FROM dedup_keys WHERE key = ? ORDER BY story_id DESC")
-			args = append(args, int64(k))
-			if q.KeyLimit > 0 {
-				sb.WriteString(" LIMIT ?")
-				args = append(args, q.KeyLimit+1)
-			}
-			fmt.Fprintf(&sb, ") k%d", i)
-		}
-		rows, err := ix.r.query(ctx, sb.String(), args...)
+		stop, err := ix.matchKeys(ctx, chunk, q.KeyLimit, matched)
 		if err != nil {
 			return nom, fmt.Errorf("store: nominate: %w", err)
 		}
-		perKey := map[int64][]int64{}
-		for rows.Next() {
-			var k, id int64
-			if err := rows.Scan(&k, &id); err != nil {
-				rows.Close()
-				return nom, fmt.Errorf("store: nominate: %w", err)
-			}
-			perKey[k] = append(perKey[k], id)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nom, fmt.Errorf("store: nominate: %w", err)
-		}
-		for _, ids := range perKey {
-			if q.KeyLimit > 0 && len(ids) > q.KeyLimit {
-				nom.StopKeys++
-				continue
-			}
-			for _, id := range ids {
-				matched[id]++
-			}
-		}
+		nom.StopKeys += stop
 	}
 	if len(matched) == 0 {
 		return nom, nil
@@ -139,36 +101,94 @@ func (ix index) Nominate(ctx context.Context, q dedup.Query) (dedup.Nomination, 
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), lookupChunk)]
 		ids = ids[len(chunk):]
-		args := make([]any, 0, len(chunk)+1)
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		args = append(args, since)
-		rows, err := ix.r.query(ctx, `SELECT story_id, simhash, content_hash, words, published, first_seen FROM dedup_stories
-			WHERE story_id IN (`+placeholders(len(chunk))+`) AND first_seen >= ? ORDER BY story_id`, args...)
+		cands, err := ix.fingerprints(ctx, chunk, since)
 		if err != nil {
 			return nom, fmt.Errorf("store: nominate: %w", err)
 		}
-		for rows.Next() {
-			var (
-				c                dedup.Candidate
-				sh, ch, pub, fst int64
-			)
-			if err := rows.Scan(&c.StoryID, &sh, &ch, &c.Length, &pub, &fst); err != nil {
-				rows.Close()
-				return nom, fmt.Errorf("store: nominate: %w", err)
-			}
-			c.Simhash, c.ContentHash, c.Published, c.FirstSeen = uint64(sh), uint64(ch), fromNanos(pub), fromNanos(fst)
+		for _, c := range cands {
 			c.Matched = matched[c.StoryID]
 			nom.Candidates = append(nom.Candidates, c)
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nom, fmt.Errorf("store: nominate: %w", err)
-		}
 	}
 	return nom, nil
+}
+
+// matchKeys counts, in matched, the keys each story shares among keys,
+// reading at most keyLimit+1 stories per key (all when keyLimit is 0), and
+// returns how many keys more than keyLimit stories share (stop keys, which
+// count for no story).
+func (ix index) matchKeys(ctx context.Context, keys []uint64, keyLimit int, matched map[int64]int) (stop int, err error) {
+	var (
+		sb   strings.Builder
+		args []any
+	)
+	for i, k := range keys {
+		if i > 0 {
+			sb.WriteString(" UNION ALL ")
+		}
+		sb.WriteString("SELECT key, story_id FROM (SELECT key, story_id FROM dedup_keys WHERE key = ? ORDER BY story_id DESC")
+		args = append(args, int64(k))
+		if keyLimit > 0 {
+			sb.WriteString(" LIMIT ?")
+			args = append(args, keyLimit+1)
+		}
+		fmt.Fprintf(&sb, ") k%d", i)
+	}
+	rows, err := ix.r.query(ctx, sb.String(), args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	perKey := map[int64][]int64{}
+	for rows.Next() {
+		var k, id int64
+		if err := rows.Scan(&k, &id); err != nil {
+			return 0, err
+		}
+		perKey[k] = append(perKey[k], id)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, ids := range perKey {
+		if keyLimit > 0 && len(ids) > keyLimit {
+			stop++
+			continue
+		}
+		for _, id := range ids {
+			matched[id]++
+		}
+	}
+	return stop, nil
+}
+
+// fingerprints reads the dedup_stories rows of stories ids first seen at
+// or after since (UnixNano), in story order.
+func (ix index) fingerprints(ctx context.Context, ids []int64, since int64) ([]dedup.Candidate, error) {
+	args := make([]any, 0, len(ids)+1)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(args, since)
+	rows, err := ix.r.query(ctx, `SELECT story_id, simhash, content_hash, words, published, first_seen FROM dedup_stories
+		WHERE story_id IN (`+placeholders(len(ids))+`) AND first_seen >= ? ORDER BY story_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []dedup.Candidate
+	for rows.Next() {
+		var (
+			c                dedup.Candidate
+			sh, ch, pub, fst int64
+		)
+		if err := rows.Scan(&c.StoryID, &sh, &ch, &c.Length, &pub, &fst); err != nil {
+			return nil, err
+		}
+		c.Simhash, c.ContentHash, c.Published, c.FirstSeen = uint64(sh), uint64(ch), fromNanos(pub), fromNanos(fst)
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // nominateChunk bounds the keys of one Nominate query (dedup sends about a

@@ -108,145 +108,31 @@ func (s *db) mergeStory(ctx context.Context, tx *sql.Tx, to, from int64, keep bo
 }
 
 func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
-	d := &p.Decision
-	doc := &p.Doc
-	if doc.URL == "" {
+	if p.Doc.URL == "" {
 		return 0, errors.New("document has no URL")
 	}
-	now := time.Now().UnixNano()
-	var (
-		storyID int64
-		fresh   bool // a story inserted by this page
-		merged  int  // stories merged into storyID
-	)
-	// mergeAll merges the stories the page also verified against into
-	// storyID before the page's own canonical claim is weighed, as
-	// dedup.MemoryIndex.Add does: the most complete canonical wins.
-	mergeAll := func(keep bool) error {
-		for _, from := range d.Merge {
-			ok, err := s.mergeStory(ctx, tx, storyID, from, keep, now)
-			if err != nil {
-				return err
-			}
-			if ok {
-				merged++
-			}
-		}
-		return nil
-	}
-	switch d.Action {
+	ps := &pageSave{s: s, tx: tx, p: p, now: time.Now().UnixNano()}
+	var err error
+	switch p.Decision.Action {
 	case dedup.ActionUnchanged:
-		storyID = d.StoryID
-		if id, _, ok, err := (index{s, s.in(tx)}).StoredURL(ctx, doc.URL); err != nil {
-			return 0, err
-		} else if ok {
-			storyID = id
-		}
+		err = ps.unchanged(ctx)
 	case dedup.ActionNew:
-		if err := s.maybePruneIndex(ctx, tx, d.WindowStart); err != nil {
-			return 0, err
-		}
-		// A URL stored before as the only copy of its story is that story,
-		// updated in place (a re-save keeps the story's ID); a URL that
-		// shares its story with others moves to a new story.
-		oldID, alone, err := s.copyStory(ctx, tx, doc.URL)
-		if err != nil {
-			return 0, err
-		}
-		if oldID != 0 && alone {
-			storyID = oldID
-			d.StoryID, d.Canonical = storyID, true
-			if err := s.replaceCanonical(ctx, tx, storyID, doc, d, now, false); err != nil {
-				return 0, err
-			}
-			// Its keys are the new text's alone.
-			if _, err := s.in(tx).exec(ctx, `DELETE FROM dedup_keys WHERE story_id = ?`, storyID); err != nil {
-				return 0, fmt.Errorf("replace keys: %w", err)
-			}
-			break
-		}
-		if oldID != 0 {
-			if err := s.removeCopy(ctx, tx, oldID, doc.URL); err != nil {
-				return 0, err
-			}
-		}
-		err = s.in(tx).queryRow(ctx, `INSERT INTO stories (url, title, byline, published, site, lang, text, simhash,
-			content_hash, words, first_publisher, first_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			doc.URL, doc.Title, doc.Byline, nanos(doc.Published), doc.Site, doc.Lang, doc.Text, int64(d.Simhash),
-			int64(d.ContentHash), docWords(doc, d), doc.Site, now, now).Scan(&storyID)
-		if err != nil {
-			return 0, fmt.Errorf("insert story: %w", err)
-		}
-		d.StoryID, d.Canonical, fresh = storyID, true, true
+		err = ps.newStory(ctx)
 	case dedup.ActionCopy:
-		storyID = d.StoryID
-		var one int
-		err := s.in(tx).queryRow(ctx, `SELECT 1 FROM stories WHERE id = ?`, storyID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, fmt.Errorf("copy of story %d: no such story", storyID)
-		} else if err != nil {
-			return 0, err
-		}
-		// Merge first: the page's URL may be stored in a story it merges,
-		// whose text then competes for canonical instead of being dropped
-		// with that story when the URL moves.
-		if err := mergeAll(false); err != nil {
-			return 0, err
-		}
-		oldID, _, err := s.copyStory(ctx, tx, doc.URL)
-		if err != nil {
-			return 0, err
-		}
-		if oldID != 0 && oldID != storyID {
-			if err := s.removeCopy(ctx, tx, oldID, doc.URL); err != nil {
-				return 0, err
-			}
-		}
+		err = ps.copyOf(ctx)
 	default:
-		return 0, fmt.Errorf("unknown dedup action %q", d.Action)
+		err = fmt.Errorf("unknown dedup action %q", p.Decision.Action)
 	}
-
-	if d.Action == dedup.ActionNew {
-		// dedup never asks a new story to merge others; MemoryIndex keeps
-		// the page canonical if it does.
-		if err := mergeAll(true); err != nil {
+	if err != nil {
+		return 0, err
+	}
+	if p.Decision.Action != dedup.ActionUnchanged {
+		if err := ps.storeCopy(ctx); err != nil {
 			return 0, err
 		}
 	}
-	if d.Action == dedup.ActionCopy && d.Canonical {
-		var words int
-		if len(d.Merge) > 0 {
-			if err := s.in(tx).queryRow(ctx, `SELECT words FROM stories WHERE id = ?`, storyID).Scan(&words); err != nil {
-				return 0, fmt.Errorf("story %d length: %w", storyID, err)
-			}
-		}
-		if dedup.KeepsCanonical(*d, docWords(doc, d), words) {
-			if err := s.replaceCanonical(ctx, tx, storyID, doc, d, now, true); err != nil {
-				return 0, err
-			}
-		}
-	}
-
-	if d.Action != dedup.ActionUnchanged {
-		if err := s.upsertCopy(ctx, tx, storyID, doc, d, now); err != nil {
-			return 0, err
-		}
-		if err := s.addKeys(ctx, tx, storyID, d.Keys); err != nil {
-			return 0, err
-		}
-		if !fresh || merged > 0 { // a fresh story got its first publisher on insert
-			if err := s.updateFirstPublisher(ctx, tx, storyID); err != nil {
-				return 0, err
-			}
-		}
-		if s.cfg.RawHTML && p.Raw != nil {
-			if err := s.saveRaw(ctx, tx, p.Raw, doc.URL); err != nil {
-				return 0, err
-			}
-		}
-	}
-	urls := []string{doc.URL}
-	if p.FrontierURL != "" && p.FrontierURL != doc.URL {
+	urls := []string{p.Doc.URL}
+	if p.FrontierURL != "" && p.FrontierURL != p.Doc.URL {
 		urls = append(urls, p.FrontierURL)
 		slices.Sort(urls) // lock order, as in Enqueue
 	}
@@ -255,7 +141,158 @@ func (s *db) savePage(ctx context.Context, tx *sql.Tx, p *Page) (int64, error) {
 			return 0, fmt.Errorf("frontier %s: %w", u, err)
 		}
 	}
-	return storyID, nil
+	return ps.storyID, nil
+}
+
+// pageSave is one savePage in progress: the story the page goes to and
+// what happened to it.
+type pageSave struct {
+	s   *db
+	tx  *sql.Tx
+	p   *Page
+	now int64
+
+	storyID int64
+	fresh   bool // a story inserted by this page
+	merged  int  // stories merged into storyID
+}
+
+// mergeAll merges the stories the page also verified against into storyID
+// before the page's own canonical claim is weighed, as
+// dedup.MemoryIndex.Add does: the most complete canonical wins unless keep.
+func (ps *pageSave) mergeAll(ctx context.Context, keep bool) error {
+	for _, from := range ps.p.Decision.Merge {
+		ok, err := ps.s.mergeStory(ctx, ps.tx, ps.storyID, from, keep, ps.now)
+		if err != nil {
+			return err
+		}
+		if ok {
+			ps.merged++
+		}
+	}
+	return nil
+}
+
+// unchanged: the URL is stored with the same body; it stays in the story
+// it is stored under.
+func (ps *pageSave) unchanged(ctx context.Context) error {
+	ps.storyID = ps.p.Decision.StoryID
+	id, _, ok, err := (index{ps.s, ps.s.in(ps.tx)}).StoredURL(ctx, ps.p.Doc.URL)
+	if err != nil {
+		return err
+	}
+	if ok {
+		ps.storyID = id
+	}
+	return nil
+}
+
+// newStory stores the page as a new story. A URL stored before as the
+// only copy of its story is that story, updated in place (a re-save keeps
+// the story's ID); a URL that shares its story with others moves to a new
+// story.
+func (ps *pageSave) newStory(ctx context.Context) error {
+	s, tx, d, doc := ps.s, ps.tx, &ps.p.Decision, &ps.p.Doc
+	if err := s.maybePruneIndex(ctx, tx, d.WindowStart); err != nil {
+		return err
+	}
+	oldID, alone, err := s.copyStory(ctx, tx, doc.URL)
+	if err != nil {
+		return err
+	}
+	if oldID != 0 && alone {
+		ps.storyID = oldID
+		d.StoryID, d.Canonical = oldID, true
+		if err := s.replaceCanonical(ctx, tx, oldID, doc, d, ps.now, false); err != nil {
+			return err
+		}
+		// Its keys are the new text's alone.
+		if _, err := s.in(tx).exec(ctx, `DELETE FROM dedup_keys WHERE story_id = ?`, oldID); err != nil {
+			return fmt.Errorf("replace keys: %w", err)
+		}
+	} else {
+		if oldID != 0 {
+			if err := s.removeCopy(ctx, tx, oldID, doc.URL); err != nil {
+				return err
+			}
+		}
+		err = s.in(tx).queryRow(ctx, `INSERT INTO stories (url, title, byline, published, site, lang, text, simhash,
+			content_hash, words, first_publisher, first_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			doc.URL, doc.Title, doc.Byline, nanos(doc.Published), doc.Site, doc.Lang, doc.Text, int64(d.Simhash),
+			int64(d.ContentHash), docWords(doc, d), doc.Site, ps.now, ps.now).Scan(&ps.storyID)
+		if err != nil {
+			return fmt.Errorf("insert story: %w", err)
+		}
+		d.StoryID, d.Canonical, ps.fresh = ps.storyID, true, true
+	}
+	// dedup never asks a new story to merge others; MemoryIndex keeps the
+	// page canonical if it does.
+	return ps.mergeAll(ctx, true)
+}
+
+// copyOf adds the page to the story dedup chose, merging the stories it
+// also verified against, and makes it the canonical version if it is.
+func (ps *pageSave) copyOf(ctx context.Context) error {
+	s, tx, d, doc := ps.s, ps.tx, &ps.p.Decision, &ps.p.Doc
+	ps.storyID = d.StoryID
+	var one int
+	err := s.in(tx).queryRow(ctx, `SELECT 1 FROM stories WHERE id = ?`, ps.storyID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("copy of story %d: no such story", ps.storyID)
+	} else if err != nil {
+		return err
+	}
+	// Merge first: the page's URL may be stored in a story it merges,
+	// whose text then competes for canonical instead of being dropped
+	// with that story when the URL moves.
+	if err := ps.mergeAll(ctx, false); err != nil {
+		return err
+	}
+	oldID, _, err := s.copyStory(ctx, tx, doc.URL)
+	if err != nil {
+		return err
+	}
+	if oldID != 0 && oldID != ps.storyID {
+		if err := s.removeCopy(ctx, tx, oldID, doc.URL); err != nil {
+			return err
+		}
+	}
+	if !d.Canonical {
+		return nil
+	}
+	var words int
+	if len(d.Merge) > 0 {
+		if err := s.in(tx).queryRow(ctx, `SELECT words FROM stories WHERE id = ?`, ps.storyID).Scan(&words); err != nil {
+			return fmt.Errorf("story %d length: %w", ps.storyID, err)
+		}
+	}
+	if dedup.KeepsCanonical(*d, docWords(doc, d), words) {
+		return s.replaceCanonical(ctx, tx, ps.storyID, doc, d, ps.now, true)
+	}
+	return nil
+}
+
+// storeCopy writes the page's copy row, its index keys, the story's first
+// publisher and the raw response.
+func (ps *pageSave) storeCopy(ctx context.Context) error {
+	s, tx, d, doc := ps.s, ps.tx, &ps.p.Decision, &ps.p.Doc
+	if err := s.upsertCopy(ctx, tx, ps.storyID, doc, d, ps.now); err != nil {
+		return err
+	}
+	if err := s.addKeys(ctx, tx, ps.storyID, d.Keys); err != nil {
+		return err
+	}
+	if !ps.fresh || ps.merged > 0 { // a fresh story got its first publisher on insert
+		if err := s.updateFirstPublisher(ctx, tx, ps.storyID); err != nil {
+			return err
+		}
+	}
+	if s.cfg.RawHTML && ps.p.Raw != nil {
+		if err := s.saveRaw(ctx, tx, ps.p.Raw, doc.URL); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // copyStory returns the story url is stored under (0 if none) and whether it
