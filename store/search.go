@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -151,31 +152,23 @@ func Snippet(text string, q Query, n int) string {
 	if len(words) == 0 || n <= 0 {
 		return ""
 	}
-	match := make([]bool, len(words))
-	first := -1
-	for i, w := range words {
-		if q.matchesWord(fold(text[w[0]:w[1]])) {
-			match[i] = true
-			if first < 0 {
-				first = i
-			}
-		}
-	}
+	first := slices.IndexFunc(words, func(w [2]int) bool { return q.matchesWord(fold(text[w[0]:w[1]])) })
 	from := max(0, first-n/4)
 	to := min(len(words), from+n)
 	from = max(0, to-n)
+	match := make([]bool, len(words))
+	for i := from; i < to; i++ {
+		match[i] = q.matchesWord(fold(text[words[i][0]:words[i][1]]))
+	}
 	var b strings.Builder
 	if from > 0 {
 		b.WriteString("… ")
+	} else {
+		b.WriteString(strings.TrimLeftFunc(collapseSpace(text[:words[0][0]]), unicode.IsSpace))
 	}
 	for i := from; i < to; i++ {
 		if i > from {
-			gap := text[words[i-1][1]:words[i][0]]
-			if strings.TrimFunc(gap, unicode.IsSpace) == "" {
-				b.WriteByte(' ')
-			} else {
-				b.WriteString(strings.Join(strings.Fields(gap), " "))
-			}
+			b.WriteString(collapseSpace(text[words[i-1][1]:words[i][0]]))
 		}
 		w := text[words[i][0]:words[i][1]]
 		if match[i] {
@@ -186,6 +179,26 @@ func Snippet(text string, q Query, n int) string {
 	}
 	if to < len(words) {
 		b.WriteString(" …")
+	} else {
+		b.WriteString(strings.TrimRightFunc(collapseSpace(text[words[to-1][1]:]), unicode.IsSpace))
+	}
+	return b.String()
+}
+
+// collapseSpace replaces each run of white space in s with one space.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(r)
 	}
 	return b.String()
 }
