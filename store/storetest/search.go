@@ -126,6 +126,14 @@ func testSearch(t *testing.T, newDSN NewDSN) {
 		t.Fatalf("second hit for storm: %+v", hits)
 	}
 
+	testSearchFollowsWrites(t, s, storm, rain, budget)
+	testBadQueries(t, s)
+}
+
+// testSearchFollowsWrites: after the stories of testSearch, the index
+// follows canonical replacement, merges, moved and removed copies.
+func testSearchFollowsWrites(t *testing.T, s store.Store, storm, rain, budget int64) {
+	titled := func(p store.Page, title string) store.Page { p.Doc.Title = title; return p }
 	// A longer version becomes canonical: its words are found, the old
 	// canonical's no longer (unless a copy's headline still holds them).
 	save(t, s, titled(page("https://e.example/storm", "E", "Hurricane winds battered the harbour and the coast guard station for hours.",
@@ -165,8 +173,12 @@ func testSearch(t *testing.T, newDSN NewDSN) {
 	if got := searchIDs(t, s, export.Filter{}, "council"); len(got) != 0 {
 		t.Errorf("after the budget story lost its only copy, council: %v", got)
 	}
+}
 
-	// Bad syntax is ErrBadQuery from every entry point, never an SQL error.
+// testBadQueries: bad syntax is ErrBadQuery from every entry point, never
+// an SQL error.
+func testBadQueries(t *testing.T, s store.Store) {
+	ctx := context.Background()
 	for _, q := range []string{`"coast guard`, "-storm", "*", "a*", "storm OR rain", "(storm)", "-", "!!!"} {
 		_, err := s.(store.Searcher).Search(ctx, export.Filter{Query: q}, 0, 10)
 		if !errors.Is(err, store.ErrBadQuery) {
