@@ -74,18 +74,9 @@ const storiesBatch = 256
 // export.Source. It reads storiesBatch stories at a time (keyset paging), so
 // memory stays bounded and no connection is held while fn runs.
 func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Story) error) error {
-	where, args := publishedFilter(f.Since, f.Until)
-	if f.Lang != "" {
-		where = append(where, `lower(lang) = ?`)
-		args = append(args, strings.ToLower(f.Lang))
-	}
-	if f.Site != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM copies c WHERE c.story_id = stories.id AND (lower(c.site) = ? OR c.host = ?))`)
-		args = append(args, strings.ToLower(f.Site), strings.ToLower(f.Site))
-	}
-	cond := ""
-	for _, w := range where {
-		cond += " AND " + w
+	cond, args, err := s.filterCond(f)
+	if err != nil {
+		return fmt.Errorf("store: stories: %w", err)
 	}
 	// One read transaction for the whole walk: the export is a snapshot, in
 	// which every stored URL is in exactly one story even while a crawl
