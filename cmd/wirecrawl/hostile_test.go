@@ -346,7 +346,6 @@ crawler:
   retry_backoff: 50ms
   max_retry_wait: 5s
   lease_ttl: %s
-  max_host_timeouts: -1
 `, db, list.String(), politeness, hostileTimeout, hostileTimeout, maxRetries, hostileLeaseTTL)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
