@@ -112,6 +112,11 @@ func isDateWord(tok string) bool {
 	return false
 }
 
+// linkLineDensity is the share of a block's words in links above which a
+// block that is not a sentence is a link line (navigation, a related
+// story), not prose with a few links.
+const linkLineDensity = 0.6
+
 // maxPatternLen is the longest block the line patterns are tried on.
 const maxPatternLen = 1200
 
@@ -143,7 +148,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 		if len(b.text) > maxPatternLen {
 			// Long blocks are prose or data, never a widget line; and the
 			// patterns below cost time per byte.
-			if b.linkDensity() > 0.6 && !endsSentence(b.text) {
+			if b.linkDensity() > linkLineDensity && !endsSentence(b.text) {
 				b.drop, b.why = true, "link"
 			}
 			continue
@@ -168,7 +173,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 			b.why = "prompt"
 		case rxShortcode.MatchString(b.text):
 			b.why = "shortcode"
-		case b.linkDensity() > 0.6 && (b.words < 15 || !endsSentence(b.text)):
+		case b.linkDensity() > linkLineDensity && (b.words < 15 || !endsSentence(b.text)):
 			b.why = "link" // a link on its own line: navigation, related story
 		}
 		b.drop = b.why != ""

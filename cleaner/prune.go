@@ -157,17 +157,27 @@ func measure(doc *html.Node) weights {
 		return sum
 	}
 	w.total = pText(doc, false)
-	if w.total < 300 {
+	if w.total < minParagraphText {
 		clear(w.of)
 		w.total = pText(doc, true)
 	}
 	return w
 }
 
+// minParagraphText is the least paragraph text (bytes) a page must have for
+// its <p>-like elements to be the measure: a page with less writes its
+// story in bare <div>s and <br>s, so all its text counts.
+const minParagraphText = 300
+
+// minorShare is the largest share of the page's paragraph text an element
+// may hold and still be pruned for its tag, role or name: the article (or
+// the part of it that matters) always holds more.
+const minorShare = 0.3
+
 // minor reports whether n holds a small share of the page's paragraph text,
 // so removing it cannot take the article with it.
 func (w weights) minor(n *html.Node) bool {
-	return float64(w.of[n]) <= 0.3*float64(w.total)
+	return float64(w.of[n]) <= minorShare*float64(w.total)
 }
 
 // pruneRecord is one element prune removed, for Explain.
