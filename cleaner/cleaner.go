@@ -82,13 +82,23 @@ func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanatio
 	if rbase == nil {
 		rbase = &url.URL{Scheme: "http", Host: "localhost", Path: "/"}
 	}
-	paras, err := c.extract(src, root, rbase, &meta, ex)
+	blocks, err := c.extract(src, root, rbase, &meta, ex)
 	if err != nil {
 		return doc, fmt.Errorf("%s%w", where, err)
 	}
 	fillDocument(&doc, &meta, pageURL)
+	paras := assemble(blocks)
+	framed := false
+	if c.tooLittle(paras) {
+		if frame := postFrame(blocks, &meta); frame != nil {
+			paras, framed = frame, true
+			if ex != nil {
+				ex.Source += ", a post without body text: its headline and dateline"
+			}
+		}
+	}
 	text := strings.Join(paras, "\n\n")
-	if err := c.refusal(paras, text, loginWall); err != nil {
+	if err := c.refusal(paras, text, loginWall, framed); err != nil {
 		return doc, fmt.Errorf("%s%w", where, err)
 	}
 	doc.Text = text
@@ -122,9 +132,9 @@ func (c *Cleaner) parse(body []byte, contentType string) ([]byte, *html.Node, er
 }
 
 // extract runs the content search on the pruned tree root and renders its
-// result as filtered paragraphs; when that finds little and no brief, the
+// result as filtered blocks; when that finds little and no brief, the
 // page's densest text container is tried instead.
-func (c *Cleaner) extract(src []byte, root *html.Node, rbase *url.URL, meta *pageMeta, ex *Explanation) ([]string, error) {
+func (c *Cleaner) extract(src []byte, root *html.Node, rbase *url.URL, meta *pageMeta, ex *Explanation) ([]block, error) {
 	parser := readability.NewParser()
 	parser.KeepClasses = true
 	parser.DisableJSONLD = true // metadata is read before, from the unpruned page
@@ -134,32 +144,32 @@ func (c *Cleaner) extract(src []byte, root *html.Node, rbase *url.URL, meta *pag
 	}
 	fillFromReadability(meta, art)
 
-	var paras []string
+	var blocks []block
 	if art.Node != nil {
-		blocks := renderBlocksOf(art.Node, rbase.Hostname())
+		blocks = renderBlocksOf(art.Node, rbase.Hostname())
 		filterBlocks(blocks, meta)
 		if c.trace != nil {
 			c.trace(blocks)
 		}
-		paras = assemble(blocks)
 		if ex != nil {
 			ex.Source = "readability"
 			ex.setBlocks(blocks)
 		}
 	}
+	paras := assemble(blocks)
 	text := strings.Join(paras, "\n\n")
 	if len(text) >= fallbackBelow || shortArticle(paras) {
-		return paras, nil
+		return blocks, nil
 	}
 	// Readability found little, and no brief: try the page's densest
 	// text container.
-	alt, blocks := densestText(src, rbase.Hostname(), meta)
-	if len(strings.Join(alt, "\n\n")) <= fallbackGain*len(text)+fallbackMargin {
-		return paras, nil
+	alt := densestText(src, rbase.Hostname(), meta)
+	if len(strings.Join(assemble(alt), "\n\n")) <= fallbackGain*len(text)+fallbackMargin {
+		return blocks, nil
 	}
 	if ex != nil {
 		ex.Source = "densest container"
-		ex.setBlocks(blocks)
+		ex.setBlocks(alt)
 	}
 	return alt, nil
 }
@@ -196,9 +206,18 @@ func fillDocument(doc *wirecrawl.Document, meta *pageMeta, pageURL string) {
 // this is a story under a site header with a sign-in box.
 const loginWallChars = 600
 
+// tooLittle reports a text Clean would refuse for its length alone: none,
+// or less than MinTextLength that does not read as a brief.
+func (c *Cleaner) tooLittle(paras []string) bool {
+	n := utf8.RuneCountInString(strings.Join(paras, "\n\n"))
+	return n == 0 || n < c.cfg.MinTextLength && !shortArticle(paras)
+}
+
 // refusal returns why the extracted text is no article (wrapping
-// ErrNotHTML or ErrNoContent), or nil when it is one.
-func (c *Cleaner) refusal(paras []string, text string, loginWall bool) error {
+// ErrNotHTML or ErrNoContent), or nil when it is one. A post's frame
+// (framed: its headline and dateline) is short by nature, and judged only
+// as a login wall.
+func (c *Cleaner) refusal(paras []string, text string, loginWall, framed bool) error {
 	n := utf8.RuneCountInString(text)
 	if l, m := letterShare(text); m >= minLetterJudged && float64(l) < minLetters*float64(m) {
 		return fmt.Errorf("%w: the text is not language (%d of %d characters are letters)", ErrNotHTML, l, m)
@@ -208,7 +227,7 @@ func (c *Cleaner) refusal(paras []string, text string, loginWall bool) error {
 		return fmt.Errorf("%w: no article text found", ErrNoContent)
 	case loginWall && n < loginWallChars && rxLoginWords.MatchString(text):
 		return fmt.Errorf("%w: login wall (a password form, and %d characters of text that ask to sign in)", ErrNoContent, n)
-	case n < c.cfg.MinTextLength && !shortArticle(paras):
+	case !framed && n < c.cfg.MinTextLength && !shortArticle(paras):
 		return fmt.Errorf("%w: only %d characters of text, %d words", ErrNoContent, n, words(text))
 	}
 	return nil
@@ -362,18 +381,18 @@ const fallbackBelow = 400
 
 // densestText extracts the article without readability: from the pruned page,
 // it descends from <body> into the child that holds most (80%+) of the
-// paragraph text, and renders and filters that container.
-func densestText(src []byte, host string, meta *pageMeta) ([]string, []block) {
+// paragraph text, and renders and filters that container's blocks.
+func densestText(src []byte, host string, meta *pageMeta) []block {
 	root, err := parseHTML(src)
 	if err != nil {
-		return nil, nil
+		return nil
 	}
 	sanitize(root, math.MaxInt) // Clean counted the elements of this page already
 	prune(root, nil)
 	w := measure(root)
 	n := findBody(root)
 	if n == nil || w.of[n] == 0 {
-		return nil, nil
+		return nil
 	}
 	for {
 		var best *html.Node
@@ -389,7 +408,7 @@ func densestText(src []byte, host string, meta *pageMeta) ([]string, []block) {
 	}
 	blocks := renderBlocksOf(n, host)
 	filterBlocks(blocks, meta)
-	return assemble(blocks), blocks
+	return blocks
 }
 
 // densestShare is the share of its parent's paragraph text a child must

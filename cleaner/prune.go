@@ -75,6 +75,35 @@ var wrapperWords = map[string]bool{
 	"hide": true, "none": true,
 }
 
+// postClasses are whole class names blog engines and article templates put
+// on the element that holds one post ("post hentry", "entry", "article"):
+// an element with one is a post, whatever its other classes say
+// ("author-jane", "widget"), as readability keeps an unlikely name that
+// also says "article" or "content".
+var postClasses = map[string]bool{
+	"post": true, "hentry": true, "entry": true, "article": true, "story": true, "blogpost": true,
+	"blog-post": true, "post-body": true, "entry-content": true, "post-content": true,
+	"article-body": true, "story-body": true, "articlebody": true, "storybody": true,
+}
+
+// rxPostID matches the id blog engines give a post's element ("post-3292",
+// "article-12345").
+var rxPostID = regexp.MustCompile(`^(post|article|entry|story)-?\d+$`)
+
+// marksPost reports an element named as one post by a whole class name or
+// its id, not by one word of a longer name ("post-author" is a byline).
+func marksPost(n *html.Node) bool {
+	if rxPostID.MatchString(strings.ToLower(attr(n, "id"))) {
+		return true
+	}
+	for _, c := range strings.Fields(strings.ToLower(attr(n, "class"))) {
+		if postClasses[c] {
+			return true
+		}
+	}
+	return false
+}
+
 // slugPrefix are the words before a tag or category slug in the classes
 // blog engines put on a post (WordPress "tag-social category-promo"): the
 // word after them names the post's subject, not furniture.
@@ -269,7 +298,7 @@ func prune(doc *html.Node, log *pruneLog) {
 		case boilerRoles[strings.ToLower(attr(n, "role"))]:
 			rule = "role " + strings.ToLower(attr(n, "role"))
 		case !tableParts[n.Data] && !inlineTags[n.Data]:
-			if word := boilerName(n); word != "" && (neverArticle[word] || !pr.holdsArticle(n) && (!wrapperWords[word] || pr.furniture(n))) && !keepEmbeddedPost(n) {
+			if word := boilerName(n); word != "" && (neverArticle[word] || !pr.holdsArticle(n) && (!wrapperWords[word] || pr.furniture(n) && !marksPost(n))) && !keepEmbeddedPost(n) {
 				rule, strong = "name "+word, neverArticle[word]
 			}
 		}
