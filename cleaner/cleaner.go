@@ -163,15 +163,26 @@ func (c *Cleaner) extract(src []byte, root *html.Node, rbase *url.URL, meta *pag
 	}
 	// Readability found little, and no brief: try the page's densest
 	// text container.
-	alt := densestText(src, rbase.Hostname(), meta)
-	if len(strings.Join(assemble(alt), "\n\n")) <= fallbackGain*len(text)+fallbackMargin {
+	if alt := densestText(src, rbase.Hostname(), meta); len(strings.Join(assemble(alt), "\n\n")) > fallbackGain*len(text)+fallbackMargin {
+		blocks, paras, text = alt, assemble(alt), strings.Join(assemble(alt), "\n\n")
+		if ex != nil {
+			ex.Source = "densest container"
+			ex.setBlocks(alt)
+		}
+	}
+	if !c.tooLittle(paras) {
 		return blocks, nil
 	}
-	if ex != nil {
-		ex.Source = "densest container"
-		ex.setBlocks(alt)
+	// Still too little: a post with little text of its own is best read
+	// from the element the page marks as the post.
+	if alt := postText(src, rbase.Hostname(), meta); len(strings.Join(assemble(alt), "\n\n")) > len(text) {
+		blocks = alt
+		if ex != nil {
+			ex.Source = "post element"
+			ex.setBlocks(alt)
+		}
 	}
-	return alt, nil
+	return blocks, nil
 }
 
 // The densest container replaces readability's little text only when it

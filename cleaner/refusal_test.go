@@ -202,3 +202,40 @@ func TestBlogEngineLinesDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestPostElementHoldsAShortPost: the fallback for a post with one line
+// under a photo reads the element the page marks as the post (a whole class
+// "post", an id "post-123", <article>), found by the headline it holds, and
+// nothing when no such element holds the headline.
+func TestPostElementHoldsAShortPost(t *testing.T) {
+	comments := `<ol class="commentlist">` + strings.Repeat(`<li><p>Congratulations, what a beautiful little baby, and welcome to the world, little one.</p></li>`, 12) + `</ol>`
+	page := func(post string) string {
+		return `<html><head><title>Study Hacks » Blog Archive » My New Project</title></head><body>
+<div id="header"><h1><a href="/">Study Hacks</a></h1><div class="description">Decoding Patterns of Success</div></div>
+<div id="content">` + post + comments + `</div></body></html>`
+	}
+	body := `<h2><a href="/p">My New Project</a></h2><div class="post-content"><p><img src="/max.jpg"></p>
+<p>Max Jacob Newport. Born 11/6/12. Future Study Hacker…</p></div>`
+	for _, tc := range []struct {
+		name, post, want string
+	}{
+		{"class post", `<div class="post" id="p1">` + body + `</div>`, "Max Jacob Newport. Born 11/6/12. Future Study Hacker…"},
+		{"id post-2567", `<div id="post-2567">` + body + `</div>`, "Max Jacob Newport. Born 11/6/12. Future Study Hacker…"},
+		{"article", `<article>` + body + `</article>`, "Max Jacob Newport. Born 11/6/12. Future Study Hacker…"},
+		{"no post element", `<div class="box">` + body + `</div>`, ""},
+		{"another post's headline", `<div class="post"><h2>Older post</h2><p>Something else entirely, from last week.</p></div>`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte(page(tc.post))
+			root, err := parseHTML(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			meta := extractMeta(root, nil)
+			got := strings.Join(assemble(postText(src, "", &meta)), "|")
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
