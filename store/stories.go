@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/wirecrawl/wirecrawl"
 	"github.com/wirecrawl/wirecrawl/export"
