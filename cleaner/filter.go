@@ -182,6 +182,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 	}
 	keepInlineLinks(blocks)
 	dropRepeats(blocks)
+	dropCommentThread(blocks)
 	dropAuthorBio(blocks, authors)
 	dropRelatedRuns(blocks)
 	dropStandfirst(blocks)
@@ -248,6 +249,48 @@ func dropRepeats(blocks []block) {
 		}
 	}
 	end()
+}
+
+// rxCommentSignature matches the line blog engines print with each reader
+// comment: "Posted by: name at date" (Movable Type, TypePad), "name Says:"
+// (WordPress), "name said..." (Blogger). The colon or the "says" sets it
+// apart from an article's own byline ("Posted by Jane Doe").
+var rxCommentSignature = regexp.MustCompile(`(?i)^\W*((posted|written|submitted|comment(ed)?) by\s*:|[^.!?]{1,60}\s(says|said|wrote)\s*(:|\.\.\.|…)\s*$)`)
+
+// commentThreadMin is the fewest comment signatures that make a thread: one
+// or two such lines can be quotes in the article.
+const commentThreadMin = 3
+
+// dropCommentThread drops the reader comments that the content search took
+// with the article, on templates that do not name them: from the first
+// comment (after the last dropped line, the article's dateline or a
+// "Comments" label, before the first signature) to the end, when the text
+// has commentThreadMin signatures or more.
+func dropCommentThread(blocks []block) {
+	first, n := -1, 0
+	for i := range blocks {
+		if len(blocks[i].text) < 200 && rxCommentSignature.MatchString(blocks[i].text) {
+			if first < 0 {
+				first = i
+			}
+			n++
+		}
+	}
+	if n < commentThreadMin {
+		return
+	}
+	start := first
+	for start > 0 && !blocks[start-1].drop {
+		start--
+	}
+	if start == 0 {
+		return // nothing marks where the article ends
+	}
+	for i := start; i < len(blocks); i++ {
+		if !blocks[i].drop {
+			blocks[i].drop, blocks[i].why = true, "comments"
+		}
+	}
 }
 
 // dropEmptySections drops a heading (or a short label line before one)
