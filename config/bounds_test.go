@@ -18,6 +18,7 @@ import (
 	"github.com/wirecrawl/wirecrawl/cleaner"
 	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/dedup"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // numericKey reports whether key holds a number (durations included).
@@ -192,7 +193,7 @@ func checkRun(t *testing.T, cfg Config) {
 	t.Helper()
 	cc := cfg.Crawler
 	cc.NoDelay, cc.IgnoreRobots, cc.AllowPrivateNetworks = true, true, true
-	c, err := crawler.New(cc, crawler.NewMemoryState(), nil)
+	c, err := crawler.New(cc, frontier.NewMemoryState(), nil)
 	if err != nil {
 		t.Fatalf("valid config, crawler.New: %v", err)
 	}

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // get fetches u for a job of kind: robots check, host concurrency and delay,
 // the request, and a fetch-log record. With seenCheck a redirect to a URL that
 // is already done stops with errDuplicate.
-func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr http.Header, seenCheck bool) (*response, error) {
+func (c *Crawler) get(ctx context.Context, p *pass, u string, kind frontier.Kind, hdr http.Header, seenCheck bool) (*response, error) {
 	ok, err := c.allowed(ctx, u, false)
 	if err != nil {
 		return nil, fmt.Errorf("robots.txt for %s: %w", u, err)
@@ -25,7 +27,7 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 		// Reached through a redirect earlier, u asked us to wait.
 		return nil, &HTTPError{Status: http.StatusTooManyRequests, RetryAfter: d, URL: u}
 	}
-	host := hostOf(u)
+	host := frontier.HostOf(u)
 	sem := c.hostSem(host)
 	select {
 	case sem <- struct{}{}:
@@ -72,7 +74,7 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind Kind, hdr htt
 		} else if !ok {
 			return ErrRobots
 		}
-		res, err = c.waitSlot(ctx, hostOf(n))
+		res, err = c.waitSlot(ctx, frontier.HostOf(n))
 		return err
 	}
 	resp, err := c.f.fetch(ctx, u, hdr, hook)
@@ -108,22 +110,23 @@ func (e loggedError) Unwrap() error { return e.error }
 
 // logOutcome records in the fetch log the failure of job j that no fetch
 // record carries yet.
-func (c *Crawler) logOutcome(ctx context.Context, j Job, class string, err error) {
+func (c *Crawler) logOutcome(ctx context.Context, j frontier.Job, class string, err error) {
 	if errors.As(err, new(loggedError)) {
 		return
 	}
-	rec := FetchRecord{URL: j.URL, Kind: j.Kind, ErrClass: class, Error: err.Error(), At: time.Now()}
+	rec := frontier.FetchRecord{URL: j.URL, Kind: j.Kind, ErrClass: class, Error: err.Error(), At: time.Now()}
 	if e := c.st.LogFetch(context.WithoutCancel(ctx), rec); e != nil {
 		c.log.Error("fetch log", "url", j.URL, "err", e)
 	}
 }
 
 // logFetch appends one record to the fetch log.
-func (c *Crawler) logFetch(ctx context.Context, u string, kind Kind, resp *response, err error, quiet bool) {
-	rec := FetchRecord{URL: u, Kind: kind, At: time.Now()}
+func (c *Crawler) logFetch(ctx context.Context, u string, kind frontier.Kind, resp *response, err error, quiet bool) {
+	rec := frontier.FetchRecord{URL: u, Kind: kind, At: time.Now()}
 	if resp != nil {
 		rec.Status = resp.Status
 		rec.Duration = resp.Duration
+		rec.Bytes = resp.WireBytes
 	}
 	switch {
 	case err == nil, errors.Is(err, ErrNotModified):
@@ -144,7 +147,7 @@ func (c *Crawler) logFetch(ctx context.Context, u string, kind Kind, resp *respo
 
 // article fetches an article job and hands it to the handler. In ingest mode
 // the handler is called even if the URL was handled before (the user asked).
-func (c *Crawler) article(ctx context.Context, p *pass, j Job, ingest bool) error {
+func (c *Crawler) article(ctx context.Context, p *pass, j frontier.Job, ingest bool) error {
 	if !ingest {
 		if cu, ok := ampCanonical(j.URL); ok {
 			if seen, err := c.st.Seen(ctx, cu); err == nil && seen {
@@ -152,7 +155,7 @@ func (c *Crawler) article(ctx context.Context, p *pass, j Job, ingest bool) erro
 			}
 		}
 	}
-	resp, err := c.get(ctx, p, j.URL, KindArticle, nil, !ingest)
+	resp, err := c.get(ctx, p, j.URL, frontier.KindArticle, nil, !ingest)
 	if err != nil {
 		return err
 	}
@@ -161,10 +164,10 @@ func (c *Crawler) article(ctx context.Context, p *pass, j Job, ingest bool) erro
 
 // handleArticle checks a fetched article response, maps its aliases and calls
 // the handler.
-func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *response, ingest bool) error {
+func (c *Crawler) handleArticle(ctx context.Context, p *pass, j frontier.Job, resp *response, ingest bool) error {
 	if !isHTMLType(resp.Header.Get("Content-Type"), resp.Body) || looksBinary(resp.Body) {
 		err := fmt.Errorf("%s: %w: %q", j.URL, ErrNotHTML, resp.Header.Get("Content-Type"))
-		c.logFetch(ctx, j.URL, KindArticle, resp, err, true)
+		c.logFetch(ctx, j.URL, frontier.KindArticle, resp, err, true)
 		return loggedError{err}
 	}
 	p.add(func(s *Summary) { s.PagesFetched++ })
@@ -197,7 +200,7 @@ func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *respo
 			for _, u := range claimed {
 				p.unclaim(u)
 			}
-			added, err := c.st.Enqueue(ctx, []Job{{URL: pi.Canonical, Host: hostOf(pi.Canonical), Kind: KindArticle, NotBefore: time.Now(), Item: j.Item}})
+			added, err := c.st.Enqueue(ctx, []frontier.Job{{URL: pi.Canonical, Host: frontier.HostOf(pi.Canonical), Kind: frontier.KindArticle, NotBefore: time.Now(), Item: j.Item}})
 			if err != nil {
 				return fmt.Errorf("enqueue canonical: %w", err)
 			}
@@ -224,9 +227,9 @@ func (c *Crawler) handleArticle(ctx context.Context, p *pass, j Job, resp *respo
 	// fetched on their own.
 	sctx := context.WithoutCancel(ctx)
 	if len(aliases) > 0 {
-		jobs := make([]Job, len(aliases))
+		jobs := make([]frontier.Job, len(aliases))
 		for i, a := range aliases {
-			jobs[i] = Job{URL: a, Host: hostOf(a), Kind: KindArticle}
+			jobs[i] = frontier.Job{URL: a, Host: frontier.HostOf(a), Kind: frontier.KindArticle}
 		}
 		if _, err := c.st.Enqueue(sctx, jobs); err != nil {
 			return fmt.Errorf("enqueue aliases: %w", err)

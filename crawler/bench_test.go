@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/testweb"
 )
 
@@ -92,7 +93,7 @@ func BenchmarkCrawlTestweb(b *testing.B) {
 	runtime.ReadMemStats(&base)
 	b.ResetTimer()
 	for range b.N {
-		c, err := New(cfg, NewMemoryState(), nil)
+		c, err := New(cfg, frontier.NewMemoryState(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl/cleaner"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // collyFetcher is a fetcher with the test configuration.
@@ -60,12 +61,12 @@ func TestCollyStatuses(t *testing.T) {
 		{code: 203, body: true},
 		{code: 204},
 		{code: 206, body: true},
-		{code: 304, class: ClassHTTPOther}, // not asked for: see the conditional GET below
-		{code: 404, class: ClassHTTP4xx},
-		{code: 410, class: ClassHTTP4xx},
-		{code: 429, class: ClassHTTP429, retryAfter: 7 * time.Second},
-		{code: 500, class: ClassHTTP5xx},
-		{code: 503, class: ClassHTTP5xx, retryAfter: 7 * time.Second},
+		{code: 304, class: frontier.ClassHTTPOther}, // not asked for: see the conditional GET below
+		{code: 404, class: frontier.ClassHTTP4xx},
+		{code: 410, class: frontier.ClassHTTP4xx},
+		{code: 429, class: frontier.ClassHTTP429, retryAfter: 7 * time.Second},
+		{code: 500, class: frontier.ClassHTTP5xx},
+		{code: 503, class: frontier.ClassHTTP5xx, retryAfter: 7 * time.Second},
 	} {
 		t.Run(fmt.Sprint(tc.code), func(t *testing.T) {
 			resp, err := f.fetch(context.Background(), fmt.Sprintf("%s/status/%d", srv.URL, tc.code), nil, nil)
@@ -153,7 +154,7 @@ func TestCollyNoForcedGunzip(t *testing.T) {
 			if tc.status != 0 {
 				var he *HTTPError
 				class, _ := classify(err)
-				if !errors.As(err, &he) || he.Status != tc.status || class != ClassHTTP4xx {
+				if !errors.As(err, &he) || he.Status != tc.status || class != frontier.ClassHTTP4xx {
 					t.Errorf("err = %v (class %s), want HTTPError %d, http_4xx", err, class, tc.status)
 				}
 				return
@@ -218,7 +219,7 @@ func TestCollyGzipSitemaps(t *testing.T) {
 	srv := gzipSitemapServer(t)
 	cfg := testConfig()
 	cfg.MaxRetries = -1
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	c, err := New(cfg, st, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -237,11 +238,11 @@ func TestCollyGzipSitemaps(t *testing.T) {
 		t.Errorf("handled %v, want %v", got, sortedCopy(want))
 	}
 	for _, s := range seeds[2:] {
-		if state, class := st.JobStatus(s); state != "failed" || class != ClassTooLarge {
+		if state, class := st.JobStatus(s); state != "failed" || class != frontier.ClassTooLarge {
 			t.Errorf("%s: %s %s, want failed too_large", s, state, class)
 		}
 	}
-	if sum.ErrorsByClass[ClassTooLarge] != 2 || sum.ErrorsByClass[ClassDecode] != 0 {
+	if sum.ErrorsByClass[frontier.ClassTooLarge] != 2 || sum.ErrorsByClass[frontier.ClassDecode] != 0 {
 		t.Errorf("errors by class %v, want too_large 2", sum.ErrorsByClass)
 	}
 }
@@ -296,7 +297,7 @@ func TestCollyKeepsRawCharset(t *testing.T) {
 		fmt.Fprint(w, p.body)
 	}))
 	defer srv.Close()
-	c, err := New(testConfig(), NewMemoryState(), testLogger(t))
+	c, err := New(testConfig(), frontier.NewMemoryState(), testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,8 +503,8 @@ func TestCollyTimeoutAndCancel(t *testing.T) {
 		cancel  time.Duration // cancel the caller's ctx after this; 0 never
 		class   string
 	}{
-		{name: "timeout", timeout: 300 * time.Millisecond, class: ClassTimeout},
-		{name: "cancel", timeout: time.Minute, cancel: 300 * time.Millisecond, class: ClassInterrupted},
+		{name: "timeout", timeout: 300 * time.Millisecond, class: frontier.ClassTimeout},
+		{name: "cancel", timeout: time.Minute, cancel: 300 * time.Millisecond, class: frontier.ClassInterrupted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := collyFetcher(func(c *Config) { c.Timeout = tc.timeout })

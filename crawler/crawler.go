@@ -12,12 +12,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // Fetched is one fetched article page handed to the Handler.
 type Fetched struct {
 	// Job is the frontier job that was fetched.
-	Job Job
+	Job frontier.Job
 	// URL is the normalised URL asked for (Job.URL).
 	URL string
 	// FinalURL is the URL after redirects, as the server gave it.
@@ -32,7 +34,7 @@ type Fetched struct {
 	// FetchedAt is when the response arrived.
 	FetchedAt time.Time
 	// Item is what a feed or news sitemap said about this URL, nil if none.
-	Item *FeedItem
+	Item *frontier.FeedItem
 }
 
 // Handler processes one fetched article page (HTML, status 200). It returns nil
@@ -98,7 +100,7 @@ type Summary struct {
 // methods are safe for use by one Crawl or Ingest at a time per Crawler.
 type Crawler struct {
 	cfg   Config
-	st    State
+	st    frontier.State
 	log   *slog.Logger
 	f     *fetcher
 	owner string
@@ -118,7 +120,7 @@ type Crawler struct {
 }
 
 // New returns a Crawler using st for its durable state. A nil log discards.
-func New(cfg Config, st State, log *slog.Logger) (*Crawler, error) {
+func New(cfg Config, st frontier.State, log *slog.Logger) (*Crawler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("crawler config: %w", err)
 	}

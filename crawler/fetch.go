@@ -16,11 +16,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/gocolly/colly/v2"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // Sentinel errors of the fetcher; errors.Is works on what fetch returns.
@@ -63,6 +65,9 @@ type response struct {
 	Header   http.Header
 	Body     []byte // decoded (Content-Encoding removed), raw charset
 	Duration time.Duration
+	// WireBytes counts the body bytes received, as sent (compressed), of
+	// every hop: redirect and error bodies read or drained included.
+	WireBytes int64
 }
 
 // fetcher does single HTTP requests with the crawler's safety limits. Requests
@@ -136,6 +141,7 @@ type fetchState struct {
 	hdr          http.Header     // the caller's headers
 	visited      map[string]bool // URLs of the chain as sent (no fragment)
 	hops         int
+	wireBytes    atomic.Int64 // body bytes received, every hop
 
 	started     bool // colly got as far as OnRequest
 	status      int  // of the final response, from OnResponseHeaders
@@ -193,7 +199,7 @@ func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook red
 	})
 	err := cl.Request(http.MethodGet, u, nil, nil, h)
 
-	r := &response{URL: u, FinalURL: u, Status: st.status, Header: st.header, Duration: time.Since(start)}
+	r := &response{URL: u, FinalURL: u, Status: st.status, Header: st.header, Duration: time.Since(start), WireBytes: st.wireBytes.Load()}
 	if st.hops > 0 && st.finalURL != "" {
 		r.FinalURL = st.finalURL
 	}
@@ -329,7 +335,7 @@ func (ft *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, fmt.Errorf("%w: location %q", ErrBadURL, loc)
 			}
 		}
-		resp.Body = &drainBody{r: io.LimitReader(resp.Body, errorBodyBytes), c: resp.Body}
+		resp.Body = &drainBody{r: io.LimitReader(countingReader{resp.Body, &st.wireBytes}, errorBodyBytes), c: resp.Body}
 		return resp, nil
 	}
 	resp.Body = &captureBody{raw: resp.Body, enc: resp.Header.Get("Content-Encoding"),
@@ -368,7 +374,7 @@ func (b *captureBody) Read([]byte) (int, error) {
 		if b.length > b.st.limit && !b.st.keepPrefix {
 			b.st.bodyErr = fmt.Errorf("%w: content-length %d > %d", errTooLarge, b.length, b.st.limit)
 		} else {
-			b.st.body, b.st.bodyErr = readBody(b.raw, b.enc, b.st.limit)
+			b.st.body, b.st.bodyErr = readBody(countingReader{b.raw, &b.st.wireBytes}, b.enc, b.st.limit)
 		}
 		if b.st.bodyErr != nil {
 			b.err = b.st.bodyErr
@@ -378,6 +384,18 @@ func (b *captureBody) Read([]byte) (int, error) {
 }
 
 func (b *captureBody) Close() error { return b.raw.Close() }
+
+// countingReader adds the bytes read through it to n.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n.Add(int64(k))
+	return k, err
+}
 
 // eofReader is an empty body.
 type eofReader struct{}
@@ -489,33 +507,6 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// Error classes recorded in the fetch log and Summary.ErrorsByClass.
-const (
-	ClassTimeout   = "timeout"
-	ClassReset     = "reset"
-	ClassConnect   = "connect"
-	ClassDNS       = "dns"
-	ClassTLS       = "tls"
-	ClassHTTP4xx   = "http_4xx"
-	ClassHTTP429   = "http_429"
-	ClassHTTP5xx   = "http_5xx"
-	ClassHTTPOther = "http_other"
-	ClassTooLarge  = "too_large"
-	ClassNotHTML   = "not_html"
-	ClassRobots    = "robots"
-	// ClassRobotsUnavailable: the host's robots.txt did not answer; retried later.
-	ClassRobotsUnavailable = "robots_unavailable"
-	ClassRedirectLoop      = "redirect_loop"
-	ClassTooManyRedirects  = "too_many_redirects"
-	ClassPrivateAddress    = "private_address"
-	ClassBadFeed           = "bad_feed"
-	ClassBadURL            = "bad_url"
-	ClassDecode            = "decode"
-	ClassProcess           = "process"
-	ClassNetwork           = "network"
-	ClassInterrupted       = "interrupted"
-)
-
 // classify maps a fetch error to its class and whether it is worth retrying.
 func classify(err error) (class string, transient bool) {
 	var he *HTTPError
@@ -531,55 +522,55 @@ func classify(err error) (class string, transient bool) {
 	case errors.As(err, &he):
 		switch {
 		case he.Status == http.StatusTooManyRequests:
-			return ClassHTTP429, true
+			return frontier.ClassHTTP429, true
 		case he.Status == http.StatusRequestTimeout:
-			return ClassHTTP4xx, true
+			return frontier.ClassHTTP4xx, true
 		case he.Status >= 500 && he.Status != http.StatusNotImplemented && he.Status != http.StatusHTTPVersionNotSupported:
-			return ClassHTTP5xx, true
+			return frontier.ClassHTTP5xx, true
 		case he.Status >= 500:
-			return ClassHTTP5xx, false
+			return frontier.ClassHTTP5xx, false
 		case he.Status >= 400:
-			return ClassHTTP4xx, false
+			return frontier.ClassHTTP4xx, false
 		default:
-			return ClassHTTPOther, false
+			return frontier.ClassHTTPOther, false
 		}
 	case errors.Is(err, ErrPrivateAddress):
-		return ClassPrivateAddress, false
+		return frontier.ClassPrivateAddress, false
 	case errors.Is(err, ErrRedirectLoop):
-		return ClassRedirectLoop, false
+		return frontier.ClassRedirectLoop, false
 	case errors.Is(err, ErrTooManyRedirects):
-		return ClassTooManyRedirects, false
+		return frontier.ClassTooManyRedirects, false
 	case errors.Is(err, errTooLarge):
-		return ClassTooLarge, false
+		return frontier.ClassTooLarge, false
 	case errors.Is(err, ErrNotHTML):
-		return ClassNotHTML, false
+		return frontier.ClassNotHTML, false
 	case errors.Is(err, ErrRobots):
-		return ClassRobots, false
+		return frontier.ClassRobots, false
 	case errors.Is(err, ErrBadFeed):
-		return ClassBadFeed, false
+		return frontier.ClassBadFeed, false
 	case errors.Is(err, ErrBadURL):
-		return ClassBadURL, false
+		return frontier.ClassBadURL, false
 	case errors.Is(err, errDecode):
-		return ClassDecode, false
+		return frontier.ClassDecode, false
 	case errors.Is(err, context.Canceled):
-		return ClassInterrupted, true
+		return frontier.ClassInterrupted, true
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return ClassTimeout, true
+		return frontier.ClassTimeout, true
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return ClassDNS, dnsErr.IsTemporary || dnsErr.IsTimeout
+		return frontier.ClassDNS, dnsErr.IsTemporary || dnsErr.IsTimeout
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return ClassTimeout, true
+		return frontier.ClassTimeout, true
 	}
 	switch {
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNABORTED):
-		return ClassReset, true
+		return frontier.ClassReset, true
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return ClassConnect, true
+		return frontier.ClassConnect, true
 	}
 	var te *tls.CertificateVerificationError
 	var re tls.RecordHeaderError
@@ -588,17 +579,17 @@ func classify(err error) (class string, transient bool) {
 		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 		// A broken TLS set-up (an https:// URL on a plain-HTTP port among
 		// them, which net/http reports as a plain error) stays broken.
-		return ClassTLS, false
+		return frontier.ClassTLS, false
 	}
 	if strings.Contains(err.Error(), "response headers exceeded") {
 		// net/http's MaxResponseHeaderBytes (no sentinel error exists):
 		// the same headers will come again.
-		return ClassTooLarge, false
+		return frontier.ClassTooLarge, false
 	}
 	if strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "server closed") {
-		return ClassReset, true
+		return frontier.ClassReset, true
 	}
-	return ClassNetwork, true
+	return frontier.ClassNetwork, true
 }
 
 // wireURL is u as a request sends it: without its fragment.

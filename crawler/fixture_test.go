@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // reqLog is the server side log of a test server.
@@ -237,12 +239,12 @@ func testConfig() Config {
 type recorder struct {
 	mu    sync.Mutex
 	calls map[string]int
-	items map[string]*FeedItem
+	items map[string]*frontier.FeedItem
 	body  map[string][]byte
 }
 
 func newRecorder() *recorder {
-	return &recorder{calls: map[string]int{}, items: map[string]*FeedItem{}, body: map[string][]byte{}}
+	return &recorder{calls: map[string]int{}, items: map[string]*frontier.FeedItem{}, body: map[string][]byte{}}
 }
 
 func (r *recorder) handle(ctx context.Context, f Fetched) error {
@@ -274,7 +276,7 @@ func testLogger(t *testing.T) *slog.Logger {
 
 func TestCrawlFixtures(t *testing.T) {
 	srv, lg := fixtureServer(t)
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	c, err := New(testConfig(), st, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -328,7 +330,7 @@ func TestCrawlFixtures(t *testing.T) {
 		t.Errorf("/private/secret fetched %d times despite Disallow", n)
 	}
 	// Permanent failures are fetched once and recorded.
-	for path, class := range map[string]string{"/notfound": ClassHTTP4xx, "/gone": ClassHTTP4xx, "/pdf": ClassNotHTML, "/big": ClassTooLarge} {
+	for path, class := range map[string]string{"/notfound": frontier.ClassHTTP4xx, "/gone": frontier.ClassHTTP4xx, "/pdf": frontier.ClassNotHTML, "/big": frontier.ClassTooLarge} {
 		if n := lg.count(path); n != 1 {
 			t.Errorf("%s fetched %d times, want 1", path, n)
 		}
@@ -336,14 +338,14 @@ func TestCrawlFixtures(t *testing.T) {
 			t.Errorf("%s: state %q class %q, want failed %q", path, s, cl, class)
 		}
 	}
-	if s, cl := st.JobStatus(srv.URL + "/loop1"); s != "failed" || cl != ClassRedirectLoop {
+	if s, cl := st.JobStatus(srv.URL + "/loop1"); s != "failed" || cl != frontier.ClassRedirectLoop {
 		t.Errorf("/loop1: state %q class %q, want failed redirect_loop", s, cl)
 	}
-	if s, cl := st.JobStatus(srv.URL + "/private/secret"); s != "failed" || cl != ClassRobots {
+	if s, cl := st.JobStatus(srv.URL + "/private/secret"); s != "failed" || cl != frontier.ClassRobots {
 		t.Errorf("/private/secret: state %q class %q", s, cl)
 	}
 	// A gzipped sitemap answering 404 is a 404, not a parse error.
-	if s, cl := st.JobStatus(srv.URL + "/missing.xml.gz"); s != "failed" || cl != ClassHTTP4xx {
+	if s, cl := st.JobStatus(srv.URL + "/missing.xml.gz"); s != "failed" || cl != frontier.ClassHTTP4xx {
 		t.Errorf("/missing.xml.gz: state %q class %q", s, cl)
 	}
 	// URL variants: /a/1 was listed three ways, /A/4 two ways, /a/3 also as AMP.
@@ -379,7 +381,7 @@ func TestCrawlFixtures(t *testing.T) {
 			t.Errorf("User-Agent %q", reqs[i].UA)
 		}
 	}
-	if sum.ErrorsByClass[ClassRobots] != 1 || sum.ErrorsByClass[ClassHTTP5xx] < 3 || sum.PagesStored != len(want)+1 {
+	if sum.ErrorsByClass[frontier.ClassRobots] != 1 || sum.ErrorsByClass[frontier.ClassHTTP5xx] < 3 || sum.PagesStored != len(want)+1 {
 		t.Errorf("summary counts: %+v", sum)
 	}
 	if sum.Left != 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 )
 
@@ -33,7 +34,7 @@ func TestPolitenessAcrossProcesses(t *testing.T) {
 	}
 	t.Run("sqlite", func(t *testing.T) {
 		dsn := filepath.Join(t.TempDir(), "fleet.db")
-		testPolitenessAcrossProcesses(t, func() crawler.State {
+		testPolitenessAcrossProcesses(t, func() frontier.State {
 			st, err := store.Open(context.Background(), dsn, store.Config{})
 			if err != nil {
 				t.Fatal(err)
@@ -43,14 +44,14 @@ func TestPolitenessAcrossProcesses(t *testing.T) {
 		})
 	})
 	t.Run("memory", func(t *testing.T) {
-		st := crawler.NewMemoryState()
-		testPolitenessAcrossProcesses(t, func() crawler.State { return st })
+		st := frontier.NewMemoryState()
+		testPolitenessAcrossProcesses(t, func() frontier.State { return st })
 	})
 }
 
 // testPolitenessAcrossProcesses runs the test with the State handles that
 // open gives, one per crawler, all on one state.
-func testPolitenessAcrossProcesses(t *testing.T, open func() crawler.State) {
+func testPolitenessAcrossProcesses(t *testing.T, open func() frontier.State) {
 	// A crawler leases 32 jobs at a time: with 40 both get some.
 	const articles, delay, slow = 40, 20 * time.Millisecond, 60 * time.Millisecond
 	var mu sync.Mutex
@@ -107,9 +108,9 @@ func testPolitenessAcrossProcesses(t *testing.T, open func() crawler.State) {
 	}
 	// The articles are queued before the crawlers start, so that both lease
 	// some from the first moment.
-	var jobs []crawler.Job
+	var jobs []frontier.Job
 	for i := range articles {
-		jobs = append(jobs, crawler.Job{URL: fmt.Sprintf("%s/a/%d", srv.URL, i), Host: srv.Listener.Addr().String(), Kind: crawler.KindArticle})
+		jobs = append(jobs, frontier.Job{URL: fmt.Sprintf("%s/a/%d", srv.URL, i), Host: srv.Listener.Addr().String(), Kind: frontier.KindArticle})
 	}
 	if _, err := open().Enqueue(ctx, jobs); err != nil {
 		t.Fatal(err)
@@ -190,9 +191,9 @@ func TestDeadHoldExpires(t *testing.T) {
 	}))
 	defer srv.Close()
 	ctx := t.Context() // the hang guard is go test's -timeout, not a duration a busy machine may miss
-	st := crawler.NewMemoryState()
+	st := frontier.NewMemoryState()
 	host := srv.Listener.Addr().String()
-	if _, err := st.Enqueue(ctx, []crawler.Job{{URL: srv.URL + "/a/1", Host: host, Kind: crawler.KindArticle}}); err != nil {
+	if _, err := st.Enqueue(ctx, []frontier.Job{{URL: srv.URL + "/a/1", Host: host, Kind: frontier.KindArticle}}); err != nil {
 		t.Fatal(err)
 	}
 	// The dead process's hold: taken now, never renewed nor released.

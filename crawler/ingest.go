@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // Ingest fetches URLs given on the command line. Each may be an article (handed
@@ -30,7 +32,7 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 		}
 		u, err := NormalizeURL(raw)
 		if err != nil {
-			p.errClass(ClassBadURL, err)
+			p.errClass(frontier.ClassBadURL, err)
 			report(raw, err)
 			continue
 		}
@@ -39,8 +41,8 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 		p.touched[u] = true
 		p.mu.Unlock()
 		p.scopeClose(u, false)
-		j := Job{URL: u, Host: hostOf(u), Kind: KindHome, NotBefore: time.Now()}
-		if _, err := c.st.Enqueue(ctx, []Job{j}); err != nil {
+		j := frontier.Job{URL: u, Host: frontier.HostOf(u), Kind: frontier.KindHome, NotBefore: time.Now()}
+		if _, err := c.st.Enqueue(ctx, []frontier.Job{j}); err != nil {
 			return p.summary(), fmt.Errorf("ingest: enqueue: %w", err)
 		}
 		err = c.ingestOne(ctx, p, j)
@@ -66,10 +68,10 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 }
 
 // ingestOne fetches one input URL with inline retries and dispatches it.
-func (c *Crawler) ingestOne(ctx context.Context, p *pass, j Job) error {
+func (c *Crawler) ingestOne(ctx context.Context, p *pass, j frontier.Job) error {
 	hdr := http.Header{"Accept": {"text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8"}}
 	for attempt := 0; ; attempt++ {
-		resp, err := c.get(ctx, p, j.URL, KindHome, hdr, false)
+		resp, err := c.get(ctx, p, j.URL, frontier.KindHome, hdr, false)
 		if err == nil {
 			if !isHTMLType(resp.Header.Get("Content-Type"), resp.Body) {
 				p.add(func(s *Summary) { s.FeedsPolled++ })
@@ -79,7 +81,7 @@ func (c *Crawler) ingestOne(ctx context.Context, p *pass, j Job) error {
 				return fmt.Errorf("feed state: %w", ferr)
 			}
 			if !ok {
-				fs = FeedState{URL: j.URL}
+				fs = frontier.FeedState{URL: j.URL}
 			}
 			return c.handlePoll(ctx, p, j, fs, resp, true)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // waitedForOthers is the warning a pass logs when it ends after waiting
@@ -130,7 +131,7 @@ func ingestSite(t *testing.T) (*httptest.Server, *hitCounter) {
 
 // testIngestScope checks that Ingest fetches what its inputs lead to and
 // nothing else of a frontier that an earlier crawl left full of queued jobs.
-func testIngestScope(t *testing.T, st crawler.State) {
+func testIngestScope(t *testing.T, st frontier.State) {
 	ctx := context.Background()
 	other := &hitCounter{}
 	otherSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -143,18 +144,18 @@ func testIngestScope(t *testing.T, st crawler.State) {
 	// What an earlier crawl left: unrelated jobs, due, some with attempts;
 	// and two of the feed's articles, one due, one waiting for a retry.
 	past := time.Now().Add(-time.Minute)
-	var unrelated []crawler.Job
+	var unrelated []frontier.Job
 	for i := range 30 {
-		kind := crawler.KindArticle
+		kind := frontier.KindArticle
 		if i == 0 {
-			kind = crawler.KindFeed
+			kind = frontier.KindFeed
 		}
 		u := fmt.Sprintf("%s/old/%d", otherSrv.URL, i)
-		unrelated = append(unrelated, crawler.Job{URL: u, Host: otherSrv.Listener.Addr().String(), Kind: kind, NotBefore: past, Attempts: i % 3})
+		unrelated = append(unrelated, frontier.Job{URL: u, Host: otherSrv.Listener.Addr().String(), Kind: kind, NotBefore: past, Attempts: i % 3})
 	}
-	earlier := []crawler.Job{
-		{URL: site.URL + "/a/2", Kind: crawler.KindArticle, NotBefore: past},
-		{URL: site.URL + "/a/3", Kind: crawler.KindArticle, NotBefore: time.Now().Add(time.Hour), Attempts: 2},
+	earlier := []frontier.Job{
+		{URL: site.URL + "/a/2", Kind: frontier.KindArticle, NotBefore: past},
+		{URL: site.URL + "/a/3", Kind: frontier.KindArticle, NotBefore: time.Now().Add(time.Hour), Attempts: 2},
 	}
 	for i := range earlier {
 		earlier[i].Host = site.Listener.Addr().String()
@@ -207,7 +208,7 @@ func testIngestScope(t *testing.T, st crawler.State) {
 			t.Errorf("%s: %d of %d unrelated jobs still queued", step, len(got), len(unrelated))
 		}
 		for _, j := range got {
-			k := slices.IndexFunc(unrelated, func(u crawler.Job) bool { return u.URL == j.URL })
+			k := slices.IndexFunc(unrelated, func(u frontier.Job) bool { return u.URL == j.URL })
 			if k < 0 || j.Attempts != unrelated[k].Attempts {
 				t.Errorf("%s: unrelated job %s has %d attempts", step, j.URL, j.Attempts)
 			}
@@ -299,7 +300,7 @@ func testIngestScope(t *testing.T, st crawler.State) {
 }
 
 func TestIngestScopeMemory(t *testing.T) {
-	testIngestScope(t, crawler.NewMemoryState())
+	testIngestScope(t, frontier.NewMemoryState())
 }
 
 func TestIngestScopeSQLite(t *testing.T) {
@@ -311,9 +312,9 @@ func TestIngestScopeSQLite(t *testing.T) {
 func TestIngestScopeLeasedElsewhere(t *testing.T) {
 	ctx := context.Background()
 	site, hits := ingestSite(t)
-	st := crawler.NewMemoryState()
+	st := frontier.NewMemoryState()
 	busy := site.URL + "/a/2"
-	if _, err := st.Enqueue(ctx, []crawler.Job{{URL: busy, Host: site.Listener.Addr().String(), Kind: crawler.KindArticle}}); err != nil {
+	if _, err := st.Enqueue(ctx, []frontier.Job{{URL: busy, Host: site.Listener.Addr().String(), Kind: frontier.KindArticle}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := st.LeaseURLs(ctx, "another-process", []string{busy}, 1, time.Now(), time.Hour); err != nil || len(got) != 1 {
@@ -370,10 +371,10 @@ func TestIngestScopeLeasedElsewhere(t *testing.T) {
 func TestIngestKeepsAttempts(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		st   func(t *testing.T) crawler.State
+		st   func(t *testing.T) frontier.State
 	}{
-		{"memory", func(*testing.T) crawler.State { return crawler.NewMemoryState() }},
-		{"sqlite", func(t *testing.T) crawler.State { return openStore(t) }},
+		{"memory", func(*testing.T) frontier.State { return frontier.NewMemoryState() }},
+		{"sqlite", func(t *testing.T) frontier.State { return openStore(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -394,7 +395,7 @@ func TestIngestKeepsAttempts(t *testing.T) {
 			defer srv.Close()
 			st := tc.st(t)
 			down := srv.URL + "/down"
-			if _, err := st.Enqueue(ctx, []crawler.Job{{URL: down, Host: srv.Listener.Addr().String(), Kind: crawler.KindArticle,
+			if _, err := st.Enqueue(ctx, []frontier.Job{{URL: down, Host: srv.Listener.Addr().String(), Kind: frontier.KindArticle,
 				NotBefore: time.Now().Add(time.Hour), Attempts: 2}}); err != nil {
 				t.Fatal(err)
 			}

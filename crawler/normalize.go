@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // ErrBadURL is returned (wrapped) for URLs the crawler cannot fetch.
@@ -173,15 +175,6 @@ func cleanQuery(raw string) string {
 	return b.String()
 }
 
-// hostOf returns the lower-case host (with port) of a normalised URL.
-func hostOf(normalized string) string {
-	u, err := url.Parse(normalized)
-	if err != nil {
-		return ""
-	}
-	return u.Host
-}
-
 // resolveRef resolves ref against base and normalises it; "" if unusable.
 func resolveRef(base *url.URL, ref string) string {
 	ref = strings.TrimSpace(ref)
@@ -220,7 +213,7 @@ func siteKey(host string) string {
 
 // sameSite reports whether two normalised URLs belong to the same site.
 func sameSite(a, b string) bool {
-	ha, hb := hostOf(a), hostOf(b)
+	ha, hb := frontier.HostOf(a), frontier.HostOf(b)
 	return ha != "" && siteKey(ha) == siteKey(hb)
 }
 

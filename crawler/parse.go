@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 )
@@ -154,7 +155,7 @@ func gunzipLimit(data []byte, limit int64) ([]byte, error) {
 // entry is one article or child URL found in a feed or sitemap.
 type entry struct {
 	URL  string // normalised
-	Item *FeedItem
+	Item *frontier.FeedItem
 	// Child is set for sitemap-index children (sitemaps, not articles).
 	Child bool
 }
@@ -190,7 +191,7 @@ func parseFeed(body []byte, base string) (entries []entry, err error) {
 		if u == "" {
 			continue
 		}
-		fi := &FeedItem{FeedURL: base, Title: strings.TrimSpace(it.Title), Language: f.Language}
+		fi := &frontier.FeedItem{FeedURL: base, Title: strings.TrimSpace(it.Title), Language: f.Language}
 		if it.Author != nil && it.Author.Name != "" {
 			fi.Author = it.Author.Name
 		} else if len(it.Authors) > 0 && it.Authors[0] != nil {
@@ -225,7 +226,7 @@ func parseSitemap(body []byte, base string) ([]entry, error) {
 		inURL     bool
 		inSitemap bool
 		cur       entry
-		item      FeedItem
+		item      frontier.FeedItem
 		path      []string
 		text      strings.Builder
 	)
@@ -253,7 +254,7 @@ func parseSitemap(body []byte, base string) ([]entry, error) {
 			text.Reset()
 			switch name {
 			case "url":
-				inURL, cur, item = true, entry{}, FeedItem{FeedURL: base}
+				inURL, cur, item = true, entry{}, frontier.FeedItem{FeedURL: base}
 			case "sitemap":
 				inSitemap, cur = true, entry{Child: true}
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // fail ends the pass at once because of err (the State is unusable): the
@@ -61,7 +63,7 @@ func (c *Crawler) noteHost(p *pass, host, class string) bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if class != ClassTimeout {
+	if class != frontier.ClassTimeout {
 		p.hostTimeouts[host] = 0
 		return false
 	}
@@ -85,7 +87,7 @@ func (p *pass) hostGivenUp(host string) bool {
 
 // leaveForLater gives jobs of a host given up back to the queue, due after
 // TimeoutRetryDelay, without counting an attempt, and counts them.
-func (c *Crawler) leaveForLater(ctx context.Context, p *pass, jobs []Job) {
+func (c *Crawler) leaveForLater(ctx context.Context, p *pass, jobs []frontier.Job) {
 	if len(jobs) == 0 {
 		return
 	}
@@ -95,6 +97,7 @@ func (c *Crawler) leaveForLater(ctx context.Context, p *pass, jobs []Job) {
 	for i, j := range jobs {
 		urls[i] = j.URL
 		p.parked[j.URL] = at
+		delete(p.leased, j.URL)
 	}
 	p.sum.LeftOnHosts += len(jobs)
 	p.mu.Unlock()
@@ -109,13 +112,10 @@ func (c *Crawler) leaveForLater(ctx context.Context, p *pass, jobs []Job) {
 // renewLeases extends the leases of the jobs this pass holds (queued here or
 // in flight): a heartbeat, so that LeaseTTL can be short and a crashed
 // process's jobs come back soon.
-func (c *Crawler) renewLeases(ctx context.Context, p *pass, mine map[string]bool) {
-	if len(mine) == 0 {
+func (c *Crawler) renewLeases(ctx context.Context, p *pass) {
+	urls := p.leasedURLs()
+	if len(urls) == 0 {
 		return
-	}
-	urls := make([]string, 0, len(mine))
-	for u := range mine {
-		urls = append(urls, u)
 	}
 	if _, err := c.st.RenewLeases(ctx, c.owner, urls, time.Now().Add(c.cfg.LeaseTTL)); err != nil && !c.unusable(p, err) {
 		c.log.Warn("renew leases", "jobs", len(urls), "err", err)

@@ -8,8 +8,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // countingServer serves robots.txt (404), article pages, and pages that
@@ -44,13 +47,13 @@ func countingServer(t *testing.T, pageDelay time.Duration) (*httptest.Server, *r
 	return srv, lg
 }
 
-func enqueueArticles(t *testing.T, st State, base, prefix string, n int) []string {
+func enqueueArticles(t *testing.T, st frontier.State, base, prefix string, n int) []string {
 	t.Helper()
-	var jobs []Job
+	var jobs []frontier.Job
 	var urls []string
 	for i := range n {
 		u := fmt.Sprintf("%s/%s/%d.html", base, prefix, i)
-		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: KindArticle, NotBefore: time.Now()})
+		jobs = append(jobs, frontier.Job{URL: u, Host: frontier.HostOf(u), Kind: frontier.KindArticle, NotBefore: time.Now()})
 		urls = append(urls, u)
 	}
 	if _, err := st.Enqueue(context.Background(), jobs); err != nil {
@@ -77,7 +80,7 @@ func (l *reqLog) countPrefix(prefix string) int {
 func TestHangingHostDeferred(t *testing.T) {
 	hang, hangLog := countingServer(t, 0)
 	good, goodLog := countingServer(t, 0)
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	hanging := enqueueArticles(t, st, hang.URL, "hang", 6)
 	pages := enqueueArticles(t, st, good.URL, "news", 6)
 
@@ -103,8 +106,8 @@ func TestHangingHostDeferred(t *testing.T) {
 		t.Errorf("summary: deferred %d, hosts given up %d, left on hosts %d, failed %d; want 3, 1, 3, 0",
 			sum.Deferred, sum.HostsGivenUp, sum.LeftOnHosts, sum.Failed)
 	}
-	if sum.ErrorsByClass[ClassTimeout] != 3 || !strings.Contains(sum.ErrorExamples[ClassTimeout], "hang") {
-		t.Errorf("timeouts %d, example %q", sum.ErrorsByClass[ClassTimeout], sum.ErrorExamples[ClassTimeout])
+	if sum.ErrorsByClass[frontier.ClassTimeout] != 3 || !strings.Contains(sum.ErrorExamples[frontier.ClassTimeout], "hang") {
+		t.Errorf("timeouts %d, example %q", sum.ErrorsByClass[frontier.ClassTimeout], sum.ErrorExamples[frontier.ClassTimeout])
 	}
 	timedOut := 0
 	for _, u := range hanging {
@@ -112,7 +115,7 @@ func TestHangingHostDeferred(t *testing.T) {
 		if state != "queued" {
 			t.Errorf("%s: %s (%s), want queued for a later run", u, state, class)
 		}
-		if class == ClassTimeout {
+		if class == frontier.ClassTimeout {
 			timedOut++
 		}
 	}
@@ -144,7 +147,7 @@ func TestHangingHostDeferred(t *testing.T) {
 // the next pass finishes the work, each page handled once.
 func TestMaxPassDuration(t *testing.T) {
 	slow, _ := countingServer(t, 200*time.Millisecond)
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	urls := enqueueArticles(t, st, slow.URL, "slow", 40) // one host, one request at a time: >= 8 s
 
 	cfg := testConfig()
@@ -189,7 +192,7 @@ func TestMaxPassDuration(t *testing.T) {
 // brokenState is a MemoryState whose store "breaks": errBroken, from any
 // call or from the handler writing to it, is an unusable-store error.
 type brokenState struct {
-	*MemoryState
+	*frontier.MemoryState
 }
 
 var errBroken = errors.New("database disk image is malformed")
@@ -201,7 +204,7 @@ func (brokenState) Unusable(err error) bool { return errors.Is(err, errBroken) }
 // retried for it, and no page is fetched twice.
 func TestUnusableStoreEndsPass(t *testing.T) {
 	srv, lg := countingServer(t, 0)
-	st := brokenState{NewMemoryState()}
+	st := brokenState{frontier.NewMemoryState()}
 	urls := enqueueArticles(t, st, srv.URL, "news", 60)
 	cfg := testConfig()
 	cfg.Delay = 0
@@ -250,7 +253,7 @@ func TestUnusableStoreEndsPass(t *testing.T) {
 // (TestLeaseTakeover: a dead owner's job comes back after its lease.)
 func TestLeaseHeartbeat(t *testing.T) {
 	slow, lg := countingServer(t, 7*time.Second)
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	enqueueArticles(t, st, slow.URL, "slow", 1)
 	cfg := testConfig()
 	cfg.LeaseTTL = 2 * time.Second
@@ -294,6 +297,109 @@ func TestLeaseHeartbeat(t *testing.T) {
 			}
 			return
 		default:
+		}
+	}
+}
+
+// relettingState is a MemoryState that holds back the worker which puts url
+// back for an in-pass retry until the pass has leased url again: the
+// interleaving a loaded machine produces when the dispatcher leases between
+// a job's Retry and the moment it hears that the job is over.
+type relettingState struct {
+	*frontier.MemoryState
+	url       string
+	retried   atomic.Bool
+	releaseMu sync.Once
+	leased    chan struct{} // closed when url is leased after its Retry
+}
+
+func (s *relettingState) Retry(ctx context.Context, u string, notBefore time.Time, class string) error {
+	err := s.MemoryState.Retry(ctx, u, notBefore, class)
+	if u == s.url && s.retried.CompareAndSwap(false, true) {
+		select {
+		case <-s.leased:
+		case <-time.After(time.Minute): // a guard against a hang, not a timing
+		}
+	}
+	return err
+}
+
+func (s *relettingState) Lease(ctx context.Context, owner string, n int, now time.Time, ttl time.Duration) ([]frontier.Job, error) {
+	jobs, err := s.MemoryState.Lease(ctx, owner, n, now, ttl)
+	for _, j := range jobs {
+		if j.URL == s.url && s.retried.Load() {
+			s.releaseMu.Do(func() { close(s.leased) })
+		}
+	}
+	return jobs, err
+}
+
+// TestGivenUpHostLeavesNoLease: a job of a host given up in the pass
+// (MaxHostTimeouts) that waits for an in-pass retry (a 503), and that the
+// pass leases again before its worker is done with it, ends the pass
+// queued (or done), never leased: every job a pass leases ends it done,
+// failed, retried or postponed. (It stayed leased until lease_ttl: the
+// dispatcher took the new lease for its own stale one and dropped it.)
+func TestGivenUpHostLeavesNoLease(t *testing.T) {
+	stop := make(chan struct{})
+	var flakyHits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/robots.txt":
+			http.NotFound(w, r)
+		case strings.HasPrefix(r.URL.Path, "/hang/"):
+			select {
+			case <-r.Context().Done():
+			case <-stop:
+			}
+		case r.URL.Path == "/flaky.html" && flakyHits.Add(1) == 1:
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		default:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, articleHTML("Page "+r.URL.Path, "", false))
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+
+	flaky := srv.URL + "/flaky.html"
+	st := &relettingState{MemoryState: frontier.NewMemoryState(), url: flaky, leased: make(chan struct{})}
+	if _, err := st.Enqueue(context.Background(), []frontier.Job{{URL: flaky, Host: frontier.HostOf(flaky), Kind: frontier.KindArticle, NotBefore: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	hanging := enqueueArticles(t, st, srv.URL, "hang", 4)
+
+	cfg := testConfig()
+	cfg.NoDelay = true
+	cfg.Delay = 0
+	cfg.PerHostParallelism = 4
+	cfg.Timeout = time.Second
+	cfg.RetryBackoff = time.Millisecond
+	cfg.MaxHostTimeouts = 2
+	cfg.TimeoutRetryDelay = time.Hour
+	cfg.LeaseTTL = time.Hour // a lease left behind is not taken back in the pass
+	c, err := New(cfg, st, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.hosts = newHostSems()
+	sum, err := c.Crawl(context.Background(), nil, false, newRecorder().handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.retried.Load() {
+		t.Fatal("the flaky page was never retried: the test did not set up its case")
+	}
+	if sum.HostsGivenUp != 1 {
+		t.Errorf("hosts given up %d, want 1", sum.HostsGivenUp)
+	}
+	for _, u := range append([]string{flaky}, hanging...) {
+		state, class := st.JobStatus(u)
+		if state == "leased" {
+			t.Errorf("%s still leased after the pass (class %q)", u, class)
+		}
+		if state == "failed" {
+			t.Errorf("%s failed (%s); want it queued for a later run or done", u, class)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"golang.org/x/sync/semaphore"
 )
 
@@ -38,7 +39,7 @@ func (c *Crawler) feedFailed(ctx context.Context, u string) {
 		return
 	}
 	if !ok {
-		fs = FeedState{URL: u}
+		fs = frontier.FeedState{URL: u}
 	}
 	fs.Failures++
 	now := time.Now()
@@ -50,13 +51,13 @@ func (c *Crawler) feedFailed(ctx context.Context, u string) {
 }
 
 // poll fetches a feed, sitemap or home page job and enqueues what it lists.
-func (c *Crawler) poll(ctx context.Context, p *pass, j Job) error {
+func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job) error {
 	fs, ok, err := c.st.Feed(ctx, j.URL)
 	if err != nil {
 		return fmt.Errorf("feed state %s: %w", j.URL, err)
 	}
 	if !ok {
-		fs = FeedState{URL: j.URL}
+		fs = frontier.FeedState{URL: j.URL}
 	}
 	hdr := http.Header{"Accept": {feedAccept}}
 	if fs.ETag != "" {
@@ -86,7 +87,7 @@ func (c *Crawler) poll(ctx context.Context, p *pass, j Job) error {
 
 // handlePoll dispatches a fetched feed, sitemap, sitemap index or HTML page.
 // With ingest, an HTML page that does not look like a home page is an article.
-func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, resp *response, ingest bool) error {
+func (c *Crawler) handlePoll(ctx context.Context, p *pass, j frontier.Job, fs frontier.FeedState, resp *response, ingest bool) error {
 	body := resp.Body
 	ct := resp.Header.Get("Content-Type")
 	t := sniff(ct, body)
@@ -149,17 +150,17 @@ func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, 
 		for _, e := range entries {
 			children = append(children, e.URL)
 		}
-		return c.pollChildren(ctx, p, j, &fs, KindSitemap, children)
+		return c.pollChildren(ctx, p, j, &fs, frontier.KindSitemap, children)
 	case docHTML:
 		pi := scanHTML(body, base)
 		if ingest && !looksLikeHome(j.URL, pi) {
-			return c.handleArticle(ctx, p, Job{URL: j.URL, Host: j.Host, Kind: KindArticle, Item: j.Item}, resp, true)
+			return c.handleArticle(ctx, p, frontier.Job{URL: j.URL, Host: j.Host, Kind: frontier.KindArticle, Item: j.Item}, resp, true)
 		}
-		if j.Kind == KindFeed || j.Kind == KindSitemap {
+		if j.Kind == frontier.KindFeed || j.Kind == frontier.KindSitemap {
 			// A feed answering HTML is broken: record it, but follow the
 			// page's own feed links, where the feed may have moved.
 			if len(pi.Feeds) > 0 {
-				if err := c.pollChildren(ctx, p, j, nil, KindFeed, pi.Feeds); err != nil {
+				if err := c.pollChildren(ctx, p, j, nil, frontier.KindFeed, pi.Feeds); err != nil {
 					return err
 				}
 			}
@@ -172,7 +173,7 @@ func (c *Crawler) handlePoll(ctx context.Context, p *pass, j Job, fs FeedState, 
 		if len(children) == 0 {
 			c.log.Info("no feed found on home page", "url", j.URL)
 		}
-		return c.pollChildren(ctx, p, j, &fs, KindFeed, children)
+		return c.pollChildren(ctx, p, j, &fs, frontier.KindFeed, children)
 	default:
 		return fmt.Errorf("%s: %w: neither a feed, a sitemap nor html (content-type %q)", j.URL, ErrBadFeed, ct)
 	}
@@ -215,7 +216,7 @@ func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
 		if ok, err := c.allowed(ctx, u, false); err != nil || !ok {
 			continue
 		}
-		resp, err := c.get(ctx, p, u, KindFeed, http.Header{"Accept": {feedAccept}}, false)
+		resp, err := c.get(ctx, p, u, frontier.KindFeed, http.Header{"Accept": {feedAccept}}, false)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -244,7 +245,7 @@ func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
 // Children are one level deeper than parent; beyond MaxDiscoveryDepth they
 // are not followed, so a server cannot extend a chain of sitemap indexes or
 // feed links for ever.
-func (c *Crawler) pollChildren(ctx context.Context, p *pass, parent Job, fs *FeedState, kind Kind, children []string) error {
+func (c *Crawler) pollChildren(ctx context.Context, p *pass, parent frontier.Job, fs *frontier.FeedState, kind frontier.Kind, children []string) error {
 	if parent.Depth >= c.cfg.MaxDiscoveryDepth && len(children) > 0 {
 		c.log.Warn("discovery depth limit: children not followed", "url", parent.URL, "depth", parent.Depth, "children", len(children))
 		children = nil
@@ -253,9 +254,9 @@ func (c *Crawler) pollChildren(ctx context.Context, p *pass, parent Job, fs *Fee
 	// Children are due from the pass's start: before the articles queued so
 	// far (spread from then on, see enqueueArticles), so that discovery is
 	// not left behind the articles of the hosts found first.
-	jobs := make([]Job, 0, len(children))
+	jobs := make([]frontier.Job, 0, len(children))
 	for _, u := range children {
-		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: kind, NotBefore: p.start, Depth: parent.Depth + 1})
+		jobs = append(jobs, frontier.Job{URL: u, Host: frontier.HostOf(u), Kind: kind, NotBefore: p.start, Depth: parent.Depth + 1})
 	}
 	if _, err := c.st.Enqueue(ctx, jobs); err != nil {
 		return fmt.Errorf("enqueue feeds: %w", err)
@@ -310,7 +311,7 @@ func (c *Crawler) pollChildren(ctx context.Context, p *pass, parent Job, fs *Fee
 // entriesPerWeek measures a feed's publishing rate: the entries dated within
 // the last week; for undated feeds, the new URLs since the last poll scaled to
 // a week and averaged with the previous value.
-func entriesPerWeek(entries []entry, added int, fs FeedState, now time.Time) float64 {
+func entriesPerWeek(entries []entry, added int, fs frontier.FeedState, now time.Time) float64 {
 	dated, recent := 0, 0
 	for _, e := range entries {
 		if e.Item == nil || e.Item.Published.IsZero() {
@@ -343,14 +344,14 @@ func (c *Crawler) enqueueArticles(ctx context.Context, p *pass, entries []entry)
 		return 0, nil
 	}
 	now := time.Now()
-	jobs := make([]Job, 0, len(entries))
+	jobs := make([]frontier.Job, 0, len(entries))
 	seen := make(map[string]bool, len(entries))
 	for _, e := range entries {
 		if seen[e.URL] {
 			continue
 		}
 		seen[e.URL] = true
-		jobs = append(jobs, Job{URL: e.URL, Host: hostOf(e.URL), Kind: KindArticle, Item: e.Item})
+		jobs = append(jobs, frontier.Job{URL: e.URL, Host: frontier.HostOf(e.URL), Kind: frontier.KindArticle, Item: e.Item})
 	}
 	total := 0
 	const batch = 500

@@ -6,6 +6,8 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"time"
+
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // errDuplicate says the job's article was already handled under another URL.
@@ -21,8 +23,11 @@ var errHandled = errors.New("crawler: handled")
 // timed out is retried in a later run, not in this pass (TimeoutRetryDelay),
 // and MaxHostTimeouts of them in a row leave the host's other URLs for
 // later too.
-func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
+func (c *Crawler) conclude(ctx context.Context, p *pass, j frontier.Job, err error) {
 	sctx := context.WithoutCancel(ctx)
+	// Before the write that makes the job leasable again: a lease the
+	// dispatcher gets for it from now on is a new one.
+	p.dropLease(j.URL)
 	switch {
 	case err == nil, errors.Is(err, errHandled):
 		p.noteSeed(j.URL, true)
@@ -41,7 +46,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 		return
 	}
 	if c.unusable(p, err) || ctx.Err() != nil {
-		c.release(ctx, j)
+		c.release(ctx, p, j)
 		return
 	}
 	class, transient := outcomeClass(err)
@@ -50,7 +55,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 	c.logOutcome(ctx, j, class, err)
 	var ru *RobotsUnavailableError
 	waitsForRobots := errors.As(err, &ru)
-	if transient && j.Attempts < c.cfg.MaxRetries && class == ClassTimeout && !waitsForRobots {
+	if transient && j.Attempts < c.cfg.MaxRetries && class == frontier.ClassTimeout && !waitsForRobots {
 		// A hanging URL is not retried in this pass: it would hold its
 		// host (and the pass) for another timeout. A later run tries it.
 		at := time.Now().Add(c.cfg.TimeoutRetryDelay)
@@ -99,7 +104,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j Job, err error) {
 	p.add(func(s *Summary) { s.Failed++ })
 	p.scopeClose(j.URL, false)
 	c.log.Info("failed", "url", j.URL, "kind", j.Kind, "class", class, "err", err)
-	if j.Kind != KindArticle {
+	if j.Kind != frontier.KindArticle {
 		c.feedFailed(sctx, j.URL)
 	}
 	if e := c.st.Finish(sctx, j.URL, class); e != nil && !c.unusable(p, e) {
@@ -120,9 +125,9 @@ func outcomeClass(err error) (class string, transient bool) {
 	case errors.As(err, &perm):
 		class, transient = perm.Class, false
 	case errors.As(err, &pe):
-		class, transient = ClassProcess, true
+		class, transient = frontier.ClassProcess, true
 	}
-	if class == ClassInterrupted {
+	if class == frontier.ClassInterrupted {
 		transient = true
 	}
 	return class, transient

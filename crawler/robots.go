@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/temoto/robotstxt"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // maxRobotsBytes bounds a robots.txt body (Google reads 500 KiB).
@@ -62,12 +63,12 @@ func (e *RobotsUnavailableError) Unwrap() error { return e.Cause }
 // the cause's, for a failure below HTTP, else robots_unavailable.
 func (e *RobotsUnavailableError) class() string {
 	if e.Cause == nil || errors.As(e.Cause, new(*HTTPError)) {
-		return ClassRobotsUnavailable
+		return frontier.ClassRobotsUnavailable
 	}
 	if class, _ := classify(e.Cause); class != "" {
 		return class
 	}
-	return ClassRobotsUnavailable
+	return frontier.ClassRobotsUnavailable
 }
 
 // robotsEntry returns the in-process cache entry for host.
@@ -193,7 +194,7 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 		}
 	}
 	c.settle(ctx, res)
-	c.logFetch(ctx, u, KindHome, resp, err, true)
+	c.logFetch(ctx, u, frontier.KindHome, resp, err, true)
 	var he *HTTPError
 	var tl *tooLargeError
 	switch {
@@ -209,7 +210,7 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 			prefix = prefix[:i+1]
 		}
 		return prefix, http.StatusOK, nil
-	case classOf(err) == ClassTooLarge:
+	case classOf(err) == frontier.ClassTooLarge:
 		// Headers over the limit: nothing to read, allow all.
 		return nil, http.StatusNotFound, nil
 	case errors.Is(err, ErrPrivateAddress), errors.Is(err, ErrRedirectLoop), errors.Is(err, ErrTooManyRedirects):

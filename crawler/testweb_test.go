@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/testweb"
 )
 
@@ -155,7 +156,7 @@ func TestCrawlTestweb(t *testing.T) {
 		t.Skip("crawls the simulated web")
 	}
 	w := startWeb(t, testweb.Options{Seed: 1, Stories: 90, CrawlDelay: 40 * time.Millisecond})
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	cfg := webConfig()
 	c, err := New(cfg, st, testLogger(t))
 	if err != nil {
@@ -186,7 +187,7 @@ func TestCrawlTestweb(t *testing.T) {
 		return cfg.Delay
 	})
 	// The only failures are the disallowed pages the feeds list.
-	if sum.Failed != sum.ErrorsByClass[ClassRobots] || len(sum.ErrorsByClass) > 1 || sum.Left != 0 {
+	if sum.Failed != sum.ErrorsByClass[frontier.ClassRobots] || len(sum.ErrorsByClass) > 1 || sum.Left != 0 {
 		t.Errorf("failed %d, left %d; errors %v", sum.Failed, sum.Left, sum.ErrorsByClass)
 	}
 
@@ -221,7 +222,7 @@ func TestCrawlTestwebFaults(t *testing.T) {
 		t.Skip("crawls the simulated web")
 	}
 	w := startWeb(t, testweb.Options{Seed: 2, Stories: 70, Faults: true, SlowDelay: 100 * time.Millisecond})
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	cfg := webConfig()
 	cfg.Timeout = 1500 * time.Millisecond // the trickle trap times out on each of its tries
 	c, err := New(cfg, st, testLogger(t))
@@ -257,7 +258,7 @@ func TestCrawlTestwebFaults(t *testing.T) {
 			}
 			continue
 		}
-		if class == ClassTimeout && state == "queued" {
+		if class == frontier.ClassTimeout && state == "queued" {
 			deferred++
 		} else if state != "failed" && state != "" {
 			t.Errorf("trap %s (%s): state %q class %q", tr.URL, tr.Kind, state, class)
@@ -274,7 +275,7 @@ func TestCrawlTestwebInterrupted(t *testing.T) {
 		t.Skip("crawls the simulated web")
 	}
 	w := startWeb(t, testweb.Options{Seed: 3, Stories: 80})
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	cfg := webConfig()
 	c, err := New(cfg, st, testLogger(t))
 	if err != nil {

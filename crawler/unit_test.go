@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 func TestNormalizeURL(t *testing.T) {
@@ -250,7 +251,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestPollInterval(t *testing.T) {
-	c, err := New(Config{}, NewMemoryState(), nil)
+	c, err := New(Config{}, frontier.NewMemoryState(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +276,7 @@ func TestPrivateAddressRefused(t *testing.T) {
 	defer srv.Close()
 	cfg := testConfig()
 	cfg.AllowPrivateNetworks = false
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	c, err := New(cfg, st, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -285,7 +286,7 @@ func TestPrivateAddressRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !errors.Is(reported, ErrPrivateAddress) || hits.Load() != 0 || sum.ErrorsByClass[ClassPrivateAddress] != 1 {
+	if !errors.Is(reported, ErrPrivateAddress) || hits.Load() != 0 || sum.ErrorsByClass[frontier.ClassPrivateAddress] != 1 {
 		t.Errorf("reported %v, %d hits, summary %+v", reported, hits.Load(), sum)
 	}
 	f := newFetcher(cfg.WithDefaults())
@@ -320,7 +321,7 @@ func TestRedirectToPrivateAddressRefused(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(cfg, NewMemoryState(), nil)
+	c, err := New(cfg, frontier.NewMemoryState(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +331,7 @@ func TestRedirectToPrivateAddressRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !errors.Is(reported, ErrPrivateAddress) || targetHits.Load() != 0 || sum.ErrorsByClass[ClassPrivateAddress] != 1 {
+	if !errors.Is(reported, ErrPrivateAddress) || targetHits.Load() != 0 || sum.ErrorsByClass[frontier.ClassPrivateAddress] != 1 {
 		t.Errorf("reported %v, %d target hits, summary %+v", reported, targetHits.Load(), sum.ErrorsByClass)
 	}
 	bad := testConfig()
@@ -344,7 +345,7 @@ func TestRedirectToPrivateAddressRefused(t *testing.T) {
 // and reported.
 func TestIngest(t *testing.T) {
 	srv, lg := fixtureServer(t)
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	c, err := New(testConfig(), st, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -378,7 +379,7 @@ func TestIngest(t *testing.T) {
 		calls.Add(1)
 		return errors.New("store is down")
 	}
-	st2 := NewMemoryState()
+	st2 := frontier.NewMemoryState()
 	cfg := testConfig()
 	cfg.MaxRetries = 2
 	c2, err := New(cfg, st2, nil)
@@ -389,10 +390,10 @@ func TestIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if calls.Load() != 3 || sum.ErrorsByClass[ClassProcess] != 3 || sum.Failed != 1 {
+	if calls.Load() != 3 || sum.ErrorsByClass[frontier.ClassProcess] != 3 || sum.Failed != 1 {
 		t.Errorf("failing handler: %d calls, summary %+v", calls.Load(), sum)
 	}
-	if s, class := st2.JobStatus(srv.URL + "/c/1"); s != "failed" || class != ClassProcess {
+	if s, class := st2.JobStatus(srv.URL + "/c/1"); s != "failed" || class != frontier.ClassProcess {
 		t.Errorf("job state %s %s", s, class)
 	}
 }
@@ -444,12 +445,12 @@ func TestHostileBodies(t *testing.T) {
 	cfg.Timeout = 4 * time.Second
 	cfg.MaxRetries = -1
 	cfg.MaxRedirects = 5
-	c, err := New(cfg, NewMemoryState(), nil)
+	c, err := New(cfg, frontier.NewMemoryState(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"/bomb": ClassTooLarge, "/trickle": ClassTimeout, "/hang": ClassTimeout,
-		"/reset": ClassReset, "/badenc": ClassDecode, "/long": ClassTooManyRedirects}
+	want := map[string]string{"/bomb": frontier.ClassTooLarge, "/trickle": frontier.ClassTimeout, "/hang": frontier.ClassTimeout,
+		"/reset": frontier.ClassReset, "/badenc": frontier.ClassDecode, "/long": frontier.ClassTooManyRedirects}
 	got := map[string]string{}
 	var urls []string
 	for p := range want {
@@ -510,12 +511,12 @@ func TestContentEncodings(t *testing.T) {
 // Jobs leased by a process that died are taken over when the lease expires.
 func TestLeaseTakeover(t *testing.T) {
 	srv, lg := fixtureServer(t)
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	ctx := context.Background()
-	var jobs []Job
+	var jobs []frontier.Job
 	for _, p := range []string{"/a/1", "/a/2", "/b/1"} {
 		u := srv.URL + p
-		jobs = append(jobs, Job{URL: u, Host: hostOf(u), Kind: KindArticle})
+		jobs = append(jobs, frontier.Job{URL: u, Host: frontier.HostOf(u), Kind: frontier.KindArticle})
 	}
 	if _, err := st.Enqueue(ctx, jobs); err != nil {
 		t.Fatal(err)
@@ -545,9 +546,9 @@ func TestLeaseTakeover(t *testing.T) {
 // leaving leased jobs alone, Finish twice harmless, Seen.
 func TestMemoryStateContract(t *testing.T) {
 	ctx := context.Background()
-	m := NewMemoryState()
+	m := frontier.NewMemoryState()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	jobs := []Job{
+	jobs := []frontier.Job{
 		{URL: "https://h/c", NotBefore: t0.Add(2 * time.Second)},
 		{URL: "https://h/a", NotBefore: t0},
 		{URL: "https://h/b", NotBefore: t0},
@@ -595,7 +596,7 @@ func TestMemoryStateContract(t *testing.T) {
 	}
 	// LeaseURLs: only the listed jobs that are due or whose lease expired,
 	// once each, in NotBefore order.
-	_, _ = m.Enqueue(ctx, []Job{{URL: "https://h/x", NotBefore: t0.Add(2 * time.Minute)}, {URL: "https://h/y", NotBefore: t0}})
+	_, _ = m.Enqueue(ctx, []frontier.Job{{URL: "https://h/x", NotBefore: t0.Add(2 * time.Minute)}, {URL: "https://h/y", NotBefore: t0}})
 	ask := []string{"https://h/x", "https://h/later", "https://h/b", "https://h/unknown", "https://h/a", "https://h/c", "https://h/y", "https://h/x"}
 	got, _ = m.LeaseURLs(ctx, "o5", ask, 10, t0.Add(3*time.Minute), time.Minute)
 	if len(got) != 2 || got[0].URL != "https://h/y" || got[1].URL != "https://h/x" {
@@ -639,7 +640,7 @@ func TestDiscoveryDepthLimit(t *testing.T) {
 	defer srv.Close()
 	cfg := testConfig()
 	cfg.Delay, cfg.MaxDiscoveryDepth, cfg.MinPollInterval = time.Millisecond, 3, time.Millisecond
-	st := NewMemoryState()
+	st := frontier.NewMemoryState()
 	c, err := New(cfg, st, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -715,7 +716,7 @@ func TestHugeHeadersTooLarge(t *testing.T) {
 	defer srv.Close()
 	cfg := testConfig()
 	cfg.RetryBackoff = time.Millisecond
-	c, err := New(cfg, NewMemoryState(), nil)
+	c, err := New(cfg, frontier.NewMemoryState(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -725,7 +726,7 @@ func TestHugeHeadersTooLarge(t *testing.T) {
 		func(u string, err error) { reported = err }); err != nil {
 		t.Fatal(err)
 	}
-	if class, transient := classify(reported); class != ClassTooLarge || transient || hits.Load() != 1 {
+	if class, transient := classify(reported); class != frontier.ClassTooLarge || transient || hits.Load() != 1 {
 		t.Errorf("class %q transient %v after %d requests (%v), want too_large, permanent, 1 request", class, transient, hits.Load(), reported)
 	}
 }
@@ -803,7 +804,7 @@ func TestDiscoveryStopsOnHangingHost(t *testing.T) {
 	// 2 s: the home page and robots.txt must come within it on a busy
 	// machine; the one probe of a hanging path costs it once.
 	cfg.Timeout, cfg.Delay, cfg.MaxRetries = 2*time.Second, time.Millisecond, -1
-	c, err := New(cfg, NewMemoryState(), nil)
+	c, err := New(cfg, frontier.NewMemoryState(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 )
 
@@ -100,7 +101,7 @@ const (
 // from many goroutines at once and must not block.
 type Observer interface {
 	// Fetch hears each record the crawler writes to the fetch log.
-	Fetch(rec crawler.FetchRecord)
+	Fetch(rec frontier.FetchRecord)
 	// Stage hears how long one stage took on one page, and its error.
 	Stage(stage Stage, took time.Duration, err error)
 }
@@ -111,8 +112,8 @@ type observedState struct {
 	o Observer
 }
 
-// LogFetch implements crawler.State.
-func (s observedState) LogFetch(ctx context.Context, rec crawler.FetchRecord) error {
+// LogFetch implements frontier.State.
+func (s observedState) LogFetch(ctx context.Context, rec frontier.FetchRecord) error {
 	s.o.Fetch(rec)
 	return s.Store.LogFetch(ctx, rec)
 }
@@ -145,7 +146,7 @@ func New(ctx context.Context, st store.Store, cfg Config) (*Pipeline, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var cst crawler.State = st
+	var cst frontier.State = st
 	if cfg.Observer != nil {
 		cst = observedState{Store: st, o: cfg.Observer}
 	}
@@ -303,9 +304,9 @@ func (p *Pipeline) clean(f crawler.Fetched) (wirecrawl.Document, error) {
 		case errors.Is(err, cleaner.ErrNoContent):
 			err = crawler.Permanent(ClassNoArticle, err)
 		case errors.Is(err, cleaner.ErrNotHTML):
-			err = crawler.Permanent(crawler.ClassNotHTML, err)
+			err = crawler.Permanent(frontier.ClassNotHTML, err)
 		case errors.Is(err, cleaner.ErrTooLarge):
-			err = crawler.Permanent(crawler.ClassTooLarge, err)
+			err = crawler.Permanent(frontier.ClassTooLarge, err)
 		}
 		return doc, err
 	}

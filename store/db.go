@@ -5,14 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // dialect is what differs between the two SQL backends.
@@ -61,7 +60,7 @@ type db struct {
 	// logBuf holds fetch-log records waiting for a write transaction; see
 	// LogFetch. logTimer flushes them if none comes; logErr keeps its error.
 	logMu    sync.Mutex
-	logBuf   []crawler.FetchRecord
+	logBuf   []frontier.FetchRecord
 	logTimer *time.Timer
 	logErr   atomic.Pointer[error]
 }
@@ -113,7 +112,7 @@ func (s *db) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // A transaction that commits also writes the fetch-log records waiting (see
 // LogFetch); if it fails, they wait for the next one.
 func (s *db) finish(ctx context.Context, tx *sql.Tx, err error) error {
-	var recs []crawler.FetchRecord
+	var recs []frontier.FetchRecord
 	if err == nil {
 		recs = s.takeLog()
 		err = s.insertLog(ctx, tx, recs)
@@ -236,15 +235,6 @@ func fromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
-}
-
-// hostOf returns the lower-case host (with port) of a URL, "" if it has none.
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Host)
 }
 
 // placeholders returns "?, ?, ..." with n marks.

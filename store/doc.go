@@ -2,7 +2,7 @@
 // earlier canonical versions), the dedup key index, the crawl frontier, feed
 // validators and schedules, the robots.txt cache, per-host politeness, the
 // fetch log and, with raw_html, raw responses. Store implements
-// crawler.State, dedup.Index and export.Source; storetest is the conformance
+// frontier.State, dedup.Index and export.Source; storetest is the conformance
 // suite both backends pass.
 //
 // Open picks the backend from the DSN: a file path or sqlite:PATH opens

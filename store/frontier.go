@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // Frontier job states.
@@ -21,8 +21,8 @@ const (
 	stateFailed = "failed"
 )
 
-// Enqueue adds jobs whose URL is not in the frontier yet; see crawler.State.
-func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
+// Enqueue adds jobs whose URL is not in the frontier yet; see frontier.State.
+func (s *db) Enqueue(ctx context.Context, jobs []frontier.Job) (int, error) {
 	if len(jobs) == 0 {
 		return 0, nil
 	}
@@ -30,18 +30,18 @@ func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
 	// Requeue, SavePage), so PostgreSQL transactions never wait on each
 	// other in a cycle.
 	jobs = slices.Clone(jobs)
-	slices.SortStableFunc(jobs, func(a, b crawler.Job) int { return strings.Compare(a.URL, b.URL) })
+	slices.SortStableFunc(jobs, func(a, b frontier.Job) int { return strings.Compare(a.URL, b.URL) })
 	added := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		added = 0
 		now := time.Now().UnixNano()
 		for _, j := range jobs {
 			if j.URL == "" {
-				continue // as crawler.MemoryState does
+				continue // as frontier.MemoryState does
 			}
 			host := j.Host
 			if host == "" {
-				host = hostOf(j.URL)
+				host = frontier.HostOf(j.URL)
 			}
 			var item any
 			if j.Item != nil {
@@ -71,7 +71,7 @@ func (s *db) Enqueue(ctx context.Context, jobs []crawler.Job) (int, error) {
 }
 
 // Requeue puts known URLs back in the queue unless they are leased (an
-// expired lease does not count); unknown URLs are ignored. See crawler.State.
+// expired lease does not count); unknown URLs are ignored. See frontier.State.
 func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) error {
 	err := s.updateEach(ctx, urls, `UPDATE frontier SET state = ?, not_before = ?, attempts = 0,
 		err_class = '', lease_owner = '', lease_until = 0, updated = ? WHERE url = ? AND NOT (state = ? AND lease_until > ?)`,
@@ -82,7 +82,7 @@ func (s *db) Requeue(ctx context.Context, urls []string, notBefore time.Time) er
 	return nil
 }
 
-// Expedite makes queued URLs due by notBefore; see crawler.State.
+// Expedite makes queued URLs due by notBefore; see frontier.State.
 func (s *db) Expedite(ctx context.Context, urls []string, notBefore time.Time) error {
 	err := s.updateEach(ctx, urls, `UPDATE frontier SET not_before = ?, updated = ?
 		WHERE url = ? AND state = ? AND not_before > ?`,
@@ -113,14 +113,14 @@ func (s *db) updateEach(ctx context.Context, urls []string, query string, args f
 	})
 }
 
-// Lease hands out due jobs and jobs whose lease expired; see crawler.State.
+// Lease hands out due jobs and jobs whose lease expired; see frontier.State.
 // PostgreSQL skips rows another process is leasing at the same moment
 // (FOR UPDATE SKIP LOCKED); SQLite serialises writers anyway.
-func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl time.Duration) ([]crawler.Job, error) {
+func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl time.Duration) ([]frontier.Job, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	var jobs []crawler.Job
+	var jobs []frontier.Job
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		jobs = jobs[:0]
 		t := now.UnixNano()
@@ -158,15 +158,15 @@ func (s *db) Lease(ctx context.Context, owner string, n int, now time.Time, ttl 
 const leaseURLsChunk = 512
 
 // LeaseURLs leases up to n of urls that are due or whose lease expired; see
-// crawler.State. The URLs are looked up by primary key, leaseURLsChunk at a
+// frontier.State. The URLs are looked up by primary key, leaseURLsChunk at a
 // time, in one transaction. As in Lease, PostgreSQL skips rows another
 // process is locking (FOR UPDATE SKIP LOCKED), so a caller never waits on
 // a row lock and two callers cannot deadlock, whatever the order of urls.
-func (s *db) LeaseURLs(ctx context.Context, owner string, urls []string, n int, now time.Time, ttl time.Duration) ([]crawler.Job, error) {
+func (s *db) LeaseURLs(ctx context.Context, owner string, urls []string, n int, now time.Time, ttl time.Duration) ([]frontier.Job, error) {
 	if n <= 0 || len(urls) == 0 {
 		return nil, nil
 	}
-	var jobs []crawler.Job
+	var jobs []frontier.Job
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		jobs = jobs[:0]
 		t := now.UnixNano()
@@ -210,12 +210,12 @@ func (s *db) LeaseURLs(ctx context.Context, owner string, urls []string, n int, 
 }
 
 // scanJobs reads the jobs RETURNING by a lease and closes rows.
-func scanJobs(rows *sql.Rows) ([]crawler.Job, error) {
+func scanJobs(rows *sql.Rows) ([]frontier.Job, error) {
 	defer rows.Close()
-	var jobs []crawler.Job
+	var jobs []frontier.Job
 	for rows.Next() {
 		var (
-			j    crawler.Job
+			j    frontier.Job
 			kind string
 			nb   int64
 			item sql.NullString
@@ -223,9 +223,9 @@ func scanJobs(rows *sql.Rows) ([]crawler.Job, error) {
 		if err := rows.Scan(&j.URL, &j.Host, &kind, &j.Attempts, &nb, &item, &j.Depth); err != nil {
 			return nil, err
 		}
-		j.Kind, j.NotBefore = crawler.Kind(kind), fromNanos(nb)
+		j.Kind, j.NotBefore = frontier.Kind(kind), fromNanos(nb)
 		if item.Valid && item.String != "" {
-			j.Item = new(crawler.FeedItem)
+			j.Item = new(frontier.FeedItem)
 			if err := json.Unmarshal([]byte(item.String), j.Item); err != nil {
 				return nil, fmt.Errorf("%s: feed item: %w", j.URL, err)
 			}
@@ -236,7 +236,7 @@ func scanJobs(rows *sql.Rows) ([]crawler.Job, error) {
 }
 
 // sortJobs orders leased jobs by due time then URL (RETURNING has no order).
-func sortJobs(jobs []crawler.Job) {
+func sortJobs(jobs []frontier.Job) {
 	for i := 1; i < len(jobs); i++ {
 		for k := i; k > 0 && jobLess(jobs[k], jobs[k-1]); k-- {
 			jobs[k], jobs[k-1] = jobs[k-1], jobs[k]
@@ -244,16 +244,16 @@ func sortJobs(jobs []crawler.Job) {
 	}
 }
 
-func jobLess(a, b crawler.Job) bool {
+func jobLess(a, b frontier.Job) bool {
 	if !a.NotBefore.Equal(b.NotBefore) {
 		return a.NotBefore.Before(b.NotBefore)
 	}
 	return a.URL < b.URL
 }
 
-// Retry returns a job to the queue with one more attempt; see crawler.State.
+// Retry returns a job to the queue with one more attempt; see frontier.State.
 // A job that is done or failed (finished by another worker), or not in the
-// frontier at all, is left alone, as crawler.MemoryState does.
+// frontier at all, is left alone, as frontier.MemoryState does.
 func (s *db) Retry(ctx context.Context, u string, notBefore time.Time, errClass string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := s.in(tx).exec(ctx, `UPDATE frontier SET state = ?, attempts = attempts + 1, not_before = ?,
@@ -271,7 +271,7 @@ func (s *db) Retry(ctx context.Context, u string, notBefore time.Time, errClass 
 	return nil
 }
 
-// Finish marks a job done (errClass "") or failed for good; see crawler.State.
+// Finish marks a job done (errClass "") or failed for good; see frontier.State.
 // A URL not in the frontier is added in its final state, so Seen knows it;
 // a done job stays done (finishing twice is harmless).
 func (s *db) Finish(ctx context.Context, u string, errClass string) error {
@@ -295,16 +295,16 @@ func (s *db) Finish(ctx context.Context, u string, errClass string) error {
 }
 
 // finishTx sets a frontier job's final state, adding the job if needed.
-func (s *db) finishTx(ctx context.Context, tx *sql.Tx, u string, kind crawler.Kind, state, errClass string) error {
+func (s *db) finishTx(ctx context.Context, tx *sql.Tx, u string, kind frontier.Kind, state, errClass string) error {
 	_, err := s.in(tx).exec(ctx, `INSERT INTO frontier (url, host, kind, state, err_class, updated) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (url) DO UPDATE SET state = excluded.state, err_class = excluded.err_class,
 			lease_owner = '', lease_until = 0, updated = excluded.updated
 		WHERE frontier.state <> 'done' OR excluded.state = 'done'`,
-		u, hostOf(u), string(kind), state, errClass, time.Now().UnixNano())
+		u, frontier.HostOf(u), string(kind), state, errClass, time.Now().UnixNano())
 	return err
 }
 
-// Pending counts jobs queued or leased; see crawler.State.
+// Pending counts jobs queued or leased; see frontier.State.
 func (s *db) Pending(ctx context.Context, dueBy time.Time) (int, error) {
 	var n int
 	var err error
@@ -321,7 +321,7 @@ func (s *db) Pending(ctx context.Context, dueBy time.Time) (int, error) {
 	return n, nil
 }
 
-// FailedClass returns url's error class if it failed for good; see crawler.State.
+// FailedClass returns url's error class if it failed for good; see frontier.State.
 func (s *db) FailedClass(ctx context.Context, u string) (string, error) {
 	var state, class string
 	err := s.in(nil).queryRow(ctx, `SELECT state, err_class FROM frontier WHERE url = ?`, u).Scan(&state, &class)
@@ -337,7 +337,7 @@ func (s *db) FailedClass(ctx context.Context, u string) (string, error) {
 	return class, nil
 }
 
-// Seen reports whether url is done or failed for good; see crawler.State.
+// Seen reports whether url is done or failed for good; see frontier.State.
 func (s *db) Seen(ctx context.Context, u string) (bool, error) {
 	var state string
 	err := s.in(nil).queryRow(ctx, `SELECT state FROM frontier WHERE url = ?`, u).Scan(&state)
@@ -350,24 +350,24 @@ func (s *db) Seen(ctx context.Context, u string) (bool, error) {
 	return state == stateDone || state == stateFailed, nil
 }
 
-// Feed returns a feed's stored state; see crawler.State.
-func (s *db) Feed(ctx context.Context, u string) (crawler.FeedState, bool, error) {
-	st := crawler.FeedState{URL: u}
+// Feed returns a feed's stored state; see frontier.State.
+func (s *db) Feed(ctx context.Context, u string) (frontier.FeedState, bool, error) {
+	st := frontier.FeedState{URL: u}
 	var polled, next int64
 	err := s.in(nil).queryRow(ctx, `SELECT etag, last_modified, last_polled, next_poll, entries_per_week, failures
 		FROM feeds WHERE url = ?`, u).Scan(&st.ETag, &st.LastModified, &polled, &next, &st.EntriesPerWeek, &st.Failures)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return crawler.FeedState{}, false, nil
+		return frontier.FeedState{}, false, nil
 	case err != nil:
-		return crawler.FeedState{}, false, fmt.Errorf("store: feed %s: %w", u, err)
+		return frontier.FeedState{}, false, fmt.Errorf("store: feed %s: %w", u, err)
 	}
 	st.LastPolled, st.NextPoll = fromNanos(polled), fromNanos(next)
 	return st, true, nil
 }
 
-// SaveFeed stores a feed's state; see crawler.State.
-func (s *db) SaveFeed(ctx context.Context, st crawler.FeedState) error {
+// SaveFeed stores a feed's state; see frontier.State.
+func (s *db) SaveFeed(ctx context.Context, st frontier.FeedState) error {
 	if st.URL == "" {
 		return errors.New("store: save feed: empty URL")
 	}
@@ -383,7 +383,7 @@ func (s *db) SaveFeed(ctx context.Context, st crawler.FeedState) error {
 	return nil
 }
 
-// Robots returns a host's cached robots.txt; see crawler.State.
+// Robots returns a host's cached robots.txt; see frontier.State.
 func (s *db) Robots(ctx context.Context, host string) ([]byte, int, time.Time, bool, error) {
 	var (
 		body    []byte
@@ -400,7 +400,7 @@ func (s *db) Robots(ctx context.Context, host string) ([]byte, int, time.Time, b
 	return body, status, fromNanos(fetched), true, nil
 }
 
-// SaveRobots caches a host's robots.txt; see crawler.State.
+// SaveRobots caches a host's robots.txt; see frontier.State.
 func (s *db) SaveRobots(ctx context.Context, host string, body []byte, status int, fetched time.Time) error {
 	if body == nil {
 		body = []byte{}
@@ -414,7 +414,7 @@ func (s *db) SaveRobots(ctx context.Context, host string, body []byte, status in
 	return nil
 }
 
-// ReserveHost claims host's next fetch slot; see crawler.State. One
+// ReserveHost claims host's next fetch slot; see frontier.State. One
 // statement moves the host's next-allowed time under the row's lock, so
 // concurrent callers (in any process) get slots at least delay apart.
 func (s *db) ReserveHost(ctx context.Context, host string, now time.Time, delay time.Duration) (time.Time, error) {
@@ -435,7 +435,7 @@ func (s *db) ReserveHost(ctx context.Context, host string, now time.Time, delay 
 }
 
 // HoldHost gives host to holder until until unless another holder has it;
-// see crawler.State. The upsert changes the row only when the host is free
+// see frontier.State. The upsert changes the row only when the host is free
 // or already the holder's, so two processes cannot both take it.
 func (s *db) HoldHost(ctx context.Context, host, holder string, now, until time.Time) (bool, time.Time, error) {
 	var ok bool
@@ -460,7 +460,7 @@ func (s *db) HoldHost(ctx context.Context, host, holder string, now, until time.
 	return ok, time.Unix(0, busy).In(now.Location()), nil
 }
 
-// ReleaseHost ends holder's hold on host; see crawler.State.
+// ReleaseHost ends holder's hold on host; see frontier.State.
 func (s *db) ReleaseHost(ctx context.Context, host, holder string, until time.Time) error {
 	if holder == "" {
 		return nil
@@ -477,7 +477,7 @@ func (s *db) ReleaseHost(ctx context.Context, host, holder string, until time.Ti
 	return nil
 }
 
-// LogFetch appends to the fetch log; see crawler.State.
+// LogFetch appends to the fetch log; see frontier.State.
 //
 // The record is written by the next write transaction of this handle (the
 // page's own SavePage, when the fetch brought an article), or at the latest
@@ -485,7 +485,7 @@ func (s *db) ReleaseHost(ctx context.Context, host, holder string, until time.Ti
 // a write transaction per fetch cost a third of a crawl's store time. A
 // killed process loses the records of its last half second at most; the
 // frontier, which decides what is fetched again, is not affected.
-func (s *db) LogFetch(ctx context.Context, rec crawler.FetchRecord) error {
+func (s *db) LogFetch(ctx context.Context, rec frontier.FetchRecord) error {
 	if rec.At.IsZero() {
 		rec.At = time.Now()
 	}
@@ -529,7 +529,7 @@ func (s *db) flushLog(ctx context.Context) error {
 }
 
 // takeLog removes and returns the waiting fetch-log records.
-func (s *db) takeLog() []crawler.FetchRecord {
+func (s *db) takeLog() []frontier.FetchRecord {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	recs := s.logBuf
@@ -542,7 +542,7 @@ func (s *db) takeLog() []crawler.FetchRecord {
 }
 
 // putBackLog returns records taken by a transaction that did not commit.
-func (s *db) putBackLog(recs []crawler.FetchRecord) {
+func (s *db) putBackLog(recs []frontier.FetchRecord) {
 	if len(recs) == 0 {
 		return
 	}
@@ -559,7 +559,7 @@ func (s *db) putBackLog(recs []crawler.FetchRecord) {
 }
 
 // insertLog writes fetch-log records in tx, pruning the log now and then.
-func (s *db) insertLog(ctx context.Context, tx *sql.Tx, recs []crawler.FetchRecord) error {
+func (s *db) insertLog(ctx context.Context, tx *sql.Tx, recs []frontier.FetchRecord) error {
 	for _, rec := range recs {
 		var id int64
 		err := s.in(tx).queryRow(ctx, `INSERT INTO fetch_log (url, kind, status, err_class, error, duration, at)

@@ -60,7 +60,7 @@ func IsUnusable(err error) bool {
 		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone)
 }
 
-// Unusable implements crawler.State: see IsUnusable.
+// Unusable implements frontier.State: see IsUnusable.
 func (s *db) Unusable(err error) bool { return IsUnusable(err) }
 
 // UnusableHelp says what to do about an unusable store named by dsn.
@@ -129,7 +129,7 @@ func (s *db) RequeueFailed(ctx context.Context, class string) (int, error) {
 }
 
 // RenewLeases extends to until the leases owner holds on urls; see
-// crawler.State.
+// frontier.State.
 func (s *db) RenewLeases(ctx context.Context, owner string, urls []string, until time.Time) (int, error) {
 	if len(urls) == 0 {
 		return 0, nil
@@ -164,7 +164,7 @@ func (s *db) RenewLeases(ctx context.Context, owner string, urls []string, until
 }
 
 // Postpone returns jobs leased by owner to the queue, due at notBefore,
-// without counting an attempt; see crawler.State.
+// without counting an attempt; see frontier.State.
 func (s *db) Postpone(ctx context.Context, owner string, urls []string, notBefore time.Time) error {
 	err := s.updateEach(ctx, urls, `UPDATE frontier SET state = ?, not_before = ?, lease_owner = '', lease_until = 0, updated = ?
 		WHERE url = ? AND state = ? AND lease_owner = ?`,

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 )
 
@@ -42,19 +42,19 @@ func TestScheduler(t *testing.T) {
 					t.Fatalf("NextDue = %v, %v, %v; want %v", got, ok, err, want)
 				}
 			}
-			if err := st.SaveFeed(ctx, crawler.FeedState{URL: "http://a.test/feed", NextPoll: base.Add(time.Hour)}); err != nil {
+			if err := st.SaveFeed(ctx, frontier.FeedState{URL: "http://a.test/feed", NextPoll: base.Add(time.Hour)}); err != nil {
 				t.Fatal(err)
 			}
-			if err := st.SaveFeed(ctx, crawler.FeedState{URL: "http://b.test/feed", NextPoll: base.Add(3 * time.Hour)}); err != nil {
+			if err := st.SaveFeed(ctx, frontier.FeedState{URL: "http://b.test/feed", NextPoll: base.Add(3 * time.Hour)}); err != nil {
 				t.Fatal(err)
 			}
 			check(base.Add(time.Hour))
 			if n, err := sch.FeedsDue(ctx, base.Add(2*time.Hour)); err != nil || n != 1 {
 				t.Fatalf("FeedsDue = %d, %v; want 1", n, err)
 			}
-			jobs := []crawler.Job{
-				{URL: "http://a.test/1", Kind: crawler.KindArticle, NotBefore: base.Add(30 * time.Minute)},
-				{URL: "http://a.test/2", Kind: crawler.KindArticle, NotBefore: base.Add(-time.Hour)},
+			jobs := []frontier.Job{
+				{URL: "http://a.test/1", Kind: frontier.KindArticle, NotBefore: base.Add(30 * time.Minute)},
+				{URL: "http://a.test/2", Kind: frontier.KindArticle, NotBefore: base.Add(-time.Hour)},
 			}
 			if _, err := st.Enqueue(ctx, jobs); err != nil {
 				t.Fatal(err)

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl"
-	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
 // ErrLocked is returned by RunLock when the named lock is held elsewhere and
@@ -22,7 +22,7 @@ var ErrLocked = errors.New("store: lock held by another run")
 // method is safe for concurrent use, and across processes sharing one
 // database.
 type Store interface {
-	crawler.State
+	frontier.State
 	dedup.Index
 	export.Source
 

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl"
-	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/store/storetest"
 )
@@ -136,7 +136,7 @@ func child(spec string) int {
 		}
 		i, j := k/sites, k%sites
 		p := groupPage(i, j)
-		if _, err := s.Enqueue(ctx, []crawler.Job{{URL: p.Doc.URL + "?feed", Kind: crawler.KindArticle}}); err != nil {
+		if _, err := s.Enqueue(ctx, []frontier.Job{{URL: p.Doc.URL + "?feed", Kind: frontier.KindArticle}}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -362,7 +362,7 @@ func TestFetchLogPrune(t *testing.T) {
 					t.Fatal(err)
 				}
 				for i := range 100 {
-					rec := crawler.FetchRecord{URL: fmt.Sprintf("https://a.example/%d", i), ErrClass: "timeout", At: t0}
+					rec := frontier.FetchRecord{URL: fmt.Sprintf("https://a.example/%d", i), ErrClass: "timeout", At: t0}
 					if err := s.LogFetch(ctx, rec); err != nil {
 						t.Fatal(err)
 					}
@@ -400,13 +400,13 @@ func TestConfigValidate(t *testing.T) {
 // groupPage (known URLs are skipped), then leases jobs and saves their pages
 // until the frontier is empty, printing each URL it leased.
 func leaseWorker(ctx context.Context, s store.Store, owner string, n, sites int) error {
-	var jobs []crawler.Job
+	var jobs []frontier.Job
 	pages := map[string]store.Page{}
 	for i := range n {
 		for j := range sites {
 			p := groupPage(i, j)
 			pages[p.Doc.URL] = p
-			jobs = append(jobs, crawler.Job{URL: p.Doc.URL, Kind: crawler.KindArticle})
+			jobs = append(jobs, frontier.Job{URL: p.Doc.URL, Kind: frontier.KindArticle})
 		}
 	}
 	if _, err := s.Enqueue(ctx, jobs); err != nil {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/store/storetest"
 )
@@ -20,10 +20,10 @@ import (
 // many pages of the database file.
 func fillFrontier(t *testing.T, st store.Store, n int) {
 	t.Helper()
-	jobs := make([]crawler.Job, n)
+	jobs := make([]frontier.Job, n)
 	for i := range jobs {
 		u := fmt.Sprintf("https://news%d.example/2026/03/%06d-some-long-slug-to-take-room.html", i%7, i)
-		jobs[i] = crawler.Job{URL: u, Kind: crawler.KindArticle, NotBefore: time.Now()}
+		jobs[i] = frontier.Job{URL: u, Kind: frontier.KindArticle, NotBefore: time.Now()}
 	}
 	if _, err := st.Enqueue(context.Background(), jobs); err != nil {
 		t.Fatal(err)

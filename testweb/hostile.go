@@ -88,7 +88,7 @@ const (
 	HostileHome    = "home"    // a seed: a home page
 )
 
-// The error classes a HostileCase names: the crawler's (crawler.ClassTimeout
+// The error classes a HostileCase names: the crawler's (frontier.ClassTimeout
 // and the like) and the pipeline's no_article, written once here because
 // testweb does not import the code it judges. TestHostileClassesAreTheCrawlers
 // holds them to the crawler's constants.

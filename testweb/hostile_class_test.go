@@ -3,7 +3,7 @@ package testweb
 import (
 	"testing"
 
-	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 )
 
@@ -14,22 +14,22 @@ import (
 func TestHostileClassesAreTheCrawlers(t *testing.T) {
 	known := map[string]bool{}
 	for _, c := range []struct{ ours, theirs string }{
-		{classTimeout, crawler.ClassTimeout},
-		{classReset, crawler.ClassReset},
-		{classTLS, crawler.ClassTLS},
-		{classHTTP4xx, crawler.ClassHTTP4xx},
-		{classHTTP429, crawler.ClassHTTP429},
-		{classHTTP5xx, crawler.ClassHTTP5xx},
-		{classHTTPOther, crawler.ClassHTTPOther},
-		{classTooLarge, crawler.ClassTooLarge},
-		{classNotHTML, crawler.ClassNotHTML},
-		{classRobots, crawler.ClassRobots},
-		{classRedirectLoop, crawler.ClassRedirectLoop},
-		{classTooManyRedirects, crawler.ClassTooManyRedirects},
-		{classPrivateAddress, crawler.ClassPrivateAddress},
-		{classBadFeed, crawler.ClassBadFeed},
-		{classBadURL, crawler.ClassBadURL},
-		{classDecode, crawler.ClassDecode},
+		{classTimeout, frontier.ClassTimeout},
+		{classReset, frontier.ClassReset},
+		{classTLS, frontier.ClassTLS},
+		{classHTTP4xx, frontier.ClassHTTP4xx},
+		{classHTTP429, frontier.ClassHTTP429},
+		{classHTTP5xx, frontier.ClassHTTP5xx},
+		{classHTTPOther, frontier.ClassHTTPOther},
+		{classTooLarge, frontier.ClassTooLarge},
+		{classNotHTML, frontier.ClassNotHTML},
+		{classRobots, frontier.ClassRobots},
+		{classRedirectLoop, frontier.ClassRedirectLoop},
+		{classTooManyRedirects, frontier.ClassTooManyRedirects},
+		{classPrivateAddress, frontier.ClassPrivateAddress},
+		{classBadFeed, frontier.ClassBadFeed},
+		{classBadURL, frontier.ClassBadURL},
+		{classDecode, frontier.ClassDecode},
 		{classNoArticle, pipeline.ClassNoArticle},
 	} {
 		if c.ours != c.theirs {

@@ -55,9 +55,9 @@ func (a *app) cleanInputs(ctx context.Context, c *cleaner.Cleaner, maxBytes int6
 	return a.cleanBatch(ctx, c, maxBytes, inputs, o)
 }
 
-// cleanBatch cleans inputs with o.workers at once, printing each result in
-// input order as soon as it and those before it are done. A failed input
-// is reported on its own line and the batch goes on.
+// cleanBatch cleans inputs with o.workers at once and prints the results
+// in input order; a failed input is reported and counted, and fails the
+// batch (errPartial) once all were printed.
 func (a *app) cleanBatch(ctx context.Context, c *cleaner.Cleaner, maxBytes int64, inputs []cleanInput, o cleanOptions) error {
 	workers := min(o.workers, max(len(inputs), 1))
 	g, gctx := errgroup.WithContext(ctx)
@@ -69,7 +69,7 @@ func (a *app) cleanBatch(ctx context.Context, c *cleaner.Cleaner, maxBytes int64
 	// At most window inputs are in flight or waiting to be printed, so a
 	// slow page holds back a bounded amount of finished output.
 	window := make(chan struct{}, 4*workers)
-	g.Go(func() error { return feedJobs(gctx, len(inputs), jobs, window) })
+	g.Go(func() error { return feedCleanJobs(gctx, len(inputs), window, jobs) })
 	for range workers {
 		g.Go(func() error {
 			for i := range jobs {
@@ -88,7 +88,7 @@ func (a *app) cleanBatch(ctx context.Context, c *cleaner.Cleaner, maxBytes int64
 			return nil
 		})
 	}
-	failed, werr := a.printResults(gctx, results, window)
+	failed, werr := a.printCleanResults(gctx, results, window)
 	if err := g.Wait(); err != nil {
 		return err
 	}
@@ -101,9 +101,9 @@ func (a *app) cleanBatch(ctx context.Context, c *cleaner.Cleaner, maxBytes int64
 	return nil
 }
 
-// feedJobs sends the input indexes 0..n-1 to jobs, each once a place in
-// window is free, and closes jobs.
-func feedJobs(ctx context.Context, n int, jobs chan<- int, window chan<- struct{}) error {
+// feedCleanJobs sends the input indexes 0..n-1 to jobs, each once a slot
+// of window is free, and closes jobs.
+func feedCleanJobs(ctx context.Context, n int, window chan<- struct{}, jobs chan<- int) error {
 	defer close(jobs)
 	for i := range n {
 		select {
@@ -120,10 +120,10 @@ func feedJobs(ctx context.Context, n int, jobs chan<- int, window chan<- struct{
 	return nil
 }
 
-// printResults prints the results in input order, freeing a place in
-// window for each, until all are printed or ctx ends. It returns how many
-// inputs failed and the first write error.
-func (a *app) printResults(ctx context.Context, results []chan cleanResult, window <-chan struct{}) (failed int, werr error) {
+// printCleanResults prints each input's result in input order as it
+// comes, freeing its window slot, until ctx ends; it returns how many
+// inputs failed and the first error writing standard output.
+func (a *app) printCleanResults(ctx context.Context, results []chan cleanResult, window <-chan struct{}) (failed int, werr error) {
 	for i := range results {
 		var res cleanResult
 		select {

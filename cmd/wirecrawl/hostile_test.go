@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/pipeline"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/testweb"
@@ -315,10 +316,10 @@ const waitedForOthers = "jobs still leased or due later"
 // hostileConfig writes a config file for a crawl of seeds into db: private
 // networks refused except 127.0.0.1, hostileTimeout and quick retries; no
 // per-host delay and eight requests per host, or, polite, a 20 ms delay and
-// one request per host. Hosts are never given up for timing out
-// (max_host_timeouts: -1): every case's own outcome is checked here, and
-// with eight requests at a time the hanging cases alone time out five in a
-// row on a loaded machine (TestHangingHostDeferred tests giving up).
+// one request per host. max_host_timeouts keeps its default (5): the
+// hanging cases time out fewer times in a row, and a host given up would
+// leave its jobs queued, never leased (TestGivenUpHostLeavesNoLease;
+// TestHangingHostDeferred tests giving up).
 func hostileConfig(t *testing.T, dir, db string, seeds []string, maxRetries int, polite bool) string {
 	t.Helper()
 	var list strings.Builder
@@ -345,7 +346,6 @@ crawler:
   retry_backoff: 50ms
   max_retry_wait: 5s
   lease_ttl: %s
-  max_host_timeouts: -1
 `, db, list.String(), politeness, hostileTimeout, hostileTimeout, maxRetries, hostileLeaseTTL)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
@@ -389,7 +389,7 @@ func TestCrawlHostileDeepXML(t *testing.T) {
 			t.Errorf("%s: %v", c.Name, err)
 			continue
 		}
-		if state != "done" && (state != "failed" || class != crawler.ClassBadFeed) {
+		if state != "done" && (state != "failed" || class != frontier.ClassBadFeed) {
 			t.Errorf("%s (%s): frontier state %s class %q, want done or failed with bad_feed", c.Name, c.Note, state, class)
 		}
 	}
@@ -797,11 +797,11 @@ func checkStatsJSON(t *testing.T, cfgPath string, cases []testweb.HostileCase, s
 	if st.Copies != stored || st.Stories != stored {
 		t.Errorf("stats --json: %d stories, %d copies; want %d of each", st.Stories, st.Copies, stored)
 	}
-	known := map[string]bool{crawler.ClassTimeout: true, crawler.ClassReset: true, crawler.ClassHTTP4xx: true,
-		crawler.ClassHTTP429: true, crawler.ClassHTTP5xx: true, crawler.ClassTooLarge: true, crawler.ClassNotHTML: true,
-		crawler.ClassRedirectLoop: true, crawler.ClassTooManyRedirects: true, crawler.ClassPrivateAddress: true,
-		crawler.ClassBadFeed: true, crawler.ClassDecode: true, crawler.ClassBadURL: true, crawler.ClassTLS: true,
-		crawler.ClassConnect: true, crawler.ClassHTTPOther: true, crawler.ClassRobots: true, pipeline.ClassNoArticle: true}
+	known := map[string]bool{frontier.ClassTimeout: true, frontier.ClassReset: true, frontier.ClassHTTP4xx: true,
+		frontier.ClassHTTP429: true, frontier.ClassHTTP5xx: true, frontier.ClassTooLarge: true, frontier.ClassNotHTML: true,
+		frontier.ClassRedirectLoop: true, frontier.ClassTooManyRedirects: true, frontier.ClassPrivateAddress: true,
+		frontier.ClassBadFeed: true, frontier.ClassDecode: true, frontier.ClassBadURL: true, frontier.ClassTLS: true,
+		frontier.ClassConnect: true, frontier.ClassHTTPOther: true, frontier.ClassRobots: true, pipeline.ClassNoArticle: true}
 	for _, c := range cases {
 		if c.Class != "" && !known[c.Class] {
 			t.Errorf("%s: the truth table names class %q, which the crawler does not have", c.Name, c.Class)

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/testweb"
 )
@@ -35,11 +35,11 @@ func TestIngestLeavesFrontier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var left []crawler.Job
+	var left []frontier.Job
 	var leftURLs []string
 	for i := range 20 {
 		u := fmt.Sprintf("%s/old/%d", other.URL, i)
-		left = append(left, crawler.Job{URL: u, Kind: crawler.KindArticle, NotBefore: time.Now().Add(-time.Minute), Attempts: i % 2})
+		left = append(left, frontier.Job{URL: u, Kind: frontier.KindArticle, NotBefore: time.Now().Add(-time.Minute), Attempts: i % 2})
 		leftURLs = append(leftURLs, u)
 	}
 	if _, err := st.Enqueue(ctx, left); err != nil {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/store/storetest"
 	"github.com/wirecrawl/wirecrawl/testweb"
@@ -273,7 +274,7 @@ func TestCrawlRetryFailed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var jobs []crawler.Job
+	var jobs []frontier.Job
 	var failed []string
 	for _, p := range web.Truth() {
 		if p.Disallowed {
@@ -283,14 +284,14 @@ func TestCrawlRetryFailed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jobs = append(jobs, crawler.Job{URL: u, Kind: crawler.KindArticle})
+		jobs = append(jobs, frontier.Job{URL: u, Kind: frontier.KindArticle})
 		failed = append(failed, u)
 	}
 	if _, err := st.Enqueue(ctx, jobs); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range failed {
-		if err := st.Finish(ctx, u, crawler.ClassProcess); err != nil {
+		if err := st.Finish(ctx, u, frontier.ClassProcess); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -303,7 +304,7 @@ func TestCrawlRetryFailed(t *testing.T) {
 	if n := storedPages(t, db); n != 0 {
 		t.Fatalf("a plain crawl stored %d pages failed for good; the test needs them left alone", n)
 	}
-	code, out, errOut := runCLI(t, crawlEnv(web, db), "crawl", "--retry-failed", crawler.ClassProcess)
+	code, out, errOut := runCLI(t, crawlEnv(web, db), "crawl", "--retry-failed", frontier.ClassProcess)
 	if code != 0 {
 		t.Fatalf("crawl --retry-failed exit %d: %s %s", code, out, errOut)
 	}

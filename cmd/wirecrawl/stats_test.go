@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/store/storetest"
 )
@@ -43,10 +43,10 @@ func statsDB(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.Enqueue(ctx, []crawler.Job{{URL: "https://c.example/x"}, {URL: "https://c.example/y"}}); err != nil {
+	if _, err := s.Enqueue(ctx, []frontier.Job{{URL: "https://c.example/x"}, {URL: "https://c.example/y"}}); err != nil {
 		t.Fatal(err)
 	}
-	recs := []crawler.FetchRecord{
+	recs := []frontier.FetchRecord{
 		{URL: "https://a.example/1", Status: 200},
 		{URL: "https://c.example/z", ErrClass: "timeout", Error: "context deadline\nexceeded"},
 		{URL: "https://c.example/w", Status: 503, ErrClass: "http_5xx", Error: "503 Service Unavailable"},

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 )
 
@@ -20,10 +20,10 @@ func testReleaseLeases(t *testing.T, newDSN NewDSN) {
 	dsn := newDSN(t)
 	s := Open(t, dsn, store.Config{})
 	a, b, c, d := job("https://a.example/1"), job("https://a.example/2"), job("https://b.example/3"), job("https://b.example/4")
-	for _, j := range []*crawler.Job{&a, &b, &c, &d} {
+	for _, j := range []*frontier.Job{&a, &b, &c, &d} {
 		j.NotBefore = t0
 	}
-	_, err := s.Enqueue(ctx, []crawler.Job{a, b, c, d})
+	_, err := s.Enqueue(ctx, []frontier.Job{a, b, c, d})
 	must(t, err)
 	mine, err := s.Lease(ctx, "m1/10/aa", 2, t0, time.Hour)
 	must(t, err)
@@ -33,7 +33,7 @@ func testReleaseLeases(t *testing.T, newDSN NewDSN) {
 		t.Fatalf("leases: %v %v", urls(mine), urls(theirs))
 	}
 	// A retry counted one attempt on a job of mine before the crash.
-	must(t, s.Retry(ctx, mine[0].URL, t0, crawler.ClassTimeout))
+	must(t, s.Retry(ctx, mine[0].URL, t0, frontier.ClassTimeout))
 	again, err := s.LeaseURLs(ctx, "m1/10/aa", []string{mine[0].URL}, 1, t0, time.Hour)
 	must(t, err)
 	if len(again) != 1 || again[0].URL != mine[0].URL {
@@ -81,7 +81,7 @@ func testRenewLeases(t *testing.T, newDSN NewDSN) {
 	s := fresh(t, newDSN, store.Config{})
 	a, b := job("https://a.example/1"), job("https://a.example/2")
 	a.NotBefore, b.NotBefore = t0, t0
-	_, err := s.Enqueue(ctx, []crawler.Job{a, b})
+	_, err := s.Enqueue(ctx, []frontier.Job{a, b})
 	must(t, err)
 	jobs, err := s.Lease(ctx, "w1", 2, t0, 2*time.Second)
 	must(t, err)
@@ -125,22 +125,22 @@ func testRequeueFailed(t *testing.T, newDSN NewDSN) {
 	ctx := context.Background()
 	s := fresh(t, newDSN, store.Config{})
 	p1, p2, tm, ok := job("https://a.example/p1"), job("https://a.example/p2"), job("https://a.example/t"), job("https://a.example/ok")
-	for _, j := range []*crawler.Job{&p1, &p2, &tm, &ok} {
+	for _, j := range []*frontier.Job{&p1, &p2, &tm, &ok} {
 		j.NotBefore = t0
 	}
-	_, err := s.Enqueue(ctx, []crawler.Job{p1, p2, tm, ok})
+	_, err := s.Enqueue(ctx, []frontier.Job{p1, p2, tm, ok})
 	must(t, err)
 	_, err = s.Lease(ctx, "w", 10, t0, time.Minute)
 	must(t, err)
-	must(t, s.Retry(ctx, p1.URL, t0, crawler.ClassProcess))
+	must(t, s.Retry(ctx, p1.URL, t0, frontier.ClassProcess))
 	_, err = s.Lease(ctx, "w", 10, t0, time.Minute)
 	must(t, err)
-	must(t, s.Finish(ctx, p1.URL, crawler.ClassProcess))
-	must(t, s.Finish(ctx, p2.URL, crawler.ClassProcess))
-	must(t, s.Finish(ctx, tm.URL, crawler.ClassTimeout))
+	must(t, s.Finish(ctx, p1.URL, frontier.ClassProcess))
+	must(t, s.Finish(ctx, p2.URL, frontier.ClassProcess))
+	must(t, s.Finish(ctx, tm.URL, frontier.ClassTimeout))
 	must(t, s.Finish(ctx, ok.URL, ""))
 
-	n, err := s.RequeueFailed(ctx, crawler.ClassProcess)
+	n, err := s.RequeueFailed(ctx, frontier.ClassProcess)
 	must(t, err)
 	if n != 2 {
 		t.Fatalf("requeued %d, want 2", n)
@@ -171,11 +171,11 @@ func testPostpone(t *testing.T, newDSN NewDSN) {
 	s := fresh(t, newDSN, store.Config{})
 	a, b := job("https://a.example/1"), job("https://a.example/2")
 	a.NotBefore, b.NotBefore = t0, t0
-	_, err := s.Enqueue(ctx, []crawler.Job{a, b})
+	_, err := s.Enqueue(ctx, []frontier.Job{a, b})
 	must(t, err)
 	_, err = s.LeaseURLs(ctx, "w1", []string{a.URL}, 1, t0, time.Minute)
 	must(t, err)
-	must(t, s.Retry(ctx, a.URL, t0, crawler.ClassTimeout))
+	must(t, s.Retry(ctx, a.URL, t0, frontier.ClassTimeout))
 	got, err := s.Lease(ctx, "w1", 1, t0, time.Minute)
 	must(t, err)
 	if len(got) != 1 {

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/wirecrawl/wirecrawl"
-	"github.com/wirecrawl/wirecrawl/crawler"
 	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 )
 
@@ -57,6 +57,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"Uint64Keys", testUint64Keys},
 		{"Nominate", testNominate},
 		{"Stories", testStories},
+		{"Search", testSearch},
 		{"Raw", testRaw},
 		{"RunLock", testRunLock},
 		{"Stats", testStats},
@@ -94,14 +95,8 @@ func fresh(t *testing.T, newDSN NewDSN, cfg store.Config) store.Store {
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func job(u string) crawler.Job {
-	return crawler.Job{URL: u, Host: hostOf(u), Kind: crawler.KindArticle}
-}
-
-func hostOf(u string) string {
-	rest := strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
-	h, _, _ := strings.Cut(rest, "/")
-	return h
+func job(u string) frontier.Job {
+	return frontier.Job{URL: u, Host: frontier.HostOf(u), Kind: frontier.KindArticle}
 }
 
 func must(t *testing.T, err error) {
@@ -127,7 +122,7 @@ func testMigrations(t *testing.T, newDSN NewDSN) {
 			t.Fatalf("concurrent open %d: %v", i, err)
 		}
 	}
-	if _, err := stores[0].Enqueue(ctx, []crawler.Job{job("https://a.example/1")}); err != nil {
+	if _, err := stores[0].Enqueue(ctx, []frontier.Job{job("https://a.example/1")}); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range stores {
@@ -145,15 +140,15 @@ func testMigrations(t *testing.T, newDSN NewDSN) {
 func testEnqueue(t *testing.T, newDSN NewDSN) {
 	ctx := context.Background()
 	s := fresh(t, newDSN, store.Config{})
-	item := &crawler.FeedItem{FeedURL: "https://a.example/feed", Title: "T", Published: t0, Language: "en"}
+	item := &frontier.FeedItem{FeedURL: "https://a.example/feed", Title: "T", Published: t0, Language: "en"}
 	j1 := job("https://a.example/1")
 	j1.Item = item
-	added, err := s.Enqueue(ctx, []crawler.Job{j1, job("https://a.example/2"), job("https://a.example/2"), {}})
+	added, err := s.Enqueue(ctx, []frontier.Job{j1, job("https://a.example/2"), job("https://a.example/2"), {}})
 	must(t, err)
 	if added != 2 {
 		t.Fatalf("added = %d, want 2 (duplicate in one batch counted once, empty URL skipped)", added)
 	}
-	added, err = s.Enqueue(ctx, []crawler.Job{job("https://a.example/2"), job("https://b.example/3")})
+	added, err = s.Enqueue(ctx, []frontier.Job{job("https://a.example/2"), job("https://b.example/3")})
 	must(t, err)
 	if added != 1 {
 		t.Fatalf("second enqueue added = %d, want 1", added)
@@ -165,7 +160,7 @@ func testEnqueue(t *testing.T, newDSN NewDSN) {
 	}
 	// Enqueue leaves known URLs as they are, even done ones.
 	must(t, s.Finish(ctx, "https://b.example/3", ""))
-	added, err = s.Enqueue(ctx, []crawler.Job{job("https://b.example/3")})
+	added, err = s.Enqueue(ctx, []frontier.Job{job("https://b.example/3")})
 	must(t, err)
 	if seen, _ := s.Seen(ctx, "https://b.example/3"); added != 0 || !seen {
 		t.Fatalf("re-enqueue of a done URL: added %d, seen %v; want 0, true", added, seen)
@@ -176,7 +171,7 @@ func testEnqueue(t *testing.T, newDSN NewDSN) {
 		t.Fatalf("leased %d jobs, want 2", len(jobs))
 	}
 	got := jobs[0]
-	if got.URL != j1.URL || got.Host != "a.example" || got.Kind != crawler.KindArticle || got.Item == nil ||
+	if got.URL != j1.URL || got.Host != "a.example" || got.Kind != frontier.KindArticle || got.Item == nil ||
 		got.Item.Title != "T" || !got.Item.Published.Equal(t0) || got.Item.FeedURL != item.FeedURL {
 		t.Fatalf("job round trip: got %+v item %+v", got, got.Item)
 	}
@@ -190,8 +185,8 @@ func testLease(t *testing.T, newDSN NewDSN) {
 	s := fresh(t, newDSN, store.Config{})
 	early, now, late := job("https://a.example/early"), job("https://a.example/now"), job("https://a.example/late")
 	early.NotBefore, now.NotBefore, late.NotBefore = t0.Add(-time.Minute), t0, t0.Add(time.Hour)
-	early.Kind, early.Depth = crawler.KindSitemap, 3
-	_, err := s.Enqueue(ctx, []crawler.Job{late, early, now})
+	early.Kind, early.Depth = frontier.KindSitemap, 3
+	_, err := s.Enqueue(ctx, []frontier.Job{late, early, now})
 	must(t, err)
 
 	jobs, err := s.Lease(ctx, "w1", 1, t0, time.Minute)
@@ -199,7 +194,7 @@ func testLease(t *testing.T, newDSN NewDSN) {
 	if len(jobs) != 1 || jobs[0].URL != early.URL {
 		t.Fatalf("lease 1: got %v, want the earliest due job", urls(jobs))
 	}
-	if jobs[0].Kind != crawler.KindSitemap || jobs[0].Depth != 3 {
+	if jobs[0].Kind != frontier.KindSitemap || jobs[0].Depth != 3 {
 		t.Fatalf("lease 1: kind %q depth %d, want sitemap at depth 3 as enqueued", jobs[0].Kind, jobs[0].Depth)
 	}
 	jobs, err = s.Lease(ctx, "w2", 10, t0, time.Minute)
@@ -240,13 +235,13 @@ func testLeaseURLs(t *testing.T, newDSN NewDSN) {
 	ctx := context.Background()
 	dsn := newDSN(t)
 	s := Open(t, dsn, store.Config{})
-	at := func(u string, nb time.Time) crawler.Job {
+	at := func(u string, nb time.Time) frontier.Job {
 		j := job(u)
 		j.NotBefore = nb
 		return j
 	}
 	expired := at("https://a.example/expired", t0.Add(-2*time.Hour))
-	_, err := s.Enqueue(ctx, []crawler.Job{expired})
+	_, err := s.Enqueue(ctx, []frontier.Job{expired})
 	must(t, err)
 	js, err := s.Lease(ctx, "w0", 10, t0.Add(-2*time.Hour), time.Hour) // expires at t0-1h
 	must(t, err)
@@ -254,7 +249,7 @@ func testLeaseURLs(t *testing.T, newDSN NewDSN) {
 		t.Fatalf("setup lease: %v", urls(js))
 	}
 	busy := at("https://a.example/busy", t0.Add(-2*time.Hour))
-	_, err = s.Enqueue(ctx, []crawler.Job{busy})
+	_, err = s.Enqueue(ctx, []frontier.Job{busy})
 	must(t, err)
 	js, err = s.Lease(ctx, "w1", 10, t0.Add(-2*time.Hour), 3*time.Hour) // live until t0+1h
 	must(t, err)
@@ -262,13 +257,13 @@ func testLeaseURLs(t *testing.T, newDSN NewDSN) {
 		t.Fatalf("setup lease: %v", urls(js))
 	}
 	due := at("https://a.example/due", t0.Add(-time.Minute))
-	due.Kind, due.Depth = crawler.KindSitemap, 2
-	due.Item = &crawler.FeedItem{FeedURL: "https://a.example/feed", Title: "Due"}
+	due.Kind, due.Depth = frontier.KindSitemap, 2
+	due.Item = &frontier.FeedItem{FeedURL: "https://a.example/feed", Title: "Due"}
 	now := at("https://b.example/now", t0)
 	future := at("https://a.example/future", t0.Add(time.Hour))
 	done := at("https://a.example/done", t0.Add(-time.Hour))
 	other := at("https://c.example/other", t0.Add(-2*time.Hour)) // due, but not asked for
-	_, err = s.Enqueue(ctx, []crawler.Job{due, now, future, done, other})
+	_, err = s.Enqueue(ctx, []frontier.Job{due, now, future, done, other})
 	must(t, err)
 	must(t, s.Finish(ctx, done.URL, ""))
 
@@ -278,7 +273,7 @@ func testLeaseURLs(t *testing.T, newDSN NewDSN) {
 	if want := []string{expired.URL, due.URL, now.URL}; !slices.Equal(urls(js), want) {
 		t.Fatalf("LeaseURLs: got %v, want %v (due or expired, in NotBefore order, once each)", urls(js), want)
 	}
-	if g := js[1]; g.Kind != crawler.KindSitemap || g.Depth != 2 || g.Host != "a.example" || g.Item == nil || g.Item.Title != "Due" || !g.NotBefore.Equal(due.NotBefore) {
+	if g := js[1]; g.Kind != frontier.KindSitemap || g.Depth != 2 || g.Host != "a.example" || g.Item == nil || g.Item.Title != "Due" || !g.NotBefore.Equal(due.NotBefore) {
 		t.Fatalf("LeaseURLs round trip: %+v item %+v", g, g.Item)
 	}
 	if js[0].Attempts != 0 {
@@ -313,7 +308,7 @@ func testLeaseURLs(t *testing.T, newDSN NewDSN) {
 	}
 
 	// Long lists go in several statements; n holds across them.
-	var many []crawler.Job
+	var many []frontier.Job
 	var manyURLs []string
 	for i := range 1100 {
 		u := fmt.Sprintf("https://d.example/%04d", i)
@@ -340,7 +335,7 @@ func testLeaseURLs(t *testing.T, newDSN NewDSN) {
 
 	// Workers on two handles lease from one list at once, in opposite
 	// orders: every job is handed out once, and none waits for ever.
-	var list []crawler.Job
+	var list []frontier.Job
 	var listURLs []string
 	for i := range 300 {
 		u := fmt.Sprintf("https://e.example/%03d", i)
@@ -387,7 +382,7 @@ func testLeaseURLs(t *testing.T, newDSN NewDSN) {
 	}
 }
 
-func urls(jobs []crawler.Job) []string {
+func urls(jobs []frontier.Job) []string {
 	var out []string
 	for _, j := range jobs {
 		out = append(out, j.URL)
@@ -402,7 +397,7 @@ func testLeaseConcurrent(t *testing.T, newDSN NewDSN) {
 	dsn := newDSN(t)
 	s1, s2 := Open(t, dsn, store.Config{}), Open(t, dsn, store.Config{})
 	const n = 120
-	var jobs []crawler.Job
+	var jobs []frontier.Job
 	for i := range n {
 		jobs = append(jobs, job(fmt.Sprintf("https://h%d.example/%d", i%7, i)))
 	}
@@ -455,7 +450,7 @@ func testLeaseConcurrent(t *testing.T, newDSN NewDSN) {
 func testRetryFinish(t *testing.T, newDSN NewDSN) {
 	ctx := context.Background()
 	s := fresh(t, newDSN, store.Config{})
-	_, err := s.Enqueue(ctx, []crawler.Job{job("https://a.example/1"), job("https://a.example/2")})
+	_, err := s.Enqueue(ctx, []frontier.Job{job("https://a.example/1"), job("https://a.example/2")})
 	must(t, err)
 	_, err = s.Lease(ctx, "w", 2, t0, time.Minute)
 	must(t, err)
@@ -521,17 +516,17 @@ func testRequeue(t *testing.T, newDSN NewDSN) {
 	s := fresh(t, newDSN, store.Config{})
 	// Requeue judges leases by the wall clock, so this test uses it.
 	now := time.Now()
-	feed := crawler.Job{URL: "https://a.example/feed", Host: "a.example", Kind: crawler.KindFeed, NotBefore: now.Add(-time.Second)}
-	busy := crawler.Job{URL: "https://a.example/busy", Host: "a.example", Kind: crawler.KindFeed, NotBefore: now.Add(-time.Second)}
-	stale := crawler.Job{URL: "https://a.example/stale", Host: "a.example", Kind: crawler.KindFeed, NotBefore: now.Add(-2 * time.Hour)}
-	_, err := s.Enqueue(ctx, []crawler.Job{feed, busy})
+	feed := frontier.Job{URL: "https://a.example/feed", Host: "a.example", Kind: frontier.KindFeed, NotBefore: now.Add(-time.Second)}
+	busy := frontier.Job{URL: "https://a.example/busy", Host: "a.example", Kind: frontier.KindFeed, NotBefore: now.Add(-time.Second)}
+	stale := frontier.Job{URL: "https://a.example/stale", Host: "a.example", Kind: frontier.KindFeed, NotBefore: now.Add(-2 * time.Hour)}
+	_, err := s.Enqueue(ctx, []frontier.Job{feed, busy})
 	must(t, err)
 	js, err := s.Lease(ctx, "w", 2, now, time.Hour)
 	must(t, err)
 	if len(js) != 2 {
 		t.Fatalf("leased %v", urls(js))
 	}
-	_, err = s.Enqueue(ctx, []crawler.Job{stale})
+	_, err = s.Enqueue(ctx, []frontier.Job{stale})
 	must(t, err)
 	js, err = s.Lease(ctx, "w", 5, now.Add(-2*time.Hour), time.Hour) // a lease that expired an hour ago
 	must(t, err)
@@ -549,7 +544,7 @@ func testRequeue(t *testing.T, newDSN NewDSN) {
 	}
 	js, err = s.Lease(ctx, "w2", 5, due, time.Hour)
 	must(t, err)
-	if len(js) != 2 || js[0].URL != feed.URL || js[1].URL != stale.URL || js[0].Kind != crawler.KindFeed {
+	if len(js) != 2 || js[0].URL != feed.URL || js[1].URL != stale.URL || js[0].Kind != frontier.KindFeed {
 		t.Fatalf("after requeue: %v, want the feed and the job whose lease had expired", urls(js))
 	}
 	if n, _ := s.Pending(ctx, time.Time{}); n != 3 {
@@ -567,7 +562,7 @@ func testExpedite(t *testing.T, newDSN NewDSN) {
 	later.NotBefore, later.Attempts = t0.Add(time.Hour), 2
 	early.NotBefore = t0.Add(-time.Hour)
 	leased.NotBefore, done.NotBefore = t0.Add(-2*time.Hour), t0.Add(-2*time.Hour)
-	_, err := s.Enqueue(ctx, []crawler.Job{later, early, leased, done})
+	_, err := s.Enqueue(ctx, []frontier.Job{later, early, leased, done})
 	must(t, err)
 	js, err := s.Lease(ctx, "other", 2, t0.Add(-time.Hour-time.Minute), 2*time.Hour) // leased and done, until t0+59m
 	must(t, err)
@@ -651,7 +646,7 @@ func testFeed(t *testing.T, newDSN NewDSN) {
 	if _, ok, err := s.Feed(ctx, "https://a.example/feed"); ok || err != nil {
 		t.Fatalf("unknown feed: ok %v err %v", ok, err)
 	}
-	st := crawler.FeedState{URL: "https://a.example/feed", ETag: `W/"x"`, LastModified: "Sun, 01 Mar 2026 12:00:00 GMT",
+	st := frontier.FeedState{URL: "https://a.example/feed", ETag: `W/"x"`, LastModified: "Sun, 01 Mar 2026 12:00:00 GMT",
 		LastPolled: t0, NextPoll: t0.Add(15 * time.Minute), EntriesPerWeek: 42.5, Failures: 2}
 	must(t, s.SaveFeed(ctx, st))
 	got, ok, err := s.Feed(ctx, st.URL)
@@ -668,7 +663,7 @@ func testFeed(t *testing.T, newDSN NewDSN) {
 	}
 }
 
-func feedEqual(a, b crawler.FeedState) bool {
+func feedEqual(a, b frontier.FeedState) bool {
 	return a.URL == b.URL && a.ETag == b.ETag && a.LastModified == b.LastModified && a.LastPolled.Equal(b.LastPolled) &&
 		a.NextPoll.Equal(b.NextPoll) && a.EntriesPerWeek == b.EntriesPerWeek && a.Failures == b.Failures
 }
@@ -807,7 +802,7 @@ func storyOf(t *testing.T, s store.Store, u string) (wirecrawl.Story, wirecrawl.
 func testSaveNew(t *testing.T, newDSN NewDSN) {
 	ctx := context.Background()
 	s := fresh(t, newDSN, store.Config{})
-	_, err := s.Enqueue(ctx, []crawler.Job{job("https://a.example/feed-link")})
+	_, err := s.Enqueue(ctx, []frontier.Job{job("https://a.example/feed-link")})
 	must(t, err)
 	p := page("https://a.example/story", "A News", "one two three four five", t0, newDecision(11, 12, 13))
 	p.FrontierURL = "https://a.example/feed-link" // fetched via a redirect
@@ -1423,20 +1418,20 @@ func testStats(t *testing.T, newDSN NewDSN) {
 	p := page("https://b.example/2", "B", "two", t0, newDecision(2))
 	p.Doc.Lang = "de"
 	save(t, s, p)
-	_, err = s.Enqueue(ctx, []crawler.Job{job("https://c.example/1"), job("https://c.example/2"), job("https://c.example/3")})
+	_, err = s.Enqueue(ctx, []frontier.Job{job("https://c.example/1"), job("https://c.example/2"), job("https://c.example/3")})
 	must(t, err)
 	_, err = s.Lease(ctx, "w", 1, t0, time.Hour)
 	must(t, err)
 	must(t, s.Finish(ctx, "https://c.example/3", "http_4xx"))
-	must(t, s.SaveFeed(ctx, crawler.FeedState{URL: "https://c.example/feed"}))
-	recs := []crawler.FetchRecord{
+	must(t, s.SaveFeed(ctx, frontier.FeedState{URL: "https://c.example/feed"}))
+	recs := []frontier.FetchRecord{
 		{URL: "https://a.example/1", Status: 200},
 		{URL: "https://c.example/3", Status: 404, ErrClass: "http_4xx", Error: "404 Not Found"},
 		{URL: "https://c.example/4", ErrClass: "timeout", Error: "deadline exceeded"},
 		{URL: "https://c.example/5", ErrClass: "timeout", Error: "deadline exceeded again"},
 	}
 	for i, r := range recs {
-		r.Kind, r.At, r.Duration = crawler.KindArticle, t0.Add(time.Duration(i)*time.Minute), time.Second
+		r.Kind, r.At, r.Duration = frontier.KindArticle, t0.Add(time.Duration(i)*time.Minute), time.Second
 		must(t, s.LogFetch(ctx, r))
 	}
 	st, err = s.Stats(ctx)
@@ -1737,13 +1732,13 @@ func testFetchLogDurable(t *testing.T, newDSN NewDSN) {
 		must(t, err)
 		return st.Fetches.Logged
 	}
-	must(t, a.LogFetch(ctx, crawler.FetchRecord{URL: "https://a.example/1", Kind: crawler.KindArticle, Status: 200, At: t0}))
+	must(t, a.LogFetch(ctx, frontier.FetchRecord{URL: "https://a.example/1", Kind: frontier.KindArticle, Status: 200, At: t0}))
 	save(t, a, page("https://a.example/1", "A", "one story text here", t0, newDecision(1)))
 	if n := logged(); n != 1 {
 		t.Fatalf("after the page's transaction: %d records logged, want 1", n)
 	}
 	for i := range 5 {
-		must(t, a.LogFetch(ctx, crawler.FetchRecord{URL: fmt.Sprintf("https://a.example/x%d", i), ErrClass: "http_4xx", At: t0}))
+		must(t, a.LogFetch(ctx, frontier.FetchRecord{URL: fmt.Sprintf("https://a.example/x%d", i), ErrClass: "http_4xx", At: t0}))
 	}
 	must(t, a.Close())
 	if n := logged(); n != 6 {
@@ -1760,7 +1755,7 @@ func testPendingDueBy(t *testing.T, newDSN NewDSN) {
 	now := time.Now()
 	today, tomorrow := job("https://a.example/today"), job("https://b.example/tomorrow")
 	tomorrow.NotBefore = now.Add(24 * time.Hour)
-	_, err := s.Enqueue(ctx, []crawler.Job{today, tomorrow})
+	_, err := s.Enqueue(ctx, []frontier.Job{today, tomorrow})
 	must(t, err)
 	count := func(dueBy time.Time) int {
 		t.Helper()
@@ -1785,7 +1780,7 @@ func testPendingDueBy(t *testing.T, newDSN NewDSN) {
 	}
 	// FailedClass: the class of a job failed for good, "" otherwise.
 	gone := job("https://c.example/gone")
-	_, err = s.Enqueue(ctx, []crawler.Job{gone})
+	_, err = s.Enqueue(ctx, []frontier.Job{gone})
 	must(t, err)
 	must(t, s.Finish(ctx, gone.URL, "http_4xx"))
 	for u, want := range map[string]string{gone.URL: "http_4xx", today.URL: "", tomorrow.URL: "", "https://d.example/unknown": ""} {

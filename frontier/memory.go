@@ -1,4 +1,4 @@
-package crawler
+package frontier
 
 import (
 	"container/heap"
@@ -299,7 +299,7 @@ func (m *MemoryState) Finish(ctx context.Context, url string, errClass string) e
 	j, ok := m.jobs[url]
 	if !ok {
 		m.seq++
-		j = &memJob{job: Job{URL: url, Host: hostOf(url), Kind: KindArticle}, seq: m.seq}
+		j = &memJob{job: Job{URL: url, Host: HostOf(url), Kind: KindArticle}, seq: m.seq}
 		m.jobs[url] = j
 	}
 	if j.state == stateDone {
