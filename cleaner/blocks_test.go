@@ -151,3 +151,29 @@ func TestCommentThreadDropped(t *testing.T) {
 		t.Errorf("one signature line cut the story:\n%s", doc.Text)
 	}
 }
+
+// TestAuthorBoxDropped: an author box after the article (under an "About
+// the author" label, or a box of its own that opens "Name is a writer...")
+// is not the article; a closing paragraph about the story's subject stays.
+func TestAuthorBoxDropped(t *testing.T) {
+	story := `<div class="entry"><p>On October 29, 1863, the International Red Cross was formed, and the anniversary is marked today.</p>
+<p>Supersonic is an ultra-fast query engine library written in C++, and it was released as open source today.</p></div>`
+	for _, box := range []string{
+		`<div class="about"><h4>About the author</h4><p>Mary Brock is a scientist who works on drugs you've hopefully never heard of. She enjoys cooking.</p></div>`,
+		`<div class="bio"><p>Annie Downs is a freelance writer in Nashville, Tennessee, and the author of two books.</p></div>`,
+	} {
+		page := `<html><body><article>` + story + box + `</article></body></html>`
+		doc, err := New(Config{}).Clean([]byte(page), "", "text/html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(doc.Text, "Red Cross") || !strings.Contains(doc.Text, "Supersonic is an") {
+			t.Errorf("article lost:\n%s", doc.Text)
+		}
+		for _, bad := range []string{"About the author", "is a scientist", "freelance writer"} {
+			if strings.Contains(doc.Text, bad) {
+				t.Errorf("text keeps %q:\n%s", bad, doc.Text)
+			}
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 var (
@@ -347,8 +349,20 @@ func dropStandfirst(blocks []block) {
 
 // dropAuthorBio drops an author's biography at the end of the text: one of
 // the last three kept blocks that opens with an author's full name followed
-// by "is", "'s" or "covers" ("Jane Doe is a reporter for ...").
+// by "is", "'s" or "covers" ("Jane Doe is a reporter for ..."), a box of
+// its own that opens with a name and "is a" or "is the", or what follows an
+// "About the author" label.
 func dropAuthorBio(blocks []block, authors []string) {
+	if dropLabelledBio(blocks) {
+		return
+	}
+	var body *html.Node // the parent of the article's first paragraph
+	for i := range blocks {
+		if isProse(&blocks[i]) {
+			body = blocks[i].parent
+			break
+		}
+	}
 	seen := 0
 	for i := len(blocks) - 1; i >= 0 && seen < 3; i-- {
 		b := &blocks[i]
@@ -357,6 +371,10 @@ func dropAuthorBio(blocks []block, authors []string) {
 		}
 		seen++
 		if b.words > 70 {
+			continue
+		}
+		if b.parent != body && rxBioStart.MatchString(b.text) && !rxNotName.MatchString(b.text) && rxBioWords.MatchString(b.text) {
+			b.drop, b.why = true, "author bio"
 			continue
 		}
 		norm := normText(b.text)
@@ -371,6 +389,57 @@ func dropAuthorBio(blocks []block, authors []string) {
 			}
 		}
 	}
+}
+
+var (
+	// rxBioStart matches the start of a short biography: a name of one to
+	// three capitalised words, then "is a", "is an", "is the" or "is
+	// founder" ("Mary Brock is a scientist who ...").
+	rxBioStart = regexp.MustCompile(`^\W*\p{Lu}[\pL.'’-]*( \p{Lu}[\pL.'’-]*){0,2} is (a|an|the|founder|co-founder)\b`)
+	// rxNotName matches a sentence opening with a pronoun or determiner,
+	// which rxBioStart would take for a name ("This is a book ...").
+	rxNotName = regexp.MustCompile(`^\W*(This|That|These|Those|It|He|She|They|There|Here|What|Which|Who|One|Our|My|His|Her|Their|Its|The|A|An)\b`)
+	// rxBioWords are the words of a biography: what the author does and
+	// where they live.
+	rxBioWords = regexp.MustCompile(`(?i)\b(writer|blogger|editor|author|journalist|founder|reporter|columnist|contributor|freelance|mother|mom|father|dad|wife|husband|lives|graduate|student|professor|fellow|scientist|designer|photographer|correspondent|enthusiast|geek)s?\b`)
+	// rxBioLabel matches the label over an author box.
+	rxBioLabel = regexp.MustCompile(`(?i)^\W*(about the authors?|about author|author bio(graphy)?|author:\s*\pL[\pL.'’ -]{1,40})\W*$`)
+)
+
+// bioMaxWords is the most text (words) under an "About the author" label
+// that is taken for the author box, not the rest of the article.
+const bioMaxWords = 150
+
+// dropLabelledBio drops an "About the author" or "Author: name" label among
+// the last four kept blocks and everything kept after it, when that is
+// short enough to be an author box. It reports whether it dropped one.
+func dropLabelledBio(blocks []block) bool {
+	seen := 0
+	for i := len(blocks) - 1; i >= 0 && seen < 4; i-- {
+		if blocks[i].drop {
+			continue
+		}
+		seen++
+		if blocks[i].words > 8 || !rxBioLabel.MatchString(blocks[i].text) {
+			continue
+		}
+		n := 0
+		for j := i + 1; j < len(blocks); j++ {
+			if !blocks[j].drop {
+				n += blocks[j].words
+			}
+		}
+		if n > bioMaxWords {
+			return false
+		}
+		for j := i; j < len(blocks); j++ {
+			if !blocks[j].drop {
+				blocks[j].drop, blocks[j].why = true, "author bio"
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // isProse reports a block of running text.
