@@ -26,13 +26,13 @@ var (
 	rxGluedCredit = regexp.MustCompile(`\p{Ll}[.!?]\p{Lu}[\pL\- ]{1,40}(/[\pL.\- ]{1,40})?$`)
 	// rxPromo matches, anywhere in a short block, a call to follow, subscribe
 	// or click, a copyright line or a reading-time note.
-	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign up (for|to) (our|the)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
-		"follow", "click", "sign up", "subscribe", "our app", "the app", "if you", "affiliate", "rights reserved", "copyright", "©",
+	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign[ -]?up (for|to) (our|the)\b|^\W*sign[ -]?up (for|to)\b.{0,40}\b(newsletter|updates|e-?mails?)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
+		"follow", "click", "sign", "subscribe", "our app", "the app", "if you", "affiliate", "rights reserved", "copyright", "©",
 		"read", "leitura", "lesezeit", "reporting by", "editing by", "edited by", "compiled by", "produced by", "source")
 	// rxPromoStart matches the opening of a promotional or prompt paragraph,
 	// or of the lines blog engines put under a post (WordPress's "This entry
 	// was posted in ...", a comment form's help, a TypePad trackback list).
-	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter)|this (entry|post) was posted\b|you can follow any responses to this|you may use these html tags|listed below are links to (weblogs|blogs|sites|posts) that reference|trackback url for this|https?://\S+/trackback/|this page is best viewed|the letters and numbers you entered|having trouble reading this image|(posted|filed) (in|under)\b[^.]{0,200}\b(\d+|no|leave a) (comments?|responses?)\b)`)
+	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter)|this (entry|post) was posted\b|you can follow any responses to this|you may use these html tags|listed below are links to (weblogs|blogs|sites|posts) that reference|trackback url for this|https?://\S+/trackback/|this page is best viewed|the letters and numbers you entered|as a final step before posting your comment|having trouble reading this image|(posted|filed) (in|under)\b[^.]{0,200}\b(\d+|no|leave a) (comments?|responses?)\b)`)
 	// rxShortcode matches a leaked WordPress shortcode ("[button ...]").
 	rxShortcode   = gate(regexp.MustCompile(`^\s*\[[a-z_-]+\s[^\]]*=[^\]]*\]|\[/[a-z_-]+\]\s*$`), "[")
 	rxClock       = regexp.MustCompile(`\b\d{1,2}[:.h]\d{2}\b`)
@@ -173,6 +173,8 @@ func filterBlocks(blocks []block, m *pageMeta) {
 			b.why = "caption"
 		case b.words <= 50 && rxPromo.MatchString(b.text):
 			b.why = "promo"
+		case b.words <= postMetaWords && isPostMeta(b.text):
+			b.why = "post meta"
 		case b.words <= 80 && rxPromoStart.MatchString(b.text):
 			b.why = "prompt"
 		case rxShortcode.MatchString(b.text):
@@ -521,6 +523,25 @@ func containsNorm(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// postMetaWords is the longest line taken for a post's meta line.
+const postMetaWords = 30
+
+var (
+	// rxCommentCount matches a comment count or prompt in a post's meta
+	// line ("7 Comments", "No Comments »", "Leave a comment").
+	rxCommentCount = regexp.MustCompile(`(?i)(\b(\d+|no|one|leave a|add|add a|post a) (comments?|responses?|replies)\b|\bcomments?\s*(»|\||$))`)
+	// rxPostMetaWord matches what else fills a post's meta line: a date,
+	// a "posted in" or "filed under" label, separators.
+	rxPostMetaWord = regexp.MustCompile(`(?i)(\b(posted|published|filed|tagged|categor\w*)\b|\||·|•|\b\d{4}\b)`)
+)
+
+// isPostMeta reports the line under a post's headline or text that gives its
+// date, categories and comment count ("Posted in News | 7 Comments »",
+// "· Quickies · 7 Comments · October 29th, 2012").
+func isPostMeta(text string) bool {
+	return rxCommentCount.MatchString(text) && rxPostMetaWord.MatchString(text)
 }
 
 // isDateline reports a short line that is only a publication date or time,
