@@ -93,7 +93,6 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind frontier.Kind
 	// Counted before the host is given back, so that the dispatcher sees a
 	// host given up before it sends the host's next job.
 	c.noteHost(p, host, classOf(err))
-	freeHost(ctx)
 	c.logFetch(ctx, u, kind, resp, err, false)
 	if err != nil {
 		err = loggedError{err}
@@ -145,21 +144,21 @@ func (c *Crawler) logFetch(ctx context.Context, u string, kind frontier.Kind, re
 	}
 }
 
-// article fetches an article job and hands it to the handler. In ingest mode
-// the handler is called even if the URL was handled before (the user asked).
-func (c *Crawler) article(ctx context.Context, p *pass, j frontier.Job, ingest bool) error {
-	if !ingest {
-		if cu, ok := ampCanonical(j.URL); ok {
-			if seen, err := c.st.Seen(ctx, cu); err == nil && seen {
-				return errDuplicate
-			}
+// article fetches an article job and hands it to the handler; hostDone is
+// called once the request is answered. (An ingested article goes through
+// handlePoll and handleArticle.)
+func (c *Crawler) article(ctx context.Context, p *pass, j frontier.Job, hostDone func()) error {
+	if cu, ok := ampCanonical(j.URL); ok {
+		if seen, err := c.st.Seen(ctx, cu); err == nil && seen {
+			return errDuplicate
 		}
 	}
-	resp, err := c.get(ctx, p, j.URL, frontier.KindArticle, nil, !ingest)
+	resp, err := c.get(ctx, p, j.URL, frontier.KindArticle, nil, true)
+	hostDone()
 	if err != nil {
 		return err
 	}
-	return c.handleArticle(ctx, p, j, resp, ingest)
+	return c.handleArticle(ctx, p, j, resp, false)
 }
 
 // handleArticle checks a fetched article response, maps its aliases and calls

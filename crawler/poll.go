@@ -50,8 +50,9 @@ func (c *Crawler) feedFailed(ctx context.Context, u string) {
 	}
 }
 
-// poll fetches a feed, sitemap or home page job and enqueues what it lists.
-func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job) error {
+// poll fetches a feed, sitemap or home page job and enqueues what it lists;
+// hostDone is called once its request is answered.
+func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job, hostDone func()) error {
 	fs, ok, err := c.st.Feed(ctx, j.URL)
 	if err != nil {
 		return fmt.Errorf("feed state %s: %w", j.URL, err)
@@ -67,6 +68,7 @@ func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job) error {
 		hdr.Set("If-Modified-Since", fs.LastModified)
 	}
 	resp, err := c.get(ctx, p, j.URL, j.Kind, hdr, false)
+	hostDone()
 	if errors.Is(err, ErrNotModified) {
 		p.add(func(s *Summary) { s.FeedsPolled++; s.NotModified++ })
 		now := time.Now()
