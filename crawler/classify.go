@@ -48,16 +48,23 @@ func (e *HTTPError) Error() string {
 	return fmt.Sprintf("http %d %s", e.Status, http.StatusText(e.Status))
 }
 
-// classify maps a fetch error to its class and whether it is worth retrying.
+// classify maps an error to its class and whether it is worth retrying:
+// the one classification of every fetch error and job outcome, Crawl's and
+// Ingest's alike. A PermanentError keeps its class and is not retried; any
+// other Handler error is process (transient); a cancellation that did not
+// come from the pass (a handler's own) is interrupted, transient.
 func classify(err error) (class string, transient bool) {
 	var he *HTTPError
 	var perm *PermanentError
+	var pe *processError
 	var ru *RobotsUnavailableError
 	switch {
 	case err == nil:
 		return "", false
 	case errors.As(err, &perm):
 		return perm.Class, false
+	case errors.As(err, &pe):
+		return frontier.ClassProcess, true
 	case errors.As(err, &ru):
 		return ru.class(), true
 	case errors.As(err, &he):
@@ -138,3 +145,29 @@ func isNetErr(err error) bool {
 	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		errors.Is(err, syscall.ECONNRESET)
 }
+
+// classOf is the class of an error (see classify).
+func classOf(err error) string {
+	class, _ := classify(err)
+	return class
+}
+
+// PermanentError is a Handler error that another fetch would not change (a
+// page with no article, say): the job fails at once with Class instead of
+// being retried.
+type PermanentError struct {
+	Class string
+	Err   error
+}
+
+// Permanent marks a Handler error as permanent, recorded with class.
+func Permanent(class string, err error) error { return &PermanentError{Class: class, Err: err} }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// processError wraps a Handler error.
+type processError struct{ err error }
+
+func (e *processError) Error() string { return "handler: " + e.err.Error() }
+func (e *processError) Unwrap() error { return e.err }

@@ -118,7 +118,19 @@ func stateOf(ctx context.Context) *fetchState {
 	return st
 }
 
-const defaultAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+// The Accept header of each kind of request, all here.
+const (
+	// acceptArticle: an article page is HTML (fetch's default).
+	acceptArticle = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	// acceptFeed: feeds, sitemaps and home pages, any of which a seed or a
+	// link may turn out to be: feeds first, HTML last.
+	acceptFeed = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5"
+	// acceptInput: a URL given to Ingest may be an article, a feed or a
+	// home page: HTML and feeds alike.
+	acceptInput = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8"
+	// acceptRobots: robots.txt is plain text.
+	acceptRobots = "text/plain,*/*;q=0.5"
+)
 
 // fetch GETs u with extra headers, following redirects up to the limit, and
 // returns the response with its decoded body. Non-2xx statuses other than 304
@@ -141,7 +153,7 @@ func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook red
 	}
 	h.Del("User-Agent") // colly sets the collector's
 	if h.Get("Accept") == "" {
-		h.Set("Accept", defaultAccept)
+		h.Set("Accept", acceptArticle)
 	}
 	h.Set("Accept-Encoding", "gzip, br, deflate")
 

@@ -13,9 +13,6 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// feedAccept is the Accept header of feed, sitemap and home-page requests.
-const feedAccept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5"
-
 // week is the unit of the entries-per-week polling rule.
 const week = 7 * 24 * time.Hour
 
@@ -60,7 +57,7 @@ func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job, hostDone fu
 	if !ok {
 		fs = frontier.FeedState{URL: j.URL}
 	}
-	hdr := http.Header{"Accept": {feedAccept}}
+	hdr := http.Header{"Accept": {acceptFeed}}
 	if fs.ETag != "" {
 		hdr.Set("If-None-Match", fs.ETag)
 	}
@@ -218,7 +215,7 @@ func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
 		if ok, err := c.allowed(ctx, u, false); err != nil || !ok {
 			continue
 		}
-		resp, err := c.get(ctx, p, u, frontier.KindFeed, http.Header{"Accept": {feedAccept}}, false)
+		resp, err := c.get(ctx, p, u, frontier.KindFeed, http.Header{"Accept": {acceptFeed}}, false)
 		if ctx.Err() != nil {
 			return nil
 		}

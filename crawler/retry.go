@@ -49,7 +49,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j frontier.Job, err err
 		c.release(ctx, p, j)
 		return
 	}
-	class, transient := outcomeClass(err)
+	class, transient := classify(err)
 	p.errClass(class, err)
 	p.noteSeed(j.URL, false)
 	c.logOutcome(ctx, j, class, err)
@@ -72,15 +72,10 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j frontier.Job, err err
 		return
 	}
 	if transient && j.Attempts < c.cfg.MaxRetries {
-		wait := c.backoff(j.Attempts)
-		var he *HTTPError
-		if waitsForRobots {
-			wait = max(time.Until(ru.Until), time.Second)
-		} else if errors.As(err, &he) && he.RetryAfter > 0 {
-			wait = he.RetryAfter
-		}
+		wait := c.retryWait(j.Attempts, err)
 		at := time.Now().Add(wait)
-		if he != nil && he.RetryAfter > 0 {
+		var he *HTTPError
+		if !waitsForRobots && errors.As(err, &he) && he.RetryAfter > 0 {
 			p.hold(j.URL, at)
 			if n, err := NormalizeURL(he.URL); err == nil && he.URL != "" {
 				p.hold(n, at) // the redirect target that asked us to wait
@@ -112,25 +107,20 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j frontier.Job, err err
 	}
 }
 
-// outcomeClass is the error class of a job's outcome and whether it is
-// worth retrying: the fetch error's class (classify), a PermanentError's
-// class, or, for any other Handler error, process (transient). A
-// cancellation that did not come from the pass (a handler's own) is
-// transient too. Crawl and Ingest classify their outcomes with it alike.
-func outcomeClass(err error) (class string, transient bool) {
-	class, transient = classify(err)
-	var pe *processError
-	var perm *PermanentError
+// retryWait is how long to wait before retrying after err, attempts tries
+// made: until the robots.txt it waits for may be asked again, the server's
+// Retry-After, or else the exponential backoff. Crawl's retries and
+// Ingest's inline retries of its inputs both wait by it.
+func (c *Crawler) retryWait(attempts int, err error) time.Duration {
+	var ru *RobotsUnavailableError
+	var he *HTTPError
 	switch {
-	case errors.As(err, &perm):
-		class, transient = perm.Class, false
-	case errors.As(err, &pe):
-		class, transient = frontier.ClassProcess, true
+	case errors.As(err, &ru):
+		return max(time.Until(ru.Until), time.Second)
+	case errors.As(err, &he) && he.RetryAfter > 0:
+		return he.RetryAfter
 	}
-	if class == frontier.ClassInterrupted {
-		transient = true
-	}
-	return class, transient
+	return c.backoff(attempts)
 }
 
 // backoff is the exponential backoff with jitter before retry n+1.
@@ -140,23 +130,3 @@ func (c *Crawler) backoff(attempts int) time.Duration {
 	// Full jitter in [d/2, d).
 	return time.Duration(d/2 + mrand.Float64()*d/2)
 }
-
-// PermanentError is a Handler error that another fetch would not change (a
-// page with no article, say): the job fails at once with Class instead of
-// being retried.
-type PermanentError struct {
-	Class string
-	Err   error
-}
-
-// Permanent marks a Handler error as permanent, recorded with class.
-func Permanent(class string, err error) error { return &PermanentError{Class: class, Err: err} }
-
-func (e *PermanentError) Error() string { return e.Err.Error() }
-func (e *PermanentError) Unwrap() error { return e.Err }
-
-// processError wraps a Handler error.
-type processError struct{ err error }
-
-func (e *processError) Error() string { return "handler: " + e.err.Error() }
-func (e *processError) Unwrap() error { return e.err }
