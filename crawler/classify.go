@@ -105,6 +105,12 @@ func classify(err error) (class string, transient bool) {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return frontier.ClassTimeout, true
 	}
+	return classifyNet(err)
+}
+
+// classifyNet classifies the errors below HTTP: DNS, timeouts, resets,
+// refused connections, TLS, and what net/http reports only as text.
+func classifyNet(err error) (class string, transient bool) {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		return frontier.ClassDNS, dnsErr.IsTemporary || dnsErr.IsTimeout
