@@ -77,6 +77,14 @@ func TestUIPages(t *testing.T) {
 			if want := countSite(12, 2); code != http.StatusOK || strings.Count(page, `class="story-link"`) != want {
 				t.Errorf("list filtered by site: %d, %d stories, want %d", code, strings.Count(page, `class="story-link"`), want)
 			}
+			// The search box: full text, in ID order; bad syntax is a 400 saying why.
+			code, page = body(t, srv, "/?q=%22headline+6%22+storm&site=")
+			if code != http.StatusOK || strings.Count(page, `class="story-link"`) != 1 || !strings.Contains(page, "/stories/6") {
+				t.Errorf("search headline 6: %d, %d stories", code, strings.Count(page, `class="story-link"`))
+			}
+			if code, page = body(t, srv, "/?q=%22storm"); code != http.StatusBadRequest || !strings.Contains(page, "unclosed quote") {
+				t.Errorf("search with an unclosed quote: %d", code)
+			}
 			if code, page = body(t, srv, "/?since=soon"); code != http.StatusBadRequest || !strings.Contains(page, "since") {
 				t.Errorf("list with a bad filter: %d", code)
 			}
