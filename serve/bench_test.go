@@ -181,11 +181,23 @@ func BenchmarkStoryAPINews(b *testing.B) {
 // BenchmarkSyndicationView measures GET /stories/{id}, the syndication view
 // of a wire story run by 50 outlets (each copy's own text kept, so 50
 // sentence diffs, the timeline and the table), over HTTP on a SQLite store
-// that holds 5,000 other stories too; it reports p50 and p99 latencies and
-// the page size, and the process's CPU time per view (client and server:
-// on a loaded machine the latencies measure the queue for a core).
+// that holds WIRECRAWL_BENCH_STORIES (default 100,000) synthetic news
+// stories besides; it reports p50 and p99 latencies, the page size, and
+// the process's CPU time per view (client and server: on a loaded machine
+// the latencies measure the queue for a core).
 func BenchmarkSyndicationView(b *testing.B) {
-	st := loaded(b, storetest.SQLiteDSN(b), &exporttest.Corpus{N: 5000, Paragraphs: 6})
+	n := 100000
+	if v := os.Getenv("WIRECRAWL_BENCH_STORIES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 100 {
+			b.Fatalf("WIRECRAWL_BENCH_STORIES=%q: want a number of stories >= 100", v)
+		}
+	}
+	dsn := storetest.SQLiteDSN(b)
+	start := time.Now()
+	storetest.FillNews(b, dsn, storetest.NewNews(), n)
+	b.Logf("filled %d stories in %v", n, time.Since(start).Round(time.Second))
+	st := storetest.Open(b, dsn, store.Config{KeepCopyText: true})
 	id := storeStory(b, st, 1<<41, wireStory(50)...)
 	srv := httptest.NewServer(serve.Handler(serve.Config{Store: st, Registry: prometheus.NewRegistry()}))
 	defer srv.Close()

@@ -103,7 +103,7 @@ func navigate(t *testing.T, ctx context.Context, what string, steps ...chromedp.
 }
 
 // TestBrowserSyndication drives Chromium through the UI as a user would:
-// log in with the token, search for an outlet, open the wire story's
+// log in with the token, search the text, open the wire story's
 // syndication view, check its timeline and outlets, and open one copy's
 // changes. It fails on any console error or CSP violation, and shows that
 // it would see one: a page with an inline script under the server's CSP
@@ -151,13 +151,14 @@ func TestBrowserSyndication(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`form.search`))); err != nil {
 		t.Fatalf("after login: %v", err)
 	}
-	// Search for the outlet; the wire story is the one result.
+	// Search the text for the quoted harbour master; the wire story is
+	// the one result.
 	navigate(t, ctx, "search",
-		chromedp.SendKeys(chromedp.CSS(`input[name="site"]`), wireOutlet(1)),
-		chromedp.Submit(chromedp.CSS(`input[name="site"]`)))
+		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), `"Elena Voss"`),
+		chromedp.Submit(chromedp.CSS(`input[name="q"]`)))
 	links, err := chromedp.Run(ctx, chromedp.AttributesAll(chromedp.CSS(`a.story-link`)))
 	if err != nil || len(links) != 1 || links[0]["href"] != "/stories/"+strconv.FormatInt(id, 10) {
-		t.Fatalf("search for %q: results %v (%v), want the wire story %d", wireOutlet(1), links, err, id)
+		t.Fatalf(`search for "Elena Voss": results %v (%v), want the wire story %d`, links, err, id)
 	}
 	// The syndication view: every outlet in the table and on the timeline.
 	navigate(t, ctx, "open the story", chromedp.Click(chromedp.CSS(`a.story-link`)))
