@@ -59,6 +59,13 @@ func TestUIPages(t *testing.T) {
 			if code != http.StatusOK || strings.Count(page, `class="story-link"`) != 1 || !strings.Contains(page, "/stories/6") {
 				t.Errorf("search headline 6: %d, %d stories", code, strings.Count(page, `class="story-link"`))
 			}
+			// The next page keeps the search and the filters.
+			code, page = body(t, srv, "/?q=storm&lang=&limit=2")
+			next := regexp.MustCompile(`rel="next" href="([^"]+)"`).FindStringSubmatch(page)
+			if code != http.StatusOK || strings.Count(page, `class="story-link"`) != 2 || next == nil ||
+				!strings.Contains(next[1], "q=storm") || !strings.Contains(next[1], "cursor=") || !strings.Contains(next[1], "limit=2") {
+				t.Errorf("first page of a search: %d, next link %q", code, next)
+			}
 			if code, page = body(t, srv, "/?q=%22storm"); code != http.StatusBadRequest || !strings.Contains(page, "unclosed quote") {
 				t.Errorf("search with an unclosed quote: %d", code)
 			}
