@@ -363,6 +363,12 @@ func TestReadOnlyWithoutToken(t *testing.T) {
 	if code, page := body(t, ro, "/"); code != http.StatusOK || strings.Contains(page, `href="/ingest"`) {
 		t.Errorf("read-only UI: %d, ingest link offered: %v", code, strings.Contains(page, `href="/ingest"`))
 	}
+	// No script may run on a page: script-src falls back to default-src 'none'.
+	resp0, _ := get(t, ro, "/", "")
+	if csp := resp0.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") ||
+		strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe") {
+		t.Errorf("UI page CSP %q allows scripts or inline code", csp)
+	}
 	if code, _ := body(t, ro, "/ingest"); code != http.StatusForbidden {
 		t.Errorf("read-only ingest form: %d", code)
 	}
