@@ -99,11 +99,12 @@ type bagCorpus struct {
 	Refused  int
 }
 
-// Quality floors on extraction-dev2, set at the measured scores (F1 0.9022,
-// 8 refused; readeck alone 0.8934). The cleaner is deterministic.
+// Quality floors on extraction-dev2, a little below the measured scores
+// (F1 0.9183, P 0.9546, 4 refused, one of them an empty error page;
+// readeck alone 0.8934, P 0.8935). The cleaner is deterministic.
 const (
-	floor2F1      = 0.902
-	floor2Refused = 8
+	floor2F1      = 0.917
+	floor2Refused = 4
 )
 
 // TestDev2CorpusQuality scores the cleaner and readeck alone on
