@@ -39,7 +39,7 @@ var notePrefixes = []string{
 }
 
 // normalize splits text into paragraphs, drops the ones that are not body
-// text (bylines, editor's notes, wire credits), strips a leading dateline and
+// text (bylines, editor's notes, wire credits, reference lines), strips a leading dateline and
 // hashes the lower-cased words.
 func normalize(text string, buf []byte) (normalized, []byte) {
 	return normalizeInto(text, buf, make([]uint64, 0, len(text)/5+1))
@@ -49,9 +49,10 @@ func normalize(text string, buf []byte) (normalized, []byte) {
 func normalizeInto(text string, buf []byte, tokens []uint64) (normalized, []byte) {
 	n := normalized{tokens: tokens[:0]}
 	paras := splitParagraphs(text)
+	prose := hasProse(paras)
 	first := true
 	for i, p := range paras {
-		if skipParagraph(p, i, len(paras)) {
+		if skipParagraph(p, i, len(paras)) || prose && isRefLine(p) {
 			continue
 		}
 		if first {
