@@ -13,6 +13,7 @@ import (
 type normalized struct {
 	tokens []uint64 // hash of each lower-cased word (tokenHash)
 	paras  []int32  // start index in tokens of each paragraph
+	quoted []int32  // token ranges inside quotation marks: start, end pairs (see quotes.go)
 }
 
 // agencyLines are paragraphs that only credit a wire service or a desk.
@@ -59,7 +60,7 @@ func normalizeInto(text string, buf []byte, tokens []uint64) (normalized, []byte
 			p = stripDateline(p)
 		}
 		start := len(n.tokens)
-		n.tokens, buf = appendTokens(n.tokens, p, buf)
+		n.tokens, buf, n.quoted = appendTokensQuoted(n.tokens, p, buf, n.quoted)
 		if len(n.tokens) > start {
 			n.paras = append(n.paras, int32(start))
 			first = false
