@@ -107,7 +107,7 @@ func TestDensestText(t *testing.T) {
 <div class="side"><p>Short side note.</p></div></div>
 <footer><p>Copyright 2019 Example</p></footer></body></html>`
 	m := pageMeta{titles: []string{"Budget vote delayed"}}
-	got, _ := densestText([]byte(page), "news.example", &m)
+	got := assemble(densestText([]byte(page), "news.example", &m))
 	want := []string{strings.TrimSpace(strings.Repeat(sent, 3)), strings.TrimSpace(strings.Repeat(sent, 2))}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("got %q\nwant %q", got, want)

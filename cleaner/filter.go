@@ -9,7 +9,7 @@ import (
 
 var (
 	// rxBoilerLine matches a whole short block that is a widget label or prompt.
-	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|post a comment|add a comment|no comments( yet)?|be the first to comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment|iklan|anzeige|werbung|publicité|publicidad|pubblicità|reklame|advertentie|annonse|the associated press|associated press|reuters|afp|ap|dpa|upi)\W*$`)
+	rxBoilerLine = regexp.MustCompile(`(?i)^\W*(advertisements?|advertising|advert|ad|sponsored( content)?|continue reading( below| the main story)?|read more|read next|more|see more|see also|related( articles?| stories| content| coverage| links| news)?|you (might|may) (also )?like|recommended( for you| stories)?|most (read|popular|viewed)|trending( now| stories)?|don'?t miss|must read|share( this)?( article| story| page)?|share on \w+|comments?|\d+ comments?|leave a comment|post a comment|add a comment|no comments( yet)?|be the first to comment|copy to clipboard|copied|copy link|close( button)?|caption|image \d+ of \d+|image \d+|photo \d+ of \d+|\d+ of \d+|next|previous|back to top|print|email|tweet|facebook|twitter|linkedin|whatsapp|pinterest|reddit|loading|top stories|latest( news)?|editor'?s picks?|watch|listen|video|photos?|skip|menu|search|follow us|tags?|topics?|filed under|view comments|show comments|add comment|leave a reply|no related posts|(previous|next|older|newer) (post|posts|article|story|entry|entries)|we also recommend|iklan|anzeige|werbung|publicité|publicidad|pubblicità|reklame|advertentie|annonse|the associated press|associated press|reuters|afp|ap|dpa|upi)\W*$`)
 	// rxBoilerPrefix matches the start of a short promotional or navigational
 	// line: on its own it is enough for a short line.
 	rxBoilerPrefix = regexp.MustCompile(`(?i)^\W*(read more|see more|see also|also read|read also|read next|recommended|click here|tap here|sign up|subscribe|follow (us|me)|get (the|our) app|download (the|our)|like us|join (us|our)|don'?t miss|must read|filed under|more (on|from) (this|our|the)|share (this|on)|copy/paste|copy and paste)\b`)
@@ -27,8 +27,10 @@ var (
 	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign up (for|to) (our|the)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
 		"follow", "click", "sign up", "subscribe", "our app", "the app", "if you", "affiliate", "rights reserved", "copyright", "©",
 		"read", "leitura", "lesezeit", "reporting by", "editing by", "edited by", "compiled by", "produced by", "source")
-	// rxPromoStart matches the opening of a promotional or prompt paragraph.
-	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter))`)
+	// rxPromoStart matches the opening of a promotional or prompt paragraph,
+	// or of the lines blog engines put under a post (WordPress's "This entry
+	// was posted in ...", a comment form's help, a TypePad trackback list).
+	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter)|this (entry|post) was posted\b|you can follow any responses to this|you may use these html tags|listed below are links to (weblogs|blogs|sites|posts) that reference|trackback url for this|https?://\S+/trackback/|this page is best viewed|the letters and numbers you entered|having trouble reading this image|(posted|filed) (in|under)\b[^.]{0,200}\b(\d+|no|leave a) (comments?|responses?)\b)`)
 	// rxShortcode matches a leaked WordPress shortcode ("[button ...]").
 	rxShortcode   = gate(regexp.MustCompile(`^\s*\[[a-z_-]+\s[^\]]*=[^\]]*\]|\[/[a-z_-]+\]\s*$`), "[")
 	rxClock       = regexp.MustCompile(`\b\d{1,2}[:.h]\d{2}\b`)
@@ -112,6 +114,11 @@ func isDateWord(tok string) bool {
 	return false
 }
 
+// linkLineDensity is the share of a block's words in links above which a
+// block that is not a sentence is a link line (navigation, a related
+// story), not prose with a few links.
+const linkLineDensity = 0.6
+
 // maxPatternLen is the longest block the line patterns are tried on.
 const maxPatternLen = 1200
 
@@ -143,7 +150,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 		if len(b.text) > maxPatternLen {
 			// Long blocks are prose or data, never a widget line; and the
 			// patterns below cost time per byte.
-			if b.linkDensity() > 0.6 && !endsSentence(b.text) {
+			if b.linkDensity() > linkLineDensity && !endsSentence(b.text) {
 				b.drop, b.why = true, "link"
 			}
 			continue
@@ -168,7 +175,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 			b.why = "prompt"
 		case rxShortcode.MatchString(b.text):
 			b.why = "shortcode"
-		case b.linkDensity() > 0.6 && (b.words < 15 || !endsSentence(b.text)):
+		case b.linkDensity() > linkLineDensity && (b.words < 15 || !endsSentence(b.text)):
 			b.why = "link" // a link on its own line: navigation, related story
 		}
 		b.drop = b.why != ""
@@ -191,7 +198,7 @@ const repeatRun = 3
 
 // dropRepeats drops the second copy of the article: a run of paragraphs
 // already kept word for word that starts where the article starts and is
-// as long as half the text before it (a page
+// as long as half the text before it, or as all of it (a page
 // that carries the article twice, as a hidden print or mobile copy or a
 // collapsed "full story", gives it once). Shorter repeats are the
 // article's own: a meal plan that repeats a day's list.
@@ -204,7 +211,10 @@ func dropRepeats(blocks []block) {
 	before := 0    // words kept before the run
 	runWords := 0  // words in the run
 	end := func() {
-		if long >= repeatRun && 2*runWords >= before && runFirst == first {
+		// A run as long as everything kept before it is a whole second
+		// copy, however short the article.
+		whole := long > 0 && runWords >= before
+		if (long >= repeatRun && 2*runWords >= before || whole) && runFirst == first {
 			for _, i := range run {
 				blocks[i].drop, blocks[i].why = true, "repeat"
 			}

@@ -126,6 +126,7 @@ func (c *Crawler) logFetch(ctx context.Context, u string, kind frontier.Kind, re
 	if resp != nil {
 		rec.Status = resp.Status
 		rec.Duration = resp.Duration
+		rec.Bytes = resp.WireBytes
 	}
 	switch {
 	case err == nil, errors.Is(err, ErrNotModified):

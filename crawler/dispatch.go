@@ -123,9 +123,6 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 	}
 	queues := map[string][]frontier.Job{}
 	busy := map[string]int{}
-	// mine holds the URLs queued or in flight here: a lease that expired
-	// while its job waited here must not bring the job in a second time.
-	mine := map[string]bool{}
 	buffered, inflight := 0, 0
 	maxBuffered := max(4*c.cfg.Workers, 32)
 	defer func() {
@@ -133,9 +130,10 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 		wg.Wait()
 		for _, q := range queues {
 			for _, j := range q {
-				c.release(ctx, j)
+				c.release(ctx, p, j)
 			}
 		}
+		c.releaseLeftover(ctx, p)
 		if p.scope != nil {
 			open, parked := p.scopeCounts()
 			p.add(func(s *Summary) { s.Left = open + parked })
@@ -149,7 +147,6 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 		}
 		if r.url != "" {
 			inflight--
-			delete(mine, r.url)
 		}
 	}
 	drain := func(block bool, wait time.Duration) error {
@@ -188,7 +185,7 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 		if time.Since(lastRenew) >= c.cfg.LeaseTTL/3 {
 			// The heartbeat of our leases, queued here or in flight.
 			lastRenew = time.Now()
-			c.renewLeases(ctx, p, mine)
+			c.renewLeases(ctx, p)
 		}
 		// Dispatch what a free worker and a free host slot allow.
 		for h, q := range queues {
@@ -196,9 +193,6 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 				// Its requests time out: what we hold of it waits for a
 				// later run.
 				c.leaveForLater(ctx, p, q)
-				for _, j := range q {
-					delete(mine, j.URL)
-				}
 				buffered -= len(q)
 				delete(queues, h)
 				continue
@@ -228,7 +222,7 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 			var err error
 			if p.scope == nil {
 				jobs, err = c.st.Lease(ctx, c.owner, maxBuffered-buffered, now, c.cfg.LeaseTTL)
-			} else if open := p.scopeOpen(now, func(u string) bool { return mine[u] }); len(open) > 0 {
+			} else if open := p.scopeOpen(now, true); len(open) > 0 {
 				// An ingest leases only what its inputs led to.
 				jobs, err = c.st.LeaseURLs(ctx, c.owner, open, maxBuffered-buffered, now, c.cfg.LeaseTTL)
 			}
@@ -243,7 +237,9 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 				idleSince, waitLogged = now, false
 				var later []frontier.Job
 				for _, j := range jobs {
-					if mine[j.URL] {
+					if !p.takeLease(j.URL) {
+						// Still queued here or in flight: the store
+						// renewed our lease.
 						continue
 					}
 					if j.Host == "" {
@@ -254,7 +250,6 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 						continue
 					}
 					added++
-					mine[j.URL] = true
 					queues[j.Host] = append(queues[j.Host], j)
 					buffered++
 				}
@@ -339,7 +334,7 @@ func (c *Crawler) runPass(ctx context.Context, p *pass) error {
 // pruneScope concludes the open URLs of p's scope that are done or failed
 // (by another process, or as the alias of a page handled here).
 func (c *Crawler) pruneScope(ctx context.Context, p *pass) error {
-	for _, u := range p.scopeOpen(time.Time{}, nil) {
+	for _, u := range p.scopeOpen(time.Time{}, false) {
 		seen, err := c.st.Seen(ctx, u)
 		if err != nil {
 			return fmt.Errorf("seen %s: %w", u, err)
@@ -378,7 +373,8 @@ func (c *Crawler) reportProgress(ctx context.Context, p *pass) {
 // release gives a leased job back after an interruption (or the end of the
 // pass's time), due now and without counting an attempt, so the next run
 // does not have to wait for the lease to expire. Best effort.
-func (c *Crawler) release(ctx context.Context, j frontier.Job) {
+func (c *Crawler) release(ctx context.Context, p *pass, j frontier.Job) {
+	p.dropLease(j.URL)
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := c.st.Postpone(rctx, c.owner, []string{j.URL}, time.Now()); err != nil {
@@ -386,11 +382,31 @@ func (c *Crawler) release(ctx context.Context, j frontier.Job) {
 	}
 }
 
+// releaseLeftover gives back, due now, any job the pass still holds a lease
+// on once its workers are done: none, unless a path that ends a job forgot
+// to conclude it. Every job a pass leases ends it done, failed, retried or
+// postponed, never leased.
+func (c *Crawler) releaseLeftover(ctx context.Context, p *pass) {
+	urls := p.leasedURLs()
+	if len(urls) == 0 {
+		return
+	}
+	c.log.Warn("jobs still leased at the end of the pass; given back", "jobs", len(urls))
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := c.st.Postpone(rctx, c.owner, urls, time.Now()); err != nil && !c.unusable(p, err) {
+		c.log.Error("give back leases", "jobs", len(urls), "err", err)
+	}
+	for _, u := range urls {
+		p.dropLease(u)
+	}
+}
+
 // process handles one leased job; every outcome ends in Finish or Retry
 // (or, when interrupted, a release).
 func (c *Crawler) process(ctx context.Context, p *pass, j frontier.Job) {
 	if ctx.Err() != nil {
-		c.release(ctx, j)
+		c.release(ctx, p, j)
 		return
 	}
 	if j.Kind == frontier.KindArticle {

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -64,6 +65,9 @@ type response struct {
 	Header   http.Header
 	Body     []byte // decoded (Content-Encoding removed), raw charset
 	Duration time.Duration
+	// WireBytes counts the body bytes received, as sent (compressed), of
+	// every hop: redirect and error bodies read or drained included.
+	WireBytes int64
 }
 
 // fetcher does single HTTP requests with the crawler's safety limits. Requests
@@ -137,6 +141,7 @@ type fetchState struct {
 	hdr          http.Header     // the caller's headers
 	visited      map[string]bool // URLs of the chain as sent (no fragment)
 	hops         int
+	wireBytes    atomic.Int64 // body bytes received, every hop
 
 	started     bool // colly got as far as OnRequest
 	status      int  // of the final response, from OnResponseHeaders
@@ -194,7 +199,7 @@ func (f *fetcher) fetch(ctx context.Context, u string, hdr http.Header, hook red
 	})
 	err := cl.Request(http.MethodGet, u, nil, nil, h)
 
-	r := &response{URL: u, FinalURL: u, Status: st.status, Header: st.header, Duration: time.Since(start)}
+	r := &response{URL: u, FinalURL: u, Status: st.status, Header: st.header, Duration: time.Since(start), WireBytes: st.wireBytes.Load()}
 	if st.hops > 0 && st.finalURL != "" {
 		r.FinalURL = st.finalURL
 	}
@@ -330,7 +335,7 @@ func (ft *fetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, fmt.Errorf("%w: location %q", ErrBadURL, loc)
 			}
 		}
-		resp.Body = &drainBody{r: io.LimitReader(resp.Body, errorBodyBytes), c: resp.Body}
+		resp.Body = &drainBody{r: io.LimitReader(countingReader{resp.Body, &st.wireBytes}, errorBodyBytes), c: resp.Body}
 		return resp, nil
 	}
 	resp.Body = &captureBody{raw: resp.Body, enc: resp.Header.Get("Content-Encoding"),
@@ -369,7 +374,7 @@ func (b *captureBody) Read([]byte) (int, error) {
 		if b.length > b.st.limit && !b.st.keepPrefix {
 			b.st.bodyErr = fmt.Errorf("%w: content-length %d > %d", errTooLarge, b.length, b.st.limit)
 		} else {
-			b.st.body, b.st.bodyErr = readBody(b.raw, b.enc, b.st.limit)
+			b.st.body, b.st.bodyErr = readBody(countingReader{b.raw, &b.st.wireBytes}, b.enc, b.st.limit)
 		}
 		if b.st.bodyErr != nil {
 			b.err = b.st.bodyErr
@@ -379,6 +384,18 @@ func (b *captureBody) Read([]byte) (int, error) {
 }
 
 func (b *captureBody) Close() error { return b.raw.Close() }
+
+// countingReader adds the bytes read through it to n.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n.Add(int64(k))
+	return k, err
+}
 
 // eofReader is an empty body.
 type eofReader struct{}

@@ -25,6 +25,9 @@ var errHandled = errors.New("crawler: handled")
 // later too.
 func (c *Crawler) conclude(ctx context.Context, p *pass, j frontier.Job, err error) {
 	sctx := context.WithoutCancel(ctx)
+	// Before the write that makes the job leasable again: a lease the
+	// dispatcher gets for it from now on is a new one.
+	p.dropLease(j.URL)
 	switch {
 	case err == nil, errors.Is(err, errHandled):
 		p.noteSeed(j.URL, true)
@@ -43,7 +46,7 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j frontier.Job, err err
 		return
 	}
 	if c.unusable(p, err) || ctx.Err() != nil {
-		c.release(ctx, j)
+		c.release(ctx, p, j)
 		return
 	}
 	class, transient := outcomeClass(err)

@@ -185,16 +185,16 @@ func (d *Deduper) compare(a, b *fingerprint) Match {
 	if u, ok := unquotedContainment(a, b); ok {
 		m.Unquoted = u
 	}
-	d.verify(&m, min(a.words, b.words))
+	d.judge(&m, min(a.words, b.words))
 	return m
 }
 
-// verify applies the thresholds to m. Containment alone (without the same
+// judge applies the thresholds to m. Containment alone (without the same
 // opening) is enough only when it holds without the quotations too: a
 // follow-up that repeats its parent's quotes and background paragraph
 // contains most of a short parent, but not outside the quotes, and opens
 // with its own lede.
-func (d *Deduper) verify(m *Match, words int) {
+func (d *Deduper) judge(m *Match, words int) {
 	c := d.cfg
 	sameOpening := m.Opening >= c.LedeContainment
 	switch {
@@ -235,9 +235,12 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		Keys:        fp.keys(d.cfg.Bands),
 		Words:       fp.words,
 	}
-	storedStory, storedHash, stored := int64(0), uint64(0), false
+	storedStory, stored := int64(0), false
 	if doc.URL != "" {
-		var err error
+		var (
+			storedHash uint64
+			err        error
+		)
 		storedStory, storedHash, stored, err = idx.StoredURL(ctx, doc.URL)
 		if err != nil {
 			return Decision{}, fmt.Errorf("dedup: stored url %s: %w", doc.URL, err)
@@ -254,60 +257,22 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		q.Since = d.now().Add(-d.cfg.Window)
 		dec.WindowStart = q.Since
 	}
-	// Exact copies short-circuit on the content key.
-	ck := contentKey(fp.content)
-	q.Keys = []uint64{ck}
-	cands, fps, err := d.nominate(ctx, idx, q, &fp)
-	if err != nil {
+	if ok, err := d.exactCopy(ctx, idx, q, &fp, doc, &dec); err != nil {
 		return Decision{}, err
-	}
-	if fp.words > 0 {
-		// The story holding this exact body (a version, not necessarily
-		// the canonical, so full verification is not required). A sanity
-		// check against the canonical remains, so that an index that
-		// matches keys loosely (MemoryIndex compares 32-bit tags) cannot
-		// merge an unrelated text.
-		for i := range cands {
-			cfp := fps[i]
-			if m := d.compare(&fp, cfp); m.Verified || m.Containment >= 0.3 || m.Opening >= 0.5 {
-				c := cands[i]
-				dec.Action, dec.StoryID = ActionCopy, c.StoryID
-				dec.Similarity, dec.Containment = m.Resemblance, m.Containment
-				dec.Distance = m.Distance
-				dec.Reason = fmt.Sprintf("exact copy of a stored version of story %d (same normalised body); containment %.2f with its canonical", c.StoryID, m.Containment)
-				dec.Canonical = d.replaces(&fp, c, doc, cfp.words)
-				return dec, nil
-			}
-		}
+	} else if ok {
+		return dec, nil
 	}
 	q.Keys = dec.Keys
 	var nominated int
-	cands, fps, err = d.nominateCount(ctx, idx, q, &fp, &nominated)
+	cands, fps, err := d.nominateCount(ctx, idx, q, &fp, &nominated)
 	if err != nil {
 		return Decision{}, err
 	}
-	var best *Candidate
-	var bestM Match
-	bestWords := 0
-	var verified []int64
-	for i := range cands {
-		if err := ctx.Err(); err != nil {
-			return Decision{}, fmt.Errorf("dedup: %w", err)
-		}
-		cfp := fps[i]
-		m := d.compare(&fp, cfp)
-		if !m.Verified {
-			continue
-		}
-		if min(m.Containment, m.Unquoted) >= d.cfg.StrongContainment {
-			// Only strong matches link stories: merging is transitive.
-			verified = append(verified, cands[i].StoryID)
-		}
-		if best == nil || better(m, cands[i].StoryID, bestM, best.StoryID) {
-			best, bestM, bestWords = &cands[i], m, cfp.words
-		}
+	v, err := d.verify(ctx, &fp, cands, fps)
+	if err != nil {
+		return Decision{}, err
 	}
-	if best == nil {
+	if v.best == nil {
 		d.remember(&fp)
 		dec.Action, dec.Canonical, dec.Similarity = ActionNew, true, 1
 		dec.Reason = fmt.Sprintf("new story: %d stored stories nominated, none verified", nominated)
@@ -316,9 +281,85 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		}
 		return dec, nil
 	}
+	d.copyDecision(&dec, &fp, doc, v)
+	return dec, nil
+}
+
+// Exact-copy sanity check: a story found by the document's content key
+// holds the same normalised body in some version, so its canonical needs
+// only to share this much with the document (containment, or the opening
+// paragraph), not full verification; it keeps an index that matches keys
+// loosely from merging an unrelated text.
+const (
+	exactCopyContainment = 0.3
+	exactCopyOpening     = 0.5
+)
+
+// exactCopy decides dec as a copy of the story holding doc's exact
+// normalised body, if the content key nominates one, and reports whether
+// it did.
+func (d *Deduper) exactCopy(ctx context.Context, idx Index, q Query, fp *fingerprint, doc wirecrawl.Document, dec *Decision) (bool, error) {
+	q.Keys = []uint64{contentKey(fp.content)}
+	cands, fps, err := d.nominate(ctx, idx, q, fp)
+	if err != nil || fp.words == 0 {
+		return false, err
+	}
+	for i := range cands {
+		cfp := fps[i]
+		m := d.compare(fp, cfp)
+		if !m.Verified && m.Containment < exactCopyContainment && m.Opening < exactCopyOpening {
+			continue
+		}
+		c := cands[i]
+		dec.Action, dec.StoryID = ActionCopy, c.StoryID
+		dec.Similarity, dec.Containment = m.Resemblance, m.Containment
+		dec.Distance = m.Distance
+		dec.Reason = fmt.Sprintf("exact copy of a stored version of story %d (same normalised body); containment %.2f with its canonical", c.StoryID, m.Containment)
+		dec.Canonical = d.replaces(fp, c, doc, cfp.words)
+		return true, nil
+	}
+	return false, nil
+}
+
+// verified is what verify found among the nominated candidates.
+type verified struct {
+	best      *Candidate // the best verified match, nil if none
+	match     Match      // best's comparison
+	bestWords int        // best's canonical length
+	strong    []int64    // stories verified strongly enough to merge
+}
+
+// verify compares fp with every candidate and picks the best match; see
+// better. Only strong matches (containment >= StrongContainment) are kept
+// for merging: merging is transitive.
+func (d *Deduper) verify(ctx context.Context, fp *fingerprint, cands []Candidate, fps []*fingerprint) (verified, error) {
+	var v verified
+	for i := range cands {
+		if err := ctx.Err(); err != nil {
+			return verified{}, fmt.Errorf("dedup: %w", err)
+		}
+		cfp := fps[i]
+		m := d.compare(fp, cfp)
+		if !m.Verified {
+			continue
+		}
+		if min(m.Containment, m.Unquoted) >= d.cfg.StrongContainment {
+			v.strong = append(v.strong, cands[i].StoryID)
+		}
+		if v.best == nil || better(m, cands[i].StoryID, v.match, v.best.StoryID) {
+			v.best, v.match, v.bestWords = &cands[i], m, cfp.words
+		}
+	}
+	return v, nil
+}
+
+// copyDecision fills dec as a copy of v.best: the stories to merge, the
+// scores, whether doc becomes canonical, and the reason.
+func (d *Deduper) copyDecision(dec *Decision, fp *fingerprint, doc wirecrawl.Document, v verified) {
+	best, bestM := v.best, v.match
 	dec.Action, dec.StoryID = ActionCopy, best.StoryID
 	if d.cfg.mergeStories {
-		for _, id := range verified {
+		for _, id := range v.strong {
 			if id != best.StoryID {
 				dec.Merge = append(dec.Merge, id)
 			}
@@ -327,9 +368,9 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 		dec.Merge = slices.Compact(dec.Merge)
 	}
 	dec.Similarity, dec.Distance, dec.Containment = bestM.Resemblance, bestM.Distance, bestM.Containment
-	dec.Canonical = d.replaces(&fp, *best, doc, bestWords)
+	dec.Canonical = d.replaces(fp, *best, doc, v.bestWords)
 	if dec.Canonical {
-		d.remember(&fp)
+		d.remember(fp)
 	}
 	dec.Reason = fmt.Sprintf("copy of story %d: simhash distance %d, containment %.2f, opening %.2f (%s)",
 		best.StoryID, bestM.Distance, bestM.Containment, bestM.Opening, bestM.Why)
@@ -339,7 +380,6 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	if len(dec.Merge) > 0 {
 		dec.Reason += fmt.Sprintf("; also verified against stories %v, which are merged into it", dec.Merge)
 	}
-	return dec, nil
 }
 
 // nominate asks idx for the stories sharing q's keys, keeps the

@@ -7,7 +7,10 @@
 //  1. Normalise the body (Document.Text only; headline and byline fields are
 //     never looked at): paragraphs that are bylines ("By X, Associated
 //     Press"), agency credits, editor's notes, update notices, "X contributed
-//     to this report" and copyright lines are dropped, a leading dateline
+//     to this report", copyright lines and reference lines ("Read more:
+//     <headline>", a related-stories heading and its headlines: short
+//     paragraphs that are not sentences, in a body that has sentences; see
+//     reflines.go) are dropped, a leading dateline
 //     ("WASHINGTON (AP) — ", "HANOI, Vietnam (AP) — ", "Dekalb, Ill. — ") is
 //     stripped, and words are lower-cased and hashed as they are scanned,
 //     eight bytes at a time, with a fixed 64-bit hash (tokenHash in
@@ -39,35 +42,22 @@
 //     not grow with the index or with how many stories share a sentence.
 //  5. Verify each of those stories against its canonical text: containment (share of the smaller text's
 //     3-shingles found in the larger, so trimmed and extended versions
-//     match), and the opening check (share of either text's opening
-//     paragraph found in the other). A story matches when containment >=
-//     StrongContainment, or containment >= Containment and the openings agree
-//     (>= LedeContainment) or the simhashes are within NearDistance. The best
-//     match (highest containment, then resemblance, then oldest story) wins.
+//     match), the same without the words inside quotation marks
+//     (Match.Unquoted: stories on one topic quote the same people), and the
+//     opening check (share of either text's opening paragraph found in the
+//     other's head, its first three paragraphs or first half). A story
+//     matches when containment >= StrongContainment and the openings agree
+//     or the unquoted containment is as high, or containment >= Containment
+//     and the openings agree (>= LedeContainment) or the simhashes are within
+//     NearDistance. So a follow-up that repeats two quotes and the background
+//     paragraph of a short story, under its own lede, is another story. The
+//     best match (highest containment, then resemblance, then oldest story)
+//     wins; only stories verified with both containments >= StrongContainment
+//     are merged.
 //  6. Canonical policy: most_complete (default: the version with the most
 //     normalised words is canonical; a later, longer update replaces it),
 //     first, or latest (by published time). "Most complete" is one
 //     definition (MoreComplete, KeepsCanonical) that merges use too.
-//
-// # Measured defaults
-//
-// Thresholds were chosen with sweeps (BenchmarkMeasureSweep and
-// BenchmarkMeasureNominatedStats in measure_test.go) over two independent
-// generators: this package's corpus built
-// from real news sentences (testdata/, MIT, see testdata/README.md) with its
-// own syndication edits, split into a tuning region and a harsher held-out
-// region (trims to a quarter, 5% rewording, rewritten ledes, follow-ups that
-// repeat two paragraphs), and the project's testweb. On testweb at 20k pages,
-// stories share lead sentences and background sentences (its sentence bank is
-// small), so the opening check alone is weak evidence: containment 0.4 with a
-// shared opening merged unrelated stories (pairwise precision 0.83). Opening
-// >= 0.8 with containment >= 0.5 kept precision >= 0.999 there, but on the
-// pipeline test's smaller web a follow-up that quotes the story in its own
-// lead paragraph verified at containment 0.54; 0.55 rejects it at a cost of
-// about 0.3 points of recall on the generated corpus. Containment 0.8 alone
-// (a rewritten lede) is the strong rule; 0.75 let unrelated testweb stories
-// through (precision 0.997). Only strong matches link stories for merging.
-// Lower thresholds would raise recall on the generated held-out region only.
 //
 // # Limits
 //
@@ -75,15 +65,10 @@
 // contract returns one text per story). A copy that matches another version
 // of a story but not its current canonical starts a new story; when a later
 // version verifies against both stories, Decision.Merge asks the store to
-// merge them (MemoryIndex does). With merging, shuffling the arrival order
-// leaves testweb's 1k clusters identical and moves at most 1 of 600 generated
-// pages (TestOrderIndependence); without it, 1-4 testweb and 15-22 generated
-// pages moved. At 20k pages a second order still moves 22 of 28,246 testweb
-// pages, 101 of 20,003 generated (tuning region) and 816 of 20,002 (held-out
-// region): order independence is approximate, not exact. Merging is transitive evidence, so it costs a little precision
-// on the harsh held-out region (see the report in the tests). Recall on very
-// heavily edited versions (trims to a quarter plus a local paragraph, a
-// rewritten lede) stays bounded.
+// merge them, so order independence is approximate, not exact
+// (TestOrderIndependence bounds it). The thresholds and what they cost are
+// measured by BenchmarkMeasureSweep and the quality tests; the numbers live
+// there and in the README.
 //
 // What dedup does not do: it does not store anything (the store implements
 // Index and records the Decision in the same transaction as the page), and it

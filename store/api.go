@@ -27,29 +27,33 @@ const MaxStoryPage = storiesBatch
 var _ Browser = (*db)(nil)
 
 // filterCond is export.Filter as SQL conditions on stories, each starting
-// with " AND ". It selects what Stories selects for the same filter.
-func filterCond(f export.Filter) (string, []any) {
-	var (
-		cond strings.Builder
-		args []any
-	)
-	if !f.Since.IsZero() {
-		cond.WriteString(` AND (CASE WHEN published = 0 THEN first_seen ELSE published END) >= ?`)
-		args = append(args, f.Since.UnixNano())
-	}
-	if !f.Until.IsZero() {
-		cond.WriteString(` AND (CASE WHEN published = 0 THEN first_seen ELSE published END) < ?`)
-		args = append(args, f.Until.UnixNano())
-	}
+// with " AND ": what both Stories (the export) and StoryPage (the API)
+// select. A Query that does not parse is an error wrapping ErrBadQuery.
+func (s *db) filterCond(f export.Filter) (string, []any, error) {
+	where, args := publishedFilter(f.Since, f.Until)
 	if f.Lang != "" {
-		cond.WriteString(` AND lower(lang) = ?`)
+		where = append(where, `lower(lang) = ?`)
 		args = append(args, strings.ToLower(f.Lang))
 	}
 	if f.Site != "" {
-		cond.WriteString(` AND EXISTS (SELECT 1 FROM copies c WHERE c.story_id = stories.id AND (lower(c.site) = ? OR c.host = ?))`)
+		where = append(where, `EXISTS (SELECT 1 FROM copies c WHERE c.story_id = stories.id AND (lower(c.site) = ? OR c.host = ?))`)
 		args = append(args, strings.ToLower(f.Site), strings.ToLower(f.Site))
 	}
-	return cond.String(), args
+	if strings.TrimSpace(f.Query) != "" {
+		q, err := ParseQuery(f.Query)
+		if err != nil {
+			return "", nil, err
+		}
+		cond, arg := s.matchCond(q)
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	var cond strings.Builder
+	for _, w := range where {
+		cond.WriteString(" AND ")
+		cond.WriteString(w)
+	}
+	return cond.String(), args, nil
 }
 
 // StoryPage implements Browser.
@@ -58,7 +62,10 @@ func (s *db) StoryPage(ctx context.Context, f export.Filter, after int64, limit 
 		return nil, nil
 	}
 	limit = min(limit, MaxStoryPage)
-	cond, args := filterCond(f)
+	cond, args, err := s.filterCond(f)
+	if err != nil {
+		return nil, fmt.Errorf("store: story page: %w", err)
+	}
 	// The limit bounds the stories read (copies are read for those only):
 	// the page ends at the limit-th matching ID after the cursor.
 	tx, err := s.r.BeginTx(ctx, s.snapshot)

@@ -33,7 +33,16 @@ func (s *db) Stats(ctx context.Context) (Stats, error) {
 		}
 	}
 	st.Duplicates = st.Copies - st.Stories
+	for _, part := range []func(context.Context, *Stats) error{s.siteStats, s.langStats, s.frontierStats, s.fetchStats} {
+		if err := part(ctx, &st); err != nil {
+			return Stats{}, err
+		}
+	}
+	return st, nil
+}
 
+// siteStats counts stories, copies and first publications per site.
+func (s *db) siteStats(ctx context.Context, st *Stats) error {
 	err := s.each(ctx, `SELECT site, count(DISTINCT story_id), count(*) FROM copies GROUP BY site ORDER BY count(*) DESC, site`,
 		nil, func(sc scanner) error {
 			var c SiteCount
@@ -44,7 +53,7 @@ func (s *db) Stats(ctx context.Context) (Stats, error) {
 			return nil
 		})
 	if err != nil {
-		return Stats{}, err
+		return err
 	}
 	first := map[string]int64{}
 	err = s.each(ctx, `SELECT first_publisher, count(*) FROM stories GROUP BY first_publisher`, nil, func(sc scanner) error {
@@ -59,12 +68,17 @@ func (s *db) Stats(ctx context.Context) (Stats, error) {
 		return nil
 	})
 	if err != nil {
-		return Stats{}, err
+		return err
 	}
 	for i := range st.Sites {
 		st.Sites[i].First = first[st.Sites[i].Site]
 	}
-	err = s.each(ctx, `SELECT lang, count(*) FROM stories GROUP BY lang ORDER BY count(*) DESC, lang`, nil, func(sc scanner) error {
+	return nil
+}
+
+// langStats counts stories per language.
+func (s *db) langStats(ctx context.Context, st *Stats) error {
+	return s.each(ctx, `SELECT lang, count(*) FROM stories GROUP BY lang ORDER BY count(*) DESC, lang`, nil, func(sc scanner) error {
 		var l LangCount
 		if err := sc.Scan(&l.Lang, &l.Stories); err != nil {
 			return err
@@ -72,10 +86,11 @@ func (s *db) Stats(ctx context.Context) (Stats, error) {
 		st.Langs = append(st.Langs, l)
 		return nil
 	})
-	if err != nil {
-		return Stats{}, err
-	}
-	err = s.each(ctx, `SELECT state, count(*) FROM frontier GROUP BY state`, nil, func(sc scanner) error {
+}
+
+// frontierStats counts frontier URLs per state.
+func (s *db) frontierStats(ctx context.Context, st *Stats) error {
+	return s.each(ctx, `SELECT state, count(*) FROM frontier GROUP BY state`, nil, func(sc scanner) error {
 		var (
 			state string
 			n     int64
@@ -86,15 +101,15 @@ func (s *db) Stats(ctx context.Context) (Stats, error) {
 		st.Frontier[state] = n
 		return nil
 	})
-	if err != nil {
-		return Stats{}, err
-	}
+}
 
-	// The latest RecentFetches log entries, by insertion order.
+// fetchStats sums up the latest RecentFetches fetch-log entries, by
+// insertion order: how many, the time they span, the errors by class.
+func (s *db) fetchStats(ctx context.Context, st *Stats) error {
 	recent := `SELECT err_class, error, at, id FROM fetch_log ORDER BY id DESC LIMIT ?`
 	var from, to int64
 	byClass := map[string]int{}
-	err = s.each(ctx, recent, []any{RecentFetches}, func(sc scanner) error {
+	err := s.each(ctx, recent, []any{RecentFetches}, func(sc scanner) error {
 		var (
 			class, msg string
 			at, id     int64
@@ -123,11 +138,11 @@ func (s *db) Stats(ctx context.Context) (Stats, error) {
 		return nil
 	})
 	if err != nil {
-		return Stats{}, err
+		return err
 	}
 	st.Fetches.From, st.Fetches.To = fromNanos(from), fromNanos(to)
 	sortErrors(st.Fetches.Errors)
-	return st, nil
+	return nil
 }
 
 // sortErrors orders error classes by count, most first, then by name.

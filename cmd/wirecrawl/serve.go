@@ -202,6 +202,17 @@ func (a *app) servePass(ctx context.Context, cfg config.Config, st store.Store, 
 		log.Error("pass not started", "err", err)
 		return metrics.PassError, err
 	}
+	// As crawl does: a cron crawl killed on this machine leaves no job
+	// waiting lease_ttl for the daemon.
+	n, err := takeOverLeases(ctx, st, log)
+	if err != nil {
+		if cerr := p.Close(); cerr != nil {
+			log.Warn("pipeline close", "err", cerr)
+		}
+		log.Error("pass not started", "err", err)
+		return metrics.PassError, err
+	}
+	m.LeasesTakenOver(n)
 	sum, err := p.Crawl(ctx, seeds)
 	if cerr := p.Close(); cerr != nil {
 		log.Warn("pipeline close", "err", cerr)
