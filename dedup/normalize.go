@@ -53,7 +53,7 @@ func normalizeInto(text string, buf []byte, tokens []uint64) (normalized, []byte
 	prose := hasProse(paras)
 	first := true
 	for i, p := range paras {
-		if skipParagraph(p, i, len(paras)) || prose && isRefLine(p) {
+		if skipParagraph(p, i, len(paras)) || prose && !first && isRefLine(p) {
 			continue
 		}
 		if first {

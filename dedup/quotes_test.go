@@ -33,6 +33,10 @@ func TestRefLines(t *testing.T) {
 	if len(n.tokens) != len(without.tokens) || len(n.paras) != 2 {
 		t.Errorf("reference line kept: %d tokens in %d paragraphs, want %d in 2", len(n.tokens), len(n.paras), len(without.tokens))
 	}
+	// the lede is never taken for one, however it ends
+	if n, _ := normalize("Green onions, peppers or chili flakes]\n\nThe recipe is older than the restaurant.", nil); len(n.paras) != 2 {
+		t.Errorf("a lede without a full stop was dropped: %d paragraphs left", len(n.paras))
+	}
 	lines := "Budget talks stall again\n\nMinister resigns over leaked papers"
 	if n, _ := normalize(lines, nil); len(n.paras) != 2 {
 		t.Errorf("a body of headlines alone lost paragraphs: %d left", len(n.paras))

@@ -20,7 +20,8 @@ import (
 // a sentence, so it does not end with a full stop, a question or an
 // exclamation mark, or a closing quote. The rule applies only to bodies
 // that have sentences of their own, so that a text written without
-// punctuation keeps its paragraphs.
+// punctuation keeps its paragraphs, and never to the first paragraph kept,
+// the lede, which a reference line does not precede.
 
 // maxRefWords is the longest a reference line runs, in words: a label of
 // up to four words and a headline of up to twenty.
