@@ -24,8 +24,9 @@ import (
 // the lede, which a reference line does not precede.
 
 // maxRefWords is the longest a reference line runs, in words: a label of
-// up to four words and a headline of up to twenty.
-const maxRefWords = 24
+// up to four words and a headline of up to fourteen. Longer paragraphs
+// without a full stop are more often sentences whose punctuation was lost.
+const maxRefWords = 18
 
 // hasProse reports whether any paragraph of paras ends like a sentence.
 func hasProse(paras []string) bool {
