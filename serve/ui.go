@@ -3,7 +3,6 @@ package serve
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -165,12 +164,13 @@ func parseUIQuery(q url.Values) (export.Filter, int64, int, error) {
 	return f, after, limit, nil
 }
 
-// withQuery adds a full-text query to f.
-//
-// TODO(issue 14): set f.Query once full-text search (export.Filter.Query)
-// lands; until then the search box answers that it cannot search text.
-func withQuery(_ *export.Filter, _ string) error {
-	return errors.New("full-text search is not available in this build; filter by site, language or date")
+// withQuery adds a full-text query to f (the syntax of store.ParseQuery).
+func withQuery(f *export.Filter, text string) error {
+	if _, err := store.ParseQuery(text); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	f.Query = text
+	return nil
 }
 
 // storyPage is the syndication view of one story.

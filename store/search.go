@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,7 +36,9 @@ type Hit struct {
 // implement it; a Store from Open can be asserted to it.
 type Searcher interface {
 	// Search returns up to limit stories matching f (f.Query is required),
-	// most relevant first (ties in ID order), skipping the first offset.
+	// most relevant first (ties in ID order), skipping the first offset;
+	// of a query matching more than RankWindow stories, the newest
+	// RankWindow are ranked.
 	// limit is capped at MaxStoryPage. A query that does not parse is an
 	// error wrapping ErrBadQuery.
 	Search(ctx context.Context, f export.Filter, offset, limit int) ([]Hit, error)
@@ -48,26 +51,52 @@ var _ Searcher = (*db)(nil)
 // 1.0, 0.4, 0.1).
 const bm25Weights = "10.0, 1.0, 4.0"
 
-// matchCond is the condition on stories that keeps those matching q, and
-// its argument.
-func (s *db) matchCond(q Query) (string, any) {
-	if s.d.postgres {
-		return `stories.id IN (SELECT story_id FROM story_search WHERE doc @@ to_tsquery('simple', ?))`, q.tsquery()
+// RankWindow is how many of a query's matches Search ranks at most: the
+// newest (highest IDs) that pass the filter. Ranking reads every ranked
+// story's index entry, so a word in most of a large store's stories would
+// cost seconds; news search favours recent stories anyway. A query with
+// fewer matches ranks them all.
+const RankWindow = 2000
+
+// window is the store's rank window: RankWindow unless a test set another.
+func (s *db) window() int {
+	if s.rankWindow > 0 {
+		return s.rankWindow
 	}
-	return `stories.id IN (SELECT rowid FROM story_fts WHERE story_fts MATCH ?)`, q.fts5()
+	return RankWindow
+}
+
+// matchFrom is the FROM and WHERE of the stories matching the search
+// argument (the first placeholder) and cond, the index driving.
+func (s *db) matchFrom(cond string) string {
+	if s.d.postgres {
+		return ` FROM story_search JOIN stories ON stories.id = story_search.story_id CROSS JOIN to_tsquery('simple', ?) AS tsq(q)
+			WHERE story_search.doc @@ tsq.q` + cond
+	}
+	return ` FROM story_fts CROSS JOIN stories ON stories.id = story_fts.rowid WHERE story_fts MATCH ?` + cond
+}
+
+// rankWindowStart returns the lowest ID among the newest window()
+// stories matching arg and cond (0 when fewer match: rank them all).
+func (s *db) rankWindowStart(ctx context.Context, r run, arg any, cond string, args []any) (int64, error) {
+	var start int64
+	err := r.queryRow(ctx, `SELECT stories.id`+s.matchFrom(cond)+` ORDER BY stories.id DESC LIMIT 1 OFFSET ?`,
+		append(append([]any{arg}, args...), s.window()-1)...).Scan(&start)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return start, err
 }
 
 // rankQuery is the query listing (id, score) of the stories matching the
 // search argument and cond, best first, with LIMIT and OFFSET to bind.
 func (s *db) rankQuery(cond string) string {
 	if s.d.postgres {
-		return `SELECT stories.id, ts_rank(story_search.doc, tsq.q) AS score
-			FROM story_search JOIN stories ON stories.id = story_search.story_id CROSS JOIN to_tsquery('simple', ?) AS tsq(q)
-			WHERE story_search.doc @@ tsq.q` + cond + ` ORDER BY score DESC, stories.id LIMIT ? OFFSET ?`
+		return `SELECT stories.id, ts_rank(story_search.doc, tsq.q) AS score` + s.matchFrom(cond) +
+			` ORDER BY score DESC, stories.id LIMIT ? OFFSET ?`
 	}
-	return `SELECT stories.id, -bm25(story_fts, ` + bm25Weights + `) AS score
-		FROM story_fts JOIN stories ON stories.id = story_fts.rowid
-		WHERE story_fts MATCH ?` + cond + ` ORDER BY score DESC, stories.id LIMIT ? OFFSET ?`
+	return `SELECT stories.id, -bm25(story_fts, ` + bm25Weights + `) AS score` + s.matchFrom(cond) +
+		` ORDER BY score DESC, stories.id LIMIT ? OFFSET ?`
 }
 
 // Search implements Searcher.
@@ -79,15 +108,11 @@ func (s *db) Search(ctx context.Context, f export.Filter, offset, limit int) ([]
 	if strings.TrimSpace(f.Query) == "" {
 		return nil, fmt.Errorf("store: search: %w: no words to search for", ErrBadQuery)
 	}
-	q, err := ParseQuery(f.Query)
+	sel, err := s.compile(f)
 	if err != nil {
 		return nil, err
 	}
-	f.Query = ""
-	cond, args, err := s.filterCond(f)
-	if err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
-	}
+	q, cond, args := *sel.query, sel.cond, sel.args
 	arg := q.fts5()
 	if s.d.postgres {
 		arg = q.tsquery()
@@ -98,28 +123,21 @@ func (s *db) Search(ctx context.Context, f export.Filter, offset, limit int) ([]
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
 	r := run{s: s, tx: tx, read: true}
-	qargs := append(append([]any{arg}, args...), limit, offset)
-	rows, err := r.query(ctx, s.rankQuery(cond), qargs...)
+	start, err := s.rankWindowStart(ctx, r, arg, cond, args)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
-	var hits []Hit
-	ids := []any{}
-	for rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.Story.ID, &h.Rank); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: search: %w", err)
-		}
-		hits = append(hits, h)
-		ids = append(ids, h.Story.ID)
+	if start > 0 {
+		cond += ` AND stories.id >= ?`
+		args = append(args[:len(args):len(args)], start)
 	}
-	err = errors.Join(rows.Err(), rows.Close())
+	hits, err := s.rank(ctx, r, cond, append(append([]any{arg}, args...), limit, offset))
 	if err != nil || len(hits) == 0 {
-		if err != nil {
-			return nil, fmt.Errorf("store: search: %w", err)
-		}
-		return []Hit{}, nil
+		return hits, err
+	}
+	ids := make([]any, len(hits))
+	for i, h := range hits {
+		ids[i] = h.Story.ID
 	}
 	batch, err := s.storyBatch(ctx, r, ` AND id IN (`+placeholders(len(ids))+`)`, ids, 0)
 	if err != nil {
@@ -138,6 +156,27 @@ func (s *db) Search(ctx context.Context, f export.Filter, offset, limit int) ([]
 		}
 	}
 	return out, nil
+}
+
+// rank runs rankQuery and returns the hits with their IDs and ranks.
+func (s *db) rank(ctx context.Context, r run, cond string, args []any) ([]Hit, error) {
+	rows, err := r.query(ctx, s.rankQuery(cond), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	defer rows.Close()
+	hits := []Hit{}
+	for rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.Story.ID, &h.Rank); err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		hits = append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	return hits, nil
 }
 
 // snippetWords is how many words a Hit's snippet shows.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +120,54 @@ func TestSearchMigratesOldDatabase(t *testing.T) {
 			}
 			if got := find("lighthouse"); len(got) != 2 {
 				t.Errorf("lighthouse: %v, want both stories", got)
+			}
+		})
+	}
+}
+
+// TestSearchRankWindow: a query matching more stories than the rank window
+// ranks the newest of those that pass the filter; the rest are not hits.
+func TestSearchRankWindow(t *testing.T) {
+	for _, be := range []struct {
+		name string
+		dsn  func(testing.TB) string
+	}{{"sqlite", sqliteDSN}, {"postgres", postgresDSN}} {
+		t.Run(be.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := storetest.Open(t, be.dsn(t), store.Config{})
+			store.SetRankWindow(s, 3)
+			var ids []int64
+			for i := range 8 {
+				// The oldest stories say storm most often: the most relevant.
+				text := strings.Repeat("storm ", 8-i) + "over the coast " + strings.Repeat("calm ", i)
+				p := storetest.NewPage("https://a.example/"+strconv.Itoa(i), "Site "+strconv.Itoa(i%2), text, time.Time{}, uint64(100+i))
+				id, _, err := s.SavePage(ctx, storetest.LookupDecide(p))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			search := func(f export.Filter) []int64 {
+				t.Helper()
+				hits, err := s.(store.Searcher).Search(ctx, f, 0, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []int64
+				for _, h := range hits {
+					got = append(got, h.Story.ID)
+				}
+				return got
+			}
+			if got, want := search(export.Filter{Query: "storm"}), []int64{ids[5], ids[6], ids[7]}; !slices.Equal(got, want) {
+				t.Errorf("storm, window 3: %v, want the newest three by relevance %v", got, want)
+			}
+			// The window counts the stories that pass the filter.
+			if got, want := search(export.Filter{Query: "storm", Site: "Site 0"}), []int64{ids[2], ids[4], ids[6]}; !slices.Equal(got, want) {
+				t.Errorf("storm on site 0, window 3: %v, want %v", got, want)
+			}
+			if got, want := search(export.Filter{Query: "storm calm"}), []int64{ids[5], ids[6], ids[7]}; !slices.Equal(got, want) {
+				t.Errorf("storm calm: %v, want %v", got, want)
 			}
 		})
 	}

@@ -73,7 +73,7 @@ const storiesBatch = 256
 // export.Source. It reads storiesBatch stories at a time (keyset paging), so
 // memory stays bounded and no connection is held while fn runs.
 func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Story) error) error {
-	cond, args, err := s.filterCond(f)
+	sel, err := s.compile(f)
 	if err != nil {
 		return fmt.Errorf("store: stories: %w", err)
 	}
@@ -91,7 +91,7 @@ func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Sto
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		batch, err := s.storyBatch(ctx, r, cond, args, last)
+		batch, err := s.page(ctx, r, sel, last, storiesBatch)
 		if err != nil {
 			return fmt.Errorf("store: stories: %w", err)
 		}
