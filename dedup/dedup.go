@@ -175,10 +175,10 @@ func (d *Deduper) compare(a, b *fingerprint) Match {
 	m.Resemblance = float64(common) / float64(la+lb-common)
 	oa, ob := 0.0, 0.0
 	if len(a.op32) > 0 {
-		oa = float64(intersect32(a.op32, b.hd32)) / float64(len(a.op32))
+		oa = float64(intersectHead(a.op32, b.sh32, b.head)) / float64(len(a.op32))
 	}
 	if len(b.op32) > 0 {
-		ob = float64(intersect32(b.op32, a.hd32)) / float64(len(b.op32))
+		ob = float64(intersectHead(b.op32, a.sh32, a.head)) / float64(len(b.op32))
 	}
 	m.Opening = max(oa, ob)
 	m.Unquoted = m.Containment

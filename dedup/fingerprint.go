@@ -38,10 +38,10 @@ type fingerprint struct {
 	// of the 64-bit hashes, so the cache holds twice as many stories; a
 	// false match among a thousand shingles has odds of about 1 in 2^22.
 	sh32, op32 []uint32
-	// hd32 is the same of the head's shingles: an opening agrees only
-	// with the other text's head (see headParas). It shares sh32's memory
+	// head marks, bit i for sh32[i], the shingles found in the head: an
+	// opening agrees only with the other text's head (see headParas). Nil
 	// when the head is the whole text.
-	hd32 []uint32
+	head []uint64
 	// qsh are the shingles that touch a quotation, in text order (nil
 	// without quotations; dropped by prepare), and q32 the same as sh32
 	// (see quotes.go).
@@ -199,9 +199,9 @@ func (fp *fingerprint) prepare() {
 	if !fp.sorted {
 		fp.op32 = compact32(fp.shingles[:fp.openN])
 		fp.sh32 = compact32(fp.shingles)
-		fp.hd32 = fp.sh32
+		fp.head = nil
 		if fp.headN < len(fp.shingles) {
-			fp.hd32 = compact32(fp.shingles[:fp.headN])
+			fp.head = headBits(fp.sh32, compact32(fp.shingles[:fp.headN]))
 		}
 		if fp.qsh != nil {
 			fp.q32, fp.qsh = compact32(fp.qsh), nil
@@ -323,6 +323,43 @@ func insertBottom(out []uint64, v uint64, k int) []uint64 {
 func sortUnique(s []uint64) []uint64 {
 	slices.Sort(s)
 	return slices.Compact(s)
+}
+
+// headBits marks, bit i for sh[i], the values of sh also in hd (both
+// sorted and unique).
+func headBits(sh, hd []uint32) []uint64 {
+	bits := make([]uint64, (len(sh)+63)/64)
+	j := 0
+	for i, v := range sh {
+		for j < len(hd) && hd[j] < v {
+			j++
+		}
+		if j < len(hd) && hd[j] == v {
+			bits[i/64] |= 1 << (i % 64)
+		}
+	}
+	return bits
+}
+
+// intersectHead counts the values of op found in sh at a position marked
+// in head (all of sh when head is nil); op and sh are sorted and unique.
+func intersectHead(op, sh []uint32, head []uint64) int {
+	n, i, j := 0, 0, 0
+	for i < len(op) && j < len(sh) {
+		switch {
+		case op[i] < sh[j]:
+			i++
+		case op[i] > sh[j]:
+			j++
+		default:
+			if head == nil || head[j/64]>>(j%64)&1 == 1 {
+				n++
+			}
+			i++
+			j++
+		}
+	}
+	return n
 }
 
 // intersect32 counts the values two sorted unique slices share.
