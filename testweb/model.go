@@ -133,6 +133,9 @@ type Page struct {
 	// Body is the clean article text: paragraphs joined by "\n\n", exactly
 	// what a perfect cleaner outputs (no headline, byline or boilerplate; an
 	// inline dateline such as "LONDON (AP) — " is part of the first paragraph).
+	// The reference lines an outlet puts among the paragraphs, as plain
+	// paragraphs a cleaner cannot tell from the text, are part of it (see
+	// References).
 	Body      string
 	Published time.Time
 	// Lang is the page's language ("en", "de", "id").
