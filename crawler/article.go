@@ -19,22 +19,19 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind frontier.Kind
 		return nil, err
 	}
 	host := frontier.HostOf(u)
-	sem := c.hostSem(host)
-	select {
-	case sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := c.acquireHost(ctx, host); err != nil {
+		return nil, err
 	}
 	res, err := c.waitSlot(ctx, host)
 	if err != nil {
-		<-sem
+		c.hosts.release(host)
 		return nil, err
 	}
 	if d := p.held(u); d > 0 {
 		// A request answered while this one waited for its host asked us
 		// to wait for u.
 		c.settle(ctx, res)
-		<-sem
+		c.hosts.release(host)
 		return nil, &HTTPError{Status: http.StatusTooManyRequests, RetryAfter: d, URL: u}
 	}
 	resp, err := c.f.fetch(ctx, u, hdr, c.hopCheck(p, seenCheck, &res))
@@ -49,7 +46,7 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind frontier.Kind
 		}
 	}
 	c.settle(ctx, res)
-	<-sem
+	c.hosts.release(host)
 	// Counted before the host is given back, so that the dispatcher sees a
 	// host given up before it sends the host's next job.
 	c.noteHost(p, host, classOf(err))

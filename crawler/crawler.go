@@ -132,7 +132,7 @@ func New(cfg Config, st frontier.State, log *slog.Logger) (*Crawler, error) {
 	}
 	cfg = cfg.WithDefaults()
 	var rb [4]byte
-	_, _ = rand.Read(rb[:])
+	rand.Read(rb[:]) // crypto/rand.Read never returns an error (it crashes instead)
 	return &Crawler{
 		cfg:        cfg,
 		st:         st,

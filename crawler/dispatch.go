@@ -176,17 +176,23 @@ func (c *Crawler) reportProgress(ctx context.Context, p *pass) {
 		return
 	}
 	now := time.Now().UnixNano()
-	if now-p.lastPendingAt.Load() > int64(500*time.Millisecond) {
+	if now-p.lastPendingAt.Load() > int64(pendingRefresh) {
 		p.lastPendingAt.Store(now)
 		if p.scope != nil {
 			open, _ := p.scopeCounts()
 			p.lastPending.Store(int64(open))
-		} else if n, err := c.st.Pending(ctx, time.Now().Add(c.cfg.MaxRetryWait)); err == nil {
+		} else if n, err := c.st.Pending(ctx, time.Now().Add(c.cfg.MaxRetryWait)); err != nil {
+			c.log.Debug("progress: count the jobs left", "err", err) // the last count stands
+		} else {
 			p.lastPending.Store(int64(n))
 		}
 	}
 	(*pp)(done, int(p.lastPending.Load()))
 }
+
+// pendingRefresh is how often the progress hook's count of jobs left is
+// read again: a store query, not worth making per job.
+const pendingRefresh = 500 * time.Millisecond
 
 // releaseTimeout bounds the store write that gives a job back after an
 // interruption: the process is on its way out.

@@ -16,11 +16,5 @@
 // It does not clean, deduplicate or store articles, and it does not decode
 // charsets: the raw bytes and the Content-Type header go to the Handler.
 //
-// Files by job: crawler.go (public types, New), dispatch.go (a pass: the
-// workers and per-host queues), pass.go (per-pass state), poll.go (feeds,
-// sitemaps, home pages), article.go (fetching an article, its redirects and
-// aliases), retry.go (retry policy), politeness.go (host slots across
-// processes), robots.go, fetch.go and netguard.go (HTTP, limits, private
-// addresses), parse.go, normalize.go, seeds.go, ingest.go, state.go (the
-// State contract), memstate.go. README.md beside them says how each works.
+// README.md beside the code says how each part works and which file does it.
 package crawler

@@ -50,7 +50,7 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 		switch {
 		case err == nil, errors.Is(err, errHandled):
 			err = nil
-			_ = c.st.Finish(sctx, u, "")
+			c.finish(sctx, p, u, "")
 		case ctx.Err() != nil:
 			return p.summary(), ctx.Err()
 		case c.unusable(p, err):
@@ -59,7 +59,11 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 			class, _ := classify(err)
 			p.errClass(class, err)
 			p.add(func(s *Summary) { s.Failed++ })
-			_ = c.st.Finish(sctx, u, class)
+			c.finish(sctx, p, u, class)
+		}
+		if f := p.fatalErr(); f != nil {
+			// The store broke while recording the input's outcome.
+			return p.summary(), fmt.Errorf("ingest: store unusable: %w", f)
 		}
 		report(raw, err)
 	}

@@ -87,7 +87,9 @@ func NormalizeURL(raw string) (string, error) {
 			segs[i] = strings.Join(parts, "%2F")
 		}
 		u.RawPath = strings.Join(segs, "/")
-		u.Path, _ = url.PathUnescape(u.RawPath)
+		if p, err := url.PathUnescape(u.RawPath); err == nil {
+			u.Path = p
+		} // else RawPath, made of valid escapes above, cannot be: Path stays
 	} else {
 		if u.Path == "" {
 			u.Path = "/"

@@ -7,31 +7,66 @@ import (
 	"time"
 )
 
-// processHosts holds the per-host semaphores of every Crawler in the process,
-// so that crawlers sharing a process also share each host's concurrency
-// limit and the delay measured from each answer (see settle).
+// processHosts counts the requests in flight per host for every Crawler of
+// the process: process-wide on purpose, so that crawlers sharing a process
+// (serve's passes and an ingest, tests with several crawlers) also share
+// each host's concurrency. Each Crawler holds the count to its own
+// PerHostParallelism (before, the first Crawler to ask for a host sized
+// its limit for all). Across processes the store's host holds do the same.
 var processHosts = newHostSems()
 
-// hostSems are per-host concurrency semaphores.
+// hostSems counts requests in flight per host; a host with none is
+// forgotten, so the map holds only the hosts being asked now.
 type hostSems struct {
-	mu   sync.Mutex
-	sems map[string]chan struct{}
+	mu       sync.Mutex
+	inflight map[string]int
+	freed    map[string]chan struct{} // closed when a request to the host ends
 }
 
-func newHostSems() *hostSems { return &hostSems{sems: make(map[string]chan struct{})} }
+func newHostSems() *hostSems {
+	return &hostSems{inflight: make(map[string]int), freed: make(map[string]chan struct{})}
+}
 
-// hostSem returns host's process-wide concurrency semaphore. Its capacity is
-// the PerHostParallelism of the first crawler that asked for it.
-func (c *Crawler) hostSem(host string) chan struct{} {
-	hs := c.hosts
+// acquire waits until fewer than limit requests to host are in flight and
+// counts one more; release ends it.
+func (hs *hostSems) acquire(ctx context.Context, host string, limit int) error {
+	for {
+		hs.mu.Lock()
+		if hs.inflight[host] < limit {
+			hs.inflight[host]++
+			hs.mu.Unlock()
+			return nil
+		}
+		ch, ok := hs.freed[host]
+		if !ok {
+			ch = make(chan struct{})
+			hs.freed[host] = ch
+		}
+		hs.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// release ends a request to host counted by acquire.
+func (hs *hostSems) release(host string) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	s, ok := hs.sems[host]
-	if !ok {
-		s = make(chan struct{}, c.cfg.PerHostParallelism)
-		hs.sems[host] = s
+	if hs.inflight[host]--; hs.inflight[host] <= 0 {
+		delete(hs.inflight, host)
 	}
-	return s
+	if ch, ok := hs.freed[host]; ok {
+		close(ch)
+		delete(hs.freed, host)
+	}
+}
+
+// acquireHost waits for a request slot of host within PerHostParallelism.
+func (c *Crawler) acquireHost(ctx context.Context, host string) error {
+	return c.hosts.acquire(ctx, host, c.cfg.PerHostParallelism)
 }
 
 func (c *Crawler) setHostDelay(host string, d time.Duration) {

@@ -451,7 +451,8 @@ func (c *Crawler) enqueueArticles(ctx context.Context, p *pass, entries []entry)
 // (gofeed builds the feed twice, as its own type and as gofeed.Feed), and
 // every worker may be parsing one: six 9 MB feeds at once took 750 MiB. A
 // body larger than the budget takes all of it, so big feeds are parsed one
-// at a time.
+// at a time. Process-wide on purpose: the heap it bounds is the process's,
+// however many Crawlers share it.
 var parseBudget = semaphore.NewWeighted(parseBudgetBytes)
 
 const parseBudgetBytes = 8 << 20

@@ -119,6 +119,10 @@ func (c *Crawler) retry(ctx context.Context, p *pass, j frontier.Job, class stri
 	}
 }
 
+// minRobotsWait is the shortest wait for a robots.txt that was unavailable:
+// its retry time may have just passed.
+const minRobotsWait = time.Second
+
 // retryWait is how long to wait before retrying after err, attempts tries
 // made: until the robots.txt it waits for may be asked again, the server's
 // Retry-After, or else the exponential backoff. Crawl's retries and
@@ -128,7 +132,7 @@ func (c *Crawler) retryWait(attempts int, err error) time.Duration {
 	var he *HTTPError
 	switch {
 	case errors.As(err, &ru):
-		return max(time.Until(ru.Until), time.Second)
+		return max(time.Until(ru.Until), minRobotsWait)
 	case errors.As(err, &he) && he.RetryAfter > 0:
 		return he.RetryAfter
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -136,7 +137,7 @@ func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect
 			// Unparseable robots.txt: treat as no restrictions (RFC 9309 2.2.2
 			// parsers ignore invalid lines), logged once.
 			c.log.Warn("unparseable robots.txt, allowing all", "host", host, "err", err)
-			data, _ = robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
+			data = allowAll
 		}
 	}
 	hr.data, hr.loaded, hr.expires, hr.unavailable, hr.cause = data, true, fetched.Add(ttl), false, nil
@@ -148,26 +149,24 @@ func (c *Crawler) robotsFor(ctx context.Context, scheme, host string, inRedirect
 
 // fetchRobots GETs robots.txt politely; status 0 means no answer, and err
 // then says why (for a 5xx answer, err is the HTTPError). It takes
-// the host's semaphore like any request, except inside a redirect, whose
-// worker holds a semaphore already (taking a second could deadlock); there
+// a request place of the host like any request, except inside a redirect, whose
+// worker holds one already (taking a second could deadlock); there
 // only the host's slot spaces it.
 func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedirect bool) ([]byte, int, error) {
 	u := scheme + "://" + host + "/robots.txt"
 	if !inRedirect {
-		// Bounded: a worker in a redirect may hold this semaphore while it
+		// Bounded: a worker in a redirect may hold this place while it
 		// waits for the robots.txt lock we hold; after the timeout we go on
 		// with the host's slot alone.
-		sem := c.hostSem(host)
-		t := time.NewTimer(c.cfg.Timeout)
-		select {
-		case sem <- struct{}{}:
-			defer func() { <-sem }()
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+		err := c.acquireHost(actx, host)
+		cancel()
+		switch {
+		case err == nil:
+			defer c.hosts.release(host)
+		case ctx.Err() != nil:
 			return nil, 0, ctx.Err()
 		}
-		t.Stop()
 	}
 	res, err := c.waitSlot(ctx, host)
 	if err != nil {
@@ -281,3 +280,13 @@ func agentToken(ua string) string {
 	}
 	return strings.ToLower(t)
 }
+
+// allowAll is the robots.txt of a host that has none (a 404): everything is
+// allowed.
+var allowAll = func() *robotstxt.RobotsData {
+	data, err := robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
+	if err != nil {
+		panic(fmt.Sprintf("crawler: robots.txt for a 404: %v", err)) // robotstxt reads no body for a 404
+	}
+	return data
+}()

@@ -83,6 +83,8 @@ type drainBody struct {
 func (b *drainBody) Read(p []byte) (int, error) { return b.r.Read(p) }
 
 func (b *drainBody) Close() error {
+	// A drain that fails only costs the connection's reuse: net/http
+	// closes it instead. Close's own error is the one to report.
 	_, _ = io.Copy(io.Discard, b.r)
 	return b.c.Close()
 }

@@ -177,3 +177,52 @@ func BenchmarkStoryAPINews(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSyndicationView measures GET /stories/{id}, the syndication view
+// of a wire story run by 50 outlets (each copy's own text kept, so 50
+// sentence diffs, the timeline and the table), over HTTP on a SQLite store
+// that holds WIRECRAWL_BENCH_STORIES (default 100,000) synthetic news
+// stories besides; it reports p50 and p99 latencies, the page size, and
+// the process's CPU time per view (client and server: on a loaded machine
+// the latencies measure the queue for a core).
+func BenchmarkSyndicationView(b *testing.B) {
+	n := 100000
+	if v := os.Getenv("WIRECRAWL_BENCH_STORIES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 100 {
+			b.Fatalf("WIRECRAWL_BENCH_STORIES=%q: want a number of stories >= 100", v)
+		}
+	}
+	dsn := storetest.SQLiteDSN(b)
+	start := time.Now()
+	storetest.FillNews(b, dsn, storetest.NewNews(), n)
+	b.Logf("filled %d stories in %v", n, time.Since(start).Round(time.Second))
+	st := storetest.Open(b, dsn, store.Config{KeepCopyText: true})
+	id := storeStory(b, st, 1<<41, wireStory(50)...)
+	srv := httptest.NewServer(serve.Handler(serve.Config{Store: st, Registry: prometheus.NewRegistry()}))
+	defer srv.Close()
+	path := srv.URL + "/stories/" + strconv.FormatInt(id, 10)
+	var (
+		lat  []time.Duration
+		size int64
+	)
+	cpu0 := cpuTime()
+	for b.Loop() {
+		start := time.Now()
+		resp, err := srv.Client().Get(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(size)/1024, "page-KiB")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(len(lat)), "cpu-ms/op")
+}

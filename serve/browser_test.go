@@ -103,7 +103,7 @@ func navigate(t *testing.T, ctx context.Context, what string, steps ...chromedp.
 }
 
 // TestBrowserSyndication drives Chromium through the UI as a user would:
-// log in with the token, search for an outlet, open the wire story's
+// log in with the token, search the text, open the wire story's
 // syndication view, check its timeline and outlets, and open one copy's
 // changes. It fails on any console error or CSP violation, and shows that
 // it would see one: a page with an inline script under the server's CSP
@@ -113,13 +113,39 @@ func TestBrowserSyndication(t *testing.T) {
 	if path == "" {
 		t.Skip("no chromium: install it (.ci/setup-chromium.sh) or set WIRECRAWL_TEST_CHROMIUM")
 	}
-	st := loaded(t, storetest.SQLiteDSN(t), &exporttest.Corpus{N: 8, Paragraphs: 2})
 	const outlets = 8
+	srv, id := browserServer(t, outlets)
+	ctx, log := startChromium(t, path)
+	start := time.Now()
+	openSyndication(t, ctx, srv.URL, id, outlets)
+	openChanges(t, ctx)
+	if out := os.Getenv("WIRECRAWL_SCREENSHOT"); out != "" {
+		png, err := chromedp.Run(ctx, chromedp.ScreenshotScale(chromedp.CSS(`body`), 0.7))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		if err := os.WriteFile(out, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot of the syndication view: %s (%d bytes)", out, len(png))
+	}
+	if errs := log.flush(t, ctx, 1); len(errs) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+	t.Logf("login, search, syndication view and a copy's changes in %s", time.Since(start).Round(time.Millisecond))
+	cspControl(t, ctx, log, srv.URL)
+}
+
+// browserServer serves the UI (with a token) over a store holding a small
+// corpus and the wire story run by `outlets` outlets, whose id it returns,
+// and /csp-probe: a page with an inline script under the UI's own CSP.
+func browserServer(t *testing.T, outlets int) (*httptest.Server, int64) {
+	t.Helper()
+	st := loaded(t, storetest.SQLiteDSN(t), &exporttest.Corpus{N: 8, Paragraphs: 2})
 	id := storeStory(t, st, 1<<41, wireStory(outlets)...)
 	h := serve.Handler(serve.Config{Store: st, Registry: prometheus.NewRegistry(), Token: "browser-s3cret"})
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
-	// The control: the server's own CSP on a page with an inline script.
 	mux.HandleFunc("GET /csp-probe", func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
@@ -128,36 +154,48 @@ func TestBrowserSyndication(t *testing.T) {
 		fmt.Fprint(w, `<!doctype html><title>probe</title><link rel="icon" href="data:,"><script>document.title = "ran"</script>`)
 	})
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv, id
+}
 
+// startChromium starts the browser (headless, no sandbox, no GPU) and
+// collects its console.
+func startChromium(t *testing.T, path string) (context.Context, *consoleLog) {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path),
 		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1100, 900))
 	actx, cancel := chromedp.NewExecAllocator(t.Context(), opts...)
-	defer cancel()
+	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	start := time.Now()
+	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil { // start the browser
 		t.Fatalf("start %s: %v", path, err)
 	}
 	log := &consoleLog{sentinel: make(chan string, 4), errored: make(chan struct{}, 1)}
 	go log.collect(chromedp.Console(ctx))
+	return ctx, log
+}
 
+// openSyndication logs in, searches the text and opens the wire story's
+// syndication view, checking its outlets and timeline.
+func openSyndication(t *testing.T, ctx context.Context, base string, id int64, outlets int) {
+	t.Helper()
 	// Log in: the UI sends the browser to the form and back.
-	navigate(t, ctx, "open the UI", chromedp.Navigate(srv.URL+"/"))
+	navigate(t, ctx, "open the UI", chromedp.Navigate(base+"/"))
 	navigate(t, ctx, "log in",
 		chromedp.SendKeys(chromedp.CSS(`input[name="token"]`), "browser-s3cret"),
 		chromedp.Submit(chromedp.CSS(`input[name="token"]`)))
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`form.search`))); err != nil {
 		t.Fatalf("after login: %v", err)
 	}
-	// Search for the outlet; the wire story is the one result.
+	// Search the text for the quoted harbour master; the wire story is
+	// the one result.
 	navigate(t, ctx, "search",
-		chromedp.SendKeys(chromedp.CSS(`input[name="site"]`), wireOutlet(1)),
-		chromedp.Submit(chromedp.CSS(`input[name="site"]`)))
+		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), `"Elena Voss"`),
+		chromedp.Submit(chromedp.CSS(`input[name="q"]`)))
 	links, err := chromedp.Run(ctx, chromedp.AttributesAll(chromedp.CSS(`a.story-link`)))
 	if err != nil || len(links) != 1 || links[0]["href"] != "/stories/"+strconv.FormatInt(id, 10) {
-		t.Fatalf("search for %q: results %v (%v), want the wire story %d", wireOutlet(1), links, err, id)
+		t.Fatalf(`search for "Elena Voss": results %v (%v), want the wire story %d`, links, err, id)
 	}
 	// The syndication view: every outlet in the table and on the timeline.
 	navigate(t, ctx, "open the story", chromedp.Click(chromedp.CSS(`a.story-link`)))
@@ -177,7 +215,12 @@ func TestBrowserSyndication(t *testing.T) {
 	if err != nil || len(dots) != outlets+1 {
 		t.Errorf("timeline: %d dots (%v), want %d", len(dots), err, outlets+1)
 	}
-	// One copy's changes: the Valley Times (copy 2) edited a sentence.
+}
+
+// openChanges follows the Valley Times' (copy 2's) link from the table to
+// its changes and checks its edited sentence.
+func openChanges(t *testing.T, ctx context.Context) {
+	t.Helper()
 	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("table.copies tr")]
 		.find(r => r.textContent.includes(`+strconv.Quote(wireOutlet(2))+`)).querySelector("a.changes-link").getAttribute("href")`))
 	if err != nil || !strings.HasPrefix(href, "#copy-") {
@@ -211,23 +254,13 @@ func TestBrowserSyndication(t *testing.T) {
 	if err != nil || !strings.Contains(del, "more than 200,000") {
 		t.Errorf("copy 2's edit: deleted %q (%v), want the wire's count", del, err)
 	}
-	if out := os.Getenv("WIRECRAWL_SCREENSHOT"); out != "" {
-		png, err := chromedp.Run(ctx, chromedp.ScreenshotScale(chromedp.CSS(`body`), 0.7))
-		if err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		if err := os.WriteFile(out, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot of the syndication view: %s (%d bytes)", out, len(png))
-	}
-	if errs := log.flush(t, ctx, 1); len(errs) > 0 {
-		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
-	}
-	t.Logf("login, search, syndication view and a copy's changes in %s", time.Since(start).Round(time.Millisecond))
+}
 
-	// The control: an inline script is blocked, and the blocking is seen.
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/csp-probe")); err != nil {
+// cspControl shows that the console check sees a CSP violation: the
+// probe's inline script is blocked, and the blocking is logged.
+func cspControl(t *testing.T, ctx context.Context, log *consoleLog, base string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/csp-probe")); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,8 +38,39 @@ type copyView struct {
 	Canonical bool
 	// HasText: the copy's own text was kept, so Diff compares it.
 	HasText bool
-	Diff    []SentenceDiff
+	Lines   []diffLine
 	Sum     DiffSummary
+}
+
+// diffLine is a SentenceDiff as the template shows it: plain fields, so
+// that a page of 50 diffs costs the template no function calls per line.
+type diffLine struct {
+	// Class is the change's name (same, added, removed, edited).
+	Class string
+	Text  string
+	// Ins and Del: the whole sentence is added or removed.
+	Ins, Del bool
+	Spans    []diffSpan
+}
+
+type diffSpan struct {
+	Text     string
+	Ins, Del bool
+}
+
+// lines converts a diff for the template.
+func lines(d []SentenceDiff) []diffLine {
+	out := make([]diffLine, len(d))
+	for i, l := range d {
+		out[i] = diffLine{Class: l.Change.String(), Text: l.Text, Ins: l.Change == Added, Del: l.Change == Removed}
+		if len(l.Spans) > 0 {
+			out[i].Spans = make([]diffSpan, len(l.Spans))
+			for k, sp := range l.Spans {
+				out[i].Spans[k] = diffSpan{Text: sp.Text, Ins: sp.Change == Added, Del: sp.Change == Removed}
+			}
+		}
+	}
+	return out
 }
 
 // syndication builds the view of st: copies in time order, each diffed
@@ -59,8 +91,8 @@ func syndication(b base, st *wirecrawl.Story) storyView {
 			cv.Host = u.Hostname()
 		}
 		if cv.HasText && !cv.Canonical {
-			cv.Diff = DiffSentences(st.Text, c.Text)
-			cv.Sum = Summary(cv.Diff)
+			d := DiffSentences(st.Text, c.Text)
+			cv.Lines, cv.Sum = lines(d), Summary(d)
 			v.AnyText = true
 		}
 		v.Copies = append(v.Copies, cv)
@@ -94,19 +126,20 @@ func delay(d time.Duration) string {
 // row per copy in time order, a dot at its time on a shared axis.
 type timeline struct {
 	Width, Height, Left, Right, AxisY, TickY int
-	LabelX                                   float64
+	LabelX                                   int
 	Ticks                                    []tick
 	Rows                                     []timelineRow
 }
 
 type tick struct {
-	X     float64
+	X     string
 	Label string
 }
 
 type timelineRow struct {
-	N         int
-	X, Y      float64
+	N int
+	// X and Y are the dot's centre, formatted for SVG.
+	X, Y      string
 	Label     string
 	Title     string
 	Delay     string
@@ -148,13 +181,16 @@ func newTimeline(copies []copyView) timeline {
 			label = string(r[:25]) + "…"
 		}
 		t.Rows = append(t.Rows, timelineRow{
-			N: c.N, X: x(c.When), Y: float64(tlTop + i*tlRowH + tlRowH/2), Label: label,
+			N: c.N, X: svgNum(x(c.When)), Y: svgNum(float64(tlTop + i*tlRowH + tlRowH/2)), Label: label,
 			Title: when(c.When) + " · " + c.Copy.Title, Delay: c.Delay, Canonical: c.Canonical,
 		})
 	}
-	t.Ticks = []tick{{tlLeft, when(start)}}
+	t.Ticks = []tick{{svgNum(tlLeft), when(start)}}
 	if end.After(start) {
-		t.Ticks = append(t.Ticks, tick{tlRight, when(end)})
+		t.Ticks = append(t.Ticks, tick{svgNum(tlRight), when(end)})
 	}
 	return t
 }
+
+// svgNum formats a coordinate for SVG, to a tenth.
+func svgNum(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }

@@ -7,13 +7,11 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wirecrawl/wirecrawl"
-	"github.com/wirecrawl/wirecrawl/export"
 	"github.com/wirecrawl/wirecrawl/store"
 )
 
@@ -127,7 +125,8 @@ func (h *handler) listPage(w http.ResponseWriter, r *http.Request) {
 			q.Del(k)
 		}
 	}
-	f, after, limit, err := parseUIQuery(q)
+	// The API's parameters, q (full text) among them.
+	f, after, limit, err := parseListQuery(q)
 	if err != nil {
 		data.Error = err.Error()
 		h.render(w, http.StatusBadRequest, "list", data)
@@ -146,31 +145,6 @@ func (h *handler) listPage(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Stories = page
 	h.render(w, http.StatusOK, "list", data)
-}
-
-// parseUIQuery reads the list page's form: the API's parameters plus q.
-func parseUIQuery(q url.Values) (export.Filter, int64, int, error) {
-	text := strings.TrimSpace(q.Get("q"))
-	q.Del("q")
-	f, after, limit, err := parseListQuery(q)
-	if err != nil {
-		return f, 0, 0, err
-	}
-	if text != "" {
-		if err := withQuery(&f, text); err != nil {
-			return f, 0, 0, err
-		}
-	}
-	return f, after, limit, nil
-}
-
-// withQuery adds a full-text query to f (the syntax of store.ParseQuery).
-func withQuery(f *export.Filter, text string) error {
-	if _, err := store.ParseQuery(text); err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	f.Query = text
-	return nil
 }
 
 // storyPage is the syndication view of one story.

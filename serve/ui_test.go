@@ -17,6 +17,7 @@ import (
 	"github.com/wirecrawl/wirecrawl/export/exporttest"
 	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/serve"
+	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/store/storetest"
 )
 
@@ -41,31 +42,7 @@ func TestUIPages(t *testing.T) {
 	}{{"sqlite", storetest.SQLiteDSN}, {"postgres", storetest.PostgresDSN}} {
 		t.Run(b.name, func(t *testing.T) {
 			st := loaded(t, b.dsn(t), &exporttest.Corpus{N: 12, Paragraphs: 3})
-			at := exporttest.Base.Add(27 * time.Hour)
-			hostile := storeStory(t, st, 1<<40,
-				storedCopy{doc: wirecrawl.Document{URL: "https://evil.example/a", Site: `Evil <b>Site</b>`, Title: `<script>alert(1)</script>Storm`,
-					Byline: `"><script>alert(2)</script>`, Text: hostileText, FetchedAt: at}},
-				storedCopy{doc: wirecrawl.Document{URL: "https://copy.example/b", Site: "Copier", Title: "Storm (copied)",
-					Text: strings.Replace(hostileText, "hit.", "hit hard.", 1) + ` Added <script>alert(3)</script> line.`, FetchedAt: at.Add(2 * time.Hour)},
-					similarity: 0.8, reason: "simhash distance 5, containment 0.81"})
-			fs := st.(frontier.State)
-			ctx := context.Background()
-			for _, f := range []frontier.FeedState{
-				{URL: "https://site1.example/feed.xml", LastPolled: at, NextPoll: at.Add(time.Hour), EntriesPerWeek: 12},
-				{URL: "https://site2.example/<feed>.xml", NextPoll: at.Add(10 * time.Minute), Failures: 2},
-			} {
-				if err := fs.SaveFeed(ctx, f); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for _, rec := range []frontier.FetchRecord{
-				{URL: "https://site1.example/feed.xml", Kind: frontier.KindFeed, Status: 200, At: at},
-				{URL: "https://site2.example/<feed>.xml", Kind: frontier.KindFeed, Status: 503, ErrClass: "http_5xx", Error: "503 <b>Service</b> Unavailable", At: at.Add(time.Minute)},
-			} {
-				if err := fs.LogFetch(ctx, rec); err != nil {
-					t.Fatal(err)
-				}
-			}
+			hostile, at := uiFixture(t, st)
 			srv := httptest.NewServer(serve.Handler(serve.Config{Store: st, Registry: prometheus.NewRegistry()}))
 			defer srv.Close()
 
@@ -81,6 +58,13 @@ func TestUIPages(t *testing.T) {
 			code, page = body(t, srv, "/?q=%22headline+6%22+storm&site=")
 			if code != http.StatusOK || strings.Count(page, `class="story-link"`) != 1 || !strings.Contains(page, "/stories/6") {
 				t.Errorf("search headline 6: %d, %d stories", code, strings.Count(page, `class="story-link"`))
+			}
+			// The next page keeps the search and the filters.
+			code, page = body(t, srv, "/?q=storm&lang=&limit=2")
+			next := regexp.MustCompile(`rel="next" href="([^"]+)"`).FindStringSubmatch(page)
+			if code != http.StatusOK || strings.Count(page, `class="story-link"`) != 2 || next == nil ||
+				!strings.Contains(next[1], "q=storm") || !strings.Contains(next[1], "cursor=") || !strings.Contains(next[1], "limit=2") {
+				t.Errorf("first page of a search: %d, next link %q", code, next)
 			}
 			if code, page = body(t, srv, "/?q=%22storm"); code != http.StatusBadRequest || !strings.Contains(page, "unclosed quote") {
 				t.Errorf("search with an unclosed quote: %d", code)
@@ -130,44 +114,87 @@ func TestUIPages(t *testing.T) {
 				}
 			}
 
-			code, page = body(t, srv, "/feeds")
-			if code != http.StatusOK || !strings.Contains(page, "503 Service Unavailable") || !strings.Contains(page, "503 &lt;b&gt;Service") ||
-				!strings.Contains(page, `<tr class="failing">`) || !strings.Contains(page, "200 OK") {
-				t.Errorf("feeds page: %d\n%s", code, page)
-			}
-			var feeds []map[string]any
-			if code, page = body(t, srv, "/api/v1/feeds"); code != http.StatusOK || json.Unmarshal([]byte(page), &feeds) != nil || len(feeds) != 2 {
-				t.Fatalf("/api/v1/feeds: %d %s", code, page)
-			}
-			if f := feeds[1]; f["status"] != 503.0 || f["error_class"] != "http_5xx" || f["last_poll"] != nil ||
-				f["next_poll"] != at.Add(10*time.Minute).Format(time.RFC3339) || f["failures"] != 2.0 {
-				t.Errorf("/api/v1/feeds: %v", f)
-			}
-
-			code, page = body(t, srv, "/stats")
-			if code != http.StatusOK || strings.Count(page, "<rect") < 10 || !strings.Contains(page, "Site 0") {
-				t.Errorf("stats page: %d\n%s", code, page)
-			}
-			var stats struct {
-				Stories int64 `json:"stories"`
-				Copies  int64 `json:"copies"`
-				PerDay  []struct {
-					Day    string `json:"day"`
-					Site   string `json:"site"`
-					Copies int64  `json:"copies"`
-				} `json:"per_day"`
-			}
-			if code, page = body(t, srv, "/api/v1/stats"); code != http.StatusOK || json.Unmarshal([]byte(page), &stats) != nil {
-				t.Fatalf("/api/v1/stats: %d %s", code, page)
-			}
-			var sum int64
-			for _, d := range stats.PerDay {
-				sum += d.Copies
-			}
-			if stats.Stories != 13 || sum != stats.Copies || sum == 0 {
-				t.Errorf("/api/v1/stats: %d stories, %d copies, %d copies per day", stats.Stories, stats.Copies, sum)
-			}
+			checkDashboard(t, srv, at)
 		})
+	}
+}
+
+// uiFixture adds to st a story whose stored fields hold markup and script
+// and a copy that edits and adds a sentence, two feeds (one failing) with
+// their fetch-log lines; it returns the story's id and the time it used.
+func uiFixture(t *testing.T, st store.Store) (int64, time.Time) {
+	t.Helper()
+	at := exporttest.Base.Add(27 * time.Hour)
+	hostile := storeStory(t, st, 1<<40,
+		storedCopy{doc: wirecrawl.Document{URL: "https://evil.example/a", Site: `Evil <b>Site</b>`, Title: `<script>alert(1)</script>Storm`,
+			Byline: `"><script>alert(2)</script>`, Text: hostileText, FetchedAt: at}},
+		storedCopy{doc: wirecrawl.Document{URL: "https://copy.example/b", Site: "Copier", Title: "Storm (copied)",
+			Text: strings.Replace(hostileText, "hit.", "hit hard.", 1) + ` Added <script>alert(3)</script> line.`, FetchedAt: at.Add(2 * time.Hour)},
+			similarity: 0.8, reason: "simhash distance 5, containment 0.81"})
+	fs := st.(frontier.State)
+	ctx := context.Background()
+	for _, f := range []frontier.FeedState{
+		{URL: "https://site1.example/feed.xml", LastPolled: at, NextPoll: at.Add(time.Hour), EntriesPerWeek: 12},
+		{URL: "https://site2.example/<feed>.xml", NextPoll: at.Add(10 * time.Minute), Failures: 2},
+	} {
+		if err := fs.SaveFeed(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, rec := range []frontier.FetchRecord{
+		{URL: "https://site1.example/feed.xml", Kind: frontier.KindFeed, Status: 200, At: at},
+		{URL: "https://site2.example/<feed>.xml", Kind: frontier.KindFeed, Status: 503, ErrClass: "http_5xx", Error: "503 <b>Service</b> Unavailable", At: at.Add(time.Minute)},
+	} {
+		if err := fs.LogFetch(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return hostile, at
+}
+
+// checkDashboard checks the feeds and stats pages and their JSON.
+func checkDashboard(t *testing.T, srv *httptest.Server, at time.Time) {
+	t.Helper()
+	var (
+		code int
+		page string
+	)
+	code, page = body(t, srv, "/feeds")
+	if code != http.StatusOK || !strings.Contains(page, "503 Service Unavailable") || !strings.Contains(page, "503 &lt;b&gt;Service") ||
+		!strings.Contains(page, `<tr class="failing">`) || !strings.Contains(page, "200 OK") {
+		t.Errorf("feeds page: %d\n%s", code, page)
+	}
+	var feeds []map[string]any
+	if code, page = body(t, srv, "/api/v1/feeds"); code != http.StatusOK || json.Unmarshal([]byte(page), &feeds) != nil || len(feeds) != 2 {
+		t.Fatalf("/api/v1/feeds: %d %s", code, page)
+	}
+	if f := feeds[1]; f["status"] != 503.0 || f["error_class"] != "http_5xx" || f["last_poll"] != nil ||
+		f["next_poll"] != at.Add(10*time.Minute).Format(time.RFC3339) || f["failures"] != 2.0 {
+		t.Errorf("/api/v1/feeds: %v", f)
+	}
+
+	code, page = body(t, srv, "/stats")
+	if code != http.StatusOK || strings.Count(page, "<rect") < 10 || !strings.Contains(page, "Site 0") {
+		t.Errorf("stats page: %d\n%s", code, page)
+	}
+	var stats struct {
+		Stories int64 `json:"stories"`
+		Copies  int64 `json:"copies"`
+		PerDay  []struct {
+			Day    string `json:"day"`
+			Site   string `json:"site"`
+			Copies int64  `json:"copies"`
+		} `json:"per_day"`
+	}
+	if code, page = body(t, srv, "/api/v1/stats"); code != http.StatusOK || json.Unmarshal([]byte(page), &stats) != nil {
+		t.Fatalf("/api/v1/stats: %d %s", code, page)
+	}
+	var sum int64
+	for _, d := range stats.PerDay {
+		sum += d.Copies
+	}
+	if stats.Stories != 13 || sum != stats.Copies || sum == 0 {
+		t.Errorf("/api/v1/stats: %d stories, %d copies, %d copies per day", stats.Stories, stats.Copies, sum)
 	}
 }
 
@@ -206,11 +233,48 @@ type reply struct {
 // Cookies returns the cookies the answer set.
 func (r reply) Cookies() []*http.Cookie { return r.cookies }
 
+// formClient posts forms and gets pages as a browser does, keeping cookies
+// and not following redirects.
+type formClient struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+// do sends method path with an optional form and headers.
+func (f *formClient) do(method, path string, form url.Values, hdr map[string]string) (reply, string) {
+	f.t.Helper()
+	var req *http.Request
+	var err error
+	if form != nil {
+		req, err = http.NewRequest(method, f.base+path, strings.NewReader(form.Encode()))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	} else {
+		req, err = http.NewRequest(method, f.base+path, nil)
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := f.c.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var sb strings.Builder
+	_, _ = ioCopy(&sb, resp.Body)
+	return reply{resp.StatusCode, resp.Header, resp.Cookies()}, sb.String()
+}
+
 // TestLoginAndIngest: with a token, the UI sends a browser to the login
 // form; the right token sets an HttpOnly, SameSite=Strict cookie that opens
 // the UI and the API; the ingest form needs that session and its CSRF token,
 // refuses cross-site posts, and hands the URL to Config.Ingest, whose error
-// it shows. Without a token the server is read-only.
+// it shows.
 func TestLoginAndIngest(t *testing.T) {
 	st := loaded(t, storetest.SQLiteDSN(t), &exporttest.Corpus{N: 3})
 	var ingested []string
@@ -223,34 +287,8 @@ func TestLoginAndIngest(t *testing.T) {
 	}
 	srv := httptest.NewServer(serve.Handler(serve.Config{Store: st, Registry: prometheus.NewRegistry(), Token: "s3cret", Ingest: ingest}))
 	defer srv.Close()
-	c := client(t)
-	do := func(method, path string, form url.Values, hdr map[string]string) (reply, string) {
-		t.Helper()
-		var req *http.Request
-		var err error
-		if form != nil {
-			req, err = http.NewRequest(method, srv.URL+path, strings.NewReader(form.Encode()))
-			if err == nil {
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			}
-		} else {
-			req, err = http.NewRequest(method, srv.URL+path, nil)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var sb strings.Builder
-		_, _ = ioCopy(&sb, resp.Body)
-		return reply{resp.StatusCode, resp.Header, resp.Cookies()}, sb.String()
-	}
+	do := (&formClient{t: t, base: srv.URL, c: client(t)}).do
+
 	resp, _ := do("GET", "/stories/2", nil, nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2Fstories%2F2" {
 		t.Fatalf("UI without a session: %d %q", resp.StatusCode, resp.Header.Get("Location"))
@@ -312,13 +350,34 @@ func TestLoginAndIngest(t *testing.T) {
 		t.Errorf("ingested %v, want %v", ingested, want)
 	}
 
-	// Without a token: readable, not writable.
+}
+
+// TestReadOnlyWithoutToken: without serve.token the UI reads, and the ingest
+// form is neither offered nor accepted, Ingest function or not.
+func TestReadOnlyWithoutToken(t *testing.T) {
+	st := loaded(t, storetest.SQLiteDSN(t), &exporttest.Corpus{N: 3})
+	called := false
+	ingest := func(context.Context, string) error { called = true; return nil }
 	ro := httptest.NewServer(serve.Handler(serve.Config{Store: st, Registry: prometheus.NewRegistry(), Ingest: ingest}))
 	defer ro.Close()
-	if code, _ := body(t, ro, "/"); code != http.StatusOK {
-		t.Errorf("read-only UI: %d", code)
+	if code, page := body(t, ro, "/"); code != http.StatusOK || strings.Contains(page, `href="/ingest"`) {
+		t.Errorf("read-only UI: %d, ingest link offered: %v", code, strings.Contains(page, `href="/ingest"`))
 	}
-	if code, page := body(t, ro, "/ingest"); code != http.StatusForbidden || strings.Contains(page, "/ingest\">Ingest") {
+	// No script may run on a page: script-src falls back to default-src 'none'.
+	resp0, _ := get(t, ro, "/", "")
+	if csp := resp0.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") ||
+		strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe") {
+		t.Errorf("UI page CSP %q allows scripts or inline code", csp)
+	}
+	if code, _ := body(t, ro, "/ingest"); code != http.StatusForbidden {
 		t.Errorf("read-only ingest form: %d", code)
+	}
+	resp, err := ro.Client().PostForm(ro.URL+"/ingest", url.Values{"url": {"https://example.com/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || called {
+		t.Errorf("read-only ingest post: %d, Ingest called %v", resp.StatusCode, called)
 	}
 }

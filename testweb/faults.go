@@ -234,56 +234,19 @@ func (w *Web) sleep(r *http.Request, d time.Duration) bool {
 	return false
 }
 
+// serveTrap serves trap t of outlet oi: a flat switch over the trap kinds,
+// the longer bodies written by the functions below.
 func (w *Web) serveTrap(oi int, rw *recorder, r *http.Request, t trapSpec) {
 	rw.setFault("trap:" + t.kind)
 	o := w.outlets[oi]
 	h := rw.Header()
 	switch t.kind {
-	case TrapOversized, TrapEndless:
-		size := 20 << 20
-		if t.kind == TrapEndless {
-			size = 256 << 20
-		} else {
-			h.Set("Content-Length", strconv.Itoa(size))
-		}
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		rw.WriteHeader(http.StatusOK)
-		head := "<!DOCTYPE html><html><head><title>Report</title></head><body><article><h1>Full text</h1>"
-		para := []byte("<p>The committee reviewed the figures line by line and found nothing new to report in this section of the document.</p>\n")
-		_, _ = rw.Write([]byte(head))
-		written := len(head)
-		for written < size {
-			select {
-			case <-r.Context().Done():
-				return
-			case <-w.stop:
-				return
-			default:
-			}
-			p := para
-			if size-written < len(p) {
-				p = p[:size-written]
-			}
-			n, err := rw.Write(p)
-			written += n
-			if err != nil {
-				return
-			}
-		}
+	case TrapOversized:
+		w.writeLargeHTML(rw, r, oversizedBytes, true)
+	case TrapEndless:
+		w.writeLargeHTML(rw, r, endlessBytes, false)
 	case TrapTrickle:
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		rw.WriteHeader(http.StatusOK)
-		chunk := []byte("<p>Markets opened lower on Monday as investors waited for ...</p>\n")[:64]
-		deadline := time.Now().Add(time.Minute)
-		for time.Now().Before(deadline) {
-			if _, err := rw.Write(chunk); err != nil {
-				return
-			}
-			rw.Flush()
-			if !w.sleep(r, 500*time.Millisecond) {
-				return
-			}
-		}
+		w.writeTrickle(rw, r)
 	case TrapGzipBomb:
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Content-Encoding", "gzip")
@@ -325,6 +288,70 @@ func (w *Web) serveTrap(oi int, rw *recorder, r *http.Request, t trapSpec) {
 		w.serveHTML(rw, r, o, w.listHTML(oi, "Feeds have moved", nil, "", "", nil), w.lastModified(oi))
 	case TrapSitemapExtra:
 		w.serveBytes(rw, r, w.trapSitemap(oi), "application/xml; charset=utf-8", w.lastModified(oi), true)
+	}
+}
+
+// The sizes of the oversized page (with its Content-Length) and of the
+// endless one (without): both far above any crawler's body limit.
+const (
+	oversizedBytes = 20 << 20
+	endlessBytes   = 256 << 20
+)
+
+// writeLargeHTML writes an HTML page of size bytes, saying so in
+// Content-Length if declared, until the client or the web stops.
+func (w *Web) writeLargeHTML(rw *recorder, r *http.Request, size int, declared bool) {
+	h := rw.Header()
+	if declared {
+		h.Set("Content-Length", strconv.Itoa(size))
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	rw.WriteHeader(http.StatusOK)
+	head := "<!DOCTYPE html><html><head><title>Report</title></head><body><article><h1>Full text</h1>"
+	para := []byte("<p>The committee reviewed the figures line by line and found nothing new to report in this section of the document.</p>\n")
+	_, _ = rw.Write([]byte(head))
+	written := len(head)
+	for written < size {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-w.stop:
+			return
+		default:
+		}
+		p := para
+		if size-written < len(p) {
+			p = p[:size-written]
+		}
+		n, err := rw.Write(p)
+		written += n
+		if err != nil {
+			return
+		}
+	}
+}
+
+// trickleFor and trickleEvery: the trickling page sends 64 bytes every
+// trickleEvery for trickleFor, longer than any crawler's timeout.
+const (
+	trickleFor   = time.Minute
+	trickleEvery = 500 * time.Millisecond
+)
+
+// writeTrickle writes a page a few bytes at a time, slowly.
+func (w *Web) writeTrickle(rw *recorder, r *http.Request) {
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.WriteHeader(http.StatusOK)
+	chunk := []byte("<p>Markets opened lower on Monday as investors waited for ...</p>\n")[:64]
+	deadline := time.Now().Add(trickleFor)
+	for time.Now().Before(deadline) {
+		if _, err := rw.Write(chunk); err != nil {
+			return
+		}
+		rw.Flush()
+		if !w.sleep(r, trickleEvery) {
+			return
+		}
 	}
 }
 

@@ -242,7 +242,6 @@ func (w *Web) serve(oi int, rw http.ResponseWriter, r *http.Request) {
 }
 
 func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
-	o := w.outlets[oi]
 	path := r.URL.Path
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		rw.Header().Set("Allow", "GET, HEAD")
@@ -255,10 +254,21 @@ func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
 		}
 	}
 	mod := w.lastModified(oi)
+	if w.serveListing(oi, rw, r, path, mod) || w.serveFeed(oi, rw, r, path, mod) ||
+		w.serveSitemap(oi, rw, r, path, mod) || w.serveArticlePath(oi, rw, r, path) || w.serveTrapPath(oi, rw, r, path) {
+		return
+	}
+	w.notFound(rw, r, w.outlets[oi])
+}
+
+// serveListing serves the outlet's pages that are not articles: robots.txt,
+// the home page, the archive and section pages, images. It returns false
+// for any other path.
+func (w *Web) serveListing(oi int, rw *recorder, r *http.Request, path string, mod time.Time) bool {
+	o := w.outlets[oi]
 	switch {
 	case path == "/robots.txt":
 		w.serveBytes(rw, r, w.robots(oi), "text/plain; charset=utf-8", mod, true)
-		return
 	case path == "/" || path == "/index.html":
 		var traps []trapSpec
 		for _, t := range w.traps {
@@ -268,24 +278,8 @@ func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
 		}
 		rs := w.visibleRecent(oi)
 		w.serveHTML(rw, r, o, w.listHTML(oi, o.name+": latest news", rs[:min(homeItems, len(rs))], "", "/archive/1", traps), mod)
-		return
 	case strings.HasPrefix(path, "/archive/"):
-		k, err := strconv.Atoi(strings.TrimPrefix(path, "/archive/"))
-		rs := w.visibleRecent(oi)
-		if err != nil || k < 1 || (k-1)*archiveItems >= max(len(rs), 1) {
-			w.notFound(rw, r, o)
-			return
-		}
-		lo, hi := (k-1)*archiveItems, min(k*archiveItems, len(rs))
-		prev, next := "", ""
-		if k > 1 {
-			prev = "/archive/" + strconv.Itoa(k-1)
-		}
-		if hi < len(rs) {
-			next = "/archive/" + strconv.Itoa(k+1)
-		}
-		w.serveHTML(rw, r, o, w.listHTML(oi, fmt.Sprintf("Archive, page %d", k), rs[lo:hi], prev, next, nil), mod)
-		return
+		w.serveArchive(oi, rw, r, path, mod)
 	case strings.HasPrefix(path, "/section/"):
 		sec := strings.Trim(strings.TrimPrefix(path, "/section/"), "/")
 		var items []int32
@@ -295,52 +289,83 @@ func (w *Web) route(oi int, rw *recorder, r *http.Request, n int) {
 			}
 		}
 		w.serveHTML(rw, r, o, w.listHTML(oi, strings.ToUpper(sec[:min(1, len(sec))])+sec[min(1, len(sec)):], items, "", "", nil), mod)
-		return
 	case strings.HasPrefix(path, "/img/") || path == "/logo.png":
 		w.serveBytes(rw, r, gif1x1, "image/gif", mod, false)
+	default:
+		return false
+	}
+	return true
+}
+
+// serveArchive serves /archive/K, the K-th page of the outlet's articles.
+func (w *Web) serveArchive(oi int, rw *recorder, r *http.Request, path string, mod time.Time) {
+	o := w.outlets[oi]
+	k, err := strconv.Atoi(strings.TrimPrefix(path, "/archive/"))
+	rs := w.visibleRecent(oi)
+	if err != nil || k < 1 || (k-1)*archiveItems >= max(len(rs), 1) {
+		w.notFound(rw, r, o)
 		return
 	}
-	for _, f := range o.feeds {
-		if path == f.path {
-			switch f.format {
-			case "rss":
-				w.serveBytes(rw, r, w.rss(oi, f), "application/rss+xml; charset=utf-8", mod, true)
-			case "atom":
-				w.serveBytes(rw, r, w.atom(oi, f), "application/atom+xml; charset=utf-8", mod, true)
-			default:
-				w.serveBytes(rw, r, w.jsonFeed(oi, f), "application/feed+json; charset=utf-8", mod, true)
-			}
-			return
+	lo, hi := (k-1)*archiveItems, min(k*archiveItems, len(rs))
+	prev, next := "", ""
+	if k > 1 {
+		prev = "/archive/" + strconv.Itoa(k-1)
+	}
+	if hi < len(rs) {
+		next = "/archive/" + strconv.Itoa(k+1)
+	}
+	w.serveHTML(rw, r, o, w.listHTML(oi, fmt.Sprintf("Archive, page %d", k), rs[lo:hi], prev, next, nil), mod)
+}
+
+// serveFeed serves the outlet's feed at path, if it has one there.
+func (w *Web) serveFeed(oi int, rw *recorder, r *http.Request, path string, mod time.Time) bool {
+	for _, f := range w.outlets[oi].feeds {
+		if path != f.path {
+			continue
 		}
+		switch f.format {
+		case "rss":
+			w.serveBytes(rw, r, w.rss(oi, f), "application/rss+xml; charset=utf-8", mod, true)
+		case "atom":
+			w.serveBytes(rw, r, w.atom(oi, f), "application/atom+xml; charset=utf-8", mod, true)
+		default:
+			w.serveBytes(rw, r, w.jsonFeed(oi, f), "application/feed+json; charset=utf-8", mod, true)
+		}
+		return true
 	}
-	if w.serveSitemap(oi, rw, r, path, mod) {
-		return
-	}
+	return false
+}
+
+// serveArticlePath serves the visible article at path, or at one of its
+// aliases (a /go/ alias redirects to it).
+func (w *Web) serveArticlePath(oi int, rw *recorder, r *http.Request, path string) bool {
+	o := w.outlets[oi]
 	if pi, ok := w.byPath[oi][path]; ok && w.visible(pi) {
 		w.serveArticle(rw, r, o, pi, false)
-		return
+		return true
 	}
-	if pi, ok := w.aliasPage(oi, path); ok && w.visible(pi) {
-		p := &w.pages[pi]
-		if strings.HasPrefix(path, "/go/") {
-			http.Redirect(rw, r, o.base+p.path, http.StatusMovedPermanently)
-			return
-		}
-		w.serveArticle(rw, r, o, pi, true)
-		return
+	pi, ok := w.aliasPage(oi, path)
+	if !ok || !w.visible(pi) {
+		return false
 	}
+	if strings.HasPrefix(path, "/go/") {
+		http.Redirect(rw, r, o.base+w.pages[pi].path, http.StatusMovedPermanently)
+		return true
+	}
+	w.serveArticle(rw, r, o, pi, true)
+	return true
+}
+
+// serveTrapPath serves the outlet's trap at path, or a step of a trap
+// chain (with Options.Faults).
+func (w *Web) serveTrapPath(oi int, rw *recorder, r *http.Request, path string) bool {
 	for _, t := range w.traps {
 		if t.outlet == oi && t.path == path {
 			w.serveTrap(oi, rw, r, t)
-			return
+			return true
 		}
 	}
-	if strings.HasPrefix(path, "/trap/") && w.opts.Faults {
-		if w.serveTrapStep(oi, rw, r, path) {
-			return
-		}
-	}
-	w.notFound(rw, r, o)
+	return strings.HasPrefix(path, "/trap/") && w.opts.Faults && w.serveTrapStep(oi, rw, r, path)
 }
 
 var gif1x1 = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")

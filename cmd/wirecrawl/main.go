@@ -259,7 +259,10 @@ func (a *app) loadConfig() (config.Config, error) {
 // logger builds the run's logger from the configuration; logs go to stderr.
 func (a *app) logger(cfg config.Config) *slog.Logger {
 	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
+		// Validate accepts only the levels slog knows: not reached.
+		fmt.Fprintln(a.stderr, "wirecrawl: warning: log.level:", err)
+	}
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Log.Format == "json" {
 		return slog.New(slog.NewJSONHandler(a.stderr, opts))

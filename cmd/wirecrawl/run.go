@@ -113,7 +113,9 @@ func (a *app) runCrawlWith(ctx context.Context, cfg config.Config, pc pipeline.C
 		}
 		onOutcome := pc.OnOutcome
 		pc.OnOutcome = func(o pipeline.Outcome) {
-			_ = bar.Add(1)
+			if err := bar.Add(1); err != nil {
+				log.Debug("progress bar", "err", err)
+			}
 			if onOutcome != nil {
 				onOutcome(o)
 			}
@@ -155,7 +157,9 @@ func (a *app) runCrawlWith(ctx context.Context, cfg config.Config, pc pipeline.C
 	a.recordCrawlRun(ctx, st, cfg)
 	sum, err := job(ctx, p)
 	if bar != nil {
-		_ = bar.Finish()
+		if err := bar.Finish(); err != nil {
+			log.Debug("progress bar", "err", err)
+		}
 		fmt.Fprintln(a.stderr)
 	}
 	return runResult{Summary: sum, Counts: p.Counts(), started: true, takenOver: takenOver}, unusable(cfg, err)
