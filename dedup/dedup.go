@@ -134,8 +134,12 @@ type Match struct {
 	Containment float64
 	// Resemblance is the Jaccard similarity of the shingle sets.
 	Resemblance float64
+	// Unquoted is Containment without the words either text has inside
+	// quotation marks (equal to it when neither quotes anything): shared
+	// quotations alone do not make one story (see quotes.go).
+	Unquoted float64
 	// Opening is the larger share of either text's opening paragraph found
-	// in the other.
+	// in the other's first paragraphs (its head: see headParas).
 	Opening float64
 	// Exact is true when the normalised bodies are identical.
 	Exact bool
@@ -157,7 +161,7 @@ func (d *Deduper) compare(a, b *fingerprint) Match {
 	b.prepare()
 	m := Match{Distance: Distance(a.simhash, b.simhash)}
 	if a.content == b.content {
-		m.Exact, m.Verified, m.Containment, m.Resemblance, m.Opening = true, true, 1, 1, 1
+		m.Exact, m.Verified, m.Containment, m.Resemblance, m.Opening, m.Unquoted = true, true, 1, 1, 1, 1
 		m.Why = "exact copy of the normalised body"
 		return m
 	}
@@ -171,29 +175,46 @@ func (d *Deduper) compare(a, b *fingerprint) Match {
 	m.Resemblance = float64(common) / float64(la+lb-common)
 	oa, ob := 0.0, 0.0
 	if len(a.op32) > 0 {
-		oa = float64(intersect32(a.op32, b.sh32)) / float64(len(a.op32))
+		oa = float64(intersectHead(a.op32, b.sh32, b.head)) / float64(len(a.op32))
 	}
 	if len(b.op32) > 0 {
-		ob = float64(intersect32(b.op32, a.sh32)) / float64(len(b.op32))
+		ob = float64(intersectHead(b.op32, a.sh32, a.head)) / float64(len(b.op32))
 	}
 	m.Opening = max(oa, ob)
+	m.Unquoted = m.Containment
+	if u, ok := unquotedContainment(a, b); ok {
+		m.Unquoted = u
+	}
+	d.judge(&m, min(a.words, b.words))
+	return m
+}
+
+// judge applies the thresholds to m. Containment alone (without the same
+// opening) is enough only when it holds without the quotations too: a
+// follow-up that repeats its parent's quotes and background paragraph
+// contains most of a short parent, but not outside the quotes, and opens
+// with its own lede.
+func (d *Deduper) judge(m *Match, words int) {
 	c := d.cfg
+	sameOpening := m.Opening >= c.LedeContainment
 	switch {
-	case min(a.words, b.words) < c.MinWords:
-		m.Why = fmt.Sprintf("too short to compare (%d words)", min(a.words, b.words))
-	case m.Containment >= c.StrongContainment:
+	case words < c.MinWords:
+		m.Why = fmt.Sprintf("too short to compare (%d words)", words)
+	case m.Containment >= c.StrongContainment && sameOpening:
 		m.Verified = true
-		m.Why = fmt.Sprintf("containment %.2f >= %.2f", m.Containment, c.StrongContainment)
-	case m.Containment >= c.Containment && m.Opening >= c.LedeContainment:
+		m.Why = fmt.Sprintf("containment %.2f >= %.2f and same opening (%.2f)", m.Containment, c.StrongContainment, m.Opening)
+	case m.Containment >= c.StrongContainment && m.Unquoted >= c.StrongContainment:
+		m.Verified = true
+		m.Why = fmt.Sprintf("containment %.2f, unquoted %.2f >= %.2f", m.Containment, m.Unquoted, c.StrongContainment)
+	case m.Containment >= c.Containment && sameOpening:
 		m.Verified = true
 		m.Why = fmt.Sprintf("containment %.2f >= %.2f and same opening (%.2f)", m.Containment, c.Containment, m.Opening)
 	case m.Containment >= c.Containment && c.NearDistance >= 0 && m.Distance <= c.NearDistance:
 		m.Verified = true
 		m.Why = fmt.Sprintf("containment %.2f >= %.2f and simhash distance %d <= %d", m.Containment, c.Containment, m.Distance, c.NearDistance)
 	default:
-		m.Why = fmt.Sprintf("containment %.2f, opening %.2f, distance %d: below thresholds", m.Containment, m.Opening, m.Distance)
+		m.Why = fmt.Sprintf("containment %.2f (unquoted %.2f), opening %.2f, distance %d: below thresholds", m.Containment, m.Unquoted, m.Opening, m.Distance)
 	}
-	return m
 }
 
 // Decide decides what doc is with respect to the stories in idx: a new story,
@@ -322,7 +343,7 @@ func (d *Deduper) verify(ctx context.Context, fp *fingerprint, cands []Candidate
 		if !m.Verified {
 			continue
 		}
-		if m.Containment >= d.cfg.StrongContainment {
+		if min(m.Containment, m.Unquoted) >= d.cfg.StrongContainment {
 			v.strong = append(v.strong, cands[i].StoryID)
 		}
 		if v.best == nil || better(m, cands[i].StoryID, v.match, v.best.StoryID) {

@@ -7,7 +7,10 @@
 //  1. Normalise the body (Document.Text only; headline and byline fields are
 //     never looked at): paragraphs that are bylines ("By X, Associated
 //     Press"), agency credits, editor's notes, update notices, "X contributed
-//     to this report" and copyright lines are dropped, a leading dateline
+//     to this report", copyright lines and reference lines ("Read more:
+//     <headline>", a related-stories heading and its headlines: short
+//     paragraphs that are not sentences, in a body that has sentences; see
+//     reflines.go) are dropped, a leading dateline
 //     ("WASHINGTON (AP) — ", "HANOI, Vietnam (AP) — ", "Dekalb, Ill. — ") is
 //     stripped, and words are lower-cased and hashed as they are scanned,
 //     eight bytes at a time, with a fixed 64-bit hash (tokenHash in
@@ -39,11 +42,18 @@
 //     not grow with the index or with how many stories share a sentence.
 //  5. Verify each of those stories against its canonical text: containment (share of the smaller text's
 //     3-shingles found in the larger, so trimmed and extended versions
-//     match), and the opening check (share of either text's opening
-//     paragraph found in the other). A story matches when containment >=
-//     StrongContainment, or containment >= Containment and the openings agree
-//     (>= LedeContainment) or the simhashes are within NearDistance. The best
-//     match (highest containment, then resemblance, then oldest story) wins.
+//     match), the same without the words inside quotation marks
+//     (Match.Unquoted: stories on one topic quote the same people), and the
+//     opening check (share of either text's opening paragraph found in the
+//     other's head, its first three paragraphs or first half). A story
+//     matches when containment >= StrongContainment and the openings agree
+//     or the unquoted containment is as high, or containment >= Containment
+//     and the openings agree (>= LedeContainment) or the simhashes are within
+//     NearDistance. So a follow-up that repeats two quotes and the background
+//     paragraph of a short story, under its own lede, is another story. The
+//     best match (highest containment, then resemblance, then oldest story)
+//     wins; only stories verified with both containments >= StrongContainment
+//     are merged.
 //  6. Canonical policy: most_complete (default: the version with the most
 //     normalised words is canonical; a later, longer update replaces it),
 //     first, or latest (by published time). "Most complete" is one

@@ -32,15 +32,25 @@ type fingerprint struct {
 	shingles []uint64 // in text order; nil in cached fingerprints
 	sorted   bool     // sh32 and op32 are set
 	openN    int      // the first openN shingles are the opening paragraph(s)'s
+	headN    int      // the first headN shingles are the head (headParas paragraphs)
 	// sh32 and op32 are the sorted unique high halves of the shingles and
 	// of the opening's, for comparisons (set by prepare): half the memory
 	// of the 64-bit hashes, so the cache holds twice as many stories; a
 	// false match among a thousand shingles has odds of about 1 in 2^22.
 	sh32, op32 []uint32
-	simhash    uint64
-	content    uint64
-	ledeMin    []uint64 // minimum key-shingle hash of each opening paragraph
-	sketch     []uint64 // the smallest key-shingle hashes (bottom-k)
+	// head marks, bit i for sh32[i], the shingles found in the head: an
+	// opening agrees only with the other text's head (see headParas). Nil
+	// when the head is the whole text.
+	head []uint64
+	// qsh are the shingles that touch a quotation, in text order (nil
+	// without quotations; dropped by prepare), and q32 the same as sh32
+	// (see quotes.go).
+	qsh     []uint64
+	q32     []uint32
+	simhash uint64
+	content uint64
+	ledeMin []uint64 // minimum key-shingle hash of each opening paragraph
+	sketch  []uint64 // the smallest key-shingle hashes (bottom-k)
 }
 
 // mix64 is a strong 64-bit finaliser (murmur3 fmix64).
@@ -54,7 +64,15 @@ func mix64(x uint64) uint64 {
 }
 
 // openingMinTokens is how many words the opening (for the lede check) spans at least.
+//
+// headParas is how many paragraphs make a text's head (or its first half,
+// when that is longer), where the other version's opening must be found
+// for the openings to agree: a copy keeps the lede near the top, behind at
+// most a local paragraph or an update's new paragraphs; a follow-up that
+// opens with its parent's background (or a sentence of it) has it at the
+// bottom.
 const (
+	headParas        = 3
 	openingMinTokens = 12
 	openingMaxTokens = 60
 )
@@ -103,6 +121,9 @@ func fingerprintInto(n normalized, k, lede, sketch int, shBuf []uint64) fingerpr
 	}
 	fp.content = mix64(h)
 	fp.simhash = simhash(sh)
+	if len(n.quoted) > 0 {
+		fp.qsh = quotedShingles(sh, kk, n.quoted)
+	}
 	// Opening: the first paragraph (with the next ones while shorter than
 	// openingMinTokens words), at most openingMaxTokens words.
 	end := len(toks)
@@ -118,6 +139,10 @@ func fingerprintInto(n normalized, k, lede, sketch int, shBuf []uint64) fingerpr
 		oend = 1
 	}
 	fp.openN = oend // opening is sorted out of sh by prepare, when needed
+	fp.headN = len(sh)
+	if len(n.paras) > headParas {
+		fp.headN = max(int(n.paras[headParas])-kk+1, oend, len(sh)/2)
+	}
 	// Lookup keys come from longer shingles (keyShingle words): a shingle
 	// common to many unrelated texts ("said in a statement") must not become
 	// a key, or lookups would return half the index.
@@ -174,6 +199,13 @@ func (fp *fingerprint) prepare() {
 	if !fp.sorted {
 		fp.op32 = compact32(fp.shingles[:fp.openN])
 		fp.sh32 = compact32(fp.shingles)
+		fp.head = nil
+		if fp.headN < len(fp.shingles) {
+			fp.head = headBits(fp.sh32, compact32(fp.shingles[:fp.headN]))
+		}
+		if fp.qsh != nil {
+			fp.q32, fp.qsh = compact32(fp.qsh), nil
+		}
 		fp.sorted = true
 	}
 }
@@ -291,6 +323,43 @@ func insertBottom(out []uint64, v uint64, k int) []uint64 {
 func sortUnique(s []uint64) []uint64 {
 	slices.Sort(s)
 	return slices.Compact(s)
+}
+
+// headBits marks, bit i for sh[i], the values of sh also in hd (both
+// sorted and unique).
+func headBits(sh, hd []uint32) []uint64 {
+	bits := make([]uint64, (len(sh)+63)/64)
+	j := 0
+	for i, v := range sh {
+		for j < len(hd) && hd[j] < v {
+			j++
+		}
+		if j < len(hd) && hd[j] == v {
+			bits[i/64] |= 1 << (i % 64)
+		}
+	}
+	return bits
+}
+
+// intersectHead counts the values of op found in sh at a position marked
+// in head (all of sh when head is nil); op and sh are sorted and unique.
+func intersectHead(op, sh []uint32, head []uint64) int {
+	n, i, j := 0, 0, 0
+	for i < len(op) && j < len(sh) {
+		switch {
+		case op[i] < sh[j]:
+			i++
+		case op[i] > sh[j]:
+			j++
+		default:
+			if head == nil || head[j/64]>>(j%64)&1 == 1 {
+				n++
+			}
+			i++
+			j++
+		}
+	}
+	return n
 }
 
 // intersect32 counts the values two sorted unique slices share.

@@ -13,6 +13,7 @@ import (
 type normalized struct {
 	tokens []uint64 // hash of each lower-cased word (tokenHash)
 	paras  []int32  // start index in tokens of each paragraph
+	quoted []int32  // token ranges inside quotation marks: start, end pairs (see quotes.go)
 }
 
 // agencyLines are paragraphs that only credit a wire service or a desk.
@@ -39,7 +40,7 @@ var notePrefixes = []string{
 }
 
 // normalize splits text into paragraphs, drops the ones that are not body
-// text (bylines, editor's notes, wire credits), strips a leading dateline and
+// text (bylines, editor's notes, wire credits, reference lines), strips a leading dateline and
 // hashes the lower-cased words.
 func normalize(text string, buf []byte) (normalized, []byte) {
 	return normalizeInto(text, buf, make([]uint64, 0, len(text)/5+1))
@@ -49,16 +50,17 @@ func normalize(text string, buf []byte) (normalized, []byte) {
 func normalizeInto(text string, buf []byte, tokens []uint64) (normalized, []byte) {
 	n := normalized{tokens: tokens[:0]}
 	paras := splitParagraphs(text)
+	prose := hasProse(paras)
 	first := true
 	for i, p := range paras {
-		if skipParagraph(p, i, len(paras)) {
+		if skipParagraph(p, i, len(paras)) || prose && !first && isRefLine(p) {
 			continue
 		}
 		if first {
 			p = stripDateline(p)
 		}
 		start := len(n.tokens)
-		n.tokens, buf = appendTokens(n.tokens, p, buf)
+		n.tokens, buf, n.quoted = appendTokensQuoted(n.tokens, p, buf, n.quoted)
 		if len(n.tokens) > start {
 			n.paras = append(n.paras, int32(start))
 			first = false

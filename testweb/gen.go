@@ -356,29 +356,6 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32, reused 
 	st.paras = paras
 }
 
-// quoteFollowed adds to the sentences refs of follow-up st two quoted
-// sentences from the body of the story it follows (not its lead, not its
-// background), and returns that story's background paragraph.
-func (w *Web) quoteFollowed(r *rand.Rand, st *story, refs []sref) ([]sref, []sref) {
-	rel := &w.stories[st.related]
-	background := rel.paras[len(rel.paras)-1]
-	var pool []sref
-	for _, p := range rel.paras[1 : len(rel.paras)-1] {
-		pool = append(pool, p...)
-	}
-	r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
-	for q := 0; q < 2 && q < len(pool); q++ {
-		pos := 1 + r.IntN(len(refs))
-		if pos > len(refs) {
-			pos = len(refs)
-		}
-		refs = append(refs, sref{})
-		copy(refs[pos+1:], refs[pos:])
-		refs[pos] = pool[q]
-	}
-	return refs, background
-}
-
 // splitParas makes paragraphs of refs: the lead alone or with one more;
 // then 1-3 sentences each; the last paragraph (background) has two
 // sentences when possible.

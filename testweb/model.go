@@ -133,6 +133,9 @@ type Page struct {
 	// Body is the clean article text: paragraphs joined by "\n\n", exactly
 	// what a perfect cleaner outputs (no headline, byline or boilerplate; an
 	// inline dateline such as "LONDON (AP) — " is part of the first paragraph).
+	// The reference lines an outlet puts among the paragraphs, as plain
+	// paragraphs a cleaner cannot tell from the text, are part of it (see
+	// References).
 	Body      string
 	Published time.Time
 	// Lang is the page's language ("en", "de", "id").
@@ -147,6 +150,12 @@ type Page struct {
 	Edits []string
 	// Related is, for a follow-up, the StoryID of the story it follows.
 	Related string
+	// References are the paragraphs of Body that point at other articles
+	// of the outlet ("Read more: <headline>", a heading and a list of
+	// headlines), which some outlets' templates put inside the article
+	// body. They belong to the page, not to the story: copies of one story
+	// carry different ones, and different stories the same.
+	References []string
 	// Disallowed marks pages under a path that robots.txt disallows: they
 	// are served (and linked) but a polite crawler never fetches them.
 	Disallowed bool
@@ -479,6 +488,7 @@ func (w *Web) truth(pi int32) Page {
 	if st.related >= 0 {
 		pg.Related = storyID(int32(st.related))
 	}
+	pg.References = w.pageReferences(pi, len(paras))
 	pg.Aliases = w.aliases(pi)
 	if f := w.faultFor(int(p.outlet), p.path); f.kind != "" {
 		pg.Fault, pg.FaultCount = f.kind, f.count

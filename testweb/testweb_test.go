@@ -333,6 +333,17 @@ func jaccard(a, b string) float64 {
 	return 1
 }
 
+// withoutRefs drops the reference paragraphs (Page.References) from paras.
+func withoutRefs(paras, refs []string) []string {
+	var out []string
+	for _, p := range paras {
+		if !slices.Contains(refs, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // diffCopy derives the edits that turn src into c, independently of the
 // generator: it returns the edit names it can see, or an error when the
 // difference is not explained by any edit.
@@ -358,8 +369,8 @@ func diffCopy(src, c Page) ([]string, error) {
 	if c.Byline != sByline {
 		edits = append(edits, EditByline)
 	}
-	sp := strings.Split(sBody, "\n\n")
-	cp := strings.Split(c.Body, "\n\n")
+	sp := withoutRefs(strings.Split(sBody, "\n\n"), src.References)
+	cp := withoutRefs(strings.Split(c.Body, "\n\n"), c.References)
 	// editor's note: first or last paragraph, not in the source
 	note := false
 	if len(cp) > 0 && strings.HasPrefix(cp[0], "Editor's note:") {
@@ -504,7 +515,7 @@ func TestStoryKinds(t *testing.T) {
 		switch p.Kind {
 		case KindUpdate:
 			src := byURL[p.Of]
-			sp, up := strings.Split(src.Body, "\n\n"), strings.Split(p.Body, "\n\n")
+			sp, up := withoutRefs(strings.Split(src.Body, "\n\n"), src.References), withoutRefs(strings.Split(p.Body, "\n\n"), p.References)
 			k := len(up) - len(sp)
 			if src.Kind != KindOriginal || k < 1 || k > 2 || up[0] != sp[0] || strings.Join(up[1+k:], "\n\n") != strings.Join(sp[1:], "\n\n") {
 				t.Errorf("%s: not its original with 1-2 paragraphs added after the lead", p.URL)
@@ -523,8 +534,8 @@ func TestStoryKinds(t *testing.T) {
 					orig = q
 				}
 			}
-			op := strings.Split(orig.Body, "\n\n")
-			fp := strings.Split(p.Body, "\n\n")
+			op := withoutRefs(strings.Split(orig.Body, "\n\n"), orig.References)
+			fp := withoutRefs(strings.Split(p.Body, "\n\n"), p.References)
 			if fp[len(fp)-1] != op[len(op)-1] {
 				t.Errorf("%s: does not repeat the background paragraph of %s", p.URL, orig.URL)
 			}

@@ -36,14 +36,15 @@ func (w *Web) joinRefs(refs []sref) string {
 }
 
 // render returns a page's title, byline, body paragraphs (the dateline joined
-// to the first) and the edits actually applied.
+// to the first, the outlet's reference lines inserted: see references) and
+// the edits actually applied.
 func (w *Web) render(pi int32) (title, byline string, paras []string, edits uint16) {
 	pt := w.renderParts(pi)
 	paras = pt.paras
 	if pt.dateline != "" && len(paras) > 0 {
 		paras = append([]string{pt.dateline + paras[0]}, paras[1:]...)
 	}
-	return pt.title, pt.byline, paras, pt.edits
+	return pt.title, pt.byline, w.withReferences(pi, paras), pt.edits
 }
 
 func (w *Web) renderParts(pi int32) parts {
