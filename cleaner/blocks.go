@@ -149,55 +149,28 @@ func (bb *blockBuilder) render(n *html.Node, heading bool) {
 		return
 	case html.DocumentNode:
 	case html.ElementNode:
+		if bb.skip(n) {
+			return
+		}
 	default:
 		return
 	}
 	name := n.Data
-	if n.Type == html.ElementNode {
-		if skipTags[name] {
-			if spacedTags[name] {
-				bb.boundary, bb.pendSpace = true, true
-			}
-			return
-		}
-		if attr(n, "aria-hidden") == "true" || hasAttr(n, "hidden") {
-			return
-		}
-	}
 	isBlock := n.Type == html.ElementNode && blockTags[name]
-	lead := isBlock && isStandfirstContainer(n)
-	if lead {
+	if isBlock && isStandfirstContainer(n) {
 		bb.lead++
 		defer func() { bb.lead-- }()
 	}
-	isLink := name == "a" && attr(n, "href") != ""
 	switch {
 	case name == "br":
-		if strings.TrimSpace(bb.cur.String()) != "" {
-			bb.flushLine()
-			bb.blocks[len(bb.blocks)-1].joinNext = true
-			bb.brs = 1
-		} else {
-			bb.brs++
-			if bb.brs >= 2 {
-				bb.flush() // a blank line: new paragraph
-			}
-		}
+		bb.lineBreak()
 		return
 	case isBlock:
-		bb.flush()
-		switch name {
-		case "h1", "h2", "h3", "h4", "h5", "h6":
-			heading = true
-		}
-		bb.tag, bb.heading = name, heading
-		bb.blockEl = n
-		if name == "pre" {
-			bb.pre++
-		}
+		heading = bb.openBlock(n, heading)
 	case spacedTags[name]:
 		bb.pendSpace = true
 	}
+	isLink := name == "a" && attr(n, "href") != ""
 	ext := isLink && bb.isExternal(attr(n, "href"))
 	if isLink {
 		bb.inLink++
@@ -220,15 +193,63 @@ func (bb *blockBuilder) render(n *html.Node, heading bool) {
 		bb.pendSpace = true
 	}
 	if isBlock {
-		bb.flush()
-		if name == "pre" {
-			bb.pre--
+		bb.closeBlock(n, outerHeading)
+	}
+}
+
+// skip reports an element whose content a reader does not see; one drawn as
+// a box of its own still separates the words around it.
+func (bb *blockBuilder) skip(n *html.Node) bool {
+	if skipTags[n.Data] {
+		if spacedTags[n.Data] {
+			bb.boundary, bb.pendSpace = true, true
 		}
-		if n.Parent != nil {
-			// Back in the parent block: later text belongs to it.
-			bb.tag, bb.heading = parentBlockTag(n.Parent), outerHeading
-			bb.blockEl = n.Parent
-		}
+		return true
+	}
+	return attr(n, "aria-hidden") == "true" || hasAttr(n, "hidden")
+}
+
+// lineBreak handles a <br>: after text it ends the line, and a second one
+// in a row (a blank line) ends the paragraph.
+func (bb *blockBuilder) lineBreak() {
+	if strings.TrimSpace(bb.cur.String()) != "" {
+		bb.flushLine()
+		bb.blocks[len(bb.blocks)-1].joinNext = true
+		bb.brs = 1
+		return
+	}
+	bb.brs++
+	if bb.brs >= 2 {
+		bb.flush() // a blank line: new paragraph
+	}
+}
+
+// openBlock starts the paragraph of block element n and returns whether its
+// text is a heading.
+func (bb *blockBuilder) openBlock(n *html.Node, heading bool) bool {
+	bb.flush()
+	switch n.Data {
+	case "h1", "h2", "h3", "h4", "h5", "h6":
+		heading = true
+	}
+	bb.tag, bb.heading = n.Data, heading
+	bb.blockEl = n
+	if n.Data == "pre" {
+		bb.pre++
+	}
+	return heading
+}
+
+// closeBlock ends the paragraph of block element n: text after it belongs
+// to its parent's block again.
+func (bb *blockBuilder) closeBlock(n *html.Node, outerHeading bool) {
+	bb.flush()
+	if n.Data == "pre" {
+		bb.pre--
+	}
+	if n.Parent != nil {
+		bb.tag, bb.heading = parentBlockTag(n.Parent), outerHeading
+		bb.blockEl = n.Parent
 	}
 }
 

@@ -58,24 +58,9 @@ func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanatio
 	if pageURL != "" {
 		where = "cleaner: " + pageURL + ": "
 	}
-	if int64(len(body)) > c.cfg.MaxBytes {
-		return doc, fmt.Errorf("%s%w: %d bytes, limit %d", where, ErrTooLarge, len(body), c.cfg.MaxBytes)
-	}
-	src, err := decode(body, contentType)
+	src, root, err := c.parse(body, contentType)
 	if err != nil {
 		return doc, fmt.Errorf("%s%w", where, err)
-	}
-	if len(src) > countTagsAbove && countStartTags(src, c.cfg.MaxElements) > c.cfg.MaxElements {
-		// Refused before the tree is built: 8 MiB of "<b></b>" would
-		// take over 200 MiB as a tree.
-		return doc, fmt.Errorf("%s%w: more than %d elements", where, ErrTooLarge, c.cfg.MaxElements)
-	}
-	root, err := parseHTML(src)
-	if err != nil {
-		return doc, fmt.Errorf("%s%w", where, err)
-	}
-	if n := sanitize(root, c.cfg.MaxElements); n > c.cfg.MaxElements {
-		return doc, fmt.Errorf("%s%w: more than %d elements", where, ErrTooLarge, c.cfg.MaxElements)
 	}
 	base, err := url.Parse(pageURL)
 	if err != nil || !base.IsAbs() {
@@ -93,46 +78,125 @@ func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanatio
 		ex.setPruned(plog)
 	}
 
-	parser := readability.NewParser()
-	parser.KeepClasses = true
-	parser.DisableJSONLD = true // metadata is read above, from the unpruned page
 	rbase := base
 	if rbase == nil {
 		rbase = &url.URL{Scheme: "http", Host: "localhost", Path: "/"}
 	}
+	blocks, err := c.extract(src, root, rbase, &meta, ex)
+	if err != nil {
+		return doc, fmt.Errorf("%s%w", where, err)
+	}
+	fillDocument(&doc, &meta, pageURL)
+	paras := assemble(blocks)
+	framed := false
+	if c.tooLittle(paras) {
+		if frame := postFrame(blocks, &meta); frame != nil {
+			paras, framed = frame, true
+			if ex != nil {
+				ex.Source += ", a post without body text: its headline and dateline"
+			}
+		}
+	}
+	text := strings.Join(paras, "\n\n")
+	if err := c.refusal(paras, text, loginWall, framed); err != nil {
+		return doc, fmt.Errorf("%s%w", where, err)
+	}
+	doc.Text = text
+	doc.Paragraphs = paras
+	return doc, nil
+}
+
+// parse decodes body to UTF-8 and parses it, refusing a page too large to
+// parse safely. It returns the decoded source and the sanitized tree.
+func (c *Cleaner) parse(body []byte, contentType string) ([]byte, *html.Node, error) {
+	if int64(len(body)) > c.cfg.MaxBytes {
+		return nil, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(body), c.cfg.MaxBytes)
+	}
+	src, err := decode(body, contentType)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(src) > countTagsAbove && countStartTags(src, c.cfg.MaxElements) > c.cfg.MaxElements {
+		// Refused before the tree is built: 8 MiB of "<b></b>" would
+		// take over 200 MiB as a tree.
+		return nil, nil, fmt.Errorf("%w: more than %d elements", ErrTooLarge, c.cfg.MaxElements)
+	}
+	root, err := parseHTML(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n := sanitize(root, c.cfg.MaxElements); n > c.cfg.MaxElements {
+		return nil, nil, fmt.Errorf("%w: more than %d elements", ErrTooLarge, c.cfg.MaxElements)
+	}
+	return src, root, nil
+}
+
+// extract runs the content search on the pruned tree root and renders its
+// result as filtered blocks; when that finds little and no brief, the
+// page's densest text container is tried instead.
+func (c *Cleaner) extract(src []byte, root *html.Node, rbase *url.URL, meta *pageMeta, ex *Explanation) ([]block, error) {
+	parser := readability.NewParser()
+	parser.KeepClasses = true
+	parser.DisableJSONLD = true // metadata is read before, from the unpruned page
 	art, err := runReadability(&parser, root, rbase)
 	if err != nil {
-		return doc, fmt.Errorf("%s%w: readability: %v", where, ErrNoContent, err)
+		return nil, fmt.Errorf("%w: readability: %v", ErrNoContent, err)
 	}
-	fillFromReadability(&meta, art)
+	fillFromReadability(meta, art)
 
-	var paras []string
+	var blocks []block
 	if art.Node != nil {
-		blocks := renderBlocksOf(art.Node, rbase.Hostname())
-		filterBlocks(blocks, &meta)
+		blocks = renderBlocksOf(art.Node, rbase.Hostname())
+		filterBlocks(blocks, meta)
 		if c.trace != nil {
 			c.trace(blocks)
 		}
-		paras = assemble(blocks)
 		if ex != nil {
 			ex.Source = "readability"
 			ex.setBlocks(blocks)
 		}
 	}
+	paras := assemble(blocks)
 	text := strings.Join(paras, "\n\n")
-	if len(text) < fallbackBelow && !shortArticle(paras) {
-		// Readability found little, and no brief: try the page's densest
-		// text container.
-		if alt, blocks := densestText(src, rbase.Hostname(), &meta); len(strings.Join(alt, "\n\n")) > 3*len(text)+200 {
-			paras = alt
-			text = strings.Join(paras, "\n\n")
-			if ex != nil {
-				ex.Source = "densest container"
-				ex.setBlocks(blocks)
-			}
+	if len(text) >= fallbackBelow || shortArticle(paras) {
+		return blocks, nil
+	}
+	// Readability found little, and no brief: try the page's densest
+	// text container.
+	if alt := densestText(src, rbase.Hostname(), meta); len(strings.Join(assemble(alt), "\n\n")) > fallbackGain*len(text)+fallbackMargin {
+		blocks, paras, text = alt, assemble(alt), strings.Join(assemble(alt), "\n\n")
+		if ex != nil {
+			ex.Source = "densest container"
+			ex.setBlocks(alt)
 		}
 	}
+	if !c.tooLittle(paras) {
+		return blocks, nil
+	}
+	// Still too little: a post with little text of its own is best read
+	// from the element the page marks as the post.
+	if alt := postText(src, rbase.Hostname(), meta); len(strings.Join(assemble(alt), "\n\n")) > len(text) {
+		blocks = alt
+		if ex != nil {
+			ex.Source = "post element"
+			ex.setBlocks(alt)
+		}
+	}
+	return blocks, nil
+}
 
+// The densest container replaces readability's little text only when it
+// holds more than fallbackGain times as much plus fallbackMargin bytes: a
+// container that holds about as much is as likely the wrong block (a
+// sidebar, an about box) as readability's was, and the margin keeps a few
+// stray lines from replacing a short result.
+const (
+	fallbackGain   = 3
+	fallbackMargin = 200
+)
+
+// fillDocument copies the page's metadata into doc.
+func fillDocument(doc *wirecrawl.Document, meta *pageMeta, pageURL string) {
 	doc.CanonicalURL = meta.Canonical
 	if doc.CanonicalURL == "" {
 		doc.CanonicalURL = pageURL
@@ -146,22 +210,38 @@ func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanatio
 	if len(meta.Extra) > 0 {
 		doc.Meta = meta.Extra
 	}
+}
 
+// loginWallChars is the most text (characters) a login wall has: a sign-in
+// prompt and a teaser. A page with a password field and more text than
+// this is a story under a site header with a sign-in box.
+const loginWallChars = 600
+
+// tooLittle reports a text Clean would refuse for its length alone: none,
+// or less than MinTextLength that does not read as a brief.
+func (c *Cleaner) tooLittle(paras []string) bool {
+	n := utf8.RuneCountInString(strings.Join(paras, "\n\n"))
+	return n == 0 || n < c.cfg.MinTextLength && !shortArticle(paras)
+}
+
+// refusal returns why the extracted text is no article (wrapping
+// ErrNotHTML or ErrNoContent), or nil when it is one. A post's frame
+// (framed: its headline and dateline) is short by nature, and judged only
+// as a login wall.
+func (c *Cleaner) refusal(paras []string, text string, loginWall, framed bool) error {
 	n := utf8.RuneCountInString(text)
 	if l, m := letterShare(text); m >= minLetterJudged && float64(l) < minLetters*float64(m) {
-		return doc, fmt.Errorf("%s%w: the text is not language (%d of %d characters are letters)", where, ErrNotHTML, l, m)
+		return fmt.Errorf("%w: the text is not language (%d of %d characters are letters)", ErrNotHTML, l, m)
 	}
 	switch {
 	case n == 0:
-		return doc, fmt.Errorf("%s%w: no article text found", where, ErrNoContent)
-	case loginWall && n < 600 && rxLoginWords.MatchString(text):
-		return doc, fmt.Errorf("%s%w: login wall (a password form, and %d characters of text that ask to sign in)", where, ErrNoContent, n)
-	case n < c.cfg.MinTextLength && !shortArticle(paras):
-		return doc, fmt.Errorf("%s%w: only %d characters of text, %d words", where, ErrNoContent, n, words(text))
+		return fmt.Errorf("%w: no article text found", ErrNoContent)
+	case loginWall && n < loginWallChars && rxLoginWords.MatchString(text):
+		return fmt.Errorf("%w: login wall (a password form, and %d characters of text that ask to sign in)", ErrNoContent, n)
+	case !framed && n < c.cfg.MinTextLength && !shortArticle(paras):
+		return fmt.Errorf("%w: only %d characters of text, %d words", ErrNoContent, n, words(text))
 	}
-	doc.Text = text
-	doc.Paragraphs = paras
-	return doc, nil
+	return nil
 }
 
 // countTagsAbove is the page size above which Clean counts the start tags
@@ -312,18 +392,18 @@ const fallbackBelow = 400
 
 // densestText extracts the article without readability: from the pruned page,
 // it descends from <body> into the child that holds most (80%+) of the
-// paragraph text, and renders and filters that container.
-func densestText(src []byte, host string, meta *pageMeta) ([]string, []block) {
+// paragraph text, and renders and filters that container's blocks.
+func densestText(src []byte, host string, meta *pageMeta) []block {
 	root, err := parseHTML(src)
 	if err != nil {
-		return nil, nil
+		return nil
 	}
 	sanitize(root, math.MaxInt) // Clean counted the elements of this page already
 	prune(root, nil)
 	w := measure(root)
 	n := findBody(root)
 	if n == nil || w.of[n] == 0 {
-		return nil, nil
+		return nil
 	}
 	for {
 		var best *html.Node
@@ -332,15 +412,21 @@ func densestText(src []byte, host string, meta *pageMeta) ([]string, []block) {
 				best = c
 			}
 		}
-		if best == nil || float64(w.of[best]) < 0.8*float64(w.of[n]) {
+		if best == nil || float64(w.of[best]) < densestShare*float64(w.of[n]) {
 			break
 		}
 		n = best
 	}
 	blocks := renderBlocksOf(n, host)
 	filterBlocks(blocks, meta)
-	return assemble(blocks), blocks
+	return blocks
 }
+
+// densestShare is the share of its parent's paragraph text a child must
+// hold for densestText to descend into it: below it, the text is spread
+// over several children (the story and its sidebar), and the parent is
+// the container that holds them all.
+const densestShare = 0.8
 
 func findBody(doc *html.Node) *html.Node {
 	var body *html.Node

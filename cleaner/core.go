@@ -26,6 +26,10 @@ var noProse = map[string]bool{
 	"textarea": true, "button": true, "head": true, "svg": true, "iframe": true, "object": true,
 }
 
+// minScoredChars is the shortest block (bytes of text outside links) that
+// scores for its parent, as in readability: shorter ones are labels.
+const minScoredChars = 25
+
 // measureProse computes the prose of every element of doc and finds the
 // article core: every block of 25 or more characters of text outside links
 // scores 1, plus one per comma, plus one per 100 characters (at most 3), to
@@ -78,7 +82,7 @@ func measureProse(doc *html.Node) prose {
 	p.total, _ = rec(doc, nil, false)
 	score := map[*html.Node]float64{}
 	for blk, l := range own {
-		if l < 25 || blk.Parent == nil {
+		if l < minScoredChars || blk.Parent == nil {
 			continue
 		}
 		s := 1 + float64(commas[blk]) + float64(min(l/100, 3))

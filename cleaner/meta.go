@@ -40,140 +40,22 @@ var articleTypes = map[string]bool{
 
 // extractMeta reads metadata from the whole parsed page.
 func extractMeta(doc *html.Node, base *url.URL) pageMeta {
+	r := scanMeta(doc)
+	art := r.article()
+	metas := r.metas
 	m := pageMeta{Extra: map[string]string{}}
-	metas := map[string]string{} // lower-case name/property -> first content
-	var htmlLang, docTitle, canonical, h1, timeDate, bylineNode, bylineDate string
-	var ld []jsonLDArticle
-
-	walk(doc, func(n *html.Node) bool {
-		if n.Type != html.ElementNode {
-			return true
-		}
-		switch n.Data {
-		case "html":
-			htmlLang = attr(n, "lang")
-			if htmlLang == "" {
-				htmlLang = attr(n, "xml:lang")
-			}
-		case "title":
-			if docTitle == "" {
-				docTitle = collapse(textOf(n))
-			}
-			return false
-		case "meta":
-			key := strings.ToLower(strings.TrimSpace(attr(n, "property")))
-			if key == "" {
-				key = strings.ToLower(strings.TrimSpace(attr(n, "name")))
-			}
-			if key == "" {
-				key = strings.ToLower(strings.TrimSpace(attr(n, "itemprop")))
-			}
-			if key == "" {
-				if he := strings.ToLower(attr(n, "http-equiv")); he == "content-language" {
-					key = he
-				}
-			}
-			if v := collapse(attr(n, "content")); key != "" && v != "" {
-				if _, seen := metas[key]; !seen {
-					metas[key] = v
-				}
-			}
-		case "link":
-			if canonical == "" && hasToken(attr(n, "rel"), "canonical") {
-				canonical = attr(n, "href")
-			}
-		case "script":
-			if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") {
-				ld = append(ld, parseJSONLD(textOf(n))...)
-			}
-			return false
-		case "style", "noscript", "template":
-			return false
-		case "h1":
-			if h1 == "" {
-				h1 = collapse(textOf(n))
-			}
-		case "time":
-			if timeDate == "" {
-				v := attr(n, "datetime")
-				if v == "" {
-					v = collapse(textOf(n))
-				}
-				timeDate = v
-			}
-		default:
-			if bylineNode == "" && isBylineElement(n) {
-				raw := renderedText(n)
-				if bylineDate == "" {
-					bylineDate = raw
-				}
-				if t := cleanByline(raw); len(t) > 2 && len(t) < 100 {
-					bylineNode = t
-				}
-			}
-		}
-		return true
-	})
-
-	var art jsonLDArticle
-	for _, a := range ld {
-		if a.isArticle {
-			art = a
-			break
-		}
-	}
-	if !art.isArticle && len(ld) > 0 {
-		art = ld[0]
-	}
-
-	first := func(vals ...string) string {
-		for _, v := range vals {
-			if v = collapse(v); v != "" {
-				return v
-			}
-		}
-		return ""
-	}
-	m.Title = first(art.headline, metas["og:title"], metas["twitter:title"], metas["dc.title"], h1, cleanDocTitle(docTitle))
-	m.titles = uniq(art.headline, metas["og:title"], metas["twitter:title"], h1, docTitle, cleanDocTitle(docTitle))
+	m.Title = first(art.headline, metas["og:title"], metas["twitter:title"], metas["dc.title"], r.h1, cleanDocTitle(r.docTitle))
+	m.titles = uniq(art.headline, metas["og:title"], metas["twitter:title"], r.h1, r.docTitle, cleanDocTitle(r.docTitle))
 	m.Description = first(metas["og:description"], metas["description"], metas["twitter:description"], art.description)
 	m.Site = first(metas["og:site_name"], art.publisher, metas["application-name"], metas["al:android:app_name"])
 	if m.Site == "" && base != nil {
 		m.Site = strings.TrimPrefix(base.Hostname(), "www.")
 	}
 	m.Title = stripSiteSuffix(m.Title, m.Site, base)
-	m.Canonical = resolve(base, first(canonical, metas["og:url"], art.url))
-	m.Lang = normLang(first(htmlLang, art.lang, metas["og:locale"], metas["content-language"], metas["dc.language"], metas["language"]))
-
-	m.Authors = art.authors
-	metaAuthor := first(metas["author"], metas["article:author"], metas["dc.creator"], metas["parsely-author"], metas["sailthru.author"], metas["byl"])
-	if strings.HasPrefix(metaAuthor, "http") {
-		metaAuthor = ""
-	}
-	switch {
-	case bylineNode != "":
-		m.Byline = bylineNode
-	case len(art.authors) > 0:
-		m.Byline = strings.Join(art.authors, ", ")
-	default:
-		m.Byline = metaAuthor
-	}
-	if metaAuthor != "" {
-		m.Authors = append(m.Authors, metaAuthor)
-	}
-
-	for _, v := range []string{art.published, metas["article:published_time"], metas["og:published_time"],
-		metas["datepublished"], metas["publish-date"], metas["publishdate"], metas["pubdate"], metas["date"],
-		metas["dc.date"], metas["dc.date.issued"], metas["dcterms.created"], metas["sailthru.date"],
-		metas["parsely-pub-date"], metas["article.published"], timeDate} {
-		if t, ok := parseDate(v); ok {
-			m.Published = t
-			break
-		}
-	}
-	if m.Published.IsZero() {
-		m.Published, _ = dateInText(bylineDate)
-	}
+	m.Canonical = resolve(base, first(r.canonical, metas["og:url"], art.url))
+	m.Lang = normLang(first(r.htmlLang, art.lang, metas["og:locale"], metas["content-language"], metas["dc.language"], metas["language"]))
+	m.setAuthors(r, art)
+	m.setPublished(r, art)
 
 	set := func(k string, vals ...string) {
 		if v := first(vals...); v != "" {
@@ -186,6 +68,165 @@ func extractMeta(doc *html.Node, base *url.URL) pageMeta {
 	set("modified", art.modified, metas["article:modified_time"], metas["og:updated_time"], metas["datemodified"])
 	set("type", metas["og:type"])
 	return m
+}
+
+// rawMeta is what scanMeta finds in a page, before the fields are chosen.
+type rawMeta struct {
+	metas                             map[string]string // lower-case name/property -> first content
+	htmlLang, docTitle, canonical, h1 string
+	timeDate, bylineNode, bylineDate  string
+	ld                                []jsonLDArticle
+}
+
+// scanMeta walks the page once, collecting every source of metadata: <meta>
+// tags, the <title>, the canonical link, JSON-LD, the first <h1>, <time>
+// and byline element.
+func scanMeta(doc *html.Node) rawMeta {
+	r := rawMeta{metas: map[string]string{}}
+	walk(doc, func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		switch n.Data {
+		case "html":
+			r.htmlLang = attr(n, "lang")
+			if r.htmlLang == "" {
+				r.htmlLang = attr(n, "xml:lang")
+			}
+		case "title":
+			if r.docTitle == "" {
+				r.docTitle = collapse(textOf(n))
+			}
+			return false
+		case "meta":
+			r.addMeta(n)
+		case "link":
+			if r.canonical == "" && hasToken(attr(n, "rel"), "canonical") {
+				r.canonical = attr(n, "href")
+			}
+		case "script":
+			if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") {
+				r.ld = append(r.ld, parseJSONLD(textOf(n))...)
+			}
+			return false
+		case "style", "noscript", "template":
+			return false
+		case "h1":
+			if r.h1 == "" {
+				r.h1 = collapse(textOf(n))
+			}
+		case "time":
+			if r.timeDate == "" {
+				r.timeDate = attr(n, "datetime")
+				if r.timeDate == "" {
+					r.timeDate = collapse(textOf(n))
+				}
+			}
+		default:
+			r.addByline(n)
+		}
+		return true
+	})
+	return r
+}
+
+// addMeta records a <meta> tag's content under its property, name,
+// itemprop or http-equiv content-language, the first one of each.
+func (r *rawMeta) addMeta(n *html.Node) {
+	key := strings.ToLower(strings.TrimSpace(attr(n, "property")))
+	if key == "" {
+		key = strings.ToLower(strings.TrimSpace(attr(n, "name")))
+	}
+	if key == "" {
+		key = strings.ToLower(strings.TrimSpace(attr(n, "itemprop")))
+	}
+	if key == "" {
+		if he := strings.ToLower(attr(n, "http-equiv")); he == "content-language" {
+			key = he
+		}
+	}
+	if v := collapse(attr(n, "content")); key != "" && v != "" {
+		if _, seen := r.metas[key]; !seen {
+			r.metas[key] = v
+		}
+	}
+}
+
+// addByline records the first byline element's text: as the byline when
+// it is name-sized, and as a place to look for a date.
+func (r *rawMeta) addByline(n *html.Node) {
+	if r.bylineNode != "" || !isBylineElement(n) {
+		return
+	}
+	raw := renderedText(n)
+	if r.bylineDate == "" {
+		r.bylineDate = raw
+	}
+	if t := cleanByline(raw); len(t) > 2 && len(t) < 100 {
+		r.bylineNode = t
+	}
+}
+
+// article is the page's JSON-LD article object: the first of an article
+// type, else the first object of a known type.
+func (r rawMeta) article() jsonLDArticle {
+	for _, a := range r.ld {
+		if a.isArticle {
+			return a
+		}
+	}
+	if len(r.ld) > 0 {
+		return r.ld[0]
+	}
+	return jsonLDArticle{}
+}
+
+// first returns the first of vals that is not empty, white space collapsed.
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v = collapse(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// setAuthors sets the byline (the byline element, else JSON-LD authors,
+// else the author meta tags) and the list of author names.
+func (m *pageMeta) setAuthors(r rawMeta, art jsonLDArticle) {
+	metas := r.metas
+	m.Authors = art.authors
+	metaAuthor := first(metas["author"], metas["article:author"], metas["dc.creator"], metas["parsely-author"], metas["sailthru.author"], metas["byl"])
+	if strings.HasPrefix(metaAuthor, "http") {
+		metaAuthor = ""
+	}
+	switch {
+	case r.bylineNode != "":
+		m.Byline = r.bylineNode
+	case len(art.authors) > 0:
+		m.Byline = strings.Join(art.authors, ", ")
+	default:
+		m.Byline = metaAuthor
+	}
+	if metaAuthor != "" {
+		m.Authors = append(m.Authors, metaAuthor)
+	}
+}
+
+// setPublished sets the publication time from the first date source that
+// parses, else from a date written in the byline.
+func (m *pageMeta) setPublished(r rawMeta, art jsonLDArticle) {
+	metas := r.metas
+	for _, v := range []string{art.published, metas["article:published_time"], metas["og:published_time"],
+		metas["datepublished"], metas["publish-date"], metas["publishdate"], metas["pubdate"], metas["date"],
+		metas["dc.date"], metas["dc.date.issued"], metas["dcterms.created"], metas["sailthru.date"],
+		metas["parsely-pub-date"], metas["article.published"], r.timeDate} {
+		if t, ok := parseDate(v); ok {
+			m.Published = t
+			return
+		}
+	}
+	m.Published, _ = dateInText(r.bylineDate)
 }
 
 // isBylineElement reports elements that hold the author line.

@@ -75,6 +75,35 @@ var wrapperWords = map[string]bool{
 	"hide": true, "none": true,
 }
 
+// postClasses are whole class names blog engines and article templates put
+// on the element that holds one post ("post hentry", "entry", "article"):
+// an element with one is a post, whatever its other classes say
+// ("author-jane", "widget"), as readability keeps an unlikely name that
+// also says "article" or "content".
+var postClasses = map[string]bool{
+	"post": true, "hentry": true, "entry": true, "article": true, "story": true, "blogpost": true,
+	"blog-post": true, "post-body": true, "entry-content": true, "post-content": true,
+	"article-body": true, "story-body": true, "articlebody": true, "storybody": true,
+}
+
+// rxPostID matches the id blog engines give a post's element ("post-3292",
+// "article-12345").
+var rxPostID = regexp.MustCompile(`^(post|article|entry|story)-?\d+$`)
+
+// marksPost reports an element named as one post by a whole class name or
+// its id, not by one word of a longer name ("post-author" is a byline).
+func marksPost(n *html.Node) bool {
+	if rxPostID.MatchString(strings.ToLower(attr(n, "id"))) {
+		return true
+	}
+	for _, c := range strings.Fields(strings.ToLower(attr(n, "class"))) {
+		if postClasses[c] {
+			return true
+		}
+	}
+	return false
+}
+
 // slugPrefix are the words before a tag or category slug in the classes
 // blog engines put on a post (WordPress "tag-social category-promo"): the
 // word after them names the post's subject, not furniture.
@@ -157,17 +186,27 @@ func measure(doc *html.Node) weights {
 		return sum
 	}
 	w.total = pText(doc, false)
-	if w.total < 300 {
+	if w.total < minParagraphText {
 		clear(w.of)
 		w.total = pText(doc, true)
 	}
 	return w
 }
 
+// minParagraphText is the least paragraph text (bytes) a page must have for
+// its <p>-like elements to be the measure: a page with less writes its
+// story in bare <div>s and <br>s, so all its text counts.
+const minParagraphText = 300
+
+// minorShare is the largest share of the page's paragraph text an element
+// may hold and still be pruned for its tag, role or name: the article (or
+// the part of it that matters) always holds more.
+const minorShare = 0.3
+
 // minor reports whether n holds a small share of the page's paragraph text,
 // so removing it cannot take the article with it.
 func (w weights) minor(n *html.Node) bool {
-	return float64(w.of[n]) <= 0.3*float64(w.total)
+	return float64(w.of[n]) <= minorShare*float64(w.total)
 }
 
 // pruneRecord is one element prune removed, for Explain.
@@ -259,7 +298,7 @@ func prune(doc *html.Node, log *pruneLog) {
 		case boilerRoles[strings.ToLower(attr(n, "role"))]:
 			rule = "role " + strings.ToLower(attr(n, "role"))
 		case !tableParts[n.Data] && !inlineTags[n.Data]:
-			if word := boilerName(n); word != "" && (neverArticle[word] || !pr.holdsArticle(n) && (!wrapperWords[word] || pr.furniture(n))) && !keepEmbeddedPost(n) {
+			if word := boilerName(n); word != "" && (neverArticle[word] || !pr.holdsArticle(n) && (!wrapperWords[word] || pr.furniture(n) && !marksPost(n))) && !keepEmbeddedPost(n) {
 				rule, strong = "name "+word, neverArticle[word]
 			}
 		}

@@ -2,6 +2,7 @@ package cleaner
 
 import (
 	"errors"
+	"html"
 	"strings"
 	"testing"
 )
@@ -83,6 +84,160 @@ func TestRefusalNeedsEvidence(t *testing.T) {
 				t.Fatalf("accepted %q", doc.Text)
 			case !tc.ok && !errors.Is(err, ErrNoContent):
 				t.Fatalf("error %v, want ErrNoContent", err)
+			}
+		})
+	}
+}
+
+// TestBodilessPostIsItsHeadline: a photo post (a headline, a dateline and
+// an image) is an article whose text is its headline and dateline; the same
+// page without a date, and a page with only links, are still refused.
+func TestBodilessPostIsItsHeadline(t *testing.T) {
+	side := `<div class="sidebar"><ul>` + strings.Repeat(`<li><a href="/a">Archive page</a></li>`, 8) + `</ul></div>`
+	cases := []struct {
+		name, title, head, body string
+		want                    []string // nil: refused
+	}{
+		{"photo post with a dateline", "Almost there", ``, `<div id="post"><h2>Almost there</h2><div class="date">Posted 28 May 2010 by Lim</div>
+<p><img src="/cover.jpg"></p></div>`, []string{"Almost there", "28 May 2010"}},
+		{"video post dated in its metadata", "The greatest pizza commercial", `<meta property="article:published_time" content="2012-11-12T10:00:00Z">`,
+			`<div class="post"><h1>The greatest pizza commercial</h1><p>Wow… just wow.</p><p><iframe src="/v"></iframe></p></div>`,
+			[]string{"The greatest pizza commercial", "Wow… just wow."}},
+		{"undated image page", "Almost there", ``, `<div id="post"><h2>Almost there</h2><p><img src="/cover.jpg"></p></div>`, nil},
+		{"page of links", "Stories from the archive", `<meta property="article:published_time" content="2012-11-12T10:00:00Z">`,
+			`<ul>` + strings.Repeat(`<li><a href="/x">Another story on this site</a></li>`, 10) + `</ul>`, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			page := `<html><head><title>` + tc.title + ` - A Blog</title>` + tc.head + `</head><body>` + side + tc.body + `</body></html>`
+			doc, ex, err := New(Config{}).Explain([]byte(page), "https://blog.example/p", "text/html")
+			if tc.want == nil {
+				if !errors.Is(err, ErrNoContent) {
+					t.Fatalf("error %v, want ErrNoContent (text %q)", err, doc.Text)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(doc.Text, w) {
+					t.Errorf("text %q lacks %q", doc.Text, w)
+				}
+			}
+			if strings.Contains(doc.Text, "Archive page") {
+				t.Errorf("text keeps the sidebar: %q", doc.Text)
+			}
+			if !strings.Contains(ex.Source, "headline and dateline") {
+				t.Errorf("explanation source %q does not say the text is the post's frame", ex.Source)
+			}
+		})
+	}
+}
+
+// TestPostClassKeepsAShortPost: a short post whose element also carries a
+// furniture word ("author-jane") is kept when a whole class name says it is
+// the post ("post", "hentry"), though comments outweigh it.
+func TestPostClassKeepsAShortPost(t *testing.T) {
+	comments := `<ol class="commentlist">` + strings.Repeat(`<li class="comment"><p>Love this look, the shoes and the bag are perfect, where did you find the vintage tie and the shirt?</p></li>`, 8) + `</ol>`
+	post := `<p>I am totally inspired by this collection, my all time favorite. The shirt and tie are vintage, the jeans are new.</p>`
+	for _, wrapper := range []string{`<div id="post-3292" class="hentry post publish author-jane">`, `<div class="author-jane post">`} {
+		page := `<html><head><title>In St. Germain</title></head><body><h1>In St. Germain</h1>` + wrapper + post + `</div>` + comments + `</body></html>`
+		doc, err := New(Config{}).Clean([]byte(page), "", "text/html")
+		if err != nil {
+			t.Fatalf("%s: refused: %v", wrapper, err)
+		}
+		if !strings.Contains(doc.Text, "totally inspired") || strings.Contains(doc.Text, "Love this look") {
+			t.Errorf("%s: text %q", wrapper, doc.Text)
+		}
+	}
+}
+
+// TestSecondCopyDropped: a page that carries a short article twice (a print
+// copy under the screen one) gives it once; a refrain that repeats one
+// paragraph of a longer text stays.
+func TestSecondCopyDropped(t *testing.T) {
+	a := `<p>Treasury Secretary Timothy Geithner on Monday warned German leaders against leaving Europe teetering on the edge.</p>`
+	b := `<p>"If you leave Europe on the edge of the abyss as your source of leverage, your strategy is unlikely to work," he said.</p>`
+	page := `<html><body><div class="story">` + a + b + `</div><div class="printcopy">` + a + b + `</div></body></html>`
+	doc, err := New(Config{}).Clean([]byte(page), "", "text/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(doc.Text, "Treasury Secretary"); n != 1 {
+		t.Errorf("the article appears %d times:\n%s", n, doc.Text)
+	}
+	if !strings.Contains(doc.Text, "abyss") {
+		t.Errorf("the second paragraph is gone:\n%s", doc.Text)
+	}
+}
+
+// TestBlogEngineLinesDropped: the lines blog engines print under a post
+// (WordPress's "This entry was posted in", the comment form's help, a
+// TypePad trackback list, post navigation) are not the article.
+func TestBlogEngineLinesDropped(t *testing.T) {
+	var lines []string
+	for _, l := range []string{
+		"This entry was posted on Saturday, August 25th, 2012 at 12:23 am and is filed under Neat Stuff. You can follow any responses to this entry through the RSS 2.0 feed.",
+		"You may use these HTML tags and attributes: <a href=\"\" title=\"\"> <abbr title=\"\">",
+		"Listed below are links to weblogs that reference Yesterday's over:",
+		"TrackBack URL for this entry:",
+		"Posted in Carnivals, Current Events | No Comments »",
+		"Leave a Reply",
+		"Previous Article",
+		"· Quickies · 7 Comments · October 29th, 2012",
+		"As a final step before posting your comment, enter the letters and numbers you see in the image below.",
+		"Sign-up to the Daily Tips newsletter and you will be able to download the e-book for free.",
+	} {
+		lines = append(lines, "<p>"+html.EscapeString(l)+"</p>")
+	}
+	page := `<html><body><article>` + story + strings.Join(lines, "") + `</article></body></html>`
+	doc, err := New(Config{}).Clean([]byte(page), "", "text/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doc.Text, "six weeks") {
+		t.Errorf("the story is gone:\n%s", doc.Text)
+	}
+	for _, bad := range []string{"This entry", "HTML tags", "weblogs", "TrackBack", "Carnivals", "Leave a Reply", "Previous Article", "Quickies", "final step", "newsletter"} {
+		if strings.Contains(doc.Text, bad) {
+			t.Errorf("text keeps %q:\n%s", bad, doc.Text)
+		}
+	}
+}
+
+// TestPostElementHoldsAShortPost: the fallback for a post with one line
+// under a photo reads the element the page marks as the post (a whole class
+// "post", an id "post-123", <article>), found by the headline it holds, and
+// nothing when no such element holds the headline.
+func TestPostElementHoldsAShortPost(t *testing.T) {
+	comments := `<ol class="commentlist">` + strings.Repeat(`<li><p>Congratulations, what a beautiful little baby, and welcome to the world, little one.</p></li>`, 12) + `</ol>`
+	page := func(post string) string {
+		return `<html><head><title>Study Hacks » Blog Archive » My New Project</title></head><body>
+<div id="header"><h1><a href="/">Study Hacks</a></h1><div class="description">Decoding Patterns of Success</div></div>
+<div id="content">` + post + comments + `</div></body></html>`
+	}
+	body := `<h2><a href="/p">My New Project</a></h2><div class="post-content"><p><img src="/max.jpg"></p>
+<p>Max Jacob Newport. Born 11/6/12. Future Study Hacker…</p></div>`
+	for _, tc := range []struct {
+		name, post, want string
+	}{
+		{"class post", `<div class="post" id="p1">` + body + `</div>`, "Max Jacob Newport. Born 11/6/12. Future Study Hacker…"},
+		{"id post-2567", `<div id="post-2567">` + body + `</div>`, "Max Jacob Newport. Born 11/6/12. Future Study Hacker…"},
+		{"article", `<article>` + body + `</article>`, "Max Jacob Newport. Born 11/6/12. Future Study Hacker…"},
+		{"no post element", `<div class="box">` + body + `</div>`, ""},
+		{"another post's headline", `<div class="post"><h2>Older post</h2><p>Something else entirely, from last week.</p></div>`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte(page(tc.post))
+			root, err := parseHTML(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			meta := extractMeta(root, nil)
+			got := strings.Join(assemble(postText(src, "", &meta)), "|")
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
 	}

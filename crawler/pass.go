@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,7 +22,12 @@ type pass struct {
 	parked  map[string]time.Time // retries due beyond MaxRetryWait: left for later
 	touched map[string]bool      // feeds, sitemaps and home pages leased in this pass
 	holds   map[string]time.Time // URL -> Retry-After: not to be requested before
-	done    int
+	// leased holds the URLs this pass leased and has not concluded yet
+	// (queued in the dispatcher or in flight). A job leaves it just before
+	// the store write that concludes it (Finish, Retry, Postpone), so that
+	// a lease the store hands out after that write is taken for a new one.
+	leased map[string]bool
+	done   int
 	// scope, for Ingest, is what the pass may lease; nil (Crawl) for all.
 	scope *scope
 
@@ -50,6 +56,7 @@ func newPass(force bool, h Handler) *pass {
 		parked:  make(map[string]time.Time),
 		touched: make(map[string]bool),
 		holds:   make(map[string]time.Time),
+		leased:  make(map[string]bool),
 		sum:     Summary{ErrorsByClass: make(map[string]int), ErrorExamples: make(map[string]string)},
 
 		seeds:        make(map[string]bool),
@@ -107,9 +114,9 @@ func (p *pass) scopeClose(u string, parked bool) {
 }
 
 // scopeOpen returns the open URLs of the scope, in the order they came,
-// leaving out those skip says and, unless now is zero, those we scheduled
-// after now.
-func (p *pass) scopeOpen(now time.Time, skip func(string) bool) []string {
+// leaving out, with skipLeased, those this pass holds a lease on and, unless
+// now is zero, those we scheduled after now.
+func (p *pass) scopeOpen(now time.Time, skipLeased bool) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	sc := p.scope
@@ -125,7 +132,7 @@ func (p *pass) scopeOpen(now time.Time, skip func(string) bool) []string {
 	}
 	out := make([]string, 0, sc.open)
 	for _, u := range sc.order {
-		if !sc.state[u] || (skip != nil && skip(u)) {
+		if !sc.state[u] || (skipLeased && p.leased[u]) {
 			continue
 		}
 		if t, ok := p.own[u]; ok && !now.IsZero() && t.After(now) {
@@ -198,6 +205,34 @@ func (p *pass) held(u string) time.Duration {
 		return 0
 	}
 	return d
+}
+
+// takeLease records that the pass holds a lease on u; false if it already
+// did (a lease renewed by the store while the job is queued here or in
+// flight: the job is already ours, not a second one).
+func (p *pass) takeLease(u string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.leased[u] {
+		return false
+	}
+	p.leased[u] = true
+	return true
+}
+
+// dropLease records that the pass is concluding its job of u (the store
+// write comes next).
+func (p *pass) dropLease(u string) {
+	p.mu.Lock()
+	delete(p.leased, u)
+	p.mu.Unlock()
+}
+
+// leasedURLs returns the URLs the pass holds leases on.
+func (p *pass) leasedURLs() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Collect(maps.Keys(p.leased))
 }
 
 // schedule records a future NotBefore of one of our jobs.

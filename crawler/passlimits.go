@@ -97,6 +97,7 @@ func (c *Crawler) leaveForLater(ctx context.Context, p *pass, jobs []frontier.Jo
 	for i, j := range jobs {
 		urls[i] = j.URL
 		p.parked[j.URL] = at
+		delete(p.leased, j.URL)
 	}
 	p.sum.LeftOnHosts += len(jobs)
 	p.mu.Unlock()
@@ -111,13 +112,10 @@ func (c *Crawler) leaveForLater(ctx context.Context, p *pass, jobs []frontier.Jo
 // renewLeases extends the leases of the jobs this pass holds (queued here or
 // in flight): a heartbeat, so that LeaseTTL can be short and a crashed
 // process's jobs come back soon.
-func (c *Crawler) renewLeases(ctx context.Context, p *pass, mine map[string]bool) {
-	if len(mine) == 0 {
+func (c *Crawler) renewLeases(ctx context.Context, p *pass) {
+	urls := p.leasedURLs()
+	if len(urls) == 0 {
 		return
-	}
-	urls := make([]string, 0, len(mine))
-	for u := range mine {
-		urls = append(urls, u)
 	}
 	if _, err := c.st.RenewLeases(ctx, c.owner, urls, time.Now().Add(c.cfg.LeaseTTL)); err != nil && !c.unusable(p, err) {
 		c.log.Warn("renew leases", "jobs", len(urls), "err", err)

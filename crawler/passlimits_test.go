@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -296,6 +297,109 @@ func TestLeaseHeartbeat(t *testing.T) {
 			}
 			return
 		default:
+		}
+	}
+}
+
+// relettingState is a MemoryState that holds back the worker which puts url
+// back for an in-pass retry until the pass has leased url again: the
+// interleaving a loaded machine produces when the dispatcher leases between
+// a job's Retry and the moment it hears that the job is over.
+type relettingState struct {
+	*frontier.MemoryState
+	url       string
+	retried   atomic.Bool
+	releaseMu sync.Once
+	leased    chan struct{} // closed when url is leased after its Retry
+}
+
+func (s *relettingState) Retry(ctx context.Context, u string, notBefore time.Time, class string) error {
+	err := s.MemoryState.Retry(ctx, u, notBefore, class)
+	if u == s.url && s.retried.CompareAndSwap(false, true) {
+		select {
+		case <-s.leased:
+		case <-time.After(time.Minute): // a guard against a hang, not a timing
+		}
+	}
+	return err
+}
+
+func (s *relettingState) Lease(ctx context.Context, owner string, n int, now time.Time, ttl time.Duration) ([]frontier.Job, error) {
+	jobs, err := s.MemoryState.Lease(ctx, owner, n, now, ttl)
+	for _, j := range jobs {
+		if j.URL == s.url && s.retried.Load() {
+			s.releaseMu.Do(func() { close(s.leased) })
+		}
+	}
+	return jobs, err
+}
+
+// TestGivenUpHostLeavesNoLease: a job of a host given up in the pass
+// (MaxHostTimeouts) that waits for an in-pass retry (a 503), and that the
+// pass leases again before its worker is done with it, ends the pass
+// queued (or done), never leased: every job a pass leases ends it done,
+// failed, retried or postponed. (It stayed leased until lease_ttl: the
+// dispatcher took the new lease for its own stale one and dropped it.)
+func TestGivenUpHostLeavesNoLease(t *testing.T) {
+	stop := make(chan struct{})
+	var flakyHits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/robots.txt":
+			http.NotFound(w, r)
+		case strings.HasPrefix(r.URL.Path, "/hang/"):
+			select {
+			case <-r.Context().Done():
+			case <-stop:
+			}
+		case r.URL.Path == "/flaky.html" && flakyHits.Add(1) == 1:
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		default:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, articleHTML("Page "+r.URL.Path, "", false))
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+
+	flaky := srv.URL + "/flaky.html"
+	st := &relettingState{MemoryState: frontier.NewMemoryState(), url: flaky, leased: make(chan struct{})}
+	if _, err := st.Enqueue(context.Background(), []frontier.Job{{URL: flaky, Host: frontier.HostOf(flaky), Kind: frontier.KindArticle, NotBefore: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	hanging := enqueueArticles(t, st, srv.URL, "hang", 4)
+
+	cfg := testConfig()
+	cfg.NoDelay = true
+	cfg.Delay = 0
+	cfg.PerHostParallelism = 4
+	cfg.Timeout = time.Second
+	cfg.RetryBackoff = time.Millisecond
+	cfg.MaxHostTimeouts = 2
+	cfg.TimeoutRetryDelay = time.Hour
+	cfg.LeaseTTL = time.Hour // a lease left behind is not taken back in the pass
+	c, err := New(cfg, st, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.hosts = newHostSems()
+	sum, err := c.Crawl(context.Background(), nil, false, newRecorder().handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.retried.Load() {
+		t.Fatal("the flaky page was never retried: the test did not set up its case")
+	}
+	if sum.HostsGivenUp != 1 {
+		t.Errorf("hosts given up %d, want 1", sum.HostsGivenUp)
+	}
+	for _, u := range append([]string{flaky}, hanging...) {
+		state, class := st.JobStatus(u)
+		if state == "leased" {
+			t.Errorf("%s still leased after the pass (class %q)", u, class)
+		}
+		if state == "failed" {
+			t.Errorf("%s failed (%s); want it queued for a later run or done", u, class)
 		}
 	}
 }

@@ -48,14 +48,15 @@ type CardFilter struct {
 	// Since and Until are RFC 3339 UTC times: Since <= published < Until.
 	Since string `json:"since,omitempty"`
 	Until string `json:"until,omitempty"`
-	// Site and Lang are Filter.Site and Filter.Lang.
-	Site string `json:"site,omitempty"`
-	Lang string `json:"lang,omitempty"`
+	// Site, Lang and Query are Filter.Site, Filter.Lang and Filter.Query.
+	Site  string `json:"site,omitempty"`
+	Lang  string `json:"lang,omitempty"`
+	Query string `json:"query,omitempty"`
 }
 
 // NewCardFilter records f.
 func NewCardFilter(f Filter) CardFilter {
-	cf := CardFilter{Site: f.Site, Lang: f.Lang}
+	cf := CardFilter{Site: f.Site, Lang: f.Lang, Query: f.Query}
 	if !f.Since.IsZero() {
 		cf.Since = f.Since.UTC().Format(time.RFC3339Nano)
 	}
@@ -149,21 +150,41 @@ func WriteCard(path string, card Card) error {
 // Markdown renders the card for people: what, when, how, and the counts.
 func (c Card) Markdown() string {
 	var b strings.Builder
+	c.mdHeader(&b)
+	c.Counts.mdCounts(&b, c.Format)
+	c.mdCrawls(&b)
+	b.WriteString("\n## Seeds\n\n")
+	if len(c.Seeds) == 0 {
+		b.WriteString("(none recorded)\n")
+	}
+	for _, s := range c.Seeds {
+		if s.SHA256 != "" {
+			fmt.Fprintf(&b, "- `%s` (sha256 `%s`)\n", s.Source, s.SHA256)
+		} else {
+			fmt.Fprintf(&b, "- `%s`\n", s.Source)
+		}
+	}
+	return b.String()
+}
+
+// mdHeader writes the card's title and what, when and how it was made.
+func (c Card) mdHeader(b *strings.Builder) {
 	name := c.File
 	if name == "" {
 		name = "(standard output)"
 	}
-	fmt.Fprintf(&b, "# Dataset card: %s\n\n", name)
+	fmt.Fprintf(b, "# Dataset card: %s\n\n", name)
 	format := string(c.Format)
 	if c.Compression != None {
 		format += ", " + string(c.Compression)
 	}
-	fmt.Fprintf(&b, "- Created: %s\n", c.Created.UTC().Format(time.RFC3339))
-	fmt.Fprintf(&b, "- wirecrawl version: %s\n", c.Version)
-	fmt.Fprintf(&b, "- Format: %s\n", format)
-	fmt.Fprintf(&b, "- Config sha256: `%s`\n", c.ConfigSHA256)
+	fmt.Fprintf(b, "- Created: %s\n", c.Created.UTC().Format(time.RFC3339))
+	fmt.Fprintf(b, "- wirecrawl version: %s\n", c.Version)
+	fmt.Fprintf(b, "- Format: %s\n", format)
+	fmt.Fprintf(b, "- Config sha256: `%s`\n", c.ConfigSHA256)
 	var filter []string
-	for _, f := range []struct{ k, v string }{{"since", c.Filter.Since}, {"until", c.Filter.Until}, {"site", c.Filter.Site}, {"lang", c.Filter.Lang}} {
+	for _, f := range []struct{ k, v string }{{"since", c.Filter.Since}, {"until", c.Filter.Until}, {"site", c.Filter.Site},
+		{"lang", c.Filter.Lang}, {"query", c.Filter.Query}} {
 		if f.v != "" {
 			filter = append(filter, f.k+" "+f.v)
 		}
@@ -171,16 +192,19 @@ func (c Card) Markdown() string {
 	if len(filter) == 0 {
 		filter = []string{"none (every stored story)"}
 	}
-	fmt.Fprintf(&b, "- Filter: %s\n", strings.Join(filter, ", "))
-	fmt.Fprintf(&b, "- Copies' own texts included: %v\n\n", c.CopyText)
+	fmt.Fprintf(b, "- Filter: %s\n", strings.Join(filter, ", "))
+	fmt.Fprintf(b, "- Copies' own texts included: %v\n\n", c.CopyText)
+}
 
-	n := c.Counts
+// mdCounts writes the counts, the WARC's when format is WARC, and the
+// tables of sites (most copies first) and languages (most stories first).
+func (n Counts) mdCounts(b *strings.Builder, format Format) {
 	b.WriteString("## Counts\n\n| stories | copies (URLs) | duplicates merged |\n|---:|---:|---:|\n")
-	fmt.Fprintf(&b, "| %d | %d | %d |\n\n", n.Stories, n.Copies, n.DuplicatesMerged)
-	if c.Format == WARC {
-		fmt.Fprintf(&b, "WARC: %d records, %d responses; %d copies had no stored raw response", n.WARCRecords, n.WARCResponses, n.CopiesWithoutRaw)
+	fmt.Fprintf(b, "| %d | %d | %d |\n\n", n.Stories, n.Copies, n.DuplicatesMerged)
+	if format == WARC {
+		fmt.Fprintf(b, "WARC: %d records, %d responses; %d copies had no stored raw response", n.WARCRecords, n.WARCResponses, n.CopiesWithoutRaw)
 		if n.WARCSkipped > 0 {
-			fmt.Fprintf(&b, ", %d were skipped (no http(s) URL)", n.WARCSkipped)
+			fmt.Fprintf(b, ", %d were skipped (no http(s) URL)", n.WARCSkipped)
 		}
 		b.WriteString(".\n\n")
 	}
@@ -197,7 +221,7 @@ func (c Card) Markdown() string {
 	})
 	b.WriteString("## Sites\n\n| site | stories | copies |\n|---|---:|---:|\n")
 	for _, s := range sites {
-		fmt.Fprintf(&b, "| %s | %d | %d |\n", mdCell(s), n.Sites[s].Stories, n.Sites[s].Copies)
+		fmt.Fprintf(b, "| %s | %d | %d |\n", mdCell(s), n.Sites[s].Stories, n.Sites[s].Copies)
 	}
 	langs := make([]string, 0, len(n.Languages))
 	for l := range n.Languages {
@@ -211,31 +235,24 @@ func (c Card) Markdown() string {
 	})
 	b.WriteString("\n## Languages\n\n| language | stories |\n|---|---:|\n")
 	for _, l := range langs {
-		fmt.Fprintf(&b, "| %s | %d |\n", mdCell(l), n.Languages[l])
+		fmt.Fprintf(b, "| %s | %d |\n", mdCell(l), n.Languages[l])
 	}
-	if len(c.Crawls) > 0 {
-		b.WriteString("\n## Crawls that made the data\n\n| command | version | first run | last run | runs | config sha256 | seeds |\n|---|---|---|---|---:|---|---|\n")
-		for _, r := range c.Crawls {
-			seeds := make([]string, len(r.Seeds))
-			for i, s := range r.Seeds {
-				seeds[i] = s.Source
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | `%s` | %s |\n", mdCell(r.Command), mdCell(r.Version),
-				r.FirstRun.UTC().Format(time.RFC3339), r.LastRun.UTC().Format(time.RFC3339), r.Runs, r.ConfigSHA256, mdCell(strings.Join(seeds, ", ")))
+}
+
+// mdCrawls writes the table of the crawls that made the data, if any.
+func (c Card) mdCrawls(b *strings.Builder) {
+	if len(c.Crawls) == 0 {
+		return
+	}
+	b.WriteString("\n## Crawls that made the data\n\n| command | version | first run | last run | runs | config sha256 | seeds |\n|---|---|---|---|---:|---|---|\n")
+	for _, r := range c.Crawls {
+		seeds := make([]string, len(r.Seeds))
+		for i, s := range r.Seeds {
+			seeds[i] = s.Source
 		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %d | `%s` | %s |\n", mdCell(r.Command), mdCell(r.Version),
+			r.FirstRun.UTC().Format(time.RFC3339), r.LastRun.UTC().Format(time.RFC3339), r.Runs, r.ConfigSHA256, mdCell(strings.Join(seeds, ", ")))
 	}
-	b.WriteString("\n## Seeds\n\n")
-	if len(c.Seeds) == 0 {
-		b.WriteString("(none recorded)\n")
-	}
-	for _, s := range c.Seeds {
-		if s.SHA256 != "" {
-			fmt.Fprintf(&b, "- `%s` (sha256 `%s`)\n", s.Source, s.SHA256)
-		} else {
-			fmt.Fprintf(&b, "- `%s`\n", s.Source)
-		}
-	}
-	return b.String()
 }
 
 // mdCell escapes a value for a Markdown table cell.

@@ -17,6 +17,10 @@ type Filter struct {
 	Site string
 	// Lang keeps stories in this language.
 	Lang string
+	// Query keeps stories matching this full-text query (the store's
+	// syntax: words, "quoted phrases", -excluded, prefix*) in their title,
+	// text or copies' headlines.
+	Query string
 }
 
 // Raw is a stored HTTP exchange, kept when store.raw_html is on.

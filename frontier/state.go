@@ -70,6 +70,10 @@ type FetchRecord struct {
 	Error    string // the error text, if any
 	Duration time.Duration
 	At       time.Time
+	// Bytes counts the body bytes received as sent (compressed), every
+	// redirect hop included; for metrics (the store's fetch log keeps no
+	// byte count).
+	Bytes int64
 }
 
 // State is the crawler's durable state. The store implements it for SQLite and

@@ -33,6 +33,8 @@ type Metrics struct {
 
 	fetches      *prometheus.CounterVec
 	fetchSeconds *prometheus.HistogramVec
+	fetchBytes   *prometheus.CounterVec
+	takenOver    prometheus.Counter
 	pages        *prometheus.CounterVec
 	stageSeconds *prometheus.HistogramVec
 	storeErrors  prometheus.Counter
@@ -57,6 +59,14 @@ func New() *Metrics {
 			Help:    "Time of fetches that got a response, by kind.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10),
 		}, []string{"kind"}),
+		fetchBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "fetched_bytes_total",
+			Help: "Body bytes received, as sent (compressed), by kind; redirect and error bodies included.",
+		}, []string{"kind"}),
+		takenOver: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "leases_taken_over_total",
+			Help: "Frontier jobs taken over from crawl runs known dead (they ended without giving their leases back), at the start of a run.",
+		}),
 		pages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: Namespace, Name: "pages_total",
 			Help: "Fetched article pages by outcome: new (a new story), copy (merged into a story), unchanged, no_article, error.",
@@ -95,7 +105,7 @@ func New() *Metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.fetches, m.fetchSeconds, m.pages, m.stageSeconds, m.storeErrors,
+		m.fetches, m.fetchSeconds, m.fetchBytes, m.takenOver, m.pages, m.stageSeconds, m.storeErrors,
 		m.frontier, m.feedsDue, m.passes, m.passSeconds, m.lastPassEnd,
 	)
 	// Outcome labels that exist from the start, so that a rate over them is
@@ -125,6 +135,16 @@ func (m *Metrics) Fetch(rec frontier.FetchRecord) {
 	m.fetches.WithLabelValues(kind, strconv.Itoa(rec.Status), rec.ErrClass).Inc()
 	if rec.Status != 0 {
 		m.fetchSeconds.WithLabelValues(kind).Observe(rec.Duration.Seconds())
+	}
+	if rec.Bytes > 0 {
+		m.fetchBytes.WithLabelValues(kind).Add(float64(rec.Bytes))
+	}
+}
+
+// LeasesTakenOver counts n frontier jobs taken over from dead runs.
+func (m *Metrics) LeasesTakenOver(n int) {
+	if n > 0 {
+		m.takenOver.Add(float64(n))
 	}
 }
 

@@ -25,14 +25,16 @@ func TestMetrics(t *testing.T) {
 	m.Outcome(pipeline.Outcome{Action: dedup.ActionUnchanged})
 	m.Outcome(pipeline.Outcome{Err: crawler.Permanent(pipeline.ClassNoArticle, errors.New("empty"))})
 	m.Outcome(pipeline.Outcome{Err: errors.New("store: disk full")})
-	m.Fetch(frontier.FetchRecord{Kind: frontier.KindArticle, Status: 200, Duration: 30 * time.Millisecond})
-	m.Fetch(frontier.FetchRecord{Kind: frontier.KindArticle, Status: 503, ErrClass: "http_5xx", Duration: time.Millisecond})
+	m.Fetch(frontier.FetchRecord{Kind: frontier.KindArticle, Status: 200, Duration: 30 * time.Millisecond, Bytes: 1500})
+	m.Fetch(frontier.FetchRecord{Kind: frontier.KindArticle, Status: 503, ErrClass: "http_5xx", Duration: time.Millisecond, Bytes: 20})
 	m.Fetch(frontier.FetchRecord{Kind: frontier.KindFeed, ErrClass: "timeout"})
 	m.Stage(pipeline.StageStore, time.Millisecond, errors.New("locked"))
 	m.Stage(pipeline.StageStore, time.Millisecond, nil)
 	m.Stage(pipeline.StageClean, 2*time.Millisecond, nil)
 	m.Pass(metrics.PassOK, 3*time.Second, time.Unix(1_800_000_000, 0))
 	m.Pass(metrics.PassLocked, 0, time.Time{})
+	m.LeasesTakenOver(3)
+	m.LeasesTakenOver(0)
 	m.Frontier(store.Stats{Frontier: map[string]int64{"queued": 4, "done": 9}}, 2)
 
 	want := `
@@ -48,6 +50,12 @@ wirecrawl_pages_total{outcome="unchanged"} 1
 wirecrawl_fetches_total{class="",kind="article",status="200"} 1
 wirecrawl_fetches_total{class="http_5xx",kind="article",status="503"} 1
 wirecrawl_fetches_total{class="timeout",kind="feed",status="0"} 1
+# HELP wirecrawl_fetched_bytes_total Body bytes received, as sent (compressed), by kind; redirect and error bodies included.
+# TYPE wirecrawl_fetched_bytes_total counter
+wirecrawl_fetched_bytes_total{kind="article"} 1520
+# HELP wirecrawl_leases_taken_over_total Frontier jobs taken over from crawl runs known dead (they ended without giving their leases back), at the start of a run.
+# TYPE wirecrawl_leases_taken_over_total counter
+wirecrawl_leases_taken_over_total 3
 # HELP wirecrawl_store_errors_total Pages whose store transaction failed.
 # TYPE wirecrawl_store_errors_total counter
 wirecrawl_store_errors_total 1
@@ -68,7 +76,7 @@ wirecrawl_feeds_due 2
 # TYPE wirecrawl_last_pass_end_timestamp_seconds gauge
 wirecrawl_last_pass_end_timestamp_seconds 1.8e+09
 `
-	names := []string{"wirecrawl_pages_total", "wirecrawl_fetches_total", "wirecrawl_store_errors_total", "wirecrawl_passes_total",
+	names := []string{"wirecrawl_pages_total", "wirecrawl_fetches_total", "wirecrawl_fetched_bytes_total", "wirecrawl_leases_taken_over_total", "wirecrawl_store_errors_total", "wirecrawl_passes_total",
 		"wirecrawl_frontier_jobs", "wirecrawl_feeds_due", "wirecrawl_last_pass_end_timestamp_seconds"}
 	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), names...); err != nil {
 		t.Error(err)

@@ -31,7 +31,9 @@ func (h *handler) browser(w http.ResponseWriter) (store.Browser, bool) {
 	return b, ok
 }
 
-// stories answers GET /api/v1/stories?since=&until=&site=&lang=&limit=&cursor=.
+// stories answers GET /api/v1/stories?since=&until=&site=&lang=&q=&limit=&cursor=.
+// With q (full text, the syntax of store.ParseQuery) the page holds the
+// matching stories, still in ID order so that the cursor pages through them.
 func (h *handler) stories(w http.ResponseWriter, r *http.Request) {
 	b, ok := h.browser(w)
 	if !ok {
@@ -44,6 +46,10 @@ func (h *handler) stories(w http.ResponseWriter, r *http.Request) {
 	}
 	// One more than asked says whether a next page exists.
 	page, err := b.StoryPage(r.Context(), f, after, limit+1)
+	if errors.Is(err, store.ErrBadQuery) {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	if err != nil {
 		h.log.Error("api: stories", "err", err)
 		writeError(w, http.StatusInternalServerError, "store error")
@@ -92,9 +98,9 @@ func (h *handler) story(w http.ResponseWriter, r *http.Request) {
 func parseListQuery(q url.Values) (f export.Filter, after int64, limit int, err error) {
 	for key := range q {
 		switch key {
-		case "since", "until", "site", "lang", "limit", "cursor":
+		case "since", "until", "site", "lang", "q", "limit", "cursor":
 		default:
-			return f, 0, 0, fmt.Errorf("unknown parameter %q (want since, until, site, lang, limit, cursor)", key)
+			return f, 0, 0, fmt.Errorf("unknown parameter %q (want since, until, site, lang, q, limit, cursor)", key)
 		}
 	}
 	if f.Since, err = export.ParseTime(q.Get("since"), false); err != nil {
@@ -107,6 +113,12 @@ func parseListQuery(q url.Values) (f export.Filter, after int64, limit int, err 
 		return f, 0, 0, errors.New("since is not before until")
 	}
 	f.Site, f.Lang = strings.TrimSpace(q.Get("site")), strings.TrimSpace(q.Get("lang"))
+	if _, ok := q["q"]; ok {
+		if _, err := store.ParseQuery(q.Get("q")); err != nil {
+			return f, 0, 0, fmt.Errorf("q: %w", err)
+		}
+		f.Query = q.Get("q")
+	}
 	limit = DefaultPageSize
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -1,13 +1,14 @@
 // Package serve is the HTTP side of `wirecrawl serve`: /healthz, /readyz,
-// /metrics and the read-only JSON API under /api/v1/. It reads the store and
-// the metrics registry it is given; the crawl passes run elsewhere (the
-// command) and report to it through Status. It does not crawl, and it never
-// writes to the store.
+// /metrics, the read-only JSON API under /api/v1/ and the web UI (story
+// list, the syndication view of a story, feeds, stats), rendered on the
+// server with html/template and no script. It reads the store and the
+// metrics registry it is given; the crawl passes run elsewhere (the command)
+// and report to it through Status. It does not crawl and never writes to the
+// store itself: the UI's optional ingest form calls Config.Ingest.
 package serve
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,9 +90,14 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Status is the crawl loop's, for /readyz.
 	Status *Status
-	// Token, if set, must come as "Authorization: Bearer TOKEN" on every
-	// request but /healthz and /readyz.
+	// Token, if set, must come as "Authorization: Bearer TOKEN" or as the
+	// cookie the login form sets, on every request but /healthz, /readyz,
+	// the login form and the style sheet.
 	Token string
+	// Ingest, if set (and Token is), backs the UI's "ingest a URL" form:
+	// it fetches and stores one URL as the crawler does, private-address
+	// guard included. Nil keeps the server read-only.
+	Ingest func(ctx context.Context, url string) error
 	// Log receives request errors; nil discards.
 	Log *slog.Logger
 }
@@ -110,6 +116,9 @@ func Handler(cfg Config) http.Handler {
 		promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))))
 	mux.Handle("GET /api/v1/stories", h.auth(http.HandlerFunc(h.stories)))
 	mux.Handle("GET /api/v1/stories/{id}", h.auth(http.HandlerFunc(h.story)))
+	mux.Handle("GET /api/v1/feeds", h.auth(http.HandlerFunc(h.feeds)))
+	mux.Handle("GET /api/v1/stats", h.auth(http.HandlerFunc(h.stats)))
+	h.uiRoutes(mux)
 	return securityHeaders(mux)
 }
 
@@ -118,34 +127,21 @@ type handler struct {
 	log *slog.Logger
 }
 
+// csp allows the UI its own style sheet and nothing else: no script at
+// all, no inline style, forms posting back here only.
+const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
 // securityHeaders sets the headers every answer carries: nothing here is
 // meant to be framed, sniffed or to run scripts.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		h.Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// auth lets a request through when no token is configured or it carries it.
-func (h *handler) auth(next http.Handler) http.Handler {
-	if h.cfg.Token == "" {
-		return next
-	}
-	want := []byte("Bearer " + h.cfg.Token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="wirecrawl"`)
-			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
-			return
-		}
 		next.ServeHTTP(w, r)
 	})
 }

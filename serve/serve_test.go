@@ -117,6 +117,16 @@ func TestStoryAPI(t *testing.T) {
 				{"since=" + exporttest.Base.Add(5*time.Hour).Format(time.RFC3339) + "&until=" + exporttest.Base.Add(20*time.Hour).Format(time.RFC3339),
 					export.Filter{Since: exporttest.Base.Add(5 * time.Hour), Until: exporttest.Base.Add(20 * time.Hour)}},
 				{"lang=xx", export.Filter{Lang: "xx"}},
+				{"q=storm+-%22story+12%22", export.Filter{Query: `storm -"story 12"`}},
+				{"q=%22officials+said%22&lang=de", export.Filter{Query: `"officials said"`, Lang: "de"}},
+				{"q=%22said+officials%22", export.Filter{Query: `"said officials"`}},
+			}
+			// The full-text filter selects what it says (the export's
+			// records, compared below, come from the same store).
+			for f, n := range map[string]int{`storm -"story 12"`: c.N - 1, `"officials said"`: c.N, `"said officials"`: 0} {
+				if got := len(exported(t, st, export.Filter{Query: f}, false)); got != n {
+					t.Errorf("export with query %s: %d stories, want %d", f, got, n)
+				}
 			}
 			for _, fc := range filters {
 				want := exported(t, st, fc.f, false)
@@ -180,7 +190,9 @@ func TestStoryAPI(t *testing.T) {
 				"/api/v1/stories?limit=0":    http.StatusBadRequest,
 				"/api/v1/stories?since=soon": http.StatusBadRequest,
 				"/api/v1/stories?cursor=-4":  http.StatusBadRequest,
-				"/api/v1/stories?q=x":        http.StatusBadRequest,
+				"/api/v1/stories?q=%22storm": http.StatusBadRequest,
+				"/api/v1/stories?q=":         http.StatusBadRequest,
+				"/api/v1/stories?query=x":    http.StatusBadRequest,
 			} {
 				if resp, body := get(t, srv, path, ""); resp.StatusCode != code {
 					t.Errorf("%s: %d %s, want %d", path, resp.StatusCode, body, code)

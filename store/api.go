@@ -26,30 +26,89 @@ const MaxStoryPage = storiesBatch
 
 var _ Browser = (*db)(nil)
 
-// filterCond is export.Filter as SQL conditions on stories, each starting
-// with " AND ". It selects what Stories selects for the same filter.
-func filterCond(f export.Filter) (string, []any) {
-	var (
-		cond strings.Builder
-		args []any
-	)
-	if !f.Since.IsZero() {
-		cond.WriteString(` AND (CASE WHEN published = 0 THEN first_seen ELSE published END) >= ?`)
-		args = append(args, f.Since.UnixNano())
-	}
-	if !f.Until.IsZero() {
-		cond.WriteString(` AND (CASE WHEN published = 0 THEN first_seen ELSE published END) < ?`)
-		args = append(args, f.Until.UnixNano())
-	}
+// selection is an export.Filter compiled for the backend: conditions on
+// stories, and the full-text query (nil without one).
+type selection struct {
+	cond  string // each condition starting with " AND "
+	args  []any
+	query *Query
+}
+
+// compile turns f into a selection: what both Stories (the export) and
+// StoryPage (the API) select. A Query that does not parse is an error
+// wrapping ErrBadQuery.
+func (s *db) compile(f export.Filter) (selection, error) {
+	where, args := publishedFilter(f.Since, f.Until)
 	if f.Lang != "" {
-		cond.WriteString(` AND lower(lang) = ?`)
+		where = append(where, `lower(lang) = ?`)
 		args = append(args, strings.ToLower(f.Lang))
 	}
 	if f.Site != "" {
-		cond.WriteString(` AND EXISTS (SELECT 1 FROM copies c WHERE c.story_id = stories.id AND (lower(c.site) = ? OR c.host = ?))`)
+		where = append(where, `EXISTS (SELECT 1 FROM copies c WHERE c.story_id = stories.id AND (lower(c.site) = ? OR c.host = ?))`)
 		args = append(args, strings.ToLower(f.Site), strings.ToLower(f.Site))
 	}
-	return cond.String(), args
+	sel := selection{args: args}
+	for _, w := range where {
+		sel.cond += " AND " + w
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		q, err := ParseQuery(f.Query)
+		if err != nil {
+			return sel, err
+		}
+		sel.query = &q
+	}
+	return sel, nil
+}
+
+// pageIDs returns the IDs, after after and in ID order, of up to limit
+// stories sel selects. With a full-text query the index drives: its
+// matches are walked in ID order (FTS5 and the GIN index return them so)
+// and joined to their stories for the other conditions, so that a page of
+// a common word stops at the limit and a rare word reads its few matches.
+func (s *db) pageIDs(ctx context.Context, r run, sel selection, after int64, limit int) ([]int64, error) {
+	q := `SELECT id FROM stories WHERE id > ?` + sel.cond + ` ORDER BY id LIMIT ?`
+	args := append(append([]any{after}, sel.args...), limit)
+	if sel.query != nil {
+		if s.d.postgres {
+			q = `SELECT stories.id FROM stories JOIN story_search ON story_search.story_id = stories.id
+				WHERE story_search.doc @@ to_tsquery('simple', ?) AND stories.id > ?` + sel.cond + ` ORDER BY stories.id LIMIT ?`
+			args = append([]any{sel.query.tsquery()}, args...)
+		} else {
+			// CROSS JOIN keeps the index the outer loop.
+			q = `SELECT stories.id FROM story_fts CROSS JOIN stories ON stories.id = story_fts.rowid
+				WHERE story_fts MATCH ? AND story_fts.rowid > ?` + sel.cond + ` ORDER BY story_fts.rowid LIMIT ?`
+			args = append([]any{sel.query.fts5()}, args...)
+		}
+	}
+	rows, err := r.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// page returns the stories, with their copies, of up to limit (at most
+// storiesBatch) IDs after after that sel selects, in ID order.
+func (s *db) page(ctx context.Context, r run, sel selection, after int64, limit int) ([]wirecrawl.Story, error) {
+	ids, err := s.pageIDs(ctx, r, sel, after, min(limit, storiesBatch))
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return s.storyBatch(ctx, r, ` AND id IN (`+placeholders(len(ids))+`)`, args, after)
 }
 
 // StoryPage implements Browser.
@@ -57,29 +116,22 @@ func (s *db) StoryPage(ctx context.Context, f export.Filter, after int64, limit 
 	if limit <= 0 {
 		return nil, nil
 	}
-	limit = min(limit, MaxStoryPage)
-	cond, args := filterCond(f)
-	// The limit bounds the stories read (copies are read for those only):
-	// the page ends at the limit-th matching ID after the cursor.
+	sel, err := s.compile(f)
+	if err != nil {
+		return nil, fmt.Errorf("store: story page: %w", err)
+	}
 	tx, err := s.r.BeginTx(ctx, s.snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("store: story page: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	r := run{s: s, tx: tx, read: true}
-	var last int64
-	qargs := append([]any{after}, args...)
-	qargs = append(qargs, limit)
-	err = r.queryRow(ctx, `SELECT coalesce(max(id), 0) FROM (SELECT id FROM stories WHERE id > ?`+cond+` ORDER BY id LIMIT ?) page`, qargs...).Scan(&last)
+	// The limit bounds the stories read (copies are read for those only).
+	batch, err := s.page(ctx, run{s: s, tx: tx, read: true}, sel, after, min(limit, MaxStoryPage))
 	if err != nil {
 		return nil, fmt.Errorf("store: story page: %w", err)
 	}
-	if last == 0 {
-		return []wirecrawl.Story{}, nil
-	}
-	batch, err := s.storyBatch(ctx, r, cond+` AND id <= ?`, append(args, last), after)
-	if err != nil {
-		return nil, fmt.Errorf("store: story page: %w", err)
+	if batch == nil {
+		batch = []wirecrawl.Story{}
 	}
 	return batch, nil
 }

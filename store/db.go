@@ -50,6 +50,9 @@ type db struct {
 	// consistent state.
 	snapshot *sql.TxOptions
 
+	// rankWindow overrides RankWindow when positive (tests).
+	rankWindow int
+
 	// wstmts and rstmts cache prepared statements of w and r (SQLite only).
 	wstmts, rstmts stmtCache
 

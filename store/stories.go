@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/wirecrawl/wirecrawl"
 	"github.com/wirecrawl/wirecrawl/export"
@@ -74,18 +73,9 @@ const storiesBatch = 256
 // export.Source. It reads storiesBatch stories at a time (keyset paging), so
 // memory stays bounded and no connection is held while fn runs.
 func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Story) error) error {
-	where, args := publishedFilter(f.Since, f.Until)
-	if f.Lang != "" {
-		where = append(where, `lower(lang) = ?`)
-		args = append(args, strings.ToLower(f.Lang))
-	}
-	if f.Site != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM copies c WHERE c.story_id = stories.id AND (lower(c.site) = ? OR c.host = ?))`)
-		args = append(args, strings.ToLower(f.Site), strings.ToLower(f.Site))
-	}
-	cond := ""
-	for _, w := range where {
-		cond += " AND " + w
+	sel, err := s.compile(f)
+	if err != nil {
+		return fmt.Errorf("store: stories: %w", err)
 	}
 	// One read transaction for the whole walk: the export is a snapshot, in
 	// which every stored URL is in exactly one story even while a crawl
@@ -101,7 +91,7 @@ func (s *db) Stories(ctx context.Context, f export.Filter, fn func(wirecrawl.Sto
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		batch, err := s.storyBatch(ctx, r, cond, args, last)
+		batch, err := s.page(ctx, r, sel, last, storiesBatch)
 		if err != nil {
 			return fmt.Errorf("store: stories: %w", err)
 		}

@@ -52,6 +52,13 @@ func (a *app) cleanInputs(ctx context.Context, c *cleaner.Cleaner, maxBytes int6
 		return cerr
 	}
 
+	return a.cleanBatch(ctx, c, maxBytes, inputs, o)
+}
+
+// cleanBatch cleans inputs with o.workers at once and prints the results
+// in input order; a failed input is reported and counted, and fails the
+// batch (errPartial) once all were printed.
+func (a *app) cleanBatch(ctx context.Context, c *cleaner.Cleaner, maxBytes int64, inputs []cleanInput, o cleanOptions) error {
 	workers := min(o.workers, max(len(inputs), 1))
 	g, gctx := errgroup.WithContext(ctx)
 	jobs := make(chan int)
@@ -62,22 +69,7 @@ func (a *app) cleanInputs(ctx context.Context, c *cleaner.Cleaner, maxBytes int6
 	// At most window inputs are in flight or waiting to be printed, so a
 	// slow page holds back a bounded amount of finished output.
 	window := make(chan struct{}, 4*workers)
-	g.Go(func() error {
-		defer close(jobs)
-		for i := range inputs {
-			select {
-			case window <- struct{}{}:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			select {
-			case jobs <- i:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-		}
-		return nil
-	})
+	g.Go(func() error { return feedCleanJobs(gctx, len(inputs), window, jobs) })
 	for range workers {
 		g.Go(func() error {
 			for i := range jobs {
@@ -96,15 +88,49 @@ func (a *app) cleanInputs(ctx context.Context, c *cleaner.Cleaner, maxBytes int6
 			return nil
 		})
 	}
-	failed := 0
-	var werr error
-	for i := range inputs {
+	failed, werr := a.printCleanResults(gctx, results, window)
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if werr != nil {
+		return werr
+	}
+	if failed > 0 {
+		return fmt.Errorf("clean: %d of %d inputs failed: %w", failed, len(inputs), errPartial)
+	}
+	return nil
+}
+
+// feedCleanJobs sends the input indexes 0..n-1 to jobs, each once a slot
+// of window is free, and closes jobs.
+func feedCleanJobs(ctx context.Context, n int, window chan<- struct{}, jobs chan<- int) error {
+	defer close(jobs)
+	for i := range n {
+		select {
+		case window <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// printCleanResults prints each input's result in input order as it
+// comes, freeing its window slot, until ctx ends; it returns how many
+// inputs failed and the first error writing standard output.
+func (a *app) printCleanResults(ctx context.Context, results []chan cleanResult, window <-chan struct{}) (failed int, werr error) {
+	for i := range results {
 		var res cleanResult
 		select {
 		case res = <-results[i]:
-		case <-gctx.Done():
+		case <-ctx.Done():
 		}
-		if gctx.Err() != nil {
+		if ctx.Err() != nil {
 			break
 		}
 		<-window
@@ -118,16 +144,7 @@ func (a *app) cleanInputs(ctx context.Context, c *cleaner.Cleaner, maxBytes int6
 			}
 		}
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	if werr != nil {
-		return werr
-	}
-	if failed > 0 {
-		return fmt.Errorf("clean: %d of %d inputs failed: %w", failed, len(inputs), errPartial)
-	}
-	return nil
+	return failed, werr
 }
 
 // cleanOne reads and cleans one input and renders what it prints. In a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,15 +22,15 @@ import (
 
 // exportFlags are the flags of `wirecrawl export`.
 type exportFlags struct {
-	format, out, since, until, site, lang, card string
-	copies                                      bool
+	format, out, since, until, site, lang, query, card string
+	copies                                             bool
 }
 
 // exportCommand streams the stored stories to a file or standard output.
 func (a *app) exportCommand() *cobra.Command {
 	var fl exportFlags
 	cmd := &cobra.Command{
-		Use:   "export [--format jsonl|parquet|warc] [--out FILE] [--since T] [--until T] [--site S] [--lang L] [--copies] [--card PATH]",
+		Use:   "export [--format jsonl|parquet|warc] [--out FILE] [--since T] [--until T] [--site S] [--lang L] [--query Q] [--copies] [--card PATH]",
 		Short: "Export the stored stories as JSONL, Parquet or WARC, with a dataset card",
 		Long: `Export streams the stored stories, one record per story with all its copies.
 
@@ -45,7 +46,9 @@ A dataset card (counts per site and language, seeds, config hash, version, and
 the seeds, configuration and version each crawl that made the data recorded) is
 written to FILE.card.json next to --out, or to --card PATH (Markdown if PATH ends in .md).
 --since and --until take RFC 3339 times or dates (YYYY-MM-DD); a date for
---until includes that whole day.
+--until includes that whole day. --query keeps the stories matching a
+full-text query, in the syntax of 'wirecrawl search' (words, "phrases",
+-excluded, prefix*), still in story ID order.
 
 --out may name a character device or a FIFO (/dev/stdout, a named pipe): it is
 written through, as tee would, never replaced, and gets a card only where
@@ -69,6 +72,7 @@ it was asked for (a WARC without one response because store.raw_html was off,
 	f.StringVar(&fl.until, "until", "", "only stories published before T (RFC 3339), or on or before a date YYYY-MM-DD")
 	f.StringVar(&fl.site, "site", "", "only stories with a copy on this site (site name or host); all their copies are exported")
 	f.StringVar(&fl.lang, "lang", "", "only stories in this language (e.g. en)")
+	f.StringVarP(&fl.query, "query", "q", "", `only stories matching this full-text query (words, "phrases", -word, prefix*; see wirecrawl search --help)`)
 	f.BoolVar(&fl.copies, "copies", false, "also export each copy's own stored text (store.keep_copy_text)")
 	f.StringVar(&fl.card, "card", "", "write the dataset card here, as Markdown if PATH ends in .md (default FILE.card.json next to --out; none for standard output)")
 	return cmd
@@ -117,6 +121,12 @@ func planExport(fl exportFlags) (exportPlan, error) {
 	}
 	p.opts.Filter.Site = strings.TrimSpace(fl.site)
 	p.opts.Filter.Lang = strings.TrimSpace(fl.lang)
+	if fl.query != "" {
+		if _, err := store.ParseQuery(fl.query); err != nil {
+			return p, fmt.Errorf("--query: %w", err)
+		}
+		p.opts.Filter.Query = fl.query
+	}
 	p.opts.Copies = fl.copies
 	switch {
 	case fl.card != "":
@@ -139,17 +149,8 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 	if err != nil {
 		return err
 	}
-	log := a.logger(cfg)
-	for _, path := range []string{plan.out, plan.cardPath} {
-		if path == "" {
-			continue
-		}
-		if isDatabaseFile(path, cfg.DB) {
-			return usageError{fmt.Errorf("export: %s is the database (db: %s); choose another output", path, cfg.DB)}
-		}
-		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-			return usageError{fmt.Errorf("export: %s is a directory; name a file", path)}
-		}
+	if err := checkExportPaths(plan, cfg.DB); err != nil {
+		return usageError{err}
 	}
 	st, err := openExisting(ctx, cfg)
 	if err != nil {
@@ -166,40 +167,24 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 	if err != nil {
 		return err
 	}
-
 	opts := plan.opts
 	opts.Software = "wirecrawl/" + version
 	opts.UserAgent = cfg.Crawler.UserAgent
 	if plan.out != "" {
 		opts.WARCFilename = filepath.Base(plan.out)
 	}
-
-	// The output: see export.Target. A regular file is written to a
-	// temporary file renamed over --out on success, so that a failed or
-	// interrupted export never leaves a truncated file behind; a device or
-	// FIFO is written through and gets no card next to it.
-	var w io.Writer = a.stdout
-	var target *export.Target
-	if plan.out != "" {
-		if target, err = export.CreateTarget(plan.out); err != nil {
-			if errors.Is(err, export.ErrRefusedTarget) {
-				return usageError{fmt.Errorf("export: --out: %w", err)}
-			}
-			return fmt.Errorf("export: --out: %w", err)
-		}
-		defer target.Abort()
-		w = target
-		if !target.Regular() && fl.card == "" {
-			plan.cardPath = ""
-		}
+	w, target, err := a.exportTarget(&plan, fl.card)
+	if err != nil {
+		return err
 	}
-
+	if target != nil {
+		defer target.Abort()
+	}
 	finishBar := func() {}
 	if bar := a.progressBar(ctx, st, plan); bar != nil {
 		opts.OnStory = func(n int64) { _ = bar.Set64(n) }
 		finishBar = func() { _ = bar.Finish() }
 	}
-
 	counts, err := export.Write(ctx, st, w, opts)
 	finishBar() // clears the bar before anything else is printed
 	if err != nil {
@@ -215,32 +200,85 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 			return fmt.Errorf("export: %w", err)
 		}
 	}
+	if err := writeExportCard(ctx, st, cfg, plan, opts, counts, configHash); err != nil {
+		return err
+	}
+	logExportDone(a.logger(cfg), plan, opts, counts)
+	return nil
+}
 
-	if plan.cardPath != "" {
-		card := export.Card{
-			Created:      time.Now().UTC(),
-			Version:      version,
-			Format:       opts.Format,
-			Compression:  opts.Compression,
-			Seeds:        export.SeedRefs(cfg.Seeds),
-			ConfigSHA256: configHash,
-			Filter:       export.NewCardFilter(opts.Filter),
-			CopyText:     opts.Copies,
-			Counts:       counts,
+// checkExportPaths refuses an output or card path that is the database
+// (dsn) or a directory.
+func checkExportPaths(plan exportPlan, dsn string) error {
+	for _, path := range []string{plan.out, plan.cardPath} {
+		if path == "" {
+			continue
 		}
-		if src, ok := st.(export.CrawlRunSource); ok {
-			if card.Crawls, err = src.CrawlRuns(ctx); err != nil {
-				return fmt.Errorf("export: card: %w", err)
-			}
+		if isDatabaseFile(path, dsn) {
+			return fmt.Errorf("export: %s is the database (db: %s); choose another output", path, dsn)
 		}
-		if plan.out != "" {
-			card.File = filepath.Base(plan.out)
-		}
-		if err := export.WriteCard(plan.cardPath, card); err != nil {
-			return err
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			return fmt.Errorf("export: %s is a directory; name a file", path)
 		}
 	}
+	return nil
+}
 
+// exportTarget opens the output: standard output, or a Target for --out
+// (see export.Target). A regular file is written to a temporary file
+// renamed over --out on success, so that a failed or interrupted export
+// never leaves a truncated file behind; a device or FIFO is written through
+// and gets no card next to it (plan.cardPath is cleared unless --card,
+// cardFlag, named one).
+func (a *app) exportTarget(plan *exportPlan, cardFlag string) (io.Writer, *export.Target, error) {
+	if plan.out == "" {
+		return a.stdout, nil, nil
+	}
+	target, err := export.CreateTarget(plan.out)
+	if err != nil {
+		if errors.Is(err, export.ErrRefusedTarget) {
+			return nil, nil, usageError{fmt.Errorf("export: --out: %w", err)}
+		}
+		return nil, nil, fmt.Errorf("export: --out: %w", err)
+	}
+	if !target.Regular() && cardFlag == "" {
+		plan.cardPath = ""
+	}
+	return target, target, nil
+}
+
+// writeExportCard writes the dataset card of the export, if the plan has
+// a card path.
+func writeExportCard(ctx context.Context, st store.Store, cfg config.Config, plan exportPlan, opts export.Options,
+	counts export.Counts, configHash string) error {
+	if plan.cardPath == "" {
+		return nil
+	}
+	card := export.Card{
+		Created:      time.Now().UTC(),
+		Version:      version,
+		Format:       opts.Format,
+		Compression:  opts.Compression,
+		Seeds:        export.SeedRefs(cfg.Seeds),
+		ConfigSHA256: configHash,
+		Filter:       export.NewCardFilter(opts.Filter),
+		CopyText:     opts.Copies,
+		Counts:       counts,
+	}
+	if src, ok := st.(export.CrawlRunSource); ok {
+		var err error
+		if card.Crawls, err = src.CrawlRuns(ctx); err != nil {
+			return fmt.Errorf("export: card: %w", err)
+		}
+	}
+	if plan.out != "" {
+		card.File = filepath.Base(plan.out)
+	}
+	return export.WriteCard(plan.cardPath, card)
+}
+
+// logExportDone logs what the export wrote, and warns of what it left out.
+func logExportDone(log *slog.Logger, plan exportPlan, opts export.Options, counts export.Counts) {
 	dest := plan.out
 	if dest == "" {
 		dest = "standard output"
@@ -254,7 +292,6 @@ func (a *app) runExport(ctx context.Context, fl exportFlags) (err error) {
 	if counts.WARCSkipped > 0 {
 		log.Warn("copies whose stored response has no http(s) URL were left out of the WARC", "skipped", counts.WARCSkipped)
 	}
-	return nil
 }
 
 // progressBar returns a bar on stderr when stderr is a terminal that the

@@ -200,6 +200,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.ingestCommand(),
 		a.cleanCommand(),
 		a.exportCommand(),
+		a.searchCommand(),
 		a.statsCommand(),
 		a.whyCommand(),
 		a.demoCommand(),

@@ -35,6 +35,8 @@ type runResult struct {
 	Counts  pipeline.Counts
 	// started says the pass ran (the store opened, the run lock taken).
 	started bool
+	// takenOver counts the jobs taken over from dead runs before the pass.
+	takenOver int
 }
 
 // runLockName names the lock that keeps crawls from overlapping. For a
@@ -138,13 +140,9 @@ func (a *app) runCrawlWith(ctx context.Context, cfg config.Config, pc pipeline.C
 	}
 	defer p.Close()
 
-	// Holding the run lock, we know the runs that left leases behind are
-	// dead (killed, or cut off by a closed pipe): their jobs are ours now,
-	// not after lease_ttl.
-	if n, err := st.ReleaseLeases(ctx, crawler.OwnerPrefix()); err != nil {
+	takenOver, err := takeOverLeases(ctx, st, log)
+	if err != nil {
 		return runResult{}, unusable(cfg, err)
-	} else if n > 0 {
-		log.Info("took over the jobs of a crawl that ended without releasing them", "jobs", n)
 	}
 	for _, class := range opts.retryFailed {
 		n, err := st.RequeueFailed(ctx, class)
@@ -160,7 +158,21 @@ func (a *app) runCrawlWith(ctx context.Context, cfg config.Config, pc pipeline.C
 		_ = bar.Finish()
 		fmt.Fprintln(a.stderr)
 	}
-	return runResult{Summary: sum, Counts: p.Counts(), started: true}, unusable(cfg, err)
+	return runResult{Summary: sum, Counts: p.Counts(), started: true, takenOver: takenOver}, unusable(cfg, err)
+}
+
+// takeOverLeases, called holding the run lock, gives the jobs that runs
+// known dead left leased (killed, or cut off by a closed pipe) back to the
+// queue at once, not after lease_ttl, and returns how many.
+func takeOverLeases(ctx context.Context, st store.Store, log *slog.Logger) (int, error) {
+	n, err := st.ReleaseLeases(ctx, crawler.OwnerPrefix())
+	if err != nil {
+		return 0, fmt.Errorf("take over leases: %w", err)
+	}
+	if n > 0 {
+		log.Info("took over the jobs of a crawl that ended without releasing them", "jobs", n)
+	}
+	return n, nil
 }
 
 // crawlProgress returns a spinner-style bar when stderr is a terminal and logs

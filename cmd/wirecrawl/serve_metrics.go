@@ -19,6 +19,7 @@ func (a *app) writeMetricsFile(ctx context.Context, cfg config.Config, m *metric
 		result = metrics.PassFailures
 	}
 	m.Pass(result, took, time.Now())
+	m.LeasesTakenOver(res.takenOver)
 	st, err := store.Open(ctx, cfg.DB, cfg.Store)
 	if err != nil {
 		return fmt.Errorf("metrics file: open store: %w", err)

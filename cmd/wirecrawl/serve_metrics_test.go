@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wirecrawl/wirecrawl/crawler"
+	"github.com/wirecrawl/wirecrawl/frontier"
+	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/testweb"
 )
 
@@ -34,13 +39,15 @@ func promtoolCheck(t *testing.T, text string) {
 }
 
 // TestCrawlMetricsFile: crawl --metrics-file writes the run's metrics in the
-// textfile format, counting what the crawl did, and promtool finds nothing
-// wrong with them.
+// textfile format, counting what the crawl did (the bytes it received, the
+// job a killed run left leased and this run took over), and promtool finds
+// nothing wrong with them.
 func TestCrawlMetricsFile(t *testing.T) {
 	web := startWeb(t, testweb.Options{Seed: 5, Stories: 20})
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.db")
 	path := filepath.Join(dir, "wirecrawl.prom")
+	leaseAsDeadRun(t, db, web.Seeds()[0])
 	code, out, errOut := runCLI(t, crawlEnv(web, db), "crawl", "--metrics-file", path)
 	if code != 0 {
 		t.Fatalf("crawl exit %d: %s %s", code, out, errOut)
@@ -66,8 +73,42 @@ func TestCrawlMetricsFile(t *testing.T) {
 	if n := sample(mf, "wirecrawl_fetches_total", "kind=feed"); n < 1 {
 		t.Errorf("no feed fetches counted")
 	}
+	if n := sample(mf, "wirecrawl_leases_taken_over_total"); n != 1 {
+		t.Errorf("leases_taken_over_total = %v, want 1 (the seed a dead run left leased)", n)
+	}
+	// Every stored page is an answer of at least a few hundred bytes.
+	if n := sample(mf, "wirecrawl_fetched_bytes_total", "kind=article"); n < float64(200*pages) {
+		t.Errorf("fetched_bytes_total{kind=article} = %v for %d pages stored", n, pages)
+	}
+	if n := sample(mf, "wirecrawl_fetched_bytes_total", "kind=feed"); n <= 0 {
+		t.Errorf("fetched_bytes_total{kind=feed} = %v, want the feeds' bytes", n)
+	}
 	if n := sample(mf, "process_resident_memory_bytes"); n <= 0 {
 		t.Errorf("no process metrics")
 	}
 	promtoolCheck(t, string(data))
+}
+
+// leaseAsDeadRun leaves url (a home page) leased in the store at dsn by an owner of this
+// machine that is gone, as a crawl killed with SIGKILL does.
+func leaseAsDeadRun(t *testing.T, dsn, url string) {
+	t.Helper()
+	ctx := context.Background()
+	url, err := crawler.NormalizeURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, dsn, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	j := frontier.Job{URL: url, Host: frontier.HostOf(url), Kind: frontier.KindHome, NotBefore: time.Now()}
+	if _, err := st.Enqueue(ctx, []frontier.Job{j}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.LeaseURLs(ctx, crawler.OwnerPrefix()+"1/dead", []string{url}, 1, time.Now(), time.Hour)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("lease %s as a dead run: %v %v", url, got, err)
+	}
 }

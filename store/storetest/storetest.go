@@ -57,6 +57,7 @@ func Run(t *testing.T, newDSN NewDSN) {
 		{"Uint64Keys", testUint64Keys},
 		{"Nominate", testNominate},
 		{"Stories", testStories},
+		{"Search", testSearch},
 		{"Raw", testRaw},
 		{"RunLock", testRunLock},
 		{"Stats", testStats},

@@ -1,0 +1,134 @@
+package cleaner
+
+import (
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// A photo, video or link post has a headline and a dateline and little or
+// no text of its own; it is still an article, and its text is its headline,
+// its dateline and whatever line came with it. postFrame returns those
+// paragraphs, or nil when the page shows no evidence of being one post: a
+// headline of frameTitleWords words or more, a publication date (in the
+// page's metadata, or a dateline or byline line in its content), and a line
+// of the post's own in the content (its headline, dateline or a kept line).
+// A page of links, an empty template or a login form lacks them.
+func postFrame(blocks []block, meta *pageMeta) []string {
+	title := collapse(meta.Title)
+	if words(title) < frameTitleWords {
+		return nil
+	}
+	dated := !meta.Published.IsZero()
+	var lines []string
+	hasTitle := false
+	kept, own := 0, false
+	for _, b := range blocks {
+		switch {
+		case !b.drop:
+			kept += utf8.RuneCountInString(b.text)
+			own = true
+			lines = append(lines, clean(b.text))
+		case b.why == "title":
+			hasTitle, own = true, true
+			lines = append(lines, clean(b.text))
+		case b.why == "dateline" || b.why == "byline":
+			dated, own = true, true
+			lines = append(lines, clean(b.text))
+		}
+	}
+	text := strings.Join(lines, "\n\n")
+	if !dated || !own || kept > frameKeptChars || rxLoginWords.MatchString(text) {
+		// Undated, nothing of the post's own (a page of links), or kept
+		// text that is a teaser or prompt rather than a post's line: the
+		// verdict stays with the text.
+		return nil
+	}
+	if !hasTitle {
+		lines = append([]string{clean(title)}, lines...)
+	}
+	return lines
+}
+
+// frameTitleWords is the fewest words of a post's headline: a one-word
+// <title> is a site's name or a placeholder.
+const frameTitleWords = 2
+
+// frameKeptChars is the most kept text (characters) a bodiless post comes
+// with: a line under a photo or video ("Wow... just wow."). More text that
+// still is too little reads as a fragment, not a post's line.
+const frameKeptChars = 100
+
+// postText extracts the article from the element the page marks as its post
+// (a whole class "post" or "hentry", an id "post-123", or <article>) when
+// that element holds the page's headline. The content search scores
+// paragraphs, so on a photo post with one line under the picture it picks
+// the comments or the sidebar; the post's own element is the better source.
+func postText(src []byte, host string, meta *pageMeta) []block {
+	root, err := parseHTML(src)
+	if err != nil {
+		return nil
+	}
+	sanitize(root, math.MaxInt) // Clean counted the elements of this page already
+	prune(root, nil)
+	titles := map[string]bool{}
+	for _, t := range meta.titles {
+		if k := normText(t); k != "" {
+			titles[k] = true
+		}
+	}
+	var post *html.Node
+	walk(root, func(n *html.Node) bool {
+		if post != nil {
+			return false
+		}
+		if n.Type == html.ElementNode && (n.Data == "article" || marksPost(n)) && holdsHeadline(n, titles) {
+			post = n
+			return false
+		}
+		return true
+	})
+	if post == nil {
+		return nil
+	}
+	blocks := renderBlocksOf(post, host)
+	filterBlocks(blocks, meta)
+	return blocks
+}
+
+// isHeadline reports whether the heading text h (normalized) is one of
+// titles, or of two words or more and the start or end of one: a <title>
+// that puts the site's name and section around the headline ("Site »
+// Blog Archive » My New Project").
+func isHeadline(h string, titles map[string]bool) bool {
+	if titles[h] {
+		return true
+	}
+	if !strings.Contains(h, " ") {
+		return false
+	}
+	for t := range titles {
+		if strings.HasSuffix(t, " "+h) || strings.HasPrefix(t, h+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsHeadline reports whether a heading below n reads as one of titles.
+func holdsHeadline(n *html.Node, titles map[string]bool) bool {
+	found := false
+	walk(n, func(c *html.Node) bool {
+		if found {
+			return false
+		}
+		if c.Type == html.ElementNode && len(c.Data) == 2 && c.Data[0] == 'h' && c.Data[1] >= '1' && c.Data[1] <= '6' {
+			found = isHeadline(normText(textOf(c)), titles)
+			return false
+		}
+		return true
+	})
+	return found
+}
