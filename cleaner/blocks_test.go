@@ -1,6 +1,7 @@
 package cleaner
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -111,5 +112,68 @@ func TestDensestText(t *testing.T) {
 	want := []string{strings.TrimSpace(strings.Repeat(sent, 3)), strings.TrimSpace(strings.Repeat(sent, 2))}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestCommentThreadDropped: reader comments that the content search takes
+// with the article (a template that does not name them) go, from the first
+// comment on, when three or more carry a comment signature; a story that
+// quotes one "Posted by:" line keeps all its text.
+func TestCommentThreadDropped(t *testing.T) {
+	article := `<h2>Micromorts</h2><p>Here's a great concept: a micromort, a one-in-a-million chance of death, is a unit of risk.</p>
+<p>There's a related term, microlife, for things that reduce your lifespan by thirty minutes.</p>
+<p class="posted">Posted on November 8, 2012 at 6:57 AM</p>`
+	var comments strings.Builder
+	for i, c := range []string{"Not to be confused with a micro-ort, a scrap of food on your plate.", "For the most precision it would be best to measure years of life lost.", "So if one is a chance of one in a million, keep in mind the base rates.", "I really doubt you could calculate how much longer he would have lived."} {
+		fmt.Fprintf(&comments, `<p>%s</p><p class="sig">Posted by: reader%d at November 8, 2012 7:%02d AM</p>`, c, i, 10+i)
+	}
+	page := `<html><body><div id="main">` + article + comments.String() + `</div></body></html>`
+	doc, err := New(Config{}).Clean([]byte(page), "", "text/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doc.Text, "micromort, a one-in-a-million") || !strings.Contains(doc.Text, "microlife") {
+		t.Errorf("article lost:\n%s", doc.Text)
+	}
+	for _, bad := range []string{"micro-ort", "years of life", "base rates", "much longer", "reader"} {
+		if strings.Contains(doc.Text, bad) {
+			t.Errorf("text keeps the comment %q:\n%s", bad, doc.Text)
+		}
+	}
+
+	quote := `<html><body><article><p>The forum post that started it was short and, to most readers, harmless at first sight.</p>
+<p>Posted by: admin at 9:00 AM</p><p>Within an hour it had hundreds of replies, and by the evening the site was down for the night.</p></article></body></html>`
+	doc, err = New(Config{}).Clean([]byte(quote), "", "text/html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doc.Text, "hundreds of replies") {
+		t.Errorf("one signature line cut the story:\n%s", doc.Text)
+	}
+}
+
+// TestAuthorBoxDropped: an author box after the article (under an "About
+// the author" label, or a box of its own that opens "Name is a writer...")
+// is not the article; a closing paragraph about the story's subject stays.
+func TestAuthorBoxDropped(t *testing.T) {
+	story := `<div class="entry"><p>On October 29, 1863, the International Red Cross was formed, and the anniversary is marked today.</p>
+<p>Supersonic is an ultra-fast query engine library written in C++, and it was released as open source today.</p></div>`
+	for _, box := range []string{
+		`<div class="about"><h4>About the author</h4><p>Mary Brock is a scientist who works on drugs you've hopefully never heard of. She enjoys cooking.</p></div>`,
+		`<div class="bio"><p>Annie Downs is a freelance writer in Nashville, Tennessee, and the author of two books.</p></div>`,
+	} {
+		page := `<html><body><article>` + story + box + `</article></body></html>`
+		doc, err := New(Config{}).Clean([]byte(page), "", "text/html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(doc.Text, "Red Cross") || !strings.Contains(doc.Text, "Supersonic is an") {
+			t.Errorf("article lost:\n%s", doc.Text)
+		}
+		for _, bad := range []string{"About the author", "is a scientist", "freelance writer"} {
+			if strings.Contains(doc.Text, bad) {
+				t.Errorf("text keeps %q:\n%s", bad, doc.Text)
+			}
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 var (
@@ -24,13 +26,13 @@ var (
 	rxGluedCredit = regexp.MustCompile(`\p{Ll}[.!?]\p{Lu}[\pL\- ]{1,40}(/[\pL.\- ]{1,40})?$`)
 	// rxPromo matches, anywhere in a short block, a call to follow, subscribe
 	// or click, a copyright line or a reading-time note.
-	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign up (for|to) (our|the)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
-		"follow", "click", "sign up", "subscribe", "our app", "the app", "if you", "affiliate", "rights reserved", "copyright", "©",
+	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign[ -]?up (for|to) (our|the)\b|^\W*sign[ -]?up (for|to)\b.{0,40}\b(newsletter|updates|e-?mails?)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
+		"follow", "click", "sign", "subscribe", "our app", "the app", "if you", "affiliate", "rights reserved", "copyright", "©",
 		"read", "leitura", "lesezeit", "reporting by", "editing by", "edited by", "compiled by", "produced by", "source")
 	// rxPromoStart matches the opening of a promotional or prompt paragraph,
 	// or of the lines blog engines put under a post (WordPress's "This entry
 	// was posted in ...", a comment form's help, a TypePad trackback list).
-	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter)|this (entry|post) was posted\b|you can follow any responses to this|you may use these html tags|listed below are links to (weblogs|blogs|sites|posts) that reference|trackback url for this|https?://\S+/trackback/|this page is best viewed|the letters and numbers you entered|having trouble reading this image|(posted|filed) (in|under)\b[^.]{0,200}\b(\d+|no|leave a) (comments?|responses?)\b)`)
+	rxPromoStart = regexp.MustCompile(`(?i)^\W*(if you (enjoyed|liked|value|appreciate) (this|our|reading)|join (us|our|the conversation|the discussion)\b|tell us what you think|what do you think\?|have your say|leave a comment|follow (\S+ ){0,4}(coverage|updates)\b|support (our|independent) journalism|become a (member|subscriber|supporter)|this (entry|post) was posted\b|you can follow any responses to this|you may use these html tags|listed below are links to (weblogs|blogs|sites|posts) that reference|trackback url for this|https?://\S+/trackback/|this page is best viewed|the letters and numbers you entered|as a final step before posting your comment|having trouble reading this image|(posted|filed) (in|under)\b[^.]{0,200}\b(\d+|no|leave a) (comments?|responses?)\b)`)
 	// rxShortcode matches a leaked WordPress shortcode ("[button ...]").
 	rxShortcode   = gate(regexp.MustCompile(`^\s*\[[a-z_-]+\s[^\]]*=[^\]]*\]|\[/[a-z_-]+\]\s*$`), "[")
 	rxClock       = regexp.MustCompile(`\b\d{1,2}[:.h]\d{2}\b`)
@@ -171,6 +173,8 @@ func filterBlocks(blocks []block, m *pageMeta) {
 			b.why = "caption"
 		case b.words <= 50 && rxPromo.MatchString(b.text):
 			b.why = "promo"
+		case b.words <= postMetaWords && isPostMeta(b.text):
+			b.why = "post meta"
 		case b.words <= 80 && rxPromoStart.MatchString(b.text):
 			b.why = "prompt"
 		case rxShortcode.MatchString(b.text):
@@ -182,6 +186,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 	}
 	keepInlineLinks(blocks)
 	dropRepeats(blocks)
+	dropCommentThread(blocks)
 	dropAuthorBio(blocks, authors)
 	dropRelatedRuns(blocks)
 	dropStandfirst(blocks)
@@ -250,6 +255,48 @@ func dropRepeats(blocks []block) {
 	end()
 }
 
+// rxCommentSignature matches the line blog engines print with each reader
+// comment: "Posted by: name at date" (Movable Type, TypePad), "name Says:"
+// (WordPress), "name said..." (Blogger). The colon or the "says" sets it
+// apart from an article's own byline ("Posted by Jane Doe").
+var rxCommentSignature = regexp.MustCompile(`(?i)^\W*((posted|written|submitted|comment(ed)?) by\s*:|[^.!?]{1,60}\s(says|said|wrote)\s*(:|\.\.\.|…)\s*$)`)
+
+// commentThreadMin is the fewest comment signatures that make a thread: one
+// or two such lines can be quotes in the article.
+const commentThreadMin = 3
+
+// dropCommentThread drops the reader comments that the content search took
+// with the article, on templates that do not name them: from the first
+// comment (after the last dropped line, the article's dateline or a
+// "Comments" label, before the first signature) to the end, when the text
+// has commentThreadMin signatures or more.
+func dropCommentThread(blocks []block) {
+	first, n := -1, 0
+	for i := range blocks {
+		if len(blocks[i].text) < 200 && rxCommentSignature.MatchString(blocks[i].text) {
+			if first < 0 {
+				first = i
+			}
+			n++
+		}
+	}
+	if n < commentThreadMin {
+		return
+	}
+	start := first
+	for start > 0 && !blocks[start-1].drop {
+		start--
+	}
+	if start == 0 {
+		return // nothing marks where the article ends
+	}
+	for i := start; i < len(blocks); i++ {
+		if !blocks[i].drop {
+			blocks[i].drop, blocks[i].why = true, "comments"
+		}
+	}
+}
+
 // dropEmptySections drops a heading (or a short label line before one)
 // when nothing under it was kept: the title of a removed promo or list.
 func dropEmptySections(blocks []block) {
@@ -304,8 +351,20 @@ func dropStandfirst(blocks []block) {
 
 // dropAuthorBio drops an author's biography at the end of the text: one of
 // the last three kept blocks that opens with an author's full name followed
-// by "is", "'s" or "covers" ("Jane Doe is a reporter for ...").
+// by "is", "'s" or "covers" ("Jane Doe is a reporter for ..."), a box of
+// its own that opens with a name and "is a" or "is the", or what follows an
+// "About the author" label.
 func dropAuthorBio(blocks []block, authors []string) {
+	if dropLabelledBio(blocks) {
+		return
+	}
+	var body *html.Node // the parent of the article's first paragraph
+	for i := range blocks {
+		if isProse(&blocks[i]) {
+			body = blocks[i].parent
+			break
+		}
+	}
 	seen := 0
 	for i := len(blocks) - 1; i >= 0 && seen < 3; i-- {
 		b := &blocks[i]
@@ -314,6 +373,10 @@ func dropAuthorBio(blocks []block, authors []string) {
 		}
 		seen++
 		if b.words > 70 {
+			continue
+		}
+		if b.parent != body && rxBioStart.MatchString(b.text) && !rxNotName.MatchString(b.text) && rxBioWords.MatchString(b.text) {
+			b.drop, b.why = true, "author bio"
 			continue
 		}
 		norm := normText(b.text)
@@ -328,6 +391,57 @@ func dropAuthorBio(blocks []block, authors []string) {
 			}
 		}
 	}
+}
+
+var (
+	// rxBioStart matches the start of a short biography: a name of one to
+	// three capitalised words, then "is a", "is an", "is the" or "is
+	// founder" ("Mary Brock is a scientist who ...").
+	rxBioStart = regexp.MustCompile(`^\W*\p{Lu}[\pL.'’-]*( \p{Lu}[\pL.'’-]*){0,2} is (a|an|the|founder|co-founder)\b`)
+	// rxNotName matches a sentence opening with a pronoun or determiner,
+	// which rxBioStart would take for a name ("This is a book ...").
+	rxNotName = regexp.MustCompile(`^\W*(This|That|These|Those|It|He|She|They|There|Here|What|Which|Who|One|Our|My|His|Her|Their|Its|The|A|An)\b`)
+	// rxBioWords are the words of a biography: what the author does and
+	// where they live.
+	rxBioWords = regexp.MustCompile(`(?i)\b(writer|blogger|editor|author|journalist|founder|reporter|columnist|contributor|freelance|mother|mom|father|dad|wife|husband|lives|graduate|student|professor|fellow|scientist|designer|photographer|correspondent|enthusiast|geek)s?\b`)
+	// rxBioLabel matches the label over an author box.
+	rxBioLabel = regexp.MustCompile(`(?i)^\W*(about the authors?|about author|author bio(graphy)?|author:\s*\pL[\pL.'’ -]{1,40})\W*$`)
+)
+
+// bioMaxWords is the most text (words) under an "About the author" label
+// that is taken for the author box, not the rest of the article.
+const bioMaxWords = 150
+
+// dropLabelledBio drops an "About the author" or "Author: name" label among
+// the last four kept blocks and everything kept after it, when that is
+// short enough to be an author box. It reports whether it dropped one.
+func dropLabelledBio(blocks []block) bool {
+	seen := 0
+	for i := len(blocks) - 1; i >= 0 && seen < 4; i-- {
+		if blocks[i].drop {
+			continue
+		}
+		seen++
+		if blocks[i].words > 8 || !rxBioLabel.MatchString(blocks[i].text) {
+			continue
+		}
+		n := 0
+		for j := i + 1; j < len(blocks); j++ {
+			if !blocks[j].drop {
+				n += blocks[j].words
+			}
+		}
+		if n > bioMaxWords {
+			return false
+		}
+		for j := i; j < len(blocks); j++ {
+			if !blocks[j].drop {
+				blocks[j].drop, blocks[j].why = true, "author bio"
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // isProse reports a block of running text.
@@ -409,6 +523,25 @@ func containsNorm(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// postMetaWords is the longest line taken for a post's meta line.
+const postMetaWords = 30
+
+var (
+	// rxCommentCount matches a comment count or prompt in a post's meta
+	// line ("7 Comments", "No Comments »", "Leave a comment").
+	rxCommentCount = regexp.MustCompile(`(?i)(\b(\d+|no|one|leave a|add|add a|post a) (comments?|responses?|replies)\b|\bcomments?\s*(»|\||$))`)
+	// rxPostMetaWord matches what else fills a post's meta line: a date,
+	// a "posted in" or "filed under" label, separators.
+	rxPostMetaWord = regexp.MustCompile(`(?i)(\b(posted|published|filed|tagged|categor\w*)\b|\||·|•|\b\d{4}\b)`)
+)
+
+// isPostMeta reports the line under a post's headline or text that gives its
+// date, categories and comment count ("Posted in News | 7 Comments »",
+// "· Quickies · 7 Comments · October 29th, 2012").
+func isPostMeta(text string) bool {
+	return rxCommentCount.MatchString(text) && rxPostMetaWord.MatchString(text)
 }
 
 // isDateline reports a short line that is only a publication date or time,

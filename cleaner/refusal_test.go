@@ -185,6 +185,9 @@ func TestBlogEngineLinesDropped(t *testing.T) {
 		"Posted in Carnivals, Current Events | No Comments »",
 		"Leave a Reply",
 		"Previous Article",
+		"· Quickies · 7 Comments · October 29th, 2012",
+		"As a final step before posting your comment, enter the letters and numbers you see in the image below.",
+		"Sign-up to the Daily Tips newsletter and you will be able to download the e-book for free.",
 	} {
 		lines = append(lines, "<p>"+html.EscapeString(l)+"</p>")
 	}
@@ -196,7 +199,7 @@ func TestBlogEngineLinesDropped(t *testing.T) {
 	if !strings.Contains(doc.Text, "six weeks") {
 		t.Errorf("the story is gone:\n%s", doc.Text)
 	}
-	for _, bad := range []string{"This entry", "HTML tags", "weblogs", "TrackBack", "Carnivals", "Leave a Reply", "Previous Article"} {
+	for _, bad := range []string{"This entry", "HTML tags", "weblogs", "TrackBack", "Carnivals", "Leave a Reply", "Previous Article", "Quickies", "final step", "newsletter"} {
 		if strings.Contains(doc.Text, bad) {
 			t.Errorf("text keeps %q:\n%s", bad, doc.Text)
 		}

@@ -15,17 +15,8 @@ import (
 // the request, and a fetch-log record. With seenCheck a redirect to a URL that
 // is already done stops with errDuplicate.
 func (c *Crawler) get(ctx context.Context, p *pass, u string, kind frontier.Kind, hdr http.Header, seenCheck bool) (*response, error) {
-	ok, err := c.allowed(ctx, u, false)
-	if err != nil {
-		return nil, fmt.Errorf("robots.txt for %s: %w", u, err)
-	}
-	if !ok {
-		c.logFetch(ctx, u, kind, nil, ErrRobots, false)
-		return nil, loggedError{fmt.Errorf("%s: %w", u, ErrRobots)}
-	}
-	if d := p.held(u); d > 0 {
-		// Reached through a redirect earlier, u asked us to wait.
-		return nil, &HTTPError{Status: http.StatusTooManyRequests, RetryAfter: d, URL: u}
+	if err := c.mayAsk(ctx, p, u, kind); err != nil {
+		return nil, err
 	}
 	host := frontier.HostOf(u)
 	sem := c.hostSem(host)
@@ -46,11 +37,57 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind frontier.Kind
 		<-sem
 		return nil, &HTTPError{Status: http.StatusTooManyRequests, RetryAfter: d, URL: u}
 	}
-	hook := func(ctx context.Context, next *url.URL) error {
+	resp, err := c.f.fetch(ctx, u, hdr, c.hopCheck(p, seenCheck, &res))
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > 0 {
+		// Recorded before the host is given back, so that a job waiting for
+		// it with the same URL (or one redirecting there) sees the wait.
+		at := time.Now().Add(he.RetryAfter)
+		p.hold(u, at)
+		if n, nerr := NormalizeURL(he.URL); nerr == nil && he.URL != "" {
+			p.hold(n, at)
+		}
+	}
+	c.settle(ctx, res)
+	<-sem
+	// Counted before the host is given back, so that the dispatcher sees a
+	// host given up before it sends the host's next job.
+	c.noteHost(p, host, classOf(err))
+	c.logFetch(ctx, u, kind, resp, err, false)
+	if err != nil {
+		err = loggedError{err}
+	}
+	return resp, err
+}
+
+// mayAsk says whether u may be requested now: robots.txt allows it (a
+// refusal is logged as a fetch), and no Retry-After it gave, reached
+// through a redirect earlier, is running.
+func (c *Crawler) mayAsk(ctx context.Context, p *pass, u string, kind frontier.Kind) error {
+	ok, err := c.allowed(ctx, u, false)
+	if err != nil {
+		return fmt.Errorf("robots.txt for %s: %w", u, err)
+	}
+	if !ok {
+		c.logFetch(ctx, u, kind, nil, ErrRobots, false)
+		return loggedError{fmt.Errorf("%s: %w", u, ErrRobots)}
+	}
+	if d := p.held(u); d > 0 {
+		return &HTTPError{Status: http.StatusTooManyRequests, RetryAfter: d, URL: u}
+	}
+	return nil
+}
+
+// hopCheck returns the check of each redirect hop of a get: the answered
+// hop gives its host slot (*res) back, and the next one must be new (with
+// seenCheck), not held by a Retry-After, allowed by robots.txt, and wait
+// for its own host slot, kept in *res.
+func (c *Crawler) hopCheck(p *pass, seenCheck bool, res *reservation) redirectHook {
+	return func(ctx context.Context, next *url.URL) error {
 		// The redirect is answered: the host is free again (and no hold
 		// may be held while robots.txt of the target is fetched).
-		c.settle(ctx, res)
-		res = reservation{}
+		c.settle(ctx, *res)
+		*res = reservation{}
 		n, err := NormalizeURL(next.String())
 		if err != nil {
 			return err
@@ -74,31 +111,9 @@ func (c *Crawler) get(ctx context.Context, p *pass, u string, kind frontier.Kind
 		} else if !ok {
 			return ErrRobots
 		}
-		res, err = c.waitSlot(ctx, frontier.HostOf(n))
+		*res, err = c.waitSlot(ctx, frontier.HostOf(n))
 		return err
 	}
-	resp, err := c.f.fetch(ctx, u, hdr, hook)
-	var he *HTTPError
-	if errors.As(err, &he) && he.RetryAfter > 0 {
-		// Recorded before the host is given back, so that a job waiting for
-		// it with the same URL (or one redirecting there) sees the wait.
-		at := time.Now().Add(he.RetryAfter)
-		p.hold(u, at)
-		if n, nerr := NormalizeURL(he.URL); nerr == nil && he.URL != "" {
-			p.hold(n, at)
-		}
-	}
-	c.settle(ctx, res)
-	<-sem
-	// Counted before the host is given back, so that the dispatcher sees a
-	// host given up before it sends the host's next job.
-	c.noteHost(p, host, classOf(err))
-	freeHost(ctx)
-	c.logFetch(ctx, u, kind, resp, err, false)
-	if err != nil {
-		err = loggedError{err}
-	}
-	return resp, err
 }
 
 // loggedError is an error already recorded in the fetch log: get logs the
@@ -145,21 +160,21 @@ func (c *Crawler) logFetch(ctx context.Context, u string, kind frontier.Kind, re
 	}
 }
 
-// article fetches an article job and hands it to the handler. In ingest mode
-// the handler is called even if the URL was handled before (the user asked).
-func (c *Crawler) article(ctx context.Context, p *pass, j frontier.Job, ingest bool) error {
-	if !ingest {
-		if cu, ok := ampCanonical(j.URL); ok {
-			if seen, err := c.st.Seen(ctx, cu); err == nil && seen {
-				return errDuplicate
-			}
+// article fetches an article job and hands it to the handler; hostDone is
+// called once the request is answered. (An ingested article goes through
+// handlePoll and handleArticle.)
+func (c *Crawler) article(ctx context.Context, p *pass, j frontier.Job, hostDone func()) error {
+	if cu, ok := ampCanonical(j.URL); ok {
+		if seen, err := c.st.Seen(ctx, cu); err == nil && seen {
+			return errDuplicate
 		}
 	}
-	resp, err := c.get(ctx, p, j.URL, frontier.KindArticle, nil, !ingest)
+	resp, err := c.get(ctx, p, j.URL, frontier.KindArticle, nil, true)
+	hostDone()
 	if err != nil {
 		return err
 	}
-	return c.handleArticle(ctx, p, j, resp, ingest)
+	return c.handleArticle(ctx, p, j, resp, false)
 }
 
 // handleArticle checks a fetched article response, maps its aliases and calls

@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/wirecrawl/wirecrawl/frontier"
 )
@@ -85,249 +86,66 @@ func (c *Crawler) dueFeeds(ctx context.Context, urls []string, now time.Time, fo
 }
 
 // runPass leases and processes frontier jobs until the pass is over (see
-// run, which ends it early on a fatal error or at MaxPassDuration).
-//
-// Leased jobs wait in per-host queues (at most a few per worker) and go to a
-// worker only while their host has fewer than PerHostParallelism requests in
-// flight here, so that a run of one host's URLs in the frontier does not park
-// every worker behind that host. A job holds its host's place until its
-// request is answered (see freeHost), not while it is cleaned and stored: the
-// host's next page is fetched while this one is handled.
+// run, which ends it early on a fatal error or at MaxPassDuration): a
+// dispatcher in this goroutine leases jobs and hands them to Workers
+// workers, which it owns through an errgroup as restic's archiver does.
+// When the dispatcher returns, the workers finish the jobs they hold, and
+// what is still queued here is given back.
 func (c *Crawler) runPass(ctx context.Context, p *pass) error {
-	// A result frees a host slot (host set) when the job's request is
-	// answered, and ends the job (url set) when it is handled.
-	type result struct{ host, url string }
-	work := make(chan frontier.Job)
-	// Each in-flight job reports at most twice; at most Workers are in
-	// flight, so sends never block.
-	finished := make(chan result, 2*c.cfg.Workers)
-	var wg sync.WaitGroup
-	for range c.cfg.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				freed := false
-				free := func() {
-					if !freed {
-						freed = true
-						finished <- result{host: j.Host}
-					}
-				}
-				c.process(context.WithValue(ctx, hostFreeKey{}, free), p, j)
-				c.reportProgress(ctx, p)
-				free()
-				finished <- result{url: j.URL}
-			}
-		}()
+	d := c.newDispatcher(p)
+	var wg errgroup.Group
+	d.startWorkers(ctx, &wg)
+	err := d.loop(ctx)
+	close(d.work)
+	if werr := wg.Wait(); werr != nil && err == nil {
+		err = werr
 	}
-	queues := map[string][]frontier.Job{}
-	busy := map[string]int{}
-	buffered, inflight := 0, 0
-	maxBuffered := max(4*c.cfg.Workers, 32)
-	defer func() {
-		close(work)
-		wg.Wait()
-		for _, q := range queues {
-			for _, j := range q {
-				c.release(ctx, p, j)
-			}
-		}
-		c.releaseLeftover(ctx, p)
-		if p.scope != nil {
-			open, parked := p.scopeCounts()
-			p.add(func(s *Summary) { s.Left = open + parked })
-		} else if n, err := c.st.Pending(context.WithoutCancel(ctx), time.Time{}); err == nil {
-			p.add(func(s *Summary) { s.Left = n })
-		}
-	}()
-	account := func(r result) {
-		if r.host != "" {
-			busy[r.host]--
-		}
-		if r.url != "" {
-			inflight--
-		}
-	}
-	drain := func(block bool, wait time.Duration) error {
-		if block {
-			t := time.NewTimer(wait)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case r := <-finished:
-				account(r)
-			case <-t.C:
-				return nil
-			}
-		}
-		for {
-			select {
-			case r := <-finished:
-				account(r)
-			default:
-				return nil
-			}
-		}
-	}
-	idleSince := time.Now()
-	var lastPrune time.Time
-	lastRenew := time.Now()
-	waitLogged := false
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := drain(false, 0); err != nil {
-			return err
-		}
-		if time.Since(lastRenew) >= c.cfg.LeaseTTL/3 {
-			// The heartbeat of our leases, queued here or in flight.
-			lastRenew = time.Now()
-			c.renewLeases(ctx, p)
-		}
-		// Dispatch what a free worker and a free host slot allow.
-		for h, q := range queues {
-			if p.hostGivenUp(h) {
-				// Its requests time out: what we hold of it waits for a
-				// later run.
-				c.leaveForLater(ctx, p, q)
-				buffered -= len(q)
-				delete(queues, h)
-				continue
-			}
-			for len(q) > 0 && inflight < c.cfg.Workers && busy[h] < c.cfg.PerHostParallelism {
+	d.finish(ctx)
+	return err
+}
+
+// startWorkers starts the pass's workers in wg: each processes the jobs it
+// is sent until work is closed or ctx ends.
+func (d *dispatcher) startWorkers(ctx context.Context, wg *errgroup.Group) {
+	for range d.c.cfg.Workers {
+		wg.Go(func() error {
+			for {
 				select {
-				case work <- q[0]:
 				case <-ctx.Done():
-					return ctx.Err()
-				}
-				q = q[1:]
-				busy[h]++
-				inflight++
-				buffered--
-			}
-			if len(q) == 0 {
-				delete(queues, h)
-			} else {
-				queues[h] = q
-			}
-		}
-		now := time.Now()
-		// Lease in batches, refilling below half the buffer: a Lease is a
-		// write transaction in the store, worth amortising.
-		if buffered <= maxBuffered/2 {
-			var jobs []frontier.Job
-			var err error
-			if p.scope == nil {
-				jobs, err = c.st.Lease(ctx, c.owner, maxBuffered-buffered, now, c.cfg.LeaseTTL)
-			} else if open := p.scopeOpen(now, true); len(open) > 0 {
-				// An ingest leases only what its inputs led to.
-				jobs, err = c.st.LeaseURLs(ctx, c.owner, open, maxBuffered-buffered, now, c.cfg.LeaseTTL)
-			}
-			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return fmt.Errorf("crawl: lease: %w", err)
-			}
-			added := 0
-			if len(jobs) > 0 {
-				idleSince, waitLogged = now, false
-				var later []frontier.Job
-				for _, j := range jobs {
-					if !p.takeLease(j.URL) {
-						// Still queued here or in flight: the store
-						// renewed our lease.
-						continue
-					}
-					if j.Host == "" {
-						j.Host = frontier.HostOf(j.URL)
-					}
-					if p.hostGivenUp(j.Host) {
-						later = append(later, j)
-						continue
-					}
-					added++
-					queues[j.Host] = append(queues[j.Host], j)
-					buffered++
-				}
-				c.leaveForLater(ctx, p, later)
-			}
-			if added > 0 {
-				continue
-			}
-		}
-		if inflight == 0 && buffered == 0 && p.scope != nil {
-			// An ingest is done when every URL of its scope is concluded.
-			// URLs we scheduled later keep it going; the others may have
-			// been finished by another process (checked at most once a
-			// second), or be leased by one, waited for as below.
-			if _, ok, _ := p.nextOwn(now); !ok {
-				if now.Sub(lastPrune) >= time.Second {
-					lastPrune = now
-					if err := c.pruneScope(ctx, p); err != nil {
-						if ctx.Err() != nil {
-							return ctx.Err()
-						}
-						return fmt.Errorf("ingest: %w", err)
-					}
-				}
-				open, parked := p.scopeCounts()
-				if open == 0 {
-					if parked > 0 {
-						c.log.Info("pass done; jobs left for a later run", "left", parked)
-					}
 					return nil
+				case j, ok := <-d.work:
+					if !ok {
+						return nil
+					}
+					d.runJob(ctx, j)
 				}
-				if now.Sub(idleSince) > c.cfg.LeaseTTL+time.Second {
-					c.log.Warn("pass done; jobs still leased or due later", "left", open+parked)
-					return nil
-				}
 			}
-		} else if inflight == 0 && buffered == 0 {
-			// Work of this pass: leased jobs, and queued jobs due before a
-			// wait this pass would sit out (a job due tomorrow is not).
-			pending, err := c.st.Pending(ctx, now.Add(c.cfg.MaxRetryWait))
-			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return fmt.Errorf("crawl: pending: %w", err)
-			}
-			if pending == 0 {
-				return nil
-			}
-			_, ok, parked := p.nextOwn(now)
-			if !ok && pending <= parked {
-				c.log.Info("pass done; jobs left for a later run", "left", pending)
-				return nil
-			}
-			// Jobs of another (or a crashed) process are waited for until
-			// their leases must have expired.
-			if !ok && now.Sub(idleSince) > c.cfg.LeaseTTL+time.Second {
-				c.log.Warn("pass done; jobs still leased or due later", "left", pending)
-				return nil
-			}
-			if !ok && !waitLogged && now.Sub(idleSince) > time.Second {
-				waitLogged = true
-				c.log.Info("waiting for jobs leased by another crawler (or due soon); at most lease_ttl",
-					"jobs", pending-parked, "lease_ttl", c.cfg.LeaseTTL.String())
-			}
+		})
+	}
+}
+
+// runJob processes job j in a worker and tells the dispatcher when its host
+// is free (when its request is answered, or at the latest when it is over)
+// and when it is over.
+func (d *dispatcher) runJob(ctx context.Context, j frontier.Job) {
+	freed := false
+	hostDone := func() {
+		if !freed {
+			freed = true
+			d.send(ctx, jobEvent{host: j.Host})
 		}
-		wait := 200 * time.Millisecond
-		if buffered > maxBuffered/2 {
-			wait = time.Second // only a finished job can free a slot
-		} else if next, ok, _ := p.nextOwn(time.Now()); ok {
-			wait = min(max(time.Until(next), 2*time.Millisecond), wait)
-		}
-		if inflight == 0 && buffered > 0 {
-			wait = 2 * time.Millisecond // cannot happen: a queued job has a free host
-		}
-		if err := drain(true, wait); err != nil {
-			return err
-		}
+	}
+	d.c.process(ctx, d.p, j, hostDone)
+	d.c.reportProgress(ctx, d.p)
+	hostDone()
+	d.send(ctx, jobEvent{url: j.URL})
+}
+
+// send tells the dispatcher ev, unless the pass is over.
+func (d *dispatcher) send(ctx context.Context, ev jobEvent) {
+	select {
+	case d.events <- ev:
+	case <-ctx.Done():
 	}
 }
 
@@ -370,12 +188,16 @@ func (c *Crawler) reportProgress(ctx context.Context, p *pass) {
 	(*pp)(done, int(p.lastPending.Load()))
 }
 
+// releaseTimeout bounds the store write that gives a job back after an
+// interruption: the process is on its way out.
+const releaseTimeout = 5 * time.Second
+
 // release gives a leased job back after an interruption (or the end of the
 // pass's time), due now and without counting an attempt, so the next run
 // does not have to wait for the lease to expire. Best effort.
 func (c *Crawler) release(ctx context.Context, p *pass, j frontier.Job) {
 	p.dropLease(j.URL)
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
 	if err := c.st.Postpone(rctx, c.owner, []string{j.URL}, time.Now()); err != nil {
 		c.log.Debug("release lease", "url", j.URL, "err", err)
@@ -392,7 +214,7 @@ func (c *Crawler) releaseLeftover(ctx context.Context, p *pass) {
 		return
 	}
 	c.log.Warn("jobs still leased at the end of the pass; given back", "jobs", len(urls))
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 	defer cancel()
 	if err := c.st.Postpone(rctx, c.owner, urls, time.Now()); err != nil && !c.unusable(p, err) {
 		c.log.Error("give back leases", "jobs", len(urls), "err", err)
@@ -403,32 +225,21 @@ func (c *Crawler) releaseLeftover(ctx context.Context, p *pass) {
 }
 
 // process handles one leased job; every outcome ends in Finish or Retry
-// (or, when interrupted, a release).
-func (c *Crawler) process(ctx context.Context, p *pass, j frontier.Job) {
+// (or, when interrupted, a release). hostDone is called once the job's
+// request is answered.
+func (c *Crawler) process(ctx context.Context, p *pass, j frontier.Job, hostDone func()) {
 	if ctx.Err() != nil {
 		c.release(ctx, p, j)
 		return
 	}
 	if j.Kind == frontier.KindArticle {
-		err := c.article(ctx, p, j, false)
+		err := c.article(ctx, p, j, hostDone)
 		c.conclude(ctx, p, j, err)
 		return
 	}
 	p.mu.Lock()
 	p.touched[j.URL] = true
 	p.mu.Unlock()
-	err := c.poll(ctx, p, j)
+	err := c.poll(ctx, p, j, hostDone)
 	c.conclude(ctx, p, j, err)
-}
-
-// hostFreeKey carries, in a job's context, the func that gives the job's host
-// place back to run's dispatcher.
-type hostFreeKey struct{}
-
-// freeHost tells run's dispatcher that the job of ctx is done with its host:
-// its request was answered. Calling it again does nothing.
-func freeHost(ctx context.Context) {
-	if f, ok := ctx.Value(hostFreeKey{}).(func()); ok {
-		f()
-	}
 }

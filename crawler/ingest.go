@@ -56,7 +56,7 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 		case c.unusable(p, err):
 			return p.summary(), fmt.Errorf("ingest: store unusable: %w", err)
 		default:
-			class, _ := outcomeClass(err)
+			class, _ := classify(err)
 			p.errClass(class, err)
 			p.add(func(s *Summary) { s.Failed++ })
 			_ = c.st.Finish(sctx, u, class)
@@ -69,7 +69,7 @@ func (c *Crawler) Ingest(ctx context.Context, urls []string, h Handler, report f
 
 // ingestOne fetches one input URL with inline retries and dispatches it.
 func (c *Crawler) ingestOne(ctx context.Context, p *pass, j frontier.Job) error {
-	hdr := http.Header{"Accept": {"text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8"}}
+	hdr := http.Header{"Accept": {acceptInput}}
 	for attempt := 0; ; attempt++ {
 		resp, err := c.get(ctx, p, j.URL, frontier.KindHome, hdr, false)
 		if err == nil {
@@ -91,11 +91,7 @@ func (c *Crawler) ingestOne(ctx context.Context, p *pass, j frontier.Job) error 
 		}
 		p.errClass(class, err)
 		p.add(func(s *Summary) { s.Retries++ })
-		wait := c.backoff(attempt)
-		var he *HTTPError
-		if errors.As(err, &he) && he.RetryAfter > 0 {
-			wait = he.RetryAfter
-		}
+		wait := c.retryWait(attempt, err)
 		if wait > c.cfg.MaxRetryWait {
 			return err
 		}

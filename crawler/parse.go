@@ -220,91 +220,110 @@ func parseSitemap(body []byte, base string) ([]entry, error) {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = false
 	d.CharsetReader = charsetReader
-	var (
-		out       []entry
-		root      string
-		inURL     bool
-		inSitemap bool
-		cur       entry
-		item      frontier.FeedItem
-		path      []string
-		text      strings.Builder
-	)
+	sp := &sitemapParser{base: base, bu: bu}
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			if root == "" {
+			if sp.root == "" {
 				return nil, fmt.Errorf("%w: sitemap: %v", ErrBadFeed, err)
 			}
 			break // keep what was read before the damage
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			name := strings.ToLower(t.Name.Local)
-			if root == "" {
-				root = name
-				if root != "urlset" && root != "sitemapindex" {
-					return nil, fmt.Errorf("%w: sitemap: root element <%s>", ErrBadFeed, name)
-				}
-			}
-			path = append(path, name)
-			text.Reset()
-			switch name {
-			case "url":
-				inURL, cur, item = true, entry{}, frontier.FeedItem{FeedURL: base}
-			case "sitemap":
-				inSitemap, cur = true, entry{Child: true}
+			if err := sp.start(strings.ToLower(t.Name.Local)); err != nil {
+				return nil, err
 			}
 		case xml.CharData:
-			if text.Len() < 64<<10 {
-				text.Write(t)
+			if sp.text.Len() < maxElementText {
+				sp.text.Write(t)
 			}
 		case xml.EndElement:
-			name := strings.ToLower(t.Name.Local)
-			v := strings.TrimSpace(text.String())
-			parent := ""
-			if len(path) >= 2 {
-				parent = path[len(path)-2]
-			}
-			switch {
-			case name == "loc" && (inURL || inSitemap) && (parent == "url" || parent == "sitemap"):
-				cur.URL = resolveRef(bu, v)
-			case name == "lastmod" && inURL && item.Published.IsZero():
-				item.Published = parseW3CDate(v)
-			case name == "publication_date" && inURL:
-				if tm := parseW3CDate(v); !tm.IsZero() {
-					item.Published = tm
-				}
-			case name == "title" && inURL:
-				item.Title = v
-			case name == "language" && inURL:
-				item.Language = v
-			case name == "url" && inURL:
-				inURL = false
-				if cur.URL != "" && len(out) < maxEntries {
-					it := item
-					cur.Item = &it
-					out = append(out, cur)
-				}
-			case name == "sitemap" && inSitemap:
-				inSitemap = false
-				if cur.URL != "" && len(out) < maxEntries {
-					out = append(out, cur)
-				}
-			}
-			if len(path) > 0 {
-				path = path[:len(path)-1]
-			}
-			text.Reset()
+			sp.end(strings.ToLower(t.Name.Local))
 		}
 	}
-	if root == "" {
+	if sp.root == "" {
 		return nil, fmt.Errorf("%w: sitemap: no root element", ErrBadFeed)
 	}
-	return out, nil
+	return sp.out, nil
+}
+
+// maxElementText bounds the text kept of one sitemap element.
+const maxElementText = 64 << 10
+
+// sitemapParser is parseSitemap's state as it walks the tokens.
+type sitemapParser struct {
+	base      string
+	bu        *url.URL
+	out       []entry
+	root      string
+	inURL     bool // in a <url> of a urlset
+	inSitemap bool // in a <sitemap> of a sitemap index
+	cur       entry
+	item      frontier.FeedItem
+	path      []string // open elements
+	text      strings.Builder
+}
+
+// start opens element name; the first must be urlset or sitemapindex.
+func (sp *sitemapParser) start(name string) error {
+	if sp.root == "" {
+		sp.root = name
+		if name != "urlset" && name != "sitemapindex" {
+			return fmt.Errorf("%w: sitemap: root element <%s>", ErrBadFeed, name)
+		}
+	}
+	sp.path = append(sp.path, name)
+	sp.text.Reset()
+	switch name {
+	case "url":
+		sp.inURL, sp.cur, sp.item = true, entry{}, frontier.FeedItem{FeedURL: sp.base}
+	case "sitemap":
+		sp.inSitemap, sp.cur = true, entry{Child: true}
+	}
+	return nil
+}
+
+// end closes element name, keeping what its text says of the entry.
+func (sp *sitemapParser) end(name string) {
+	v := strings.TrimSpace(sp.text.String())
+	parent := ""
+	if len(sp.path) >= 2 {
+		parent = sp.path[len(sp.path)-2]
+	}
+	switch {
+	case name == "loc" && (sp.inURL || sp.inSitemap) && (parent == "url" || parent == "sitemap"):
+		sp.cur.URL = resolveRef(sp.bu, v)
+	case name == "lastmod" && sp.inURL && sp.item.Published.IsZero():
+		sp.item.Published = parseW3CDate(v)
+	case name == "publication_date" && sp.inURL:
+		if tm := parseW3CDate(v); !tm.IsZero() {
+			sp.item.Published = tm
+		}
+	case name == "title" && sp.inURL:
+		sp.item.Title = v
+	case name == "language" && sp.inURL:
+		sp.item.Language = v
+	case name == "url" && sp.inURL:
+		sp.inURL = false
+		if sp.cur.URL != "" && len(sp.out) < maxEntries {
+			it := sp.item
+			sp.cur.Item = &it
+			sp.out = append(sp.out, sp.cur)
+		}
+	case name == "sitemap" && sp.inSitemap:
+		sp.inSitemap = false
+		if sp.cur.URL != "" && len(sp.out) < maxEntries {
+			sp.out = append(sp.out, sp.cur)
+		}
+	}
+	if len(sp.path) > 0 {
+		sp.path = sp.path[:len(sp.path)-1]
+	}
+	sp.text.Reset()
 }
 
 // parseW3CDate parses the date formats sitemaps use; zero if none fits.

@@ -13,9 +13,6 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// feedAccept is the Accept header of feed, sitemap and home-page requests.
-const feedAccept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5"
-
 // week is the unit of the entries-per-week polling rule.
 const week = 7 * 24 * time.Hour
 
@@ -50,8 +47,9 @@ func (c *Crawler) feedFailed(ctx context.Context, u string) {
 	}
 }
 
-// poll fetches a feed, sitemap or home page job and enqueues what it lists.
-func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job) error {
+// poll fetches a feed, sitemap or home page job and enqueues what it lists;
+// hostDone is called once its request is answered.
+func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job, hostDone func()) error {
 	fs, ok, err := c.st.Feed(ctx, j.URL)
 	if err != nil {
 		return fmt.Errorf("feed state %s: %w", j.URL, err)
@@ -59,7 +57,7 @@ func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job) error {
 	if !ok {
 		fs = frontier.FeedState{URL: j.URL}
 	}
-	hdr := http.Header{"Accept": {feedAccept}}
+	hdr := http.Header{"Accept": {acceptFeed}}
 	if fs.ETag != "" {
 		hdr.Set("If-None-Match", fs.ETag)
 	}
@@ -67,6 +65,7 @@ func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job) error {
 		hdr.Set("If-Modified-Since", fs.LastModified)
 	}
 	resp, err := c.get(ctx, p, j.URL, j.Kind, hdr, false)
+	hostDone()
 	if errors.Is(err, ErrNotModified) {
 		p.add(func(s *Summary) { s.FeedsPolled++; s.NotModified++ })
 		now := time.Now()
@@ -88,95 +87,123 @@ func (c *Crawler) poll(ctx context.Context, p *pass, j frontier.Job) error {
 // handlePoll dispatches a fetched feed, sitemap, sitemap index or HTML page.
 // With ingest, an HTML page that does not look like a home page is an article.
 func (c *Crawler) handlePoll(ctx context.Context, p *pass, j frontier.Job, fs frontier.FeedState, resp *response, ingest bool) error {
-	body := resp.Body
-	ct := resp.Header.Get("Content-Type")
-	t := sniff(ct, body)
-	if t == docGzip {
-		// A gzipped sitemap (.xml.gz) served as a file; only decoded on 200.
-		b, err := gunzipLimit(body, c.cfg.MaxBodyBytes)
-		if err != nil {
-			if errors.Is(err, errTooLarge) {
-				return fmt.Errorf("%s: %w", j.URL, err)
-			}
-			return fmt.Errorf("%s: %w: %v", j.URL, ErrBadFeed, err)
-		}
-		body = b
-		t = sniff("", body)
+	body, t, err := c.pollBody(j, resp)
+	if err != nil {
+		return err
 	}
-	base := resp.FinalURL
 	switch t {
 	case docFeed, docSitemap:
-		var entries []entry
-		release, err := acquireParse(ctx, len(body))
-		if err != nil {
-			return err
-		}
-		if t == docFeed {
-			entries, err = parseFeed(body, base)
-		} else {
-			entries, err = parseSitemap(body, base)
-		}
-		release()
-		if err != nil {
-			return fmt.Errorf("%s: %w", j.URL, err)
-		}
-		added, err := c.enqueueArticles(ctx, p, entries)
-		if err != nil {
-			return err
-		}
-		now := time.Now()
-		fs.EntriesPerWeek = entriesPerWeek(entries, added, fs, now)
-		fs.ETag = resp.Header.Get("ETag")
-		fs.LastModified = resp.Header.Get("Last-Modified")
-		fs.LastPolled = now
-		fs.Failures = 0
-		fs.NextPoll = now.Add(c.pollInterval(fs.EntriesPerWeek))
-		if err := c.st.SaveFeed(ctx, fs); err != nil {
-			return fmt.Errorf("save feed state: %w", err)
-		}
-		c.log.Debug("polled", "url", j.URL, "type", t, "entries", len(entries), "new", added, "next", fs.NextPoll)
-		return nil
+		return c.handleEntries(ctx, p, j, fs, resp, body, t)
 	case docSitemapIndex:
-		release, err := acquireParse(ctx, len(body))
-		if err != nil {
-			return err
-		}
-		entries, err := parseSitemap(body, base)
-		release()
-		if err != nil {
-			return fmt.Errorf("%s: %w", j.URL, err)
-		}
-		children := make([]string, 0, len(entries))
-		for _, e := range entries {
-			children = append(children, e.URL)
-		}
-		return c.pollChildren(ctx, p, j, &fs, frontier.KindSitemap, children)
+		return c.handleSitemapIndex(ctx, p, j, fs, body, resp.FinalURL)
 	case docHTML:
-		pi := scanHTML(body, base)
-		if ingest && !looksLikeHome(j.URL, pi) {
-			return c.handleArticle(ctx, p, frontier.Job{URL: j.URL, Host: j.Host, Kind: frontier.KindArticle, Item: j.Item}, resp, true)
-		}
-		if j.Kind == frontier.KindFeed || j.Kind == frontier.KindSitemap {
-			// A feed answering HTML is broken: record it, but follow the
-			// page's own feed links, where the feed may have moved.
-			if len(pi.Feeds) > 0 {
-				if err := c.pollChildren(ctx, p, j, nil, frontier.KindFeed, pi.Feeds); err != nil {
-					return err
-				}
-			}
-			return fmt.Errorf("%s: %w: html instead of a feed", j.URL, ErrBadFeed)
-		}
-		children := pi.Feeds
-		if len(children) == 0 {
-			children = c.discover(ctx, p, j.URL)
-		}
-		if len(children) == 0 {
-			c.log.Info("no feed found on home page", "url", j.URL)
-		}
-		return c.pollChildren(ctx, p, j, &fs, frontier.KindFeed, children)
+		return c.handleHTML(ctx, p, j, fs, resp, body, ingest)
 	default:
-		return fmt.Errorf("%s: %w: neither a feed, a sitemap nor html (content-type %q)", j.URL, ErrBadFeed, ct)
+		return fmt.Errorf("%s: %w: neither a feed, a sitemap nor html (content-type %q)", j.URL, ErrBadFeed, resp.Header.Get("Content-Type"))
 	}
+}
+
+// pollBody sniffs what a polled body is, whatever its URL or Content-Type
+// claim, decoding a gzipped sitemap (.xml.gz) served as a file.
+func (c *Crawler) pollBody(j frontier.Job, resp *response) ([]byte, docType, error) {
+	body := resp.Body
+	t := sniff(resp.Header.Get("Content-Type"), body)
+	if t != docGzip {
+		return body, t, nil
+	}
+	b, err := gunzipLimit(body, c.cfg.MaxBodyBytes)
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return nil, t, fmt.Errorf("%s: %w", j.URL, err)
+		}
+		return nil, t, fmt.Errorf("%s: %w: %v", j.URL, ErrBadFeed, err)
+	}
+	return b, sniff("", b), nil
+}
+
+// parseBody parses the feed or sitemap (t) at u under the parse budget.
+func parseBody(ctx context.Context, u string, body []byte, base string, t docType) ([]entry, error) {
+	release, err := acquireParse(ctx, len(body))
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	var entries []entry
+	if t == docFeed {
+		entries, err = parseFeed(body, base)
+	} else {
+		entries, err = parseSitemap(body, base)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", u, err)
+	}
+	return entries, nil
+}
+
+// handleEntries enqueues the articles a feed or sitemap lists and saves its
+// state: validators, publishing rate, next poll.
+func (c *Crawler) handleEntries(ctx context.Context, p *pass, j frontier.Job, fs frontier.FeedState, resp *response, body []byte, t docType) error {
+	entries, err := parseBody(ctx, j.URL, body, resp.FinalURL, t)
+	if err != nil {
+		return err
+	}
+	added, err := c.enqueueArticles(ctx, p, entries)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	fs.EntriesPerWeek = entriesPerWeek(entries, added, fs, now)
+	fs.ETag = resp.Header.Get("ETag")
+	fs.LastModified = resp.Header.Get("Last-Modified")
+	fs.LastPolled = now
+	fs.Failures = 0
+	fs.NextPoll = now.Add(c.pollInterval(fs.EntriesPerWeek))
+	if err := c.st.SaveFeed(ctx, fs); err != nil {
+		return fmt.Errorf("save feed state: %w", err)
+	}
+	c.log.Debug("polled", "url", j.URL, "type", t, "entries", len(entries), "new", added, "next", fs.NextPoll)
+	return nil
+}
+
+// handleSitemapIndex polls the child sitemaps of a sitemap index.
+func (c *Crawler) handleSitemapIndex(ctx context.Context, p *pass, j frontier.Job, fs frontier.FeedState, body []byte, base string) error {
+	entries, err := parseBody(ctx, j.URL, body, base, docSitemap)
+	if err != nil {
+		return err
+	}
+	children := make([]string, 0, len(entries))
+	for _, e := range entries {
+		children = append(children, e.URL)
+	}
+	return c.pollChildren(ctx, p, j, &fs, frontier.KindSitemap, children)
+}
+
+// handleHTML handles a polled page that is HTML: an ingested article, a
+// broken feed (whose own feed links are followed), or a home page whose
+// feeds are found and polled.
+func (c *Crawler) handleHTML(ctx context.Context, p *pass, j frontier.Job, fs frontier.FeedState, resp *response, body []byte, ingest bool) error {
+	pi := scanHTML(body, resp.FinalURL)
+	if ingest && !looksLikeHome(j.URL, pi) {
+		return c.handleArticle(ctx, p, frontier.Job{URL: j.URL, Host: j.Host, Kind: frontier.KindArticle, Item: j.Item}, resp, true)
+	}
+	if j.Kind == frontier.KindFeed || j.Kind == frontier.KindSitemap {
+		// A feed answering HTML is broken: record it, but follow the
+		// page's own feed links, where the feed may have moved.
+		if len(pi.Feeds) > 0 {
+			if err := c.pollChildren(ctx, p, j, nil, frontier.KindFeed, pi.Feeds); err != nil {
+				return err
+			}
+		}
+		return fmt.Errorf("%s: %w: html instead of a feed", j.URL, ErrBadFeed)
+	}
+	children := pi.Feeds
+	if len(children) == 0 {
+		children = c.discover(ctx, p, j.URL)
+	}
+	if len(children) == 0 {
+		c.log.Info("no feed found on home page", "url", j.URL)
+	}
+	return c.pollChildren(ctx, p, j, &fs, frontier.KindFeed, children)
 }
 
 // looksLikeHome tells a home page from an article for ingest.
@@ -216,7 +243,7 @@ func (c *Crawler) discover(ctx context.Context, p *pass, home string) []string {
 		if ok, err := c.allowed(ctx, u, false); err != nil || !ok {
 			continue
 		}
-		resp, err := c.get(ctx, p, u, frontier.KindFeed, http.Header{"Accept": {feedAccept}}, false)
+		resp, err := c.get(ctx, p, u, frontier.KindFeed, http.Header{"Accept": {acceptFeed}}, false)
 		if ctx.Err() != nil {
 			return nil
 		}

@@ -31,17 +31,13 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j frontier.Job, err err
 	switch {
 	case err == nil, errors.Is(err, errHandled):
 		p.noteSeed(j.URL, true)
-		if e := c.st.Finish(sctx, j.URL, ""); e != nil && !c.unusable(p, e) {
-			c.log.Error("finish", "url", j.URL, "err", e)
-		}
+		c.finish(sctx, p, j.URL, "")
 		p.unclaim(j.URL) // done: Seen answers for it, the claim map stays small
 		p.scopeClose(j.URL, false)
 		return
 	case errors.Is(err, errDuplicate):
 		p.add(func(s *Summary) { s.Duplicates++ })
-		if e := c.st.Finish(sctx, j.URL, ""); e != nil && !c.unusable(p, e) {
-			c.log.Error("finish", "url", j.URL, "err", e)
-		}
+		c.finish(sctx, p, j.URL, "")
 		p.scopeClose(j.URL, false)
 		return
 	}
@@ -49,88 +45,94 @@ func (c *Crawler) conclude(ctx context.Context, p *pass, j frontier.Job, err err
 		c.release(ctx, p, j)
 		return
 	}
-	class, transient := outcomeClass(err)
+	class, transient := classify(err)
 	p.errClass(class, err)
 	p.noteSeed(j.URL, false)
 	c.logOutcome(ctx, j, class, err)
-	var ru *RobotsUnavailableError
-	waitsForRobots := errors.As(err, &ru)
-	if transient && j.Attempts < c.cfg.MaxRetries && class == frontier.ClassTimeout && !waitsForRobots {
-		// A hanging URL is not retried in this pass: it would hold its
-		// host (and the pass) for another timeout. A later run tries it.
-		at := time.Now().Add(c.cfg.TimeoutRetryDelay)
-		p.mu.Lock()
-		p.parked[j.URL] = at
-		p.sum.Deferred++
-		p.sum.Retries++
-		p.mu.Unlock()
-		p.scopeClose(j.URL, true)
-		c.log.Info("timed out; retried in a later run", "url", j.URL, "attempt", j.Attempts+1, "not_before", at.UTC().Format(time.RFC3339))
-		if e := c.st.Retry(sctx, j.URL, at, class); e != nil && !c.unusable(p, e) {
-			c.log.Error("retry", "url", j.URL, "err", e)
+	waitsForRobots := errors.As(err, new(*RobotsUnavailableError))
+	switch {
+	case transient && j.Attempts < c.cfg.MaxRetries && class == frontier.ClassTimeout && !waitsForRobots:
+		c.retryNextRun(sctx, p, j, class)
+	case transient && j.Attempts < c.cfg.MaxRetries:
+		c.retry(sctx, p, j, class, err, waitsForRobots)
+	default:
+		p.add(func(s *Summary) { s.Failed++ })
+		p.scopeClose(j.URL, false)
+		c.log.Info("failed", "url", j.URL, "kind", j.Kind, "class", class, "err", err)
+		if j.Kind != frontier.KindArticle {
+			c.feedFailed(sctx, j.URL)
 		}
-		return
-	}
-	if transient && j.Attempts < c.cfg.MaxRetries {
-		wait := c.backoff(j.Attempts)
-		var he *HTTPError
-		if waitsForRobots {
-			wait = max(time.Until(ru.Until), time.Second)
-		} else if errors.As(err, &he) && he.RetryAfter > 0 {
-			wait = he.RetryAfter
-		}
-		at := time.Now().Add(wait)
-		if he != nil && he.RetryAfter > 0 {
-			p.hold(j.URL, at)
-			if n, err := NormalizeURL(he.URL); err == nil && he.URL != "" {
-				p.hold(n, at) // the redirect target that asked us to wait
-			}
-		}
-		if wait > c.cfg.MaxRetryWait {
-			p.mu.Lock()
-			p.parked[j.URL] = at
-			p.mu.Unlock()
-			p.scopeClose(j.URL, true)
-		} else {
-			p.schedule(j.URL, at)
-		}
-		p.add(func(s *Summary) { s.Retries++ })
-		c.log.Debug("retry", "url", j.URL, "class", class, "attempt", j.Attempts+1, "wait", wait, "err", err)
-		if e := c.st.Retry(sctx, j.URL, at, class); e != nil && !c.unusable(p, e) {
-			c.log.Error("retry", "url", j.URL, "err", e)
-		}
-		return
-	}
-	p.add(func(s *Summary) { s.Failed++ })
-	p.scopeClose(j.URL, false)
-	c.log.Info("failed", "url", j.URL, "kind", j.Kind, "class", class, "err", err)
-	if j.Kind != frontier.KindArticle {
-		c.feedFailed(sctx, j.URL)
-	}
-	if e := c.st.Finish(sctx, j.URL, class); e != nil && !c.unusable(p, e) {
-		c.log.Error("finish", "url", j.URL, "err", e)
+		c.finish(sctx, p, j.URL, class)
 	}
 }
 
-// outcomeClass is the error class of a job's outcome and whether it is
-// worth retrying: the fetch error's class (classify), a PermanentError's
-// class, or, for any other Handler error, process (transient). A
-// cancellation that did not come from the pass (a handler's own) is
-// transient too. Crawl and Ingest classify their outcomes with it alike.
-func outcomeClass(err error) (class string, transient bool) {
-	class, transient = classify(err)
-	var pe *processError
-	var perm *PermanentError
+// finish marks u done (class "") or failed for good with class.
+func (c *Crawler) finish(ctx context.Context, p *pass, u, class string) {
+	if err := c.st.Finish(ctx, u, class); err != nil && !c.unusable(p, err) {
+		c.log.Error("finish", "url", u, "err", err)
+	}
+}
+
+// retryNextRun puts back a job whose request timed out, for a later run
+// (TimeoutRetryDelay): retried in this pass, a hanging URL would hold its
+// host (and the pass) for another timeout.
+func (c *Crawler) retryNextRun(ctx context.Context, p *pass, j frontier.Job, class string) {
+	at := time.Now().Add(c.cfg.TimeoutRetryDelay)
+	p.mu.Lock()
+	p.parked[j.URL] = at
+	p.sum.Deferred++
+	p.sum.Retries++
+	p.mu.Unlock()
+	p.scopeClose(j.URL, true)
+	c.log.Info("timed out; retried in a later run", "url", j.URL, "attempt", j.Attempts+1, "not_before", at.UTC().Format(time.RFC3339))
+	if e := c.st.Retry(ctx, j.URL, at, class); e != nil && !c.unusable(p, e) {
+		c.log.Error("retry", "url", j.URL, "err", e)
+	}
+}
+
+// retry puts back a job that failed with a transient error after its
+// retryWait: in this pass unless the wait is over MaxRetryWait. A
+// Retry-After holds the URL (and the redirect target that gave it) for the
+// pass, unless the job waits for robots.txt.
+func (c *Crawler) retry(ctx context.Context, p *pass, j frontier.Job, class string, err error, waitsForRobots bool) {
+	wait := c.retryWait(j.Attempts, err)
+	at := time.Now().Add(wait)
+	var he *HTTPError
+	if !waitsForRobots && errors.As(err, &he) && he.RetryAfter > 0 {
+		p.hold(j.URL, at)
+		if n, err := NormalizeURL(he.URL); err == nil && he.URL != "" {
+			p.hold(n, at) // the redirect target that asked us to wait
+		}
+	}
+	if wait > c.cfg.MaxRetryWait {
+		p.mu.Lock()
+		p.parked[j.URL] = at
+		p.mu.Unlock()
+		p.scopeClose(j.URL, true)
+	} else {
+		p.schedule(j.URL, at)
+	}
+	p.add(func(s *Summary) { s.Retries++ })
+	c.log.Debug("retry", "url", j.URL, "class", class, "attempt", j.Attempts+1, "wait", wait, "err", err)
+	if e := c.st.Retry(ctx, j.URL, at, class); e != nil && !c.unusable(p, e) {
+		c.log.Error("retry", "url", j.URL, "err", e)
+	}
+}
+
+// retryWait is how long to wait before retrying after err, attempts tries
+// made: until the robots.txt it waits for may be asked again, the server's
+// Retry-After, or else the exponential backoff. Crawl's retries and
+// Ingest's inline retries of its inputs both wait by it.
+func (c *Crawler) retryWait(attempts int, err error) time.Duration {
+	var ru *RobotsUnavailableError
+	var he *HTTPError
 	switch {
-	case errors.As(err, &perm):
-		class, transient = perm.Class, false
-	case errors.As(err, &pe):
-		class, transient = frontier.ClassProcess, true
+	case errors.As(err, &ru):
+		return max(time.Until(ru.Until), time.Second)
+	case errors.As(err, &he) && he.RetryAfter > 0:
+		return he.RetryAfter
 	}
-	if class == frontier.ClassInterrupted {
-		transient = true
-	}
-	return class, transient
+	return c.backoff(attempts)
 }
 
 // backoff is the exponential backoff with jitter before retry n+1.
@@ -140,23 +142,3 @@ func (c *Crawler) backoff(attempts int) time.Duration {
 	// Full jitter in [d/2, d).
 	return time.Duration(d/2 + mrand.Float64()*d/2)
 }
-
-// PermanentError is a Handler error that another fetch would not change (a
-// page with no article, say): the job fails at once with Class instead of
-// being retried.
-type PermanentError struct {
-	Class string
-	Err   error
-}
-
-// Permanent marks a Handler error as permanent, recorded with class.
-func Permanent(class string, err error) error { return &PermanentError{Class: class, Err: err} }
-
-func (e *PermanentError) Error() string { return e.Err.Error() }
-func (e *PermanentError) Unwrap() error { return e.Err }
-
-// processError wraps a Handler error.
-type processError struct{ err error }
-
-func (e *processError) Error() string { return "handler: " + e.err.Error() }
-func (e *processError) Unwrap() error { return e.err }

@@ -183,7 +183,7 @@ func (c *Crawler) fetchRobots(ctx context.Context, scheme, host string, inRedire
 	f := *c.f
 	f.cfg.MaxBodyBytes = maxRobotsBytes
 	f.keepPrefix = true
-	resp, err := f.fetch(ctx, u, http.Header{"Accept": {"text/plain,*/*;q=0.5"}}, hook)
+	resp, err := f.fetch(ctx, u, http.Header{"Accept": {acceptRobots}}, hook)
 	if err == nil && res.host == host {
 		// From now on the host's Crawl-delay applies, to the gap after this
 		// request too.
@@ -280,10 +280,4 @@ func agentToken(ua string) string {
 		t = t[:i]
 	}
 	return strings.ToLower(t)
-}
-
-// classOf is the class of a fetch error.
-func classOf(err error) string {
-	class, _ := classify(err)
-	return class
 }

@@ -16,6 +16,10 @@ type fpCache struct {
 	hits, misses atomic.Int64
 }
 
+// cacheInitialEntries is the room an fpCache's map starts with: a short
+// run does not allocate a map for the whole configured size.
+const cacheInitialEntries = 1024
+
 // get returns the prepared fingerprint of the text whose content hash is
 // content, if cached.
 func (c *fpCache) get(content uint64) (*fingerprint, bool) {
@@ -45,7 +49,7 @@ func (c *fpCache) put(fp *fingerprint) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = make(map[uint64]*fingerprint, min(c.max, 1024))
+		c.m = make(map[uint64]*fingerprint, min(c.max, cacheInitialEntries))
 	}
 	if len(c.m) >= c.max {
 		n := 0

@@ -142,7 +142,7 @@ func sameOrigin(r *http.Request) bool {
 func (h *handler) canIngest() bool { return h.cfg.Ingest != nil && h.cfg.Token != "" }
 
 type ingestView struct {
-	Base                  base
+	Base                   base
 	CSRF, URL, Error, Done string
 }
 

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -100,17 +101,26 @@ func DiffSentences(canonical, copyText string) []SentenceDiff {
 	return out
 }
 
+// pairWindow is how many added sentences ahead pairGap looks for the
+// edited form of a removed one; it bounds the work on long gaps.
+const pairWindow = 8
+
 // pairGap turns the removed sentences rem and added sentences add between
 // two common sentences into diff lines: in order, each removed sentence is
-// paired with the first later added one similar enough (edited); the rest
-// stay removed or added, in text order.
+// paired with the first of the next pairWindow added ones similar enough
+// (edited); the rest stay removed or added, in text order.
 func pairGap(rem, add []string) []SentenceDiff {
 	var out []SentenceDiff
+	addWords := make([]map[string]bool, len(add))
+	for k := range add {
+		addWords[k] = wordSet(add[k])
+	}
 	j := 0
 	for _, r := range rem {
 		match := -1
-		for k := j; k < len(add); k++ {
-			if overlap(r, add[k]) >= editedAt {
+		rw := wordSet(r)
+		for k := j; k < len(add) && k < j+pairWindow; k++ {
+			if dice(rw, addWords[k]) >= editedAt {
 				match = k
 				break
 			}
@@ -131,11 +141,17 @@ func pairGap(rem, add []string) []SentenceDiff {
 	return out
 }
 
-// diffWords is the word-level diff of an edited sentence.
+// wordToken is a word (letters, digits, inner apostrophes, hyphens, points
+// and commas, as in 200,000) or
+// one other non-space character, with the spaces before it.
+var wordToken = regexp.MustCompile(`\s*(?:[\p{L}\p{N}]+(?:['’.,-][\p{L}\p{N}]+)*|\S)`)
+
+// diffWords is the word-level diff of an edited sentence: words and
+// punctuation compared apart, so "Voss." and "Voss told" share "Voss".
 func diffWords(from, to string) []Span {
-	a, b := strings.Fields(from), strings.Fields(to)
+	a, b := wordToken.FindAllString(from, -1), wordToken.FindAllString(to, -1)
 	var spans []Span
-	for _, op := range lcs(a, b, func(s string) string { return s }) {
+	for _, op := range lcs(a, b, strings.TrimSpace) {
 		var w string
 		if op.change == Removed {
 			w = a[op.i]
@@ -143,20 +159,19 @@ func diffWords(from, to string) []Span {
 			w = b[op.j]
 		}
 		if n := len(spans); n > 0 && spans[n-1].Change == op.change {
-			spans[n-1].Text += " " + w
+			spans[n-1].Text += w
 			continue
 		}
-		if len(spans) > 0 {
-			w = " " + w
+		if len(spans) == 0 {
+			w = strings.TrimLeft(w, " \t\n")
 		}
 		spans = append(spans, Span{Text: w, Change: op.change})
 	}
 	return spans
 }
 
-// overlap is the Dice coefficient of the two sentences' sets of lower-cased words.
-func overlap(x, y string) float64 {
-	wx, wy := wordSet(x), wordSet(y)
+// dice is the Dice coefficient of two sets of words.
+func dice(wx, wy map[string]bool) float64 {
 	if len(wx)+len(wy) == 0 {
 		return 1
 	}
@@ -169,6 +184,7 @@ func overlap(x, y string) float64 {
 	return 2 * float64(common) / float64(len(wx)+len(wy))
 }
 
+// wordSet is the set of a sentence's lower-cased words.
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
@@ -199,6 +215,9 @@ func Sentences(text string) []string {
 			if end < len(rs) && !unicode.IsSpace(rs[end]) {
 				continue
 			}
+			if end < len(rs) && rs[i] == '.' && initial(rs, i) {
+				continue // U.S.A. wins, J. Smith
+			}
 			if s := strings.TrimSpace(string(rs[start:end])); s != "" {
 				out = append(out, s)
 			}
@@ -209,6 +228,12 @@ func Sentences(text string) []string {
 		}
 	}
 	return out
+}
+
+// initial says whether the '.' at rs[i] ends a single letter (an initial
+// or an abbreviation such as U.S.A.), which does not end a sentence.
+func initial(rs []rune, i int) bool {
+	return i >= 1 && unicode.IsLetter(rs[i-1]) && (i == 1 || unicode.IsSpace(rs[i-2]) || rs[i-2] == '.')
 }
 
 // edit is one step of an LCS alignment: a[i] and b[j] the same, a[i]

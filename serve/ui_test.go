@@ -14,40 +14,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wirecrawl/wirecrawl"
-	"github.com/wirecrawl/wirecrawl/dedup"
 	"github.com/wirecrawl/wirecrawl/export/exporttest"
 	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/serve"
-	"github.com/wirecrawl/wirecrawl/store"
 	"github.com/wirecrawl/wirecrawl/store/storetest"
 )
 
 // hostileText is a stored story's text as a hostile page could make it.
 const hostileText = `Officials said <script>alert("pwned")</script> the storm hit. <img src=x onerror=alert(1)> Roads closed.`
-
-// saveStory stores doc as a new story (copy 0) and each other doc as its
-// copy, and returns the story's id.
-func saveStory(t testing.TB, st store.Store, docs ...wirecrawl.Document) int64 {
-	t.Helper()
-	var id int64
-	for j, doc := range docs {
-		d := dedup.Decision{Action: dedup.ActionNew, Canonical: true, Similarity: 1, Reason: "canonical",
-			Simhash: uint64(len(doc.Text)), ContentHash: uint64(j + 1<<40 + len(doc.URL)), Keys: []uint64{1 << 50}}
-		if j > 0 {
-			d = dedup.Decision{Action: dedup.ActionCopy, StoryID: id, Similarity: 0.8, Reason: "simhash distance 5, containment 0.81",
-				Simhash: uint64(len(doc.Text)), ContentHash: uint64(j + 1<<41 + len(doc.URL))}
-		}
-		page := store.Page{Doc: doc, Decision: d}
-		got, _, err := st.SavePage(context.Background(), func(context.Context, dedup.Index) (store.Page, error) { return page, nil })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if j == 0 {
-			id = got
-		}
-	}
-	return id
-}
 
 // body fetches path and returns its status and body.
 func body(t *testing.T, srv *httptest.Server, path string) (int, string) {
@@ -68,11 +42,12 @@ func TestUIPages(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			st := loaded(t, b.dsn(t), &exporttest.Corpus{N: 12, Paragraphs: 3})
 			at := exporttest.Base.Add(27 * time.Hour)
-			hostile := saveStory(t, st,
-				wirecrawl.Document{URL: "https://evil.example/a", Site: `Evil <b>Site</b>`, Title: `<script>alert(1)</script>Storm`,
-					Byline: `"><script>alert(2)</script>`, Text: hostileText, FetchedAt: at},
-				wirecrawl.Document{URL: "https://copy.example/b", Site: "Copier", Title: "Storm (copied)",
-					Text: strings.Replace(hostileText, "hit.", "hit hard.", 1) + ` Added <script>alert(3)</script> line.`, FetchedAt: at.Add(2 * time.Hour)})
+			hostile := storeStory(t, st, 1<<40,
+				storedCopy{doc: wirecrawl.Document{URL: "https://evil.example/a", Site: `Evil <b>Site</b>`, Title: `<script>alert(1)</script>Storm`,
+					Byline: `"><script>alert(2)</script>`, Text: hostileText, FetchedAt: at}},
+				storedCopy{doc: wirecrawl.Document{URL: "https://copy.example/b", Site: "Copier", Title: "Storm (copied)",
+					Text: strings.Replace(hostileText, "hit.", "hit hard.", 1) + ` Added <script>alert(3)</script> line.`, FetchedAt: at.Add(2 * time.Hour)},
+					similarity: 0.8, reason: "simhash distance 5, containment 0.81"})
 			fs := st.(frontier.State)
 			ctx := context.Background()
 			for _, f := range []frontier.FeedState{
@@ -148,7 +123,7 @@ func TestUIPages(t *testing.T) {
 				t.Errorf("hostile story: markup from the store reached the page:\n%s", page)
 			}
 			for _, want := range []string{"&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;", "Evil &lt;b&gt;Site&lt;/b&gt;",
-				`<p class="edited">Officials said &lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt; the storm<del> hit.</del><ins> hit hard.</ins></p>`,
+				`<p class="edited">Officials said &lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt; the storm hit<ins> hard</ins>.</p>`,
 				`<p class="added"><ins>Added &lt;script&gt;alert(3)&lt;/script&gt; line.</ins></p>`} {
 				if !strings.Contains(page, want) {
 					t.Errorf("hostile story: no %q", want)
@@ -221,6 +196,16 @@ func client(t *testing.T) *http.Client {
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
+// reply is an HTTP answer whose body was read and closed.
+type reply struct {
+	StatusCode int
+	Header     http.Header
+	cookies    []*http.Cookie
+}
+
+// Cookies returns the cookies the answer set.
+func (r reply) Cookies() []*http.Cookie { return r.cookies }
+
 // TestLoginAndIngest: with a token, the UI sends a browser to the login
 // form; the right token sets an HttpOnly, SameSite=Strict cookie that opens
 // the UI and the API; the ingest form needs that session and its CSRF token,
@@ -239,7 +224,7 @@ func TestLoginAndIngest(t *testing.T) {
 	srv := httptest.NewServer(serve.Handler(serve.Config{Store: st, Registry: prometheus.NewRegistry(), Token: "s3cret", Ingest: ingest}))
 	defer srv.Close()
 	c := client(t)
-	do := func(method, path string, form url.Values, hdr map[string]string) (*http.Response, string) {
+	do := func(method, path string, form url.Values, hdr map[string]string) (reply, string) {
 		t.Helper()
 		var req *http.Request
 		var err error
@@ -264,7 +249,7 @@ func TestLoginAndIngest(t *testing.T) {
 		defer resp.Body.Close()
 		var sb strings.Builder
 		_, _ = ioCopy(&sb, resp.Body)
-		return resp, sb.String()
+		return reply{resp.StatusCode, resp.Header, resp.Cookies()}, sb.String()
 	}
 	resp, _ := do("GET", "/stories/2", nil, nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next=%2Fstories%2F2" {

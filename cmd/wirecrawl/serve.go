@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,7 +40,7 @@ func (a *app) serveCommand() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Crawl continuously and serve /healthz, /readyz and /metrics",
+		Short: "Crawl continuously and serve a web UI, a JSON API, /healthz, /readyz and /metrics",
 		Long: `serve runs crawl passes over the seeds one after another, each exactly
 as 'wirecrawl crawl' runs one (same pipeline, leases and politeness), and
 between passes sleeps until the next feed or queued URL is due, at least
@@ -55,6 +56,9 @@ HTTP (--listen, loopback only unless serve.token is set):
   /readyz    200 when the store answers and the last pass ended on time
              (no later than --stale-after past when the next was due)
   /metrics   Prometheus metrics (bearer token when serve.token is set)
+  /api/v1/   stories, stories/{id}, feeds, stats (JSON, the export's fields)
+  /          the web UI: stories, the syndication view of a story, feeds,
+             stats; with serve.token, a login form and "ingest a URL"
 
 SIGTERM or SIGINT stops the pass in flight (what was stored stays stored;
 leased jobs are taken over after crawler.lease_ttl) and exits 0.`,
@@ -118,7 +122,8 @@ func (a *app) serve(ctx context.Context, cfg config.Config, o serveOptions, seed
 	m := metrics.New()
 	status := &serve.Status{}
 	srv := &http.Server{
-		Handler:           serve.Handler(serve.Config{Store: st, Registry: m.Registry(), Status: status, Token: cfg.Serve.Token, Log: log}),
+		Handler: serve.Handler(serve.Config{Store: st, Registry: m.Registry(), Status: status, Token: cfg.Serve.Token, Log: log,
+			Ingest: a.serveIngest(cfg, st, m)}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -142,6 +147,37 @@ func (a *app) serve(ctx context.Context, cfg config.Config, o serveOptions, seed
 		err = fmt.Errorf("serve: http: %w", err)
 	}
 	return errors.Join(loopErr, err)
+}
+
+// serveIngest is the UI's "ingest a URL": the URL goes through a pipeline
+// of its own, as `wirecrawl ingest URL` sends it (robots.txt, politeness,
+// the private-address guard), once the run lock is free (a pass in flight
+// ends first, or the request's deadline does). The server offers the form
+// only with serve.token set.
+func (a *app) serveIngest(cfg config.Config, st store.Store, m *metrics.Metrics) func(context.Context, string) error {
+	return func(ctx context.Context, u string) error {
+		pc := a.pipelineConfig(cfg)
+		pc.WaitForLock = true
+		pc.Observer = m
+		pc.OnOutcome = m.Outcome
+		p, err := pipeline.New(ctx, st, pc)
+		if err != nil {
+			return fmt.Errorf("start the crawler: %w", err)
+		}
+		defer p.Close()
+		var (
+			mu      sync.Mutex
+			failure error
+		)
+		_, err = p.Ingest(ctx, []string{u}, func(_ string, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			failure = errors.Join(failure, err)
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		return errors.Join(err, failure)
+	}
 }
 
 // serveLoop runs passes until ctx ends; it returns nil then, or the error

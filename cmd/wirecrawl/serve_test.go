@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -406,4 +409,89 @@ func TestServeRereadsSeeds(t *testing.T) {
 	if got := partition(t, db); !reflect.DeepEqual(got, want) {
 		t.Errorf("after the seeds grew: %d stories, crawl of all seeds: %d\n%s", len(got), len(want), diff(want, got))
 	}
+}
+
+// uiSession logs in to the serve UI at addr with token (the login form's
+// cookie) and returns the client and the ingest form's CSRF token.
+func uiSession(t *testing.T, addr, token string) (*http.Client, string) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Jar: jar}
+	resp, err := c.PostForm("http://"+addr+"/login", url.Values{"token": {token}, "next": {"/ingest"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	form, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindSubmatch(form)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("login then the ingest form: %d\n%s", resp.StatusCode, form)
+	}
+	return c, string(m[1])
+}
+
+// ingestForm posts the ingest form and returns the answer's status and page.
+func ingestForm(t *testing.T, c *http.Client, addr, csrf, u string) (int, string) {
+	t.Helper()
+	resp, err := c.PostForm("http://"+addr+"/ingest", url.Values{"url": {u}, "csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(page)
+}
+
+// TestServeIngestForm: the UI's ingest form, logged in with serve.token,
+// fetches a URL through the crawler: a feed of the simulated web is stored
+// when private networks are allowed, and refused by the private-address
+// guard when they are not.
+func TestServeIngestForm(t *testing.T) {
+	web := startWeb(t, testweb.Options{Seed: 3, Stories: 6})
+	feed := web.Seeds()[0]
+	dir := t.TempDir()
+	const token = "ingest-s3cret"
+
+	// The passes crawl a seed the web does not have: what is stored comes
+	// from the form.
+	env := append(crawlEnv(web, filepath.Join(dir, "ok.db")), "WIRECRAWL_SERVE_TOKEN="+token,
+		"WIRECRAWL_SEEDS="+strings.TrimSuffix(feed, "/")+"/no-such-feed.xml")
+	p := startServe(t, env, "--min-idle", "1s", "--max-idle", "1s")
+	c, csrf := uiSession(t, p.addr, token)
+	if code, page := ingestForm(t, c, p.addr, csrf, feed); code != http.StatusOK || !strings.Contains(page, "Ingested") {
+		t.Fatalf("ingest %s: %d\n%s\n%s", feed, code, page, p.log())
+	}
+	req, err := http.NewRequest(http.MethodGet, "http://"+p.addr+"/api/v1/stories", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Count(string(body), `"first_publisher"`) == 0 {
+		t.Errorf("after ingesting %s the API lists no story: %s", feed, body)
+	}
+	p.stop(t)
+
+	env = append(crawlEnv(web, filepath.Join(dir, "guard.db")), "WIRECRAWL_SERVE_TOKEN="+token,
+		"WIRECRAWL_CRAWLER_ALLOW_PRIVATE_NETWORKS=false")
+	p = startServe(t, env, "--min-idle", "1s", "--max-idle", "1s")
+	c, csrf = uiSession(t, p.addr, token)
+	if code, page := ingestForm(t, c, p.addr, csrf, feed); code != http.StatusBadGateway || !strings.Contains(page, "private network") {
+		t.Errorf("ingest of a loopback URL with private networks refused: %d\n%s", code, page)
+	}
+	p.stop(t)
 }
