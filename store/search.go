@@ -66,16 +66,26 @@ func (s *db) window() int {
 	return RankWindow
 }
 
-// matchFrom is the FROM and WHERE of the stories matching the search
-// argument (the first placeholder) and cond, the index driving; stories
-// are joined only for a cond to test.
-func (s *db) matchFrom(cond string) string {
+// matchArgs are the arguments of the full-text match of q that matchFrom
+// and pageIDs bind first: FTS5's expression on SQLite; none on PostgreSQL,
+// whose query is a literal in the SQL (see tsqueryLiteral).
+func (s *db) matchArgs(q Query) []any {
 	if s.d.postgres {
-		from := ` FROM story_search CROSS JOIN to_tsquery('simple', ?) AS tsq(q)`
+		return nil
+	}
+	return []any{q.fts5()}
+}
+
+// matchFrom is the FROM and WHERE of the stories matching q and cond, the
+// index driving (q's argument, matchArgs, bound first); stories are joined
+// only for a cond to test.
+func (s *db) matchFrom(q Query, cond string) string {
+	if s.d.postgres {
+		from := ` FROM story_search`
 		if cond != "" {
 			from += ` JOIN stories ON stories.id = story_search.story_id`
 		}
-		return from + ` WHERE story_search.doc @@ tsq.q` + cond
+		return from + ` WHERE story_search.doc @@ ` + q.tsqueryLiteral() + cond
 	}
 	if cond == "" {
 		return ` FROM story_fts WHERE story_fts MATCH ?`
@@ -94,10 +104,10 @@ func (s *db) matchID() string {
 
 // rankWindowStart returns the lowest ID among the newest window()
 // stories matching arg and cond (0 when fewer match: rank them all).
-func (s *db) rankWindowStart(ctx context.Context, r run, arg any, cond string, args []any) (int64, error) {
+func (s *db) rankWindowStart(ctx context.Context, r run, q Query, cond string, args []any) (int64, error) {
 	var start int64
-	err := r.queryRow(ctx, `SELECT `+s.matchID()+s.matchFrom(cond)+` ORDER BY `+s.matchID()+` DESC LIMIT 1 OFFSET ?`,
-		append(append([]any{arg}, args...), s.window()-1)...).Scan(&start)
+	err := r.queryRow(ctx, `SELECT `+s.matchID()+s.matchFrom(q, cond)+` ORDER BY `+s.matchID()+` DESC LIMIT 1 OFFSET ?`,
+		append(append(s.matchArgs(q), args...), s.window()-1)...).Scan(&start)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -107,14 +117,14 @@ func (s *db) rankWindowStart(ctx context.Context, r run, arg any, cond string, a
 // rankQuery is the query listing (id, score) of the stories matching the
 // search argument and cond, best first, with LIMIT and OFFSET to bind;
 // bounded adds a lowest ID to bind after cond's arguments.
-func (s *db) rankQuery(cond string, bounded bool) string {
-	where := s.matchFrom(cond)
+func (s *db) rankQuery(q Query, cond string, bounded bool) string {
+	where := s.matchFrom(q, cond)
 	if bounded {
 		where += ` AND ` + s.matchID() + ` >= ?`
 	}
 	score := `-bm25(story_fts, ` + bm25Weights + `)`
 	if s.d.postgres {
-		score = `ts_rank(story_search.doc, tsq.q)`
+		score = `ts_rank(story_search.doc, ` + q.tsqueryLiteral() + `)`
 	}
 	return `SELECT ` + s.matchID() + `, ` + score + ` AS score` + where +
 		` ORDER BY score DESC, ` + s.matchID() + ` LIMIT ? OFFSET ?`
@@ -134,25 +144,21 @@ func (s *db) Search(ctx context.Context, f export.Filter, offset, limit int) ([]
 		return nil, err
 	}
 	q, cond, args := *sel.query, sel.cond, sel.args
-	arg := q.fts5()
-	if s.d.postgres {
-		arg = q.tsquery()
-	}
 	tx, err := s.r.BeginTx(ctx, s.snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
 	r := run{s: s, tx: tx, read: true}
-	start, err := s.rankWindowStart(ctx, r, arg, cond, args)
+	start, err := s.rankWindowStart(ctx, r, q, cond, args)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
-	qargs := append([]any{arg}, args...)
+	qargs := append(s.matchArgs(q), args...)
 	if start > 0 {
 		qargs = append(qargs, start)
 	}
-	hits, err := s.rank(ctx, r, s.rankQuery(cond, start > 0), append(qargs, limit, offset))
+	hits, err := s.rank(ctx, r, s.rankQuery(q, cond, start > 0), append(qargs, limit, offset))
 	if err != nil || len(hits) == 0 {
 		return hits, err
 	}
