@@ -23,7 +23,7 @@ func testCard(t *testing.T) export.Card {
 		File: "corpus.warc.gz", Created: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC), Version: "1.2.3",
 		Format: export.WARC, Compression: export.Gzip, ConfigSHA256: strings.Repeat("ab", 32),
 		Seeds:  []export.Seed{{Source: "seeds/feeds.txt", SHA256: strings.Repeat("cd", 32)}, {Source: "https://example.org/rss"}},
-		Filter: export.NewCardFilter(export.Filter{Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.FixedZone("", 3600)), Lang: "en"}),
+		Filter: export.NewCardFilter(export.Filter{Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.FixedZone("", 3600)), Lang: "en", Query: `storm -"coast guard"`}),
 		Counts: counts,
 	}
 }
@@ -46,7 +46,7 @@ func TestWriteCardJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Counts.Stories != card.Counts.Stories || got.Counts.DuplicatesMerged != card.Counts.DuplicatesMerged ||
-		len(got.Counts.Sites) != len(card.Counts.Sites) || got.Filter.Since != "2026-10-31T23:00:00Z" || got.Filter.Lang != "en" ||
+		len(got.Counts.Sites) != len(card.Counts.Sites) || got.Filter.Since != "2026-10-31T23:00:00Z" || got.Filter.Lang != "en" || got.Filter.Query != `storm -"coast guard"` ||
 		got.Counts.WARCResponses != card.Counts.WARCResponses || !got.Created.Equal(card.Created) {
 		t.Fatalf("card read back: %+v", got)
 	}
@@ -77,7 +77,7 @@ func TestWriteCardMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"# Dataset card: corpus.warc.gz",
 		"- Format: warc, gzip",
-		"- Filter: since 2026-10-31T23:00:00Z, lang en",
+		"- Filter: since 2026-10-31T23:00:00Z, lang en, query storm -\"coast guard\"",
 		"| stories | copies (URLs) | duplicates merged |",
 		"| Pipe \\| Times | 1 | 1000 |", // most copies first, pipe escaped
 		"- `seeds/feeds.txt` (sha256 `" + strings.Repeat("cd", 32) + "`)",

@@ -72,8 +72,7 @@ func (s *db) pageIDs(ctx context.Context, r run, sel selection, after int64, lim
 	if sel.query != nil {
 		if s.d.postgres {
 			q = `SELECT stories.id FROM stories JOIN story_search ON story_search.story_id = stories.id
-				WHERE story_search.doc @@ to_tsquery('simple', ?) AND stories.id > ?` + sel.cond + ` ORDER BY stories.id LIMIT ?`
-			args = append([]any{sel.query.tsquery()}, args...)
+				WHERE story_search.doc @@ ` + sel.query.tsqueryLiteral() + ` AND stories.id > ?` + sel.cond + ` ORDER BY stories.id LIMIT ?`
 		} else {
 			// CROSS JOIN keeps the index the outer loop.
 			q = `SELECT stories.id FROM story_fts CROSS JOIN stories ON stories.id = story_fts.rowid

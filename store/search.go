@@ -66,22 +66,48 @@ func (s *db) window() int {
 	return RankWindow
 }
 
-// matchFrom is the FROM and WHERE of the stories matching the search
-// argument (the first placeholder) and cond, the index driving.
-func (s *db) matchFrom(cond string) string {
+// matchArgs are the arguments of the full-text match of q that matchFrom
+// and pageIDs bind first: FTS5's expression on SQLite; none on PostgreSQL,
+// whose query is a literal in the SQL (see tsqueryLiteral).
+func (s *db) matchArgs(q Query) []any {
 	if s.d.postgres {
-		return ` FROM story_search JOIN stories ON stories.id = story_search.story_id CROSS JOIN to_tsquery('simple', ?) AS tsq(q)
-			WHERE story_search.doc @@ tsq.q` + cond
+		return nil
+	}
+	return []any{q.fts5()}
+}
+
+// matchFrom is the FROM and WHERE of the stories matching q and cond, the
+// index driving (q's argument, matchArgs, bound first); stories are joined
+// only for a cond to test.
+func (s *db) matchFrom(q Query, cond string) string {
+	if s.d.postgres {
+		from := ` FROM story_search`
+		if cond != "" {
+			from += ` JOIN stories ON stories.id = story_search.story_id`
+		}
+		return from + ` WHERE story_search.doc @@ ` + q.tsqueryLiteral() + cond
+	}
+	if cond == "" {
+		return ` FROM story_fts WHERE story_fts MATCH ?`
 	}
 	return ` FROM story_fts CROSS JOIN stories ON stories.id = story_fts.rowid WHERE story_fts MATCH ?` + cond
 }
 
+// matchID is the column of a matching story's ID that the index itself
+// orders and bounds (FTS5 takes rowid ranges and order from its doclists).
+func (s *db) matchID() string {
+	if s.d.postgres {
+		return "story_search.story_id"
+	}
+	return "story_fts.rowid"
+}
+
 // rankWindowStart returns the lowest ID among the newest window()
 // stories matching arg and cond (0 when fewer match: rank them all).
-func (s *db) rankWindowStart(ctx context.Context, r run, arg any, cond string, args []any) (int64, error) {
+func (s *db) rankWindowStart(ctx context.Context, r run, q Query, cond string, args []any) (int64, error) {
 	var start int64
-	err := r.queryRow(ctx, `SELECT stories.id`+s.matchFrom(cond)+` ORDER BY stories.id DESC LIMIT 1 OFFSET ?`,
-		append(append([]any{arg}, args...), s.window()-1)...).Scan(&start)
+	err := r.queryRow(ctx, `SELECT `+s.matchID()+s.matchFrom(q, cond)+` ORDER BY `+s.matchID()+` DESC LIMIT 1 OFFSET ?`,
+		append(append(s.matchArgs(q), args...), s.window()-1)...).Scan(&start)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -89,14 +115,19 @@ func (s *db) rankWindowStart(ctx context.Context, r run, arg any, cond string, a
 }
 
 // rankQuery is the query listing (id, score) of the stories matching the
-// search argument and cond, best first, with LIMIT and OFFSET to bind.
-func (s *db) rankQuery(cond string) string {
-	if s.d.postgres {
-		return `SELECT stories.id, ts_rank(story_search.doc, tsq.q) AS score` + s.matchFrom(cond) +
-			` ORDER BY score DESC, stories.id LIMIT ? OFFSET ?`
+// search argument and cond, best first, with LIMIT and OFFSET to bind;
+// bounded adds a lowest ID to bind after cond's arguments.
+func (s *db) rankQuery(q Query, cond string, bounded bool) string {
+	where := s.matchFrom(q, cond)
+	if bounded {
+		where += ` AND ` + s.matchID() + ` >= ?`
 	}
-	return `SELECT stories.id, -bm25(story_fts, ` + bm25Weights + `) AS score` + s.matchFrom(cond) +
-		` ORDER BY score DESC, stories.id LIMIT ? OFFSET ?`
+	score := `-bm25(story_fts, ` + bm25Weights + `)`
+	if s.d.postgres {
+		score = `ts_rank(story_search.doc, ` + q.tsqueryLiteral() + `)`
+	}
+	return `SELECT ` + s.matchID() + `, ` + score + ` AS score` + where +
+		` ORDER BY score DESC, ` + s.matchID() + ` LIMIT ? OFFSET ?`
 }
 
 // Search implements Searcher.
@@ -113,25 +144,21 @@ func (s *db) Search(ctx context.Context, f export.Filter, offset, limit int) ([]
 		return nil, err
 	}
 	q, cond, args := *sel.query, sel.cond, sel.args
-	arg := q.fts5()
-	if s.d.postgres {
-		arg = q.tsquery()
-	}
 	tx, err := s.r.BeginTx(ctx, s.snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
 	r := run{s: s, tx: tx, read: true}
-	start, err := s.rankWindowStart(ctx, r, arg, cond, args)
+	start, err := s.rankWindowStart(ctx, r, q, cond, args)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
+	qargs := append(s.matchArgs(q), args...)
 	if start > 0 {
-		cond += ` AND stories.id >= ?`
-		args = append(args[:len(args):len(args)], start)
+		qargs = append(qargs, start)
 	}
-	hits, err := s.rank(ctx, r, cond, append(append([]any{arg}, args...), limit, offset))
+	hits, err := s.rank(ctx, r, s.rankQuery(q, cond, start > 0), append(qargs, limit, offset))
 	if err != nil || len(hits) == 0 {
 		return hits, err
 	}
@@ -158,9 +185,10 @@ func (s *db) Search(ctx context.Context, f export.Filter, offset, limit int) ([]
 	return out, nil
 }
 
-// rank runs rankQuery and returns the hits with their IDs and ranks.
-func (s *db) rank(ctx context.Context, r run, cond string, args []any) ([]Hit, error) {
-	rows, err := r.query(ctx, s.rankQuery(cond), args...)
+// rank runs the query of rankQuery and returns the hits with their IDs
+// and ranks.
+func (s *db) rank(ctx context.Context, r run, query string, args []any) ([]Hit, error) {
+	rows, err := r.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}

@@ -181,6 +181,16 @@ func (q Query) tsquery() string {
 	return strings.Join(parts, " & ")
 }
 
+// tsqueryLiteral is q as a PostgreSQL expression with the tsquery text as a
+// literal, not a parameter: the planner then sees how common its words
+// are (a parameter, in a cached generic plan, looks as common as any and
+// sent rare words down the ID index, reading every story). The text is
+// quoted words of letters, digits and marks and operators, so doubling
+// quotes is all the escaping it needs.
+func (q Query) tsqueryLiteral() string {
+	return "to_tsquery('simple', '" + strings.ReplaceAll(q.tsquery(), "'", "''") + "')"
+}
+
 // String is the query in its own syntax, normalised.
 func (q Query) String() string {
 	parts := make([]string, 0, len(q.terms))
