@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -222,7 +223,12 @@ func (h *Hostile) buildPages(web *Web) error {
 
 // buildPage makes good page g from story page p.
 func (h *Hostile) buildPage(g goodPage, p Page) (HostileCase, error) {
-	paras := strings.Split(p.Body, "\n\n")
+	// The hostile pages test what crawling does to a page, not which
+	// reference lines ("See also: <headline>") a cleaner keeps: they carry
+	// none, so the stored text is the body whatever the cleaner's choice.
+	paras := slices.DeleteFunc(strings.Split(p.Body, "\n\n"), func(para string) bool {
+		return slices.Contains(p.References, para)
+	})
 	title, byline := p.Title, p.Byline
 	if g.words != "" {
 		paras[0] += " " + g.words
