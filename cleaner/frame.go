@@ -73,6 +73,19 @@ func postText(src []byte, host string, meta *pageMeta) []block {
 	}
 	sanitize(root, math.MaxInt) // Clean counted the elements of this page already
 	prune(root, nil)
+	post := findPost(root, meta)
+	if post == nil {
+		return nil
+	}
+	blocks := renderBlocksOf(post, host)
+	filterBlocks(blocks, meta)
+	return blocks
+}
+
+// findPost returns the first element of the pruned page root that the page
+// marks as its post (a whole class "post" or "hentry", an id "post-123",
+// or <article>) and that holds the page's headline, or nil.
+func findPost(root *html.Node, meta *pageMeta) *html.Node {
 	titles := map[string]bool{}
 	for _, t := range meta.titles {
 		if k := normText(t); k != "" {
@@ -90,12 +103,88 @@ func postText(src []byte, host string, meta *pageMeta) []block {
 		}
 		return true
 	})
-	if post == nil {
+	return post
+}
+
+// strayPost returns the blocks of the page's marked post (findPost on the
+// pruned page root) when the content search took another block of about
+// the same size instead: readability scores paragraphs, so under a short
+// post it can prefer the comments or a sidebar list of events. The switch
+// needs a post of postMinWords words or more with a prose paragraph, a
+// result that shares less than half of the post's words, and a result at
+// most strayRatio times the post's length: a header-only <article> beside
+// a long body that readability rightly took fails the last test. It
+// returns nil when readability's result stands.
+func strayPost(root *html.Node, host string, meta *pageMeta, got []block) []block {
+	post := findPost(root, meta)
+	if post == nil || fromPost(post, got) {
 		return nil
 	}
 	blocks := renderBlocksOf(post, host)
 	filterBlocks(blocks, meta)
+	prose := 0
+	for i := range blocks {
+		if isProse(&blocks[i]) {
+			prose++
+		}
+	}
+	pt, rt := strings.Join(assemble(blocks), "\n"), strings.Join(assemble(got), "\n")
+	pw, rw := words(pt), words(rt)
+	if pw < postMinWords || prose < 1 || rw <= pw || rw > strayRatio*pw || sharedWords(pt, rt) >= 0.5 {
+		return nil
+	}
 	return blocks
+}
+
+// fromPost reports, cheaply, that the content search took its text from
+// the post: its first prose paragraphs are all in the post's text (or the
+// post is too short to judge). Most pages stop here.
+func fromPost(post *html.Node, got []block) bool {
+	raw := " " + normText(readerText(post)) + " "
+	if strings.Count(raw, " ") <= postMinWords {
+		return true
+	}
+	checked := 0
+	for i := range got {
+		if !isProse(&got[i]) {
+			continue
+		}
+		if !strings.Contains(raw, " "+normText(got[i].text)+" ") {
+			return false
+		}
+		if checked++; checked == 3 {
+			break
+		}
+	}
+	return checked > 0
+}
+
+// A post the content search strayed from has postMinWords words or more;
+// the block it took instead is longer, but at most strayRatio times as long.
+const (
+	postMinWords = 50
+	strayRatio   = 3
+)
+
+// sharedWords is the share of the words of a (normalized, as a bag) that
+// b also has.
+func sharedWords(a, b string) float64 {
+	bag := map[string]int{}
+	for _, t := range strings.Fields(normText(b)) {
+		bag[t]++
+	}
+	n, m := 0, 0
+	for _, t := range strings.Fields(normText(a)) {
+		n++
+		if bag[t] > 0 {
+			bag[t]--
+			m++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(m) / float64(n)
 }
 
 // isHeadline reports whether the heading text h (normalized) is one of

@@ -2,6 +2,7 @@ package cleaner
 
 import (
 	"errors"
+	"fmt"
 	"html"
 	"strings"
 	"testing"
@@ -253,5 +254,50 @@ func TestPostElementHoldsAShortPost(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestStrayFromShortPost: under a short post that the page marks as its
+// post (class "post hentry", holding the page's headline), a sidebar of
+// event notices with more commas and words wins readability's scoring; the
+// marked post is the article. A header-only <article> (headline and
+// standfirst) beside a long body is not taken for the post.
+func TestStrayFromShortPost(t *testing.T) {
+	var events strings.Builder
+	events.WriteString(`<div class="box"><h3>Upcoming events</h3>`)
+	for i := range 5 {
+		fmt.Fprintf(&events, `<div style="border:1px dotted black"><h4>Session %d</h4>Monday, November %d<br>In London, Paris, Berlin, Madrid, Rome, and Dublin, with %d talks, demos, panels, case studies, and labs, for engineers, architects, managers, and students.<br><a href="/r">Register</a></div>`, i, i+1, 10+i)
+	}
+	events.WriteString(`</div>`)
+	post := `<div class="post hentry"><h2>Provisioned storage, explained</h2><div class="entry">
+<p>For this episode of our weekly show, I interviewed the principal engineer on the database team about provisioned storage.</p>
+<p>He explained how the new option gives steady performance for busy databases and when it is worth paying for it.</p>
+<p>We also talked about backups and what the team plans to ship next year.</p></div></div>`
+	page := `<html><head><title>Provisioned storage, explained - The Report</title></head><body><div id="wrap"><div id="col-a"><div class="inner">` +
+		post + `</div></div><div id="col-b"><div class="inner">` + events.String() + `</div></div></div></body></html>`
+	doc, ex, err := New(Config{}).Explain([]byte(page), "https://blog.example/p", "text/html")
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if !strings.Contains(doc.Text, "principal engineer") || !strings.Contains(doc.Text, "steady performance") || strings.Contains(doc.Text, "case studies") {
+		t.Errorf("text %q (source %s)", doc.Text, ex.Source)
+	}
+	if !strings.HasPrefix(ex.Source, "post element") {
+		t.Errorf("source %q does not name the post element", ex.Source)
+	}
+
+	var body strings.Builder
+	for i := range 12 {
+		fmt.Fprintf(&body, `<p>Item %d: the council voted on Monday to close the bridge for repairs, the first closure since it opened in 1962, and to send traffic north.</p>`, i)
+	}
+	long := `<html><head><title>Bridge to close for repairs - City News</title></head><body>
+<article><h1>Bridge to close for repairs</h1><p>The city's oldest crossing will shut for six weeks next month while crews replace its deck, officials said, and drivers should expect delays on the north crossing.</p></article>
+<div class="story-text">` + body.String() + `</div></body></html>`
+	doc, err = New(Config{}).Clean([]byte(long), "", "text/html")
+	if err != nil {
+		t.Fatalf("long story refused: %v", err)
+	}
+	if strings.Count(doc.Text, "first closure") < 10 {
+		t.Errorf("the body beside a header-only <article> was lost: %q", doc.Text)
 	}
 }
