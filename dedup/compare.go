@@ -17,6 +17,12 @@ type Match struct {
 	// Opening is the larger share of either text's opening paragraph found
 	// in the other's first paragraphs (its head: see headParas).
 	Opening float64
+	// Mutual is the smaller of the two openings' shares: both texts open
+	// alike when it is high (see judge).
+	Mutual float64
+	// Rest is Containment outside both openings (see bodyContainment):
+	// what the two texts share besides a lede.
+	Rest float64
 	// Exact is true when the normalised bodies are identical.
 	Exact bool
 	// Verified is true when the two bodies are versions of one story.
@@ -37,7 +43,7 @@ func (d *Deduper) compare(a, b *fingerprint) Match {
 	b.prepare()
 	m := Match{Distance: Distance(a.simhash, b.simhash)}
 	if a.content == b.content {
-		m.Exact, m.Verified, m.Containment, m.Resemblance, m.Opening, m.Unquoted = true, true, 1, 1, 1, 1
+		m.Exact, m.Verified, m.Containment, m.Resemblance, m.Opening, m.Unquoted, m.Rest = true, true, 1, 1, 1, 1, 1
 		m.Why = "exact copy of the normalised body"
 		return m
 	}
@@ -56,7 +62,8 @@ func (d *Deduper) compare(a, b *fingerprint) Match {
 	if len(b.op32) > 0 {
 		ob = float64(intersectHead(b.op32, a.sh32, a.head)) / float64(len(b.op32))
 	}
-	m.Opening = max(oa, ob)
+	m.Opening, m.Mutual = max(oa, ob), min(oa, ob)
+	m.Rest = bodyContainment(a, b)
 	m.Unquoted = m.Containment
 	if u, ok := unquotedContainment(a, b); ok {
 		m.Unquoted = u
@@ -76,19 +83,19 @@ func (d *Deduper) judge(m *Match, words int) {
 	switch {
 	case words < c.MinWords:
 		m.Why = fmt.Sprintf("too short to compare (%d words)", words)
-	case m.Containment >= c.StrongContainment && sameOpening:
+	case m.Containment >= c.StrongContainment && sameOpening && m.Rest >= minRest:
 		m.Verified = true
 		m.Why = fmt.Sprintf("containment %.2f >= %.2f and same opening (%.2f)", m.Containment, c.StrongContainment, m.Opening)
 	case m.Containment >= c.StrongContainment && m.Unquoted >= c.StrongContainment:
 		m.Verified = true
 		m.Why = fmt.Sprintf("containment %.2f, unquoted %.2f >= %.2f", m.Containment, m.Unquoted, c.StrongContainment)
-	case m.Containment >= c.Containment && sameOpening:
+	case m.Containment >= c.Containment && sameOpening && m.Rest >= minRest && (words >= briefWords || m.Mutual >= c.LedeContainment):
 		m.Verified = true
 		m.Why = fmt.Sprintf("containment %.2f >= %.2f and same opening (%.2f)", m.Containment, c.Containment, m.Opening)
 	case m.Containment >= c.Containment && c.NearDistance >= 0 && m.Distance <= c.NearDistance:
 		m.Verified = true
 		m.Why = fmt.Sprintf("containment %.2f >= %.2f and simhash distance %d <= %d", m.Containment, c.Containment, m.Distance, c.NearDistance)
 	default:
-		m.Why = fmt.Sprintf("containment %.2f (unquoted %.2f), opening %.2f, distance %d: below thresholds", m.Containment, m.Unquoted, m.Opening, m.Distance)
+		m.Why = fmt.Sprintf("containment %.2f (unquoted %.2f, outside the openings %.2f), opening %.2f, distance %d: below thresholds", m.Containment, m.Unquoted, m.Rest, m.Opening, m.Distance)
 	}
 }
