@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -86,8 +87,13 @@ var newsQueries = []struct{ name, q string }{
 
 // newsStore returns the DSN of a store filled with n stories of g. With
 // WIRECRAWL_BENCH_DB_DIR set, a SQLite store is kept there (news-N.db) and
-// reused by later runs, so that one fill serves many measurements.
+// reused by later runs, so that one fill serves many measurements; with
+// WIRECRAWL_BENCH_POSTGRES (a database's DSN) set, a PostgreSQL store is
+// kept in its schema bench_news_N likewise.
 func newsStore(b *testing.B, backend string, newDSN func(testing.TB) string, g *storetest.News, n int) string {
+	if base := os.Getenv("WIRECRAWL_BENCH_POSTGRES"); backend == "postgres" && base != "" {
+		return keptPostgres(b, base, g, n)
+	}
 	dir := os.Getenv("WIRECRAWL_BENCH_DB_DIR")
 	if backend != "sqlite" || dir == "" {
 		dsn := newDSN(b)
@@ -111,6 +117,45 @@ func newsStore(b *testing.B, backend string, newDSN func(testing.TB) string, g *
 	}
 	b.Logf("%s: filled %d stories in %v, kept in %s", backend, n, time.Since(start).Round(time.Second), path)
 	return "sqlite:" + path
+}
+
+// keptPostgres returns the DSN of schema bench_news_N in the database
+// base, filling it first (in bench_news_N_filling, renamed when complete)
+// unless an earlier run did.
+func keptPostgres(b *testing.B, base string, g *storetest.News, n int) string {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
+	schema := "bench_news_" + strconv.Itoa(n)
+	dsn := func(schema string) string {
+		u, err := url.Parse(base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	var kept bool
+	if err := admin.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, schema).Scan(&kept); err != nil {
+		b.Fatal(err)
+	}
+	if kept {
+		return dsn(schema)
+	}
+	if _, err := admin.Exec(`DROP SCHEMA IF EXISTS ` + schema + `_filling CASCADE; CREATE SCHEMA ` + schema + `_filling`); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	storetest.FillNews(b, dsn(schema+"_filling"), g, n)
+	if _, err := admin.Exec(`ALTER SCHEMA ` + schema + `_filling RENAME TO ` + schema); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("postgres: filled %d stories in %v, kept in schema %s", n, time.Since(start).Round(time.Second), schema)
+	return dsn(schema)
 }
 
 // BenchmarkStoryAPINews measures, on a store of WIRECRAWL_BENCH_STORIES
