@@ -97,7 +97,7 @@ func findPost(root *html.Node, meta *pageMeta) *html.Node {
 		if post != nil {
 			return false
 		}
-		if n.Type == html.ElementNode && (n.Data == "article" || marksPost(n)) && holdsHeadline(n, titles) {
+		if n.Type == html.ElementNode && n.Data != "body" && n.Data != "html" && (n.Data == "article" || marksPost(n)) && holdsHeadline(n, titles) {
 			post = n
 			return false
 		}
@@ -107,14 +107,18 @@ func findPost(root *html.Node, meta *pageMeta) *html.Node {
 }
 
 // strayPost returns the blocks of the page's marked post (findPost on the
-// pruned page root) when the content search took another block of about
-// the same size instead: readability scores paragraphs, so under a short
-// post it can prefer the comments or a sidebar list of events. The switch
-// needs a post of postMinWords words or more with a prose paragraph, a
-// result that shares less than half of the post's words, and a result at
-// most strayRatio times the post's length: a header-only <article> beside
-// a long body that readability rightly took fails the last test. It
-// returns nil when readability's result stands.
+// pruned page root) when the content search strayed from it; nil when
+// readability's result stands. Readability scores paragraphs, so under a
+// short post it can prefer the comments or a sidebar list of events, and
+// when pruning leaves the post's score low it can take a wrapper holding
+// the post and the page's sidebars. So the post (postMinWords words or
+// more, with a prose paragraph) is the article when the result
+//   - shares less than half of its words and is longer, but at most
+//     strayRatio times as long: a header-only <article> beside a long body
+//     that readability rightly took fails this test; or
+//   - holds the post (80% of its words) and more than swollenRatio times
+//     as much text, and the post is a whole story: swollenPostWords words
+//     or more in three prose paragraphs or more.
 func strayPost(root *html.Node, host string, meta *pageMeta, got []block) []block {
 	post := findPost(root, meta)
 	if post == nil || fromPost(post, got) {
@@ -130,19 +134,37 @@ func strayPost(root *html.Node, host string, meta *pageMeta, got []block) []bloc
 	}
 	pt, rt := strings.Join(assemble(blocks), "\n"), strings.Join(assemble(got), "\n")
 	pw, rw := words(pt), words(rt)
-	if pw < postMinWords || prose < 1 || rw <= pw || rw > strayRatio*pw || sharedWords(pt, rt) >= 0.5 {
+	if pw < postMinWords || prose < 1 || rw <= pw {
 		return nil
 	}
-	return blocks
+	shared := sharedWords(pt, rt)
+	if shared < 0.5 && rw <= strayRatio*pw {
+		return blocks
+	}
+	if shared >= 0.8 && rw > swollenRatio*pw && pw >= swollenPostWords && prose >= 3 {
+		return blocks
+	}
+	return nil
 }
 
 // fromPost reports, cheaply, that the content search took its text from
-// the post: its first prose paragraphs are all in the post's text (or the
-// post is too short to judge). Most pages stop here.
+// the post: its first prose paragraphs are all in the post's text and it
+// is not much longer than the post (or the post is too short to judge).
+// Most pages stop here.
 func fromPost(post *html.Node, got []block) bool {
 	raw := " " + normText(readerText(post)) + " "
-	if strings.Count(raw, " ") <= postMinWords {
+	rawWords := strings.Count(raw, " ") - 1
+	if rawWords < postMinWords {
 		return true
+	}
+	kept := 0
+	for i := range got {
+		if !got[i].drop {
+			kept += got[i].words
+		}
+	}
+	if kept > swollenRatio*rawWords {
+		return false // it may have taken the post and as much again
 	}
 	checked := 0
 	for i := range got {
@@ -159,11 +181,12 @@ func fromPost(post *html.Node, got []block) bool {
 	return checked > 0
 }
 
-// A post the content search strayed from has postMinWords words or more;
-// the block it took instead is longer, but at most strayRatio times as long.
+// The bounds of strayPost's two tests.
 const (
-	postMinWords = 50
-	strayRatio   = 3
+	postMinWords     = 50
+	strayRatio       = 3
+	swollenRatio     = 2
+	swollenPostWords = 100
 )
 
 // sharedWords is the share of the words of a (normalized, as a bag) that

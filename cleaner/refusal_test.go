@@ -6,6 +6,8 @@ import (
 	"html"
 	"strings"
 	"testing"
+
+	xhtml "golang.org/x/net/html"
 )
 
 // story is a short real news item: three sentences, about 60 words.
@@ -299,5 +301,45 @@ func TestStrayFromShortPost(t *testing.T) {
 	}
 	if strings.Count(doc.Text, "first closure") < 10 {
 		t.Errorf("the body beside a header-only <article> was lost: %q", doc.Text)
+	}
+}
+
+// TestStrayPostSwollen: when the content search returns the marked post
+// together with more than as much again of other text (a wrapper holding
+// the post and the sidebars), the post is the article; when it returns the
+// post alone, or a post too short to be a whole story, its result stands.
+func TestStrayPostSwollen(t *testing.T) {
+	var post, side strings.Builder
+	for i := range 4 {
+		fmt.Fprintf(&post, `<p>Paragraph %d of the answer: the camera adapter fits the smaller memory cards, and a reader can copy photos to the tablet without a computer.</p>`, i)
+	}
+	for i := range 12 {
+		fmt.Fprintf(&side, `<p>Recent post %d: a short summary of another answer about phones, passwords and browsers, from the same blog.</p>`, i)
+	}
+	page := `<html><head><title>Q&amp;A: Photos from Camera to iPad - The Times</title></head><body><div id="shell">
+<div class="post entry" id="entry-62741"><h1>Q&amp;A: Photos from Camera to iPad</h1>` + post.String() + `</div>
+<div id="recent">` + side.String() + `</div></div></body></html>`
+	root, err := parseHTML([]byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := extractMeta(root, nil)
+	prune(root, nil)
+	shell := findBody(root).FirstChild
+	for shell != nil && shell.Type != xhtml.ElementNode {
+		shell = shell.NextSibling
+	}
+	result := func(n *xhtml.Node) []block {
+		b := renderBlocks(n)
+		filterBlocks(b, &meta)
+		return b
+	}
+	got := strayPost(root, "", &meta, result(shell))
+	text := strings.Join(assemble(got), "\n")
+	if !strings.Contains(text, "Paragraph 3 of the answer") || strings.Contains(text, "Recent post") {
+		t.Errorf("swollen result: got %q", text)
+	}
+	if got := strayPost(root, "", &meta, result(findPost(root, &meta))); got != nil {
+		t.Errorf("the post itself was replaced: %q", assemble(got))
 	}
 }
