@@ -108,14 +108,19 @@ func findPost(root *html.Node, meta *pageMeta) *html.Node {
 
 // strayPost returns the blocks of the page's marked post (findPost on the
 // pruned page root) when the content search strayed from it; nil when
-// readability's result stands. Readability scores paragraphs, so under a
-// short post it can prefer the comments or a sidebar list of events, and
-// when pruning leaves the post's score low it can take a wrapper holding
-// the post and the page's sidebars. So the post (postMinWords words or
-// more, with a prose paragraph) is the article when the result
-//   - shares less than half of its words and is longer, but at most
-//     strayRatio times as long: a header-only <article> beside a long body
-//     that readability rightly took fails this test; or
+// readability's result stands. Readability scores paragraphs, so beside a
+// short post it can prefer an "about me" box, the comments or a sidebar
+// list of events, and when pruning leaves the post's score low it can take
+// a wrapper holding the post and the page's sidebars. So the post is the
+// article when the result
+//   - shares less than half of the post's words, and the post is short
+//     (smallPostWords to postMinWords words of its own, outside a header
+//     or standfirst) and the result a box of at most smallResultWords: a
+//     header-only <article> with a standfirst has no words of its own;
+//   - shares less than half of the post's words, and the post has
+//     postMinWords words or more with a prose paragraph, and the result is
+//     longer but at most strayRatio times as long: a header-only <article>
+//     beside a long body that readability rightly took fails this test;
 //   - holds the post (80% of its words) and more than swollenRatio times
 //     as much text, and the post is a whole story: swollenPostWords words
 //     or more in three prose paragraphs or more.
@@ -126,22 +131,25 @@ func strayPost(root *html.Node, host string, meta *pageMeta, got []block) []bloc
 	}
 	blocks := renderBlocksOf(post, host)
 	filterBlocks(blocks, meta)
-	prose := 0
+	prose, own := 0, 0
 	for i := range blocks {
-		if isProse(&blocks[i]) {
+		b := &blocks[i]
+		if isProse(b) {
 			prose++
+		}
+		if !b.drop && !b.standfirst {
+			own += b.words
 		}
 	}
 	pt, rt := strings.Join(assemble(blocks), "\n"), strings.Join(assemble(got), "\n")
 	pw, rw := words(pt), words(rt)
-	if pw < postMinWords || prose < 1 || rw <= pw {
-		return nil
-	}
 	shared := sharedWords(pt, rt)
-	if shared < 0.5 && rw <= strayRatio*pw {
+	switch {
+	case pw < postMinWords && own >= smallPostWords && rw <= smallResultWords && shared < 0.5:
 		return blocks
-	}
-	if shared >= 0.8 && rw > swollenRatio*pw && pw >= swollenPostWords && prose >= 3 {
+	case pw >= postMinWords && prose >= 1 && rw > pw && rw <= strayRatio*pw && shared < 0.5:
+		return blocks
+	case pw >= swollenPostWords && prose >= 3 && rw > swollenRatio*pw && shared >= 0.8:
 		return blocks
 	}
 	return nil
@@ -154,7 +162,7 @@ func strayPost(root *html.Node, host string, meta *pageMeta, got []block) []bloc
 func fromPost(post *html.Node, got []block) bool {
 	raw := " " + normText(readerText(post)) + " "
 	rawWords := strings.Count(raw, " ") - 1
-	if rawWords < postMinWords {
+	if rawWords < smallPostWords {
 		return true
 	}
 	kept := 0
@@ -181,8 +189,10 @@ func fromPost(post *html.Node, got []block) bool {
 	return checked > 0
 }
 
-// The bounds of strayPost's two tests.
+// The bounds of strayPost's three tests.
 const (
+	smallPostWords   = 6
+	smallResultWords = 150
 	postMinWords     = 50
 	strayRatio       = 3
 	swollenRatio     = 2

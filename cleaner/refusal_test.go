@@ -343,3 +343,66 @@ func TestStrayPostSwollen(t *testing.T) {
 		t.Errorf("the post itself was replaced: %q", assemble(got))
 	}
 }
+
+// TestStrayFromTinyPost: beside a post of one line under its video, the
+// content search can prefer the site's "about" box (on the page it took
+// that box alone); the marked post is the article. A header-only <article>
+// (a headline and a standfirst in its <header>) beside a brief's body is
+// not taken for the post.
+func TestStrayFromTinyPost(t *testing.T) {
+	about := `<div class="about"><p>Neato is the neat side of the web. We bring you the neatest, weirdest, and most wonderful stuff, from art, science, and design, to food, toys, and gadgets.</p>
+<p>We post every day, since 2005, from Seattle, Portland, and Boise, with writers, editors, and friends, old and new.</p></div>`
+	post := `<article class="post" id="post-50995"><h1>Ball</h1><p><a href="https://vimeo.example/1">(video)</a></p>
+<p>Sports balls, disco balls, meatballs, they are all here in this short film. No plot, just a treat for your eyes.</p></article>`
+	page := `<html><head><title>Ball - Neato</title></head><body><div id="main">` + post + `</div><div id="bottom">` + about + `</div></body></html>`
+	root, err := parseHTML([]byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := extractMeta(root, nil)
+	prune(root, nil)
+	var box *xhtml.Node
+	walk(root, func(n *xhtml.Node) bool {
+		if n.Type == xhtml.ElementNode && attr(n, "class") == "about" {
+			box = n
+		}
+		return box == nil
+	})
+	took := renderBlocks(box)
+	filterBlocks(took, &meta)
+	text := strings.Join(assemble(strayPost(root, "", &meta, took)), "\n")
+	if !strings.Contains(text, "disco balls") || strings.Contains(text, "neatest") {
+		t.Errorf("the about box stands, or the post is not the text: %q", text)
+	}
+
+	brief := `<html><head><title>Budget passes - City News</title></head><body>
+<article><header><h1>Budget passes</h1><p class="standfirst">Hours of argument end with backing for Lee's leaner blueprint.</p></header></article>
+<div class="story-text"><p>The city council approved the new budget on Monday by a vote of seven to two, after a debate that lasted until midnight.</p>
+<p>The plan cuts spending on roads by four percent and adds two libraries, the mayor said, and it takes effect in January.</p></div></body></html>`
+	doc, err := New(Config{}).Clean([]byte(brief), "", "text/html")
+	if err != nil {
+		t.Fatalf("brief refused: %v", err)
+	}
+	if !strings.Contains(doc.Text, "seven to two") || !strings.Contains(doc.Text, "two libraries") {
+		t.Errorf("the brief's body beside a header-only <article> was lost: %q", doc.Text)
+	}
+	// The same decision when the content search takes the body alone.
+	root, err = parseHTML([]byte(brief))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta = extractMeta(root, nil)
+	prune(root, nil)
+	var body *xhtml.Node
+	walk(root, func(n *xhtml.Node) bool {
+		if n.Type == xhtml.ElementNode && attr(n, "class") == "story-text" {
+			body = n
+		}
+		return body == nil
+	})
+	took = renderBlocks(body)
+	filterBlocks(took, &meta)
+	if got := strayPost(root, "", &meta, took); got != nil {
+		t.Errorf("the header-only <article> replaced the brief's body: %q", assemble(got))
+	}
+}
