@@ -78,3 +78,24 @@ func TestClickHereInASentence(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthorFieldIsNoBioLabel: "Author: name" as one line of a list of
+// fields (lines split by <br>) is part of the post; as a paragraph of its
+// own at the end it labels an author box, dropped with the box.
+func TestAuthorFieldIsNoBioLabel(t *testing.T) {
+	line := func(s string, joinNext bool) block { return block{text: s, words: words(s), joinNext: joinNext} }
+	intro := "Each week we feature a recently added gadget that looks promising, with a short note on what it does."
+	fields := []block{line(intro, false), line("Name: Task List and Timer", true), line("Author: Adam Hotz", true),
+		line("Description: Allows you to track tasks and the time spent on them.", false)}
+	filterBlocks(fields, &pageMeta{})
+	for _, b := range fields {
+		if b.drop {
+			t.Errorf("field line %q dropped (%s)", b.text, b.why)
+		}
+	}
+	box := []block{line(intro, false), line("Author: Adam Hotz", false), line("Adam writes about desktop tools and lives in Oslo.", false)}
+	filterBlocks(box, &pageMeta{})
+	if !box[1].drop || !box[2].drop {
+		t.Errorf("author box kept: %+v", box)
+	}
+}
