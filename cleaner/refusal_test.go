@@ -406,3 +406,31 @@ func TestStrayFromTinyPost(t *testing.T) {
 		t.Errorf("the header-only <article> replaced the brief's body: %q", assemble(got))
 	}
 }
+
+// TestPhotoStoryKeepsItsCaptions: a photo post told in its captions (they
+// hold 30% or more of the page's reading text) keeps them; a story with
+// one caption under a photo drops it.
+func TestPhotoStoryKeepsItsCaptions(t *testing.T) {
+	var photos strings.Builder
+	for i := range 8 {
+		fmt.Fprintf(&photos, `<div class="wp-caption aligncenter"><img src="/%d.jpg"><p class="wp-caption-text">Photo %d: costumed revellers crowd the harbour front as the parade passes the old ferry pier at dusk.</p></div>`, i, i)
+	}
+	page := `<html><head><title>Halloween in the harbour - Blog</title></head><body><div class="post"><h1>Halloween in the harbour</h1>
+<p>The harbour turned out in force for the parade this year, and the costumes were better than ever.</p>` + photos.String() + `</div></body></html>`
+	doc, err := New(Config{}).Clean([]byte(page), "", "text/html")
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if !strings.Contains(doc.Text, "Photo 7: costumed revellers") {
+		t.Errorf("the captions that tell the story were dropped: %q", doc.Text)
+	}
+	story := `<html><head><title>Bridge to close - City News</title></head><body><article><h1>Bridge to close</h1>` + story +
+		`<div class="wp-caption"><img src="/b.jpg"><p class="wp-caption-text">The bridge at dusk, seen from the north bank of the river.</p></div></article></body></html>`
+	doc, err = New(Config{}).Clean([]byte(story), "", "text/html")
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if strings.Contains(doc.Text, "seen from the north bank") || !strings.Contains(doc.Text, "six weeks") {
+		t.Errorf("one caption under a story: %q", doc.Text)
+	}
+}
