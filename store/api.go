@@ -29,9 +29,14 @@ var _ Browser = (*db)(nil)
 // selection is an export.Filter compiled for the backend: conditions on
 // stories, and the full-text query (nil without one).
 type selection struct {
-	cond  string // each condition starting with " AND "
+	cond  string // each condition starting with " AND ", the site's last
 	args  []any
 	query *Query
+	// site is the site filter in lower case ("" for none); cond ends with
+	// its condition, of one argument, which base leaves out.
+	site string
+	// base is cond without the site's condition, of args[:len(args)-1].
+	base string
 }
 
 // compile turns f into a selection: what both Stories (the export) and
@@ -43,15 +48,18 @@ func (s *db) compile(f export.Filter) (selection, error) {
 		where = append(where, `lower(lang) = ?`)
 		args = append(args, strings.ToLower(f.Lang))
 	}
-	if f.Site != "" {
-		// story_sites holds each copy's site in lower case and its host
-		// (migration 0008's triggers keep it).
-		where = append(where, `EXISTS (SELECT 1 FROM story_sites ss WHERE ss.site = ? AND ss.story_id = stories.id)`)
-		args = append(args, strings.ToLower(f.Site))
-	}
 	sel := selection{args: args}
 	for _, w := range where {
 		sel.cond += " AND " + w
+	}
+	sel.base = sel.cond
+	if f.Site != "" {
+		// story_sites holds each copy's site in lower case and its host
+		// (migration 0008's triggers keep it); a page without a query
+		// walks it instead (see pageIDs).
+		sel.site = strings.ToLower(f.Site)
+		sel.cond += ` AND stories.id IN (SELECT ss.story_id FROM story_sites ss WHERE ss.site = ?)`
+		sel.args = append(sel.args, sel.site)
 	}
 	if strings.TrimSpace(f.Query) != "" {
 		q, err := ParseQuery(f.Query)
@@ -64,7 +72,8 @@ func (s *db) compile(f export.Filter) (selection, error) {
 }
 
 // pageIDs returns the IDs, after after and in ID order, of up to limit
-// stories sel selects. With a full-text query on SQLite the index drives:
+// stories sel selects. With a site and no full-text query, the site's list
+// of stories drives. With a full-text query on SQLite the index drives:
 // FTS5 walks its matches in ID order, joined to their stories for the
 // other conditions, so that a page of a common word stops at the limit and
 // a rare word reads its few matches. PostgreSQL's GIN index has no order:
@@ -73,6 +82,17 @@ func (s *db) pageIDs(ctx context.Context, r run, sel selection, after int64, lim
 	q := `SELECT id FROM stories WHERE id > ?` + sel.cond + ` ORDER BY id LIMIT ?`
 	args := append(append([]any{after}, sel.args...), limit)
 	switch {
+	case sel.query == nil && sel.site != "":
+		// The site's stories in ID order, an index range from the cursor,
+		// joined to their stories for the other conditions (SQLite's CROSS
+		// JOIN keeps that order of the loops).
+		join := `CROSS JOIN`
+		if s.d.postgres {
+			join = `JOIN`
+		}
+		q = `SELECT stories.id FROM story_sites ss ` + join + ` stories ON stories.id = ss.story_id
+			WHERE ss.site = ? AND ss.story_id > ?` + sel.base + ` ORDER BY ss.story_id LIMIT ?`
+		args = append(append([]any{sel.site, after}, sel.args[:len(sel.args)-1]...), limit)
 	case sel.query != nil && s.d.postgres:
 		return s.pgPageIDs(ctx, r, *sel.query, sel.cond, sel.args, after, limit)
 	case sel.query != nil:

@@ -37,3 +37,9 @@ END;
 -- The stats page's copies per day reads the latest days only: copies by
 -- their publication time, or their fetch time when that is unknown.
 CREATE INDEX copies_when ON copies ((CASE WHEN published = 0 THEN fetched_at ELSE published END));
+
+-- The stats page counts stories and copies per site, and first
+-- publications per site: both from an index alone rather than a scan of
+-- every copy or story (at 100,000 stories on PostgreSQL, 1.4 s and 0.35 s).
+CREATE INDEX copies_site ON copies (site, story_id);
+CREATE INDEX stories_first_publisher ON stories (first_publisher);
