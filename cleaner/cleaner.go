@@ -95,6 +95,11 @@ func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanatio
 			if ex != nil {
 				ex.Source += ", a post without body text: its headline and dateline"
 			}
+		} else if frame := headlineFrame(src, &meta); frame != nil {
+			paras, framed = frame, true
+			if ex != nil {
+				ex.Source = "the page's headline and dateline (a post without body text)"
+			}
 		}
 	}
 	text := strings.Join(paras, "\n\n")

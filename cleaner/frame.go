@@ -132,3 +132,109 @@ func holdsHeadline(n *html.Node, titles map[string]bool) bool {
 	})
 	return found
 }
+
+// headlineFrame reads a bodiless post's frame from the page itself, for a
+// page about to be refused because the content search found no text of the
+// post (it picked a sidebar, or the post's date line was pruned as
+// furniture): the heading that the page's <title>, og:title or JSON-LD
+// headline names, and the date or byline line beside it (between the
+// previous heading and the next one). It returns the lines in page order,
+// or nil when the page shows no such heading with a dated line: a listing
+// has other headings between its title and any date, an error page or an
+// empty template has no date by its heading.
+func headlineFrame(src []byte, meta *pageMeta) []string {
+	if len(meta.named) == 0 {
+		return nil
+	}
+	root, err := parseHTML(src)
+	if err != nil {
+		return nil
+	}
+	sanitize(root, math.MaxInt) // Clean counted the elements of this page already
+	named := make([]string, 0, len(meta.named))
+	for _, t := range meta.named {
+		if k := normText(t); k != "" {
+			named = append(named, k)
+		}
+	}
+	var head *html.Node
+	walk(root, func(n *html.Node) bool {
+		if head != nil {
+			return false
+		}
+		if n.Type == html.ElementNode && (n.Data == "h1" || n.Data == "h2") && namesHeading(normText(textOf(n)), named) {
+			head = n
+			return false
+		}
+		return n.Type != html.ElementNode || !skipTags[n.Data]
+	})
+	if head == nil {
+		return nil
+	}
+	// The heading's container, or its parent when the heading is alone
+	// in it (a "headline area" that holds only the <h1>).
+	box := head.Parent
+	for range 2 {
+		if box == nil || box.Parent == nil || len(renderBlocks(box)) > 1 {
+			break
+		}
+		box = box.Parent
+	}
+	if box == nil {
+		return nil
+	}
+	return frameAround(renderBlocks(box), normText(textOf(head)))
+}
+
+// frameAround returns the headline block of blocks (normalized text h)
+// with the dated lines around it: from the previous heading to the next,
+// at most frameLines blocks away. It returns nil without a dated line.
+func frameAround(blocks []block, h string) []string {
+	at := -1
+	for i := range blocks {
+		if blocks[i].heading && normText(blocks[i].text) == h {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return nil
+	}
+	dated := func(b *block) bool {
+		return b.words <= 20 && (isDateline(b.text) || isByline(b.text, normText(b.text), nil) && strings.ContainsAny(b.text, "0123456789"))
+	}
+	var before, after []string
+	for i := at - 1; i >= 0 && i >= at-frameLines && !blocks[i].heading; i-- {
+		if dated(&blocks[i]) {
+			before = append([]string{clean(blocks[i].text)}, before...)
+		}
+	}
+	for i := at + 1; i < len(blocks) && i <= at+frameLines && !blocks[i].heading; i++ {
+		if dated(&blocks[i]) {
+			after = append(after, clean(blocks[i].text))
+		}
+	}
+	if len(before)+len(after) == 0 {
+		return nil
+	}
+	return append(append(before, clean(blocks[at].text)), after...)
+}
+
+// frameLines is how many blocks from its headline a post's date line may
+// be: the lines between them are a kicker, an author, a share row.
+const frameLines = 3
+
+// namesHeading reports whether heading h (normalized) is one of the named
+// headlines, or the start or end of one (a <title> with the site's name
+// before or after it).
+func namesHeading(h string, named []string) bool {
+	if h == "" {
+		return false
+	}
+	for _, t := range named {
+		if t == h || strings.HasPrefix(t, h+" ") || strings.HasSuffix(t, " "+h) {
+			return true
+		}
+	}
+	return false
+}

@@ -104,6 +104,19 @@ func TestBodilessPostIsItsHeadline(t *testing.T) {
 			`<div class="post"><h1>The greatest pizza commercial</h1><p>Wow… just wow.</p><p><iframe src="/v"></iframe></p></div>`,
 			[]string{"The greatest pizza commercial", "Wow… just wow."}},
 		{"undated image page", "Almost there", ``, `<div id="post"><h2>Almost there</h2><p><img src="/cover.jpg"></p></div>`, nil},
+		// The date line is pruned by its name ("meta") and the content
+		// search picks the sidebar: the page's own heading, named by its
+		// <title>, and the dated line beside it are the post.
+		{"one-word headline, date line named meta", "Nook", ``, `<div class="post"><div class="headline_area"><h1>Nook</h1>
+<p class="headline_meta">by Paulo Coelho on July 21, 2012</p></div><div class="entry"><p><a href="/n"><img src="/n.jpg"></a></p>
+<table><tr><td>Portugues</td><td>Espanol</td></tr></table></div></div>`, []string{"Nook", "by Paulo Coelho on July 21, 2012"}},
+		{"gallery page, its date before its headline", "Day in pictures: 24 July", ``, `<div class="gallery-page"><span class="story-date"><span>24 July 2012</span>
+<span>Last updated at 07:12 ET</span></span><h1>Day in pictures: 24 July</h1><ul><li><img src="/1.jpg"></li></ul></div>`,
+			[]string{"24 July 2012 Last updated at 07:12 ET", "Day in pictures: 24 July"}},
+		// A listing: its title heads a list of other posts' headlines,
+		// and the dates belong to them.
+		{"listing under its title", "News", ``, `<div class="archive"><h1>News</h1><h2><a href="/1">Council approves budget</a></h2>
+<p class="meta">Posted July 21, 2012</p><h2><a href="/2">Bridge to close</a></h2><p class="meta">Posted July 20, 2012</p></div>`, nil},
 		{"page of links", "Stories from the archive", `<meta property="article:published_time" content="2012-11-12T10:00:00Z">`,
 			`<ul>` + strings.Repeat(`<li><a href="/x">Another story on this site</a></li>`, 10) + `</ul>`, nil},
 	}
