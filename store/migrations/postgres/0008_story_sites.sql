@@ -42,9 +42,10 @@ CREATE TRIGGER story_sites_copy_update AFTER UPDATE OF site, host, story_id ON c
 	FOR EACH ROW WHEN (OLD.site IS DISTINCT FROM NEW.site OR OLD.host IS DISTINCT FROM NEW.host OR OLD.story_id <> NEW.story_id)
 	EXECUTE FUNCTION story_sites_copy();
 
--- The stats page's copies per day reads the latest days only: copies by
--- their publication time, or their fetch time when that is unknown.
-CREATE INDEX copies_when ON copies ((CASE WHEN published = 0 THEN fetched_at ELSE published END));
+-- The stats page's copies per day reads the latest days only, from this
+-- index alone: copies by their publication time, or their fetch time when
+-- that is unknown, with their site.
+CREATE INDEX copies_when ON copies ((CASE WHEN published = 0 THEN fetched_at ELSE published END), site);
 
 -- The stats page counts stories and copies per site, and first
 -- publications per site: both from an index alone rather than a scan of
