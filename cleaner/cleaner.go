@@ -161,6 +161,13 @@ func (c *Cleaner) extract(src []byte, root *html.Node, rbase *url.URL, meta *pag
 			ex.setBlocks(blocks)
 		}
 	}
+	if alt := strayPost(root, rbase.Hostname(), meta, blocks); alt != nil {
+		blocks = alt
+		if ex != nil {
+			ex.Source = "post element (the content search took another block of its size)"
+			ex.setBlocks(alt)
+		}
+	}
 	paras := assemble(blocks)
 	text := strings.Join(paras, "\n\n")
 	if len(text) >= fallbackBelow || shortArticle(paras) {
