@@ -63,17 +63,22 @@ func (s *db) stretch() int {
 }
 
 // pgStretchFrom is the FROM and WHERE of the stories matching q and cond
-// among stretch() stories after (asc) or before (desc) an ID to bind
-// first.
+// among stretch() stories: after an ID to bind first, or (desc) the
+// newest.
 func (s *db) pgStretchFrom(q Query, cond string, desc bool) string {
-	near := `id > ? ORDER BY id`
+	near := `WHERE id > ? ORDER BY id`
 	if desc {
-		near = `id < ? ORDER BY id DESC`
+		near = `ORDER BY id DESC`
 	}
-	return ` FROM (SELECT id FROM stories WHERE ` + near + ` LIMIT ` + strconv.Itoa(s.stretch()) + `) AS n
+	return ` FROM (SELECT id FROM stories ` + near + ` LIMIT ` + strconv.Itoa(s.stretch()) + `) AS n
 		JOIN story_search ON story_search.story_id = n.id JOIN stories ON stories.id = n.id
 		WHERE story_search.doc @@ ` + q.tsqueryLiteral() + cond
 }
+
+// newestID is a scalar subquery: the highest story ID (0 in an empty
+// store). The walk's measurement carries it, to spare a round trip (on a
+// busy machine each one waits for a core).
+const newestID = `(SELECT coalesce(max(id), 0) FROM stories)`
 
 // walks says whether walking finds need matches of q more cheaply than a
 // bitmap scan over stories stories would, where found of stretch() walked
@@ -107,35 +112,30 @@ func (q Query) lossy() bool {
 	return false
 }
 
-// newest is the highest story ID (0 in an empty store).
-func (r run) newest(ctx context.Context) (int64, error) {
-	var id int64
-	err := r.queryRow(ctx, `SELECT coalesce(max(id), 0) FROM stories`).Scan(&id)
-	return id, err
-}
-
 // pgPageIDs returns the IDs of up to limit stories after after matching q
 // and cond, in ID order: a stretch walked, then the rest of the page by the
 // cheaper plan.
 func (s *db) pgPageIDs(ctx context.Context, r run, q Query, cond string, args []any, after int64, limit int) ([]int64, error) {
-	var found []int64
+	found, newest := 0, int64(0)
 	if s.searchPlan == planAuto {
-		ids, err := r.ids(ctx, `SELECT n.id`+s.pgStretchFrom(q, cond, false)+` ORDER BY n.id LIMIT ?`,
-			append(append([]any{after}, args...), limit)...)
+		var ids []int64
+		err := r.each(ctx, `SELECT n.id, `+newestID+s.pgStretchFrom(q, cond, false)+` ORDER BY n.id LIMIT ?`,
+			append(append([]any{after}, args...), limit), func(sc scanner) error {
+				var id int64
+				if err := sc.Scan(&id, &newest); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+				return nil
+			})
 		if err != nil || len(ids) == limit {
 			return ids, err
 		}
-		found = ids
+		found = len(ids)
 	}
 	order := `story_search.story_id + 0`
-	if s.searchPlan == planWalk || len(found) > 0 {
-		newest, err := r.newest(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if s.walks(q, len(found), limit, newest-after) {
-			order = `story_search.story_id`
-		}
+	if s.walks(q, found, limit, newest-after) {
+		order = `story_search.story_id`
 	}
 	return r.ids(ctx, `SELECT story_search.story_id`+pgFrom(q, cond)+` AND story_search.story_id > ? ORDER BY `+order+` LIMIT ?`,
 		append(append([]any{}, args...), after, limit)...)
@@ -158,13 +158,12 @@ func (s *db) pgRankQuery(q Query, cond string, walk bool) string {
 // window() stories matching q and cond, best first, found by the cheaper
 // plan after a stretch of the newest stories.
 func (s *db) pgRankHits(ctx context.Context, r run, q Query, cond string, args []any, limit, offset int) ([]Hit, error) {
-	newest, err := r.newest(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
-	}
-	var found int
+	var (
+		found  int
+		newest int64
+	)
 	if s.searchPlan == planAuto {
-		err := r.queryRow(ctx, `SELECT count(*)`+s.pgStretchFrom(q, cond, true), append([]any{newest + 1}, args...)...).Scan(&found)
+		err := r.queryRow(ctx, `SELECT `+newestID+`, count(*)`+s.pgStretchFrom(q, cond, true), args...).Scan(&newest, &found)
 		if err != nil {
 			return nil, fmt.Errorf("store: search: %w", err)
 		}
@@ -175,18 +174,29 @@ func (s *db) pgRankHits(ctx context.Context, r run, q Query, cond string, args [
 
 // ids runs a query listing IDs and returns them.
 func (r run) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := r.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
+	err := r.each(ctx, query, args, func(sc scanner) error {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+		if err := sc.Scan(&id); err != nil {
+			return err
 		}
 		ids = append(ids, id)
+		return nil
+	})
+	return ids, err
+}
+
+// each runs a query in r and calls fn for every row.
+func (r run) each(ctx context.Context, query string, args []any, fn func(scanner) error) error {
+	rows, err := r.query(ctx, query, args...)
+	if err != nil {
+		return err
 	}
-	return ids, rows.Err()
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
