@@ -59,6 +59,10 @@ type db struct {
 	// wstmts and rstmts cache prepared statements of w and r (SQLite only).
 	wstmts, rstmts stmtCache
 
+	// saves queues SavePage calls for group commit (savegroup.go).
+	saveMu sync.Mutex
+	saves  saveQueue
+
 	mu       sync.Mutex
 	releases map[*func()]struct{} // held run locks, released by Close
 	closed   bool
