@@ -58,3 +58,25 @@ func unionSorted(a, b []uint32) []uint32 {
 	}
 	return out
 }
+
+// ledeBelow reports whether the opening of the text with fewer shingles is
+// found in the other text (at LedeContainment's usual 0.8) but not in its
+// head: a copy keeps its lede near the top, or rewrites it so that it is
+// found nowhere; a text whose lede is the other's closing paragraph is a
+// different story that repeats it as background (a follow-up, or a brief
+// built from the other's sentences), however much of it the other holds.
+func ledeBelow(a, b *fingerprint) bool {
+	s, o := a, b
+	if len(b.sh32) < len(a.sh32) {
+		s, o = b, a
+	}
+	if len(s.op32) == 0 || o.head == nil {
+		return false
+	}
+	found := float64(intersect32(s.op32, o.sh32)) / float64(len(s.op32))
+	inHead := float64(intersectHead(s.op32, o.sh32, o.head)) / float64(len(s.op32))
+	return found >= ledeBelowShare && inHead < ledeBelowShare
+}
+
+// ledeBelowShare is the share of an opening that counts as found.
+const ledeBelowShare = 0.8

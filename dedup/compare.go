@@ -20,6 +20,9 @@ type Match struct {
 	// Mutual is the smaller of the two openings' shares: both texts open
 	// alike when it is high (see judge).
 	Mutual float64
+	// LedeBelow: the smaller text's opening is in the other text, but not
+	// in its head (see ledeBelow).
+	LedeBelow bool
 	// Rest is Containment outside both openings (see bodyContainment):
 	// what the two texts share besides a lede.
 	Rest float64
@@ -64,6 +67,7 @@ func (d *Deduper) compare(a, b *fingerprint) Match {
 	}
 	m.Opening, m.Mutual = max(oa, ob), min(oa, ob)
 	m.Rest = bodyContainment(a, b)
+	m.LedeBelow = ledeBelow(a, b)
 	m.Unquoted = m.Containment
 	if u, ok := unquotedContainment(a, b); ok {
 		m.Unquoted = u
@@ -86,7 +90,7 @@ func (d *Deduper) judge(m *Match, words int) {
 	case m.Containment >= c.StrongContainment && sameOpening && m.Rest >= minRest:
 		m.Verified = true
 		m.Why = fmt.Sprintf("containment %.2f >= %.2f and same opening (%.2f)", m.Containment, c.StrongContainment, m.Opening)
-	case m.Containment >= c.StrongContainment && m.Unquoted >= c.StrongContainment:
+	case m.Containment >= c.StrongContainment && m.Unquoted >= c.StrongContainment && !m.LedeBelow:
 		m.Verified = true
 		m.Why = fmt.Sprintf("containment %.2f, unquoted %.2f >= %.2f", m.Containment, m.Unquoted, c.StrongContainment)
 	case m.Containment >= c.Containment && sameOpening && m.Rest >= minRest && (words >= briefWords || m.Mutual >= c.LedeContainment):

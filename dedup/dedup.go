@@ -137,7 +137,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	fp := d.fingerprintScratch(doc.Text, sc)
+	fp := d.fingerprintScratch(withoutSiteParagraphs(doc.Text, doc.Site), sc)
 	dec := Decision{
 		Simhash:     fp.simhash,
 		ContentHash: fp.content,

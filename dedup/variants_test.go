@@ -33,6 +33,19 @@ func BenchmarkWebVariant(b *testing.B) {
 	}
 	truth := web.Truth()
 	pages := webPages(b, opts)
+	if os.Getenv("WV_DROPSITE") != "" {
+		// what dropping the paragraphs that name the publishing outlet
+		// (its standing paragraphs) before dedup would give
+		for i := range pages {
+			var kept []string
+			for _, para := range strings.Split(pages[i].doc.Text, "\n\n") {
+				if !strings.Contains(para, pages[i].doc.Site) {
+					kept = append(kept, para)
+				}
+			}
+			pages[i].doc.Text = strings.Join(kept, "\n\n")
+		}
+	}
 	d := New(Config{})
 	for range b.N {
 		pred, decs := cluster(b, d, pages, shuffled(len(pages), 1))

@@ -162,10 +162,12 @@ func keptPostgres(b *testing.B, base string, g *storetest.News, n int) string {
 // (default 100,000) synthetic news stories with about 2.5 copies each
 // (storetest.News), over HTTP: story list pages (50 stories, cursors
 // spread over the store, alone and with a site filter), one story, and
-// full-text filtered pages (/api/v1/stories?q=, first page); and the
-// ranked search behind `wirecrawl search` (store.Searcher, 20 hits, as
-// the command asks), for SQLite and, with WIRECRAWL_TEST_POSTGRES,
-// PostgreSQL. It reports p50 and p99 latencies.
+// full-text filtered pages (/api/v1/stories?q=, first page); the ranked
+// search behind `wirecrawl search` (store.Searcher, 20 hits, as the
+// command asks); and the stats behind the stats page (/api/v1/stats:
+// counts, sites, languages, copies per day over 30 days); for SQLite and,
+// with WIRECRAWL_TEST_POSTGRES, PostgreSQL. It reports p50 and p99
+// latencies.
 func BenchmarkStoryAPINews(b *testing.B) {
 	n := 100000
 	if v := os.Getenv("WIRECRAWL_BENCH_STORIES"); v != "" {
@@ -219,6 +221,11 @@ func BenchmarkStoryAPINews(b *testing.B) {
 					report(b, lat)
 				})
 			}
+			// Last: it reads whole tables, which would evict the others'
+			// pages from PostgreSQL's buffers.
+			b.Run("stats", func(b *testing.B) {
+				latencies(b, srv, func(int) string { return "/api/v1/stats" })
+			})
 		})
 	}
 }
