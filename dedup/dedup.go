@@ -126,97 +126,6 @@ func (d *Deduper) fingerprint(text string) fingerprint {
 	return fingerprintOf(n, d.cfg.ShingleSize, d.cfg.LedeKeys, d.cfg.SketchKeys)
 }
 
-// Match is the comparison of two bodies.
-type Match struct {
-	// Distance is the simhash Hamming distance.
-	Distance int
-	// Containment is the share of the smaller text's shingles found in the larger.
-	Containment float64
-	// Resemblance is the Jaccard similarity of the shingle sets.
-	Resemblance float64
-	// Unquoted is Containment without the words either text has inside
-	// quotation marks (equal to it when neither quotes anything): shared
-	// quotations alone do not make one story (see quotes.go).
-	Unquoted float64
-	// Opening is the larger share of either text's opening paragraph found
-	// in the other's first paragraphs (its head: see headParas).
-	Opening float64
-	// Exact is true when the normalised bodies are identical.
-	Exact bool
-	// Verified is true when the two bodies are versions of one story.
-	Verified bool
-	// Why says which rule matched or failed.
-	Why string
-}
-
-// Compare compares two bodies as Decide compares a document with a stored
-// story's canonical text.
-func (d *Deduper) Compare(a, b string) Match {
-	fa, fb := d.fingerprint(a), d.fingerprint(b)
-	return d.compare(&fa, &fb)
-}
-
-func (d *Deduper) compare(a, b *fingerprint) Match {
-	a.prepare()
-	b.prepare()
-	m := Match{Distance: Distance(a.simhash, b.simhash)}
-	if a.content == b.content {
-		m.Exact, m.Verified, m.Containment, m.Resemblance, m.Opening, m.Unquoted = true, true, 1, 1, 1, 1
-		m.Why = "exact copy of the normalised body"
-		return m
-	}
-	la, lb := len(a.sh32), len(b.sh32)
-	if la == 0 || lb == 0 {
-		m.Why = "empty body"
-		return m
-	}
-	common := intersect32(a.sh32, b.sh32)
-	m.Containment = float64(common) / float64(min(la, lb))
-	m.Resemblance = float64(common) / float64(la+lb-common)
-	oa, ob := 0.0, 0.0
-	if len(a.op32) > 0 {
-		oa = float64(intersectHead(a.op32, b.sh32, b.head)) / float64(len(a.op32))
-	}
-	if len(b.op32) > 0 {
-		ob = float64(intersectHead(b.op32, a.sh32, a.head)) / float64(len(b.op32))
-	}
-	m.Opening = max(oa, ob)
-	m.Unquoted = m.Containment
-	if u, ok := unquotedContainment(a, b); ok {
-		m.Unquoted = u
-	}
-	d.judge(&m, min(a.words, b.words))
-	return m
-}
-
-// judge applies the thresholds to m. Containment alone (without the same
-// opening) is enough only when it holds without the quotations too: a
-// follow-up that repeats its parent's quotes and background paragraph
-// contains most of a short parent, but not outside the quotes, and opens
-// with its own lede.
-func (d *Deduper) judge(m *Match, words int) {
-	c := d.cfg
-	sameOpening := m.Opening >= c.LedeContainment
-	switch {
-	case words < c.MinWords:
-		m.Why = fmt.Sprintf("too short to compare (%d words)", words)
-	case m.Containment >= c.StrongContainment && sameOpening:
-		m.Verified = true
-		m.Why = fmt.Sprintf("containment %.2f >= %.2f and same opening (%.2f)", m.Containment, c.StrongContainment, m.Opening)
-	case m.Containment >= c.StrongContainment && m.Unquoted >= c.StrongContainment:
-		m.Verified = true
-		m.Why = fmt.Sprintf("containment %.2f, unquoted %.2f >= %.2f", m.Containment, m.Unquoted, c.StrongContainment)
-	case m.Containment >= c.Containment && sameOpening:
-		m.Verified = true
-		m.Why = fmt.Sprintf("containment %.2f >= %.2f and same opening (%.2f)", m.Containment, c.Containment, m.Opening)
-	case m.Containment >= c.Containment && c.NearDistance >= 0 && m.Distance <= c.NearDistance:
-		m.Verified = true
-		m.Why = fmt.Sprintf("containment %.2f >= %.2f and simhash distance %d <= %d", m.Containment, c.Containment, m.Distance, c.NearDistance)
-	default:
-		m.Why = fmt.Sprintf("containment %.2f (unquoted %.2f), opening %.2f, distance %d: below thresholds", m.Containment, m.Unquoted, m.Opening, m.Distance)
-	}
-}
-
 // Decide decides what doc is with respect to the stories in idx: a new story,
 // a copy of one (possibly its new canonical version), or an unchanged refetch.
 // It reads idx only; the caller stores doc with the returned Decision (its
@@ -228,7 +137,7 @@ func (d *Deduper) Decide(ctx context.Context, idx Index, doc wirecrawl.Document)
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	fp := d.fingerprintScratch(doc.Text, sc)
+	fp := d.fingerprintScratch(withoutSiteParagraphs(doc.Text, doc.Site), sc)
 	dec := Decision{
 		Simhash:     fp.simhash,
 		ContentHash: fp.content,

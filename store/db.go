@@ -52,6 +52,9 @@ type db struct {
 
 	// rankWindow overrides RankWindow when positive (tests).
 	rankWindow int
+	// searchPlan forces PostgreSQL's full-text plans, searchStretch
+	// overrides pgStretch (tests; planAuto and 0 in production).
+	searchPlan, searchStretch int
 
 	// wstmts and rstmts cache prepared statements of w and r (SQLite only).
 	wstmts, rstmts stmtCache

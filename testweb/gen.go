@@ -276,9 +276,12 @@ func (w *Web) makeStories() {
 		// the topic, so stories that share a lead share little else
 		reused := leadNext[st.lang] >= len(lp)
 		leadNext[st.lang]++
+		st.brief = w.opts.Crowded && st.kind != sFollow && isBrief(w.opts.Seed, i)
 		w.composeStory(r, i, &st, lead, reused)
 		w.stories = append(w.stories, st)
-		if st.kind == sWire {
+		// a follow-up is followed in turn (a chain of second-day stories);
+		// a brief is too short to quote and to repeat a background from
+		if (st.kind == sWire || w.opts.Crowded && st.kind == sFollow) && !st.brief {
 			recentWire = append(recentWire, i)
 			if len(recentWire) > 40 {
 				recentWire = recentWire[1:]
@@ -312,6 +315,9 @@ func (w *Web) composeStory(r *rand.Rand, idx int, st *story, lead int32, reused 
 	n := 7 + r.IntN(10)
 	if st.kind == sFollow {
 		n = 6 + r.IntN(6)
+	}
+	if st.brief {
+		n = briefSentences(w.opts.Seed, idx)
 	}
 	if st.lang != "en" {
 		n = 5 + r.IntN(4) // the non-English pools are small

@@ -89,6 +89,11 @@ type Options struct {
 	// SlowDelay is how long slow responses wait before their headers, and
 	// again while trickling their body (default 300ms).
 	SlowDelay time.Duration
+	// Crowded adds the cases whose harm grows with the number of stories
+	// (see house.go): briefs of two to four sentences, outlets' standing
+	// paragraphs in every article, follow-ups of follow-ups. Off by
+	// default, so that webs generated before stay as they were.
+	Crowded bool
 	// Now is the web's clock: the newest publication time (default
 	// 2026-11-20T12:00:00Z). Stories are published in the ten days before.
 	Now time.Time
@@ -156,6 +161,11 @@ type Page struct {
 	// body. They belong to the page, not to the story: copies of one story
 	// carry different ones, and different stories the same.
 	References []string
+	// House are the paragraphs of Body that the outlet's template puts in
+	// every article it publishes, staff stories and syndicated copies alike:
+	// a standing note about the outlet, a tip line, a corrections policy
+	// (see houseStyle). Written as sentences, they are text a cleaner keeps.
+	House []string
 	// Disallowed marks pages under a path that robots.txt disallows: they
 	// are served (and linked) but a polite crawler never fetches them.
 	Disallowed bool
@@ -247,6 +257,8 @@ type story struct {
 	// which an "Earlier this week: <headline of the followed story>" line
 	// stands (0 for none).
 	earlierAt int
+	// brief: a news brief of two to four sentences (see isBrief)
+	brief bool
 }
 
 const (
@@ -489,6 +501,7 @@ func (w *Web) truth(pi int32) Page {
 		pg.Related = storyID(int32(st.related))
 	}
 	pg.References = w.pageReferences(pi, len(paras))
+	pg.House = w.pageHouse(pi)
 	pg.Aliases = w.aliases(pi)
 	if f := w.faultFor(int(p.outlet), p.path); f.kind != "" {
 		pg.Fault, pg.FaultCount = f.kind, f.count

@@ -44,7 +44,7 @@ func (w *Web) render(pi int32) (title, byline string, paras []string, edits uint
 	if pt.dateline != "" && len(paras) > 0 {
 		paras = append([]string{pt.dateline + paras[0]}, paras[1:]...)
 	}
-	return pt.title, pt.byline, w.withReferences(pi, paras), pt.edits
+	return pt.title, pt.byline, w.withHouse(pi, w.withReferences(pi, paras)), pt.edits
 }
 
 func (w *Web) renderParts(pi int32) parts {
