@@ -12,6 +12,7 @@ import (
 // block is one paragraph-level unit of rendered text.
 type block struct {
 	text      string // collapsed text; "\n" where a <br> was
+	norm      string // normText(text), once filterBlocks has set it
 	words     int
 	linkWords int // words inside <a href>
 	// extLinkWords are the link words whose links leave the page's site.

@@ -2,6 +2,7 @@ package cleaner
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -79,6 +80,12 @@ const (
 // the number of characters.
 func garbledRunes(b []byte) (bad, n int) {
 	for i := 0; i < len(b); {
+		if i+8 <= len(b) && plainASCII8(binary.LittleEndian.Uint64(b[i:])) {
+			// Eight printable ASCII characters, as most of a page is.
+			n += 8
+			i += 8
+			continue
+		}
 		c := b[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' || c == 0x7f {
@@ -96,6 +103,16 @@ func garbledRunes(b []byte) (bad, n int) {
 		i += size
 	}
 	return bad, n
+}
+
+// plainASCII8 reports whether all eight bytes of x are printable ASCII
+// (0x20 to 0x7e), with no branch per byte.
+func plainASCII8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	low := (x - 0x20*ones) &^ x // a high bit where some byte is below 0x20
+	y := x ^ 0x7f*ones          // 0x7f bytes become zero
+	del := (y - ones) &^ y      // a high bit where some byte of y is zero
+	return (x|low|del)&highs == 0
 }
 
 // pickEncoding returns the decoder for body, or nil when it is UTF-8, and

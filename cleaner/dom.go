@@ -3,6 +3,7 @@ package cleaner
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -70,10 +71,53 @@ func collapse(s string) string {
 
 // normText lower-cases s and keeps only its letters and digits, space-separated:
 // the form used to compare a block with a headline or a byline.
+//
+// It is strings.ToLower, then the runs of letters and digits joined by one
+// space, in one pass and one allocation: it runs on every block of a page,
+// several times.
 func normText(s string) string {
-	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}), " ")
+	var b strings.Builder
+	gap := false // a separator since the last letter or digit
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				gap = true
+				continue
+			}
+			normSep(&b, gap, len(s))
+			gap = false
+			b.WriteByte(c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		r = unicode.ToLower(r) // RuneError, for invalid UTF-8, stays a separator
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			gap = true
+			continue
+		}
+		normSep(&b, gap, len(s))
+		gap = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// normSep starts normText's output (sized for n bytes) at its first word,
+// and separates the later words by one space.
+func normSep(b *strings.Builder, gap bool, n int) {
+	switch {
+	case b.Cap() == 0:
+		b.Grow(n)
+	case gap:
+		b.WriteByte(' ')
+	}
 }
 
 // words counts the letter/digit runs of s.

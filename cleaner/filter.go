@@ -16,19 +16,9 @@ var (
 	// rxLabelPrefix matches a label that starts a promo line only when a
 	// colon follows it ("More:", "Related:", "Watch:", "Tags:").
 	rxLabelPrefix = regexp.MustCompile(`(?i)^\W*(also|more|related|watch|watch more|listen|trending|tags?|topics?|embed|video|photos?|gallery|source|more [\pL ]{1,20}):`)
-	// rxCaption matches photo captions and credits.
-	rxCaption = gate(regexp.MustCompile(`(?i)(\bcredit:|\bcredits:|\bphoto:|\bphotos:|\bphotograph:|\bpicture:|\bimage:|\(image:|\bphoto by\b|\bphotograph by\b|\bimage by\b|\bpicture by\b|\bphoto credit|\bimage credit|\bgetty images?\b|\bor licensors\b|\bap photo\b|\bap images\b|\breuters/|/reuters\b|/afp\b|\bafp/|\bafp via getty\b|\bshutterstock\b|\bistock\b|\bepa-efe\b|\bfile photo\b|^\W*(photo |image |picture )?courtesy\b|\((photo |image |picture )?courtesy\b|/getty\b|\bgetty$|\bvia getty\b)`),
-		"credit", "photo", "picture", "image", "getty", "licensors", "reuters", "afp", "shutterstock", "istock", "epa-efe", "courtesy")
 	// rxGluedCredit matches a caption whose credit follows the last
 	// sentence with no space ("...in New York.Reuters").
 	rxGluedCredit = regexp.MustCompile(`\p{Ll}[.!?]\p{Lu}[\pL\- ]{1,40}(/[\pL.\- ]{1,40})?$`)
-	// rxPromo matches, anywhere in a short block, a call to follow, subscribe
-	// or click, a copyright line or a reading-time note. "Click here" is a
-	// call when it opens a sentence; inside one ("to download it, click
-	// here") it is the author's link.
-	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|(^\W*|[.!?]["'”’)\]]*\s+["'“‘(\[]*)click here\b|\bsign[ -]?up (for|to) (our|the)\b|^\W*sign[ -]?up (for|to)\b.{0,40}\b(newsletter|updates|e-?mails?)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
-		"follow", "click", "sign", "subscribe", "our app", "the app", "if you", "affiliate", "rights reserved", "copyright", "©",
-		"read", "leitura", "lesezeit", "reporting by", "editing by", "edited by", "compiled by", "produced by", "source")
 	// rxPromoStart matches the opening of a promotional or prompt paragraph,
 	// or of the lines blog engines put under a post (WordPress's "This entry
 	// was posted in ...", a comment form's help, a TypePad trackback list).
@@ -144,6 +134,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 	for i := range blocks {
 		b := &blocks[i]
 		norm := normText(b.text)
+		b.norm = norm
 		if norm == "" {
 			b.drop, b.why = true, "empty"
 			continue
@@ -157,6 +148,10 @@ func filterBlocks(blocks []block, m *pageMeta) {
 			}
 			continue
 		}
+		lower := ""
+		if b.words <= 50 {
+			lower = gateLower(b.text) // for the gated patterns
+		}
 		switch {
 		case b.words <= 25 && containsNorm(titles, norm):
 			b.why = "title" // the headline again
@@ -169,15 +164,15 @@ func filterBlocks(blocks []block, m *pageMeta) {
 		case b.words <= 30 && (rxLabelPrefix.MatchString(b.text) ||
 			rxBoilerPrefix.MatchString(b.text) && (b.linkDensity() >= 0.5 || strings.Contains(b.text[:min(len(b.text), 40)], ":") || b.words <= 8)):
 			b.why = "promo"
-		case b.words <= 45 && (rxCaption.MatchString(b.text) || rxGluedCredit.MatchString(tail(b.text, gluedCreditMaxBytes))):
+		case b.words <= 45 && (rxCaption.matchLower(b.text, lower) || rxGluedCredit.MatchString(tail(b.text, gluedCreditMaxBytes))):
 			b.why = "caption"
-		case b.words <= 50 && rxPromo.MatchString(b.text):
+		case b.words <= 50 && rxPromo.matchLower(b.text, lower):
 			b.why = "promo"
-		case b.words <= postMetaWords && isPostMeta(b.text):
+		case b.words <= postMetaWords && isPostMeta(b.text, lower):
 			b.why = "post meta"
 		case b.words <= 80 && rxPromoStart.MatchString(b.text):
 			b.why = "prompt"
-		case rxShortcode.MatchString(b.text):
+		case rxShortcode.matchLower(b.text, b.text): // its gate, "[", has no case
 			b.why = "shortcode"
 		case b.linkDensity() > linkLineDensity && (b.words < 15 || !endsSentence(b.text)):
 			b.why = "link" // a link on its own line: navigation, related story
@@ -233,7 +228,10 @@ func dropRepeats(blocks []block) {
 		if b.drop {
 			continue
 		}
-		k := normText(b.text)
+		k := b.norm
+		if k == "" {
+			k = normText(b.text) // not set by filterBlocks
+		}
 		if !seen[k] {
 			end()
 			seen[k] = true
@@ -440,31 +438,6 @@ func isByline(text, norm string, authors []string) bool {
 		// followed by a few words, not a sentence.
 		if strings.Contains(a, " ") && strings.HasPrefix(norm, a+" ") && words(norm[len(a):]) <= 5 && !endsSentence(text) {
 			return true
-		}
-	}
-	return false
-}
-
-// gatedRegexp is a case-insensitive regexp behind a cheap necessary
-// condition: the lower-cased text must contain one of words, or the regexp
-// cannot match. Most blocks contain none, and skip the regexp engine, which
-// took a third of a crawl's CPU time on these two alternations.
-type gatedRegexp struct {
-	rx    *regexp.Regexp
-	words []string
-}
-
-// gate pairs rx with words, one of which every match of rx contains
-// (lower-cased). TestGatesAgreeWithRegexps holds the two together.
-func gate(rx *regexp.Regexp, words ...string) gatedRegexp { return gatedRegexp{rx, words} }
-
-// MatchString reports whether s contains a match of the regexp.
-func (g gatedRegexp) MatchString(s string) bool {
-	// (?i) also folds the long s (ſ) to s; strings.ToLower does not.
-	lower := strings.ReplaceAll(strings.ToLower(s), "ſ", "s")
-	for _, w := range g.words {
-		if strings.Contains(lower, w) {
-			return g.rx.MatchString(s)
 		}
 	}
 	return false

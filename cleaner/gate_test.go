@@ -27,6 +27,7 @@ func TestGatesAgreeWithRegexps(t *testing.T) {
 		"tempo de leitura", "Lesezeit", "Additional reporting by X", "Editing by Y", "Sources: Z",
 		"Get our app", "Download the App", "Edited by Z", "Compiled by Q", "Produced by R",
 		"[button href=x]", "[caption id=1 align=left]", "text [/caption]",
+		"7 Comments", "No responses", "2 Replies", "Comments »", "COMMENTS |",
 	}
 	texts := append([]string(nil), positives...)
 	for _, p := range loadDevCorpus(t) {
@@ -55,7 +56,7 @@ func TestGatesAgreeWithRegexps(t *testing.T) {
 		for _, g := range []struct {
 			name string
 			rx   gatedRegexp
-		}{{"caption", rxCaption}, {"promo", rxPromo}, {"shortcode", rxShortcode}} {
+		}{{"caption", rxCaption}, {"promo", rxPromo}, {"shortcode", rxShortcode}, {"comment count", rxCommentCount}} {
 			want := g.rx.rx.MatchString(s)
 			if got := g.rx.MatchString(s); got != want {
 				t.Errorf("%s gate says %v, regexp says %v, for %q", g.name, got, want, s)
@@ -69,7 +70,7 @@ func TestGatesAgreeWithRegexps(t *testing.T) {
 		}
 	}
 	for _, p := range positives {
-		if !rxCaption.MatchString(p) && !rxPromo.MatchString(p) && !rxShortcode.MatchString(p) {
+		if !rxCaption.MatchString(p) && !rxPromo.MatchString(p) && !rxShortcode.MatchString(p) && !rxCommentCount.MatchString(p) {
 			t.Errorf("example %q matches neither regexp", p)
 		}
 	}

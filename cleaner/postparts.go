@@ -155,7 +155,8 @@ const postMetaWords = 30
 var (
 	// rxCommentCount matches a comment count or prompt in a post's meta
 	// line ("7 Comments", "No Comments »", "Leave a comment").
-	rxCommentCount = regexp.MustCompile(`(?i)(\b(\d+|no|one|leave a|add|add a|post a) (comments?|responses?|replies)\b|\bcomments?\s*(»|\||$))`)
+	rxCommentCount = gate(regexp.MustCompile(`(?i)(\b(\d+|no|one|leave a|add|add a|post a) (comments?|responses?|replies)\b|\bcomments?\s*(»|\||$))`),
+		"comment", "response", "replies")
 	// rxPostMetaWord matches what else fills a post's meta line: a date,
 	// a "posted in" or "filed under" label, separators.
 	rxPostMetaWord = regexp.MustCompile(`(?i)(\b(posted|published|filed|tagged|categor\w*)\b|\||·|•|\b\d{4}\b)`)
@@ -163,7 +164,8 @@ var (
 
 // isPostMeta reports the line under a post's headline or text that gives its
 // date, categories and comment count ("Posted in News | 7 Comments »",
-// "· Quickies · 7 Comments · October 29th, 2012").
-func isPostMeta(text string) bool {
-	return rxCommentCount.MatchString(text) && rxPostMetaWord.MatchString(text)
+// "· Quickies · 7 Comments · October 29th, 2012"). lower is
+// gateLower(text).
+func isPostMeta(text, lower string) bool {
+	return rxCommentCount.matchLower(text, lower) && rxPostMetaWord.MatchString(text)
 }
