@@ -459,6 +459,9 @@ func findBody(doc *html.Node) *html.Node {
 // so that one accented letter has one form, without NUL or other control
 // characters.
 func clean(s string) string {
+	if printableASCII(s) {
+		return s // nothing to mend, drop or compose
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
@@ -467,4 +470,15 @@ func clean(s string) string {
 		return r
 	}, s)
 	return norm.NFC.String(s)
+}
+
+// printableASCII reports text of printable ASCII, tabs and line feeds only:
+// text clean returns as it is.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 || c >= 0x7f) && c != '\n' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }

@@ -66,7 +66,30 @@ func textOf(n *html.Node) string {
 
 // collapse trims s and folds every run of white space into one space.
 func collapse(s string) string {
+	if collapsedASCII(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// collapsedASCII reports ASCII text that collapse leaves as it is: words
+// separated by single spaces, none at either end.
+func collapsedASCII(s string) bool {
+	space := true // at the start, a space would be leading
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		case c == ' ':
+			if space {
+				return false
+			}
+			space = true
+		default:
+			space = false
+		}
+	}
+	return !space
 }
 
 // normText lower-cases s and keeps only its letters and digits, space-separated:

@@ -160,7 +160,7 @@ func strayPost(root *html.Node, host string, meta *pageMeta, got []block) []bloc
 // is not much longer than the post (or the post is too short to judge).
 // Most pages stop here.
 func fromPost(post *html.Node, got []block) bool {
-	raw := " " + normText(readerText(post)) + " "
+	raw := " " + normText(readerTextRaw(post)) + " " // normText collapses white space itself
 	rawWords := strings.Count(raw, " ") - 1
 	if rawWords < smallPostWords {
 		return true
@@ -179,7 +179,11 @@ func fromPost(post *html.Node, got []block) bool {
 		if !isProse(&got[i]) {
 			continue
 		}
-		if !strings.Contains(raw, " "+normText(got[i].text)+" ") {
+		k := got[i].norm
+		if k == "" {
+			k = normText(got[i].text) // not set by filterBlocks
+		}
+		if !strings.Contains(raw, " "+k+" ") {
 			return false
 		}
 		if checked++; checked == 3 {

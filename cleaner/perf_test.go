@@ -1,11 +1,15 @@
 package cleaner
 
 import (
+	"bytes"
 	"math/rand"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The fast paths of normText and garbledRunes must give what the plain
@@ -87,4 +91,83 @@ func TestGarbledRunesFastPath(t *testing.T) {
 			t.Fatalf("garbledRunes(%q) = %d, %d, want %d, %d", b, bad, n, wantBad, wantN)
 		}
 	}
+}
+
+func TestCollapseAndCleanFastPaths(t *testing.T) {
+	texts := []string{"", " ", "a", " a", "a ", "a  b", "a b", "a\tb", "a\u00a0b", "a\x85b", "a\xffb", "x\x00y", "e\u0301", "a\x7fb"}
+	rng := rand.New(rand.NewSource(3))
+	alphabet := []rune("ab \t\n\r\v\f\x00\x7f\u00a0\u0085\u2003e\u0301é")
+	for range 5000 {
+		var b strings.Builder
+		for range rng.Intn(12) {
+			if rng.Intn(12) == 0 {
+				b.WriteByte(0xff)
+				continue
+			}
+			b.WriteRune(alphabet[rng.Intn(len(alphabet))])
+		}
+		texts = append(texts, b.String())
+	}
+	for _, s := range texts {
+		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("collapse(%q) = %q, want %q", s, got, want)
+		}
+		want := strings.Map(func(r rune) rune {
+			if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+				return -1
+			}
+			return r
+		}, strings.ToValidUTF8(s, "\uFFFD"))
+		if got := clean(s); got != norm.NFC.String(want) {
+			t.Fatalf("clean(%q) = %q, want %q", s, got, norm.NFC.String(want))
+		}
+	}
+}
+
+// TestSignatureEndGate: rxCommentSignature matches no text that
+// signatureEnd turns away, on every element text of the dev corpus.
+func TestSignatureEndGate(t *testing.T) {
+	texts := []string{"Posted by: Jane at 5pm", "Jane Says:", "Bob said...", "Ann wrote…"}
+	for _, s := range texts {
+		if !signatureEnd(s) || !rxCommentSignature.MatchString(s) {
+			t.Errorf("example %q: gate %v, regexp %v", s, signatureEnd(s), rxCommentSignature.MatchString(s))
+		}
+	}
+	n := 0
+	for _, p := range loadDevCorpus(t) {
+		for _, s := range elementTexts(t, p.HTML) {
+			if rxCommentSignature.MatchString(s) {
+				n++
+				if !signatureEnd(s) {
+					t.Errorf("gate turns away %q", s)
+				}
+			}
+		}
+	}
+	t.Logf("%d signatures in the dev corpus", n)
+}
+
+// elementTexts is the text of every element of page, trimmed.
+func elementTexts(t *testing.T, page []byte) []string {
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	var walk func(n *html.Node) string
+	walk = func(n *html.Node) string {
+		if n.Type == html.TextNode {
+			return n.Data
+		}
+		var b strings.Builder
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			b.WriteString(walk(c))
+		}
+		if s := strings.TrimSpace(b.String()); s != "" {
+			texts = append(texts, s)
+		}
+		return b.String()
+	}
+	walk(doc)
+	return texts
 }

@@ -16,6 +16,13 @@ import (
 // apart from an article's own byline ("Posted by Jane Doe").
 var rxCommentSignature = regexp.MustCompile(`(?i)^\W*((posted|written|submitted|comment(ed)?) by\s*:|[^.!?]{1,60}\s(says|said|wrote)\s*(:|\.\.\.|…)\s*$)`)
 
+// signatureEnd is the cheap test that must hold before
+// rxCommentSignature can match: each of its forms holds a colon or an
+// ellipsis.
+func signatureEnd(s string) bool {
+	return strings.ContainsAny(s, ":…") || strings.Contains(s, "...")
+}
+
 // commentThreadMin is the fewest comment signatures that make a thread: one
 // or two such lines can be quotes in the article.
 const commentThreadMin = 3
@@ -28,7 +35,7 @@ const commentThreadMin = 3
 func dropCommentThread(blocks []block) {
 	first, n := -1, 0
 	for i := range blocks {
-		if len(blocks[i].text) < 200 && rxCommentSignature.MatchString(blocks[i].text) {
+		if len(blocks[i].text) < 200 && signatureEnd(blocks[i].text) && rxCommentSignature.MatchString(blocks[i].text) {
 			if first < 0 {
 				first = i
 			}

@@ -233,7 +233,10 @@ func (l *pruneLog) add(n *html.Node, rule string) {
 
 // readerText is the text of n a reader could see, white space collapsed:
 // scripts, styles, templates and <noscript> (markup, as parsed) left out.
-func readerText(n *html.Node) string {
+func readerText(n *html.Node) string { return collapse(readerTextRaw(n)) }
+
+// readerTextRaw is readerText before its white space is collapsed.
+func readerTextRaw(n *html.Node) string {
 	var b strings.Builder
 	walk(n, func(c *html.Node) bool {
 		if c.Type == html.TextNode {
@@ -243,7 +246,7 @@ func readerText(n *html.Node) string {
 		return c.Type != html.ElementNode ||
 			c.Data != "script" && c.Data != "style" && c.Data != "noscript" && c.Data != "template"
 	})
-	return collapse(b.String())
+	return b.String()
 }
 
 // describe names an element the way a CSS selector would: tag#id.class.
