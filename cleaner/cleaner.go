@@ -459,8 +459,11 @@ func findBody(doc *html.Node) *html.Node {
 // so that one accented letter has one form, without NUL or other control
 // characters.
 func clean(s string) string {
-	if printableASCII(s) {
+	switch {
+	case printableASCII(s):
 		return s // nothing to mend, drop or compose
+	case cleanRunes(s):
+		return norm.NFC.String(s) // nothing to mend or drop
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
@@ -470,6 +473,22 @@ func clean(s string) string {
 		return r
 	}, s)
 	return norm.NFC.String(s)
+}
+
+// cleanRunes reports valid UTF-8 without the control characters clean
+// drops.
+func cleanRunes(s string) bool {
+	for i, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			return false
+		}
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // printableASCII reports text of printable ASCII, tabs and line feeds only:

@@ -34,8 +34,9 @@ const minScoredChars = 25
 // article core: every block of 25 or more characters of text outside links
 // scores 1, plus one per comma, plus one per 100 characters (at most 3), to
 // its parent and half of that to its grandparent, as readability does.
-func measureProse(doc *html.Node) prose {
-	p := prose{of: map[*html.Node]int{}, all: map[*html.Node]int{}}
+// elements, the number of elements in doc (or 0), sizes its tables.
+func measureProse(doc *html.Node, elements int) prose {
+	p := prose{of: make(map[*html.Node]int, elements), all: make(map[*html.Node]int, elements)}
 	own := map[*html.Node]int{}    // text outside links whose nearest block is the key
 	commas := map[*html.Node]int{} // commas in that text
 	all := p.all

@@ -164,7 +164,7 @@ func filterBlocks(blocks []block, m *pageMeta) {
 		case b.words <= 30 && (rxLabelPrefix.MatchString(b.text) ||
 			rxBoilerPrefix.MatchString(b.text) && (b.linkDensity() >= 0.5 || strings.Contains(b.text[:min(len(b.text), 40)], ":") || b.words <= 8)):
 			b.why = "promo"
-		case b.words <= 45 && (rxCaption.matchLower(b.text, lower) || rxGluedCredit.MatchString(tail(b.text, gluedCreditMaxBytes))):
+		case b.words <= 45 && (rxCaption.matchLower(b.text, lower) || gluedCredit(b.text)):
 			b.why = "caption"
 		case b.words <= 50 && rxPromo.matchLower(b.text, lower):
 			b.why = "promo"
@@ -438,6 +438,25 @@ func isByline(text, norm string, authors []string) bool {
 		// followed by a few words, not a sentence.
 		if strings.Contains(a, " ") && strings.HasPrefix(norm, a+" ") && words(norm[len(a):]) <= 5 && !endsSentence(text) {
 			return true
+		}
+	}
+	return false
+}
+
+// gluedCredit reports a caption whose credit is glued to its last sentence
+// (rxGluedCredit), trying the pattern only on the text's tail and only when
+// the tail holds what every match does: a lower-case letter, a full stop,
+// question or exclamation mark and an upper-case letter in a row.
+func gluedCredit(s string) bool {
+	t := tail(s, gluedCreditMaxBytes)
+	for i := 1; i+1 < len(t); i++ {
+		if c := t[i]; c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		next, _ := utf8.DecodeRuneInString(t[i+1:])
+		prev, _ := utf8.DecodeLastRuneInString(t[:i])
+		if unicode.Is(unicode.Lu, next) && unicode.Is(unicode.Ll, prev) {
+			return rxGluedCredit.MatchString(t)
 		}
 	}
 	return false

@@ -8,9 +8,9 @@ import (
 	"golang.org/x/net/html"
 )
 
-// TestGatesAgreeWithRegexps: the word gates in front of rxCaption, rxPromo and
-// rxShortcode, and the tail cut before rxGluedCredit, must never change an
-// answer. It checks every element text of the dev corpus pages, plus one
+// TestGatesAgreeWithRegexps: the word gates in front of rxCaption, rxPromo,
+// rxShortcode and rxCommentCount, and the gated tail cut before
+// rxGluedCredit, must never change an answer. It checks every element text of the dev corpus pages, plus one
 // example of each alternative of the regexps (which must match, so the check
 // is not vacuous).
 func TestGatesAgreeWithRegexps(t *testing.T) {
@@ -65,8 +65,15 @@ func TestGatesAgreeWithRegexps(t *testing.T) {
 				matched[g.name]++
 			}
 		}
-		if got, want := rxGluedCredit.MatchString(tail(s, gluedCreditMaxBytes)), rxGluedCredit.MatchString(s); got != want {
-			t.Errorf("glued credit on the tail says %v, on the whole %v, for %q", got, want, s)
+		if got, want := gluedCredit(s), rxGluedCredit.MatchString(s); got != want {
+			t.Errorf("glued credit on the gated tail says %v, on the whole %v, for %q", got, want, s)
+		} else if want {
+			matched["glued credit"]++
+		}
+	}
+	for _, p := range []string{"in New York.Reuters", "at the zoo!Jane Doe/Getty Images", "é.Émile"} {
+		if !gluedCredit(p) {
+			t.Errorf("example %q is no glued credit", p)
 		}
 	}
 	for _, p := range positives {

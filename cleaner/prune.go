@@ -267,7 +267,7 @@ func describe(n *html.Node) string {
 // What it removes goes to log (which may be nil).
 func prune(doc *html.Node, log *pruneLog) {
 	w := measure(doc)
-	pr := measureProse(doc)
+	pr := measureProse(doc, len(w.of)) // w.of holds every element
 	var caps captionShare
 	if log != nil {
 		log.total = utf8.RuneCountInString(readerText(doc))
