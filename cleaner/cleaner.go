@@ -350,7 +350,20 @@ const (
 // letterShare counts the letters of s and its characters other than white
 // space.
 func letterShare(s string) (letters, n int) {
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf { // ASCII, most of most texts
+			i++
+			if c == ' ' || '\t' <= c && c <= '\r' {
+				continue
+			}
+			n++
+			if c |= 'a' - 'A'; 'a' <= c && c <= 'z' {
+				letters++
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if unicode.IsSpace(r) {
 			continue
 		}

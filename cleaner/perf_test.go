@@ -171,3 +171,33 @@ func elementTexts(t *testing.T, page []byte) []string {
 	walk(doc)
 	return texts
 }
+
+func TestLetterShareFastPath(t *testing.T) {
+	plain := func(s string) (letters, n int) {
+		for _, r := range s {
+			if unicode.IsSpace(r) {
+				continue
+			}
+			n++
+			if unicode.IsLetter(r) {
+				letters++
+			}
+		}
+		return letters, n
+	}
+	var all strings.Builder
+	for c := range 0x100 {
+		all.WriteRune(rune(c))
+	}
+	texts := []string{"", "Hello, World! 42", "a\tb\nc\vd\fe\rf g", "\x85\xa0é\xff", all.String(), string([]byte{0x40, 0x5b, 0x60, 0x7b})}
+	for _, p := range loadDevCorpus(t)[:50] {
+		texts = append(texts, string(p.HTML))
+	}
+	for _, s := range texts {
+		l, n := letterShare(s)
+		wl, wn := plain(s)
+		if l != wl || n != wn {
+			t.Fatalf("letterShare(%q) = %d, %d, want %d, %d", s, l, n, wl, wn)
+		}
+	}
+}
