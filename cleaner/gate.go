@@ -52,6 +52,70 @@ var (
 type gatedRegexp struct {
 	rx    *regexp.Regexp // all the alternatives in one: what MatchString answers
 	parts []gatedPart
+	idx   *gateIndex
+}
+
+// gateIndex finds the words of all the parts in one pass over the text:
+// it looks up each pair of bytes in a bit set of the words' first two
+// bytes, and compares the words only where one starts.
+type gateIndex struct {
+	pairs [1 << 16 / 64]uint64     // bit set of first byte pairs
+	words map[uint16][]gateIndexed // words by their first byte pair
+	bytes []gateIndexed            // one-byte words
+}
+
+// gateIndexed is a word of part number part.
+type gateIndexed struct {
+	word string
+	part int
+}
+
+// pair is the first two bytes of s, as gateIndex keys them.
+func pair(s string) uint16 { return uint16(s[0])<<8 | uint16(s[1]) }
+
+// newGateIndex indexes the words of parts (at most 64 parts).
+func newGateIndex(parts []gatedPart) *gateIndex {
+	if len(parts) > 64 {
+		panic("gate: more than 64 parts")
+	}
+	x := &gateIndex{words: map[uint16][]gateIndexed{}}
+	for i, p := range parts {
+		for _, w := range p.words {
+			switch len(w) {
+			case 0:
+				panic("gate: empty word")
+			case 1:
+				x.bytes = append(x.bytes, gateIndexed{w, i})
+				continue
+			}
+			k := pair(w)
+			x.pairs[k/64] |= 1 << (k % 64)
+			x.words[k] = append(x.words[k], gateIndexed{w, i})
+		}
+	}
+	return x
+}
+
+// hits returns the set of parts one of whose words lower contains.
+func (x *gateIndex) hits(lower string) uint64 {
+	var hit uint64
+	for _, e := range x.bytes {
+		if strings.IndexByte(lower, e.word[0]) >= 0 {
+			hit |= 1 << e.part
+		}
+	}
+	for i := 0; i+1 < len(lower); i++ {
+		k := uint16(lower[i])<<8 | uint16(lower[i+1])
+		if x.pairs[k/64]&(1<<(k%64)) == 0 {
+			continue
+		}
+		for _, e := range x.words[k] {
+			if hit&(1<<e.part) == 0 && strings.HasPrefix(lower[i:], e.word) {
+				hit |= 1 << e.part
+			}
+		}
+	}
+	return hit
 }
 
 // gatedPart is one alternative of a gatedRegexp and its words.
@@ -73,13 +137,14 @@ func gateParts(flags string, parts ...gatedPart) gatedRegexp {
 		parts[i].rx = regexp.MustCompile(flags + parts[i].src)
 		srcs[i] = parts[i].src
 	}
-	return gatedRegexp{regexp.MustCompile(flags + "(" + strings.Join(srcs, "|") + ")"), parts}
+	return gatedRegexp{regexp.MustCompile(flags + "(" + strings.Join(srcs, "|") + ")"), parts, newGateIndex(parts)}
 }
 
 // gate pairs rx with words, one of which every match of rx contains
 // (lower-cased).
 func gate(rx *regexp.Regexp, words ...string) gatedRegexp {
-	return gatedRegexp{rx, []gatedPart{{src: rx.String(), rx: rx, words: words}}}
+	parts := []gatedPart{{src: rx.String(), rx: rx, words: words}}
+	return gatedRegexp{rx, parts, newGateIndex(parts)}
 }
 
 // gateLower is the form of s the gates look in: lower-cased, with the long
@@ -93,15 +158,10 @@ func (g gatedRegexp) MatchString(s string) bool { return g.matchLower(s, gateLow
 
 // matchLower is MatchString with gateLower(s) at hand.
 func (g gatedRegexp) matchLower(s, lower string) bool {
+	hit := g.idx.hits(lower)
 	for i := range g.parts {
-		p := &g.parts[i]
-		for _, w := range p.words {
-			if strings.Contains(lower, w) {
-				if p.rx.MatchString(s) {
-					return true
-				}
-				break
-			}
+		if hit&(1<<i) != 0 && g.parts[i].rx.MatchString(s) {
+			return true
 		}
 	}
 	return false

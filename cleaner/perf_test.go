@@ -201,3 +201,33 @@ func TestLetterShareFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestGateIndexFindsEveryWord: the one-pass word search behind the gates
+// finds the same parts as looking for each word in turn.
+func TestGateIndexFindsEveryWord(t *testing.T) {
+	texts := []string{"", "a", "©", "[", "photo by x", "credit:", "min read 5", "xx©yy[zz"}
+	for _, p := range loadDevCorpus(t)[:40] {
+		texts = append(texts, elementTexts(t, p.HTML)...)
+	}
+	found := 0
+	for _, g := range []gatedRegexp{rxCaption, rxPromo, rxShortcode, rxCommentCount} {
+		for _, s := range texts {
+			lower := gateLower(s)
+			var want uint64
+			for i, p := range g.parts {
+				for _, w := range p.words {
+					if strings.Contains(lower, w) {
+						want |= 1 << i
+					}
+				}
+			}
+			if got := g.idx.hits(lower); got != want {
+				t.Fatalf("hits(%q) = %b, want %b", lower, got, want)
+			}
+			if want != 0 {
+				found++
+			}
+		}
+	}
+	t.Logf("%d texts hold a gate word", found)
+}
