@@ -295,16 +295,15 @@ func (bb *blockBuilder) text(s string) {
 	}
 	i := 0
 	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsSpace(r) || r == 0 {
+		if space, size := spaceAt(s, i); space {
 			bb.pendSpace = true
 			i += size
 			continue
 		}
 		j := i
 		for j < len(s) {
-			r2, sz := utf8.DecodeRuneInString(s[j:])
-			if unicode.IsSpace(r2) || r2 == 0 {
+			space, sz := spaceAt(s, j)
+			if space {
 				break
 			}
 			j += sz
@@ -312,6 +311,16 @@ func (bb *blockBuilder) text(s string) {
 		bb.word(s[i:j])
 		i = j
 	}
+}
+
+// spaceAt reports whether the character at s[i] is white space or NUL,
+// and its length in bytes.
+func spaceAt(s string, i int) (bool, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return c == ' ' || '\t' <= c && c <= '\r' || c == 0, 1
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r), size
 }
 
 func (bb *blockBuilder) word(w string) {

@@ -231,3 +231,15 @@ func TestGateIndexFindsEveryWord(t *testing.T) {
 	}
 	t.Logf("%d texts hold a gate word", found)
 }
+
+func TestSpaceAt(t *testing.T) {
+	s := "a \t\n\v\f\r\x00\x85\u0085\u00a0\u2003\xffé"
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		space, n := spaceAt(s, i)
+		if want := unicode.IsSpace(r) || r == 0; space != want || n != size {
+			t.Errorf("spaceAt(%q, %d) = %v, %d, want %v, %d", s, i, space, n, want, size)
+		}
+		i += size
+	}
+}
