@@ -95,6 +95,11 @@ func (c *Cleaner) clean(body []byte, pageURL, contentType string, ex *Explanatio
 			if ex != nil {
 				ex.Source += ", a post without body text: its headline and dateline"
 			}
+		} else if frame := headlineFrame(src, &meta); frame != nil {
+			paras, framed = frame, true
+			if ex != nil {
+				ex.Source = "the page's headline and dateline (a post without body text)"
+			}
 		}
 	}
 	text := strings.Join(paras, "\n\n")
@@ -154,6 +159,13 @@ func (c *Cleaner) extract(src []byte, root *html.Node, rbase *url.URL, meta *pag
 		if ex != nil {
 			ex.Source = "readability"
 			ex.setBlocks(blocks)
+		}
+	}
+	if alt := strayPost(root, rbase.Hostname(), meta, blocks); alt != nil {
+		blocks = alt
+		if ex != nil {
+			ex.Source = "post element (the content search took another block of its size)"
+			ex.setBlocks(alt)
 		}
 	}
 	paras := assemble(blocks)

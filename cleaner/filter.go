@@ -23,8 +23,10 @@ var (
 	// sentence with no space ("...in New York.Reuters").
 	rxGluedCredit = regexp.MustCompile(`\p{Ll}[.!?]\p{Lu}[\pL\- ]{1,40}(/[\pL.\- ]{1,40})?$`)
 	// rxPromo matches, anywhere in a short block, a call to follow, subscribe
-	// or click, a copyright line or a reading-time note.
-	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|\bclick here\b|\bsign[ -]?up (for|to) (our|the)\b|^\W*sign[ -]?up (for|to)\b.{0,40}\b(newsletter|updates|e-?mails?)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
+	// or click, a copyright line or a reading-time note. "Click here" is a
+	// call when it opens a sentence; inside one ("to download it, click
+	// here") it is the author's link.
+	rxPromo = gate(regexp.MustCompile(`(?i)(\bfollow (us|him|her|me|them|@?[\pL.]+) (on|at) (twitter|facebook|instagram|linkedin|youtube)|(^\W*|[.!?]["'”’)\]]*\s+["'“‘(\[]*)click here\b|\bsign[ -]?up (for|to) (our|the)\b|^\W*sign[ -]?up (for|to)\b.{0,40}\b(newsletter|updates|e-?mails?)\b|\bsubscribe to (our|the)\b|\b(get|download) (our|the) app\b|^\W*if you (enjoyed|liked|value) (this|our)\b|\baffiliate links?\b|\baffiliate\b.{0,30}\blinks?\b|\bclick to tweet\b|\ball rights reserved\b|\bcopyright\s*(©|@|\(c\)|\d{4})|©|^\W*\d+\s*(min|mins|minute|minutes|minuto|minutos|minuten)\b.{0,12}\bread|\bread(ing)? time\b|\btempo de leitura\b|\blesezeit\b|^\W*(additional |with )?reporting by\b|^\W*(editing|edited|compiled|produced) by\b|^\W*sources?\s*:)`),
 		"follow", "click", "sign", "subscribe", "our app", "the app", "if you", "affiliate", "rights reserved", "copyright", "©",
 		"read", "leitura", "lesezeit", "reporting by", "editing by", "edited by", "compiled by", "produced by", "source")
 	// rxPromoStart matches the opening of a promotional or prompt paragraph,

@@ -20,6 +20,10 @@ type pageMeta struct {
 	// titles are every headline variant seen (og:title, <title>, h1, JSON-LD),
 	// used to drop a repeated headline from the body.
 	titles []string
+	// named are the headlines the page names outside its body (<title>,
+	// og:title, twitter:title, JSON-LD), to tell its headline among its
+	// headings.
+	named []string
 }
 
 // jsonLDArticle holds the fields read from a JSON-LD article object.
@@ -46,6 +50,7 @@ func extractMeta(doc *html.Node, base *url.URL) pageMeta {
 	m := pageMeta{Extra: map[string]string{}}
 	m.Title = first(art.headline, metas["og:title"], metas["twitter:title"], metas["dc.title"], r.h1, cleanDocTitle(r.docTitle))
 	m.titles = uniq(art.headline, metas["og:title"], metas["twitter:title"], r.h1, r.docTitle, cleanDocTitle(r.docTitle))
+	m.named = uniq(art.headline, metas["og:title"], metas["twitter:title"], r.docTitle)
 	m.Description = first(metas["og:description"], metas["description"], metas["twitter:description"], art.description)
 	m.Site = first(metas["og:site_name"], art.publisher, metas["application-name"], metas["al:android:app_name"])
 	if m.Site == "" && base != nil {

@@ -125,7 +125,9 @@ func dropLabelledBio(blocks []block) bool {
 			continue
 		}
 		seen++
-		if blocks[i].words > 8 || !rxBioLabel.MatchString(blocks[i].text) {
+		if blocks[i].words > 8 || !rxBioLabel.MatchString(blocks[i].text) || i > 0 && blocks[i-1].joinNext {
+			// Not a label, or a line of a list of fields ("Name: ...<br>
+			// Author: ...<br>Description: ..."), not a box's label.
 			continue
 		}
 		n := 0

@@ -265,6 +265,7 @@ func describe(n *html.Node) string {
 func prune(doc *html.Node, log *pruneLog) {
 	w := measure(doc)
 	pr := measureProse(doc)
+	var caps captionShare
 	if log != nil {
 		log.total = utf8.RuneCountInString(readerText(doc))
 	}
@@ -298,7 +299,7 @@ func prune(doc *html.Node, log *pruneLog) {
 		case boilerRoles[strings.ToLower(attr(n, "role"))]:
 			rule = "role " + strings.ToLower(attr(n, "role"))
 		case !tableParts[n.Data] && !inlineTags[n.Data]:
-			if word := boilerName(n); word != "" && (neverArticle[word] || !pr.holdsArticle(n) && (!wrapperWords[word] || pr.furniture(n) && !marksPost(n))) && !keepEmbeddedPost(n) {
+			if word := boilerName(n); word != "" && !(captionWords[word] && caps.story(doc, pr)) && (neverArticle[word] || !pr.holdsArticle(n) && (!wrapperWords[word] || pr.furniture(n) && !marksPost(n))) && !keepEmbeddedPost(n) {
 				rule, strong = "name "+word, neverArticle[word]
 			}
 		}
@@ -319,6 +320,37 @@ func prune(doc *html.Node, log *pruneLog) {
 		return true
 	})
 	pruneInlineWidgets(doc)
+}
+
+// captionWords are the names of captions.
+var captionWords = map[string]bool{"caption": true, "captions": true}
+
+// captionStory is the share of a page's reading text its captions hold when
+// the page is a photo story, told in its captions: they are not pruned for
+// their name (credit lines are still dropped by the line filter).
+const captionStory = 0.3
+
+// captionShare tells, computed once when a caption is first met, whether
+// the page's captions hold captionStory of its reading text.
+type captionShare struct {
+	done, isStory bool
+}
+
+func (c *captionShare) story(doc *html.Node, pr prose) bool {
+	if c.done {
+		return c.isStory
+	}
+	c.done = true
+	sum := 0
+	walk(doc, func(n *html.Node) bool {
+		if n.Type == html.ElementNode && captionWords[boilerName(n)] {
+			sum += pr.of[n]
+			return false
+		}
+		return true
+	})
+	c.isStory = pr.total > 0 && float64(sum) >= captionStory*float64(pr.total)
+	return c.isStory
 }
 
 // inlineTags are phrasing elements: inside running text, a class name on

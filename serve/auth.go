@@ -10,13 +10,22 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// sessionCookie is the cookie the login form sets: an HMAC of the token,
-// never the token itself.
+// sessionCookie is the cookie the login form sets: when it was issued and
+// an HMAC of that time under the token, never the token itself.
 const sessionCookie = "wirecrawl_session"
+
+// sessionTTL is how long a login lasts: the cookie expires then in the
+// browser, and the server refuses it after that whatever the browser sends.
+const sessionTTL = 30 * 24 * time.Hour
+
+// sessionSkew is how far in the future an issue time may lie (another
+// server's clock ahead of this one's) before the cookie is refused.
+const sessionSkew = 5 * time.Minute
 
 // ingestTimeout bounds one ingest from the form.
 const ingestTimeout = 45 * time.Second
@@ -28,10 +37,38 @@ func (h *handler) mac(purpose string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// hasSession says whether r carries the login cookie of the configured token.
+// now is the server's clock: Config.Now, or time.Now.
+func (h *handler) now() time.Time {
+	if h.cfg.Now != nil {
+		return h.cfg.Now()
+	}
+	return time.Now()
+}
+
+// session is the login cookie's value for a login at issued: the Unix
+// time and its MAC, "1764755200.3fa9…".
+func (h *handler) session(issued time.Time) string {
+	at := strconv.FormatInt(issued.Unix(), 10)
+	return at + "." + h.mac("session "+at)
+}
+
+// hasSession says whether r carries a login cookie of the configured token
+// issued less than sessionTTL ago.
 func (h *handler) hasSession(r *http.Request) bool {
 	c, err := r.Cookie(sessionCookie)
-	return err == nil && hmac.Equal([]byte(c.Value), []byte(h.mac("session")))
+	if err != nil {
+		return false
+	}
+	at, sum, ok := strings.Cut(c.Value, ".")
+	if !ok || !hmac.Equal([]byte(sum), []byte(h.mac("session "+at))) {
+		return false
+	}
+	sec, err := strconv.ParseInt(at, 10, 64)
+	if err != nil {
+		return false
+	}
+	age := h.now().Sub(time.Unix(sec, 0))
+	return age < sessionTTL && age > -sessionSkew
 }
 
 // authorized says whether r may read: no token configured, the bearer
@@ -90,7 +127,7 @@ func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // login checks the token and sets the session cookie: HttpOnly, SameSite
-// strict, Secure when the request came over TLS.
+// strict, Secure when the request came over TLS, valid for sessionTTL.
 func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.Token == "" {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -105,8 +142,10 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusUnauthorized, "login", loginView{Base: h.base(r), Next: next, Error: "wrong token"})
 		return
 	}
+	now := h.now()
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: h.mac("session"), Path: "/",
+		Name: sessionCookie, Value: h.session(now), Path: "/",
+		MaxAge: int(sessionTTL / time.Second), Expires: now.Add(sessionTTL),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)

@@ -2,6 +2,7 @@ package serve_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -86,8 +87,13 @@ var newsQueries = []struct{ name, q string }{
 
 // newsStore returns the DSN of a store filled with n stories of g. With
 // WIRECRAWL_BENCH_DB_DIR set, a SQLite store is kept there (news-N.db) and
-// reused by later runs, so that one fill serves many measurements.
+// reused by later runs, so that one fill serves many measurements; with
+// WIRECRAWL_BENCH_POSTGRES (a database's DSN) set, a PostgreSQL store is
+// kept in its schema bench_news_N likewise.
 func newsStore(b *testing.B, backend string, newDSN func(testing.TB) string, g *storetest.News, n int) string {
+	if base := os.Getenv("WIRECRAWL_BENCH_POSTGRES"); backend == "postgres" && base != "" {
+		return keptPostgres(b, base, g, n)
+	}
 	dir := os.Getenv("WIRECRAWL_BENCH_DB_DIR")
 	if backend != "sqlite" || dir == "" {
 		dsn := newDSN(b)
@@ -113,14 +119,55 @@ func newsStore(b *testing.B, backend string, newDSN func(testing.TB) string, g *
 	return "sqlite:" + path
 }
 
+// keptPostgres returns the DSN of schema bench_news_N in the database
+// base, filling it first (in bench_news_N_filling, renamed when complete)
+// unless an earlier run did.
+func keptPostgres(b *testing.B, base string, g *storetest.News, n int) string {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
+	schema := "bench_news_" + strconv.Itoa(n)
+	dsn := func(schema string) string {
+		u, err := url.Parse(base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	var kept bool
+	if err := admin.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, schema).Scan(&kept); err != nil {
+		b.Fatal(err)
+	}
+	if kept {
+		return dsn(schema)
+	}
+	if _, err := admin.Exec(`DROP SCHEMA IF EXISTS ` + schema + `_filling CASCADE; CREATE SCHEMA ` + schema + `_filling`); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	storetest.FillNews(b, dsn(schema+"_filling"), g, n)
+	if _, err := admin.Exec(`ALTER SCHEMA ` + schema + `_filling RENAME TO ` + schema); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("postgres: filled %d stories in %v, kept in schema %s", n, time.Since(start).Round(time.Second), schema)
+	return dsn(schema)
+}
+
 // BenchmarkStoryAPINews measures, on a store of WIRECRAWL_BENCH_STORIES
 // (default 100,000) synthetic news stories with about 2.5 copies each
 // (storetest.News), over HTTP: story list pages (50 stories, cursors
 // spread over the store, alone and with a site filter), one story, and
-// full-text filtered pages (/api/v1/stories?q=, first page); and the
-// ranked search behind `wirecrawl search` (store.Searcher, 20 hits, as
-// the command asks), for SQLite and, with WIRECRAWL_TEST_POSTGRES,
-// PostgreSQL. It reports p50 and p99 latencies.
+// full-text filtered pages (/api/v1/stories?q=, first page); the ranked
+// search behind `wirecrawl search` (store.Searcher, 20 hits, as the
+// command asks); and the stats behind the stats page (/api/v1/stats:
+// counts, sites, languages, copies per day over 30 days); for SQLite and,
+// with WIRECRAWL_TEST_POSTGRES, PostgreSQL. It reports p50 and p99
+// latencies.
 func BenchmarkStoryAPINews(b *testing.B) {
 	n := 100000
 	if v := os.Getenv("WIRECRAWL_BENCH_STORIES"); v != "" {
@@ -174,6 +221,11 @@ func BenchmarkStoryAPINews(b *testing.B) {
 					report(b, lat)
 				})
 			}
+			// Last: it reads whole tables, which would evict the others'
+			// pages from PostgreSQL's buffers.
+			b.Run("stats", func(b *testing.B) {
+				latencies(b, srv, func(int) string { return "/api/v1/stats" })
+			})
 		})
 	}
 }

@@ -100,6 +100,9 @@ type Config struct {
 	Ingest func(ctx context.Context, url string) error
 	// Log receives request errors; nil discards.
 	Log *slog.Logger
+	// Now, if set, is the clock that login sessions are issued and expire
+	// by; nil is time.Now.
+	Now func() time.Time
 }
 
 // Handler returns the server's routes.

@@ -29,9 +29,14 @@ var _ Browser = (*db)(nil)
 // selection is an export.Filter compiled for the backend: conditions on
 // stories, and the full-text query (nil without one).
 type selection struct {
-	cond  string // each condition starting with " AND "
+	cond  string // each condition starting with " AND ", the site's last
 	args  []any
 	query *Query
+	// site is the site filter in lower case ("" for none); cond ends with
+	// its condition, of one argument, which base leaves out.
+	site string
+	// base is cond without the site's condition, of args[:len(args)-1].
+	base string
 }
 
 // compile turns f into a selection: what both Stories (the export) and
@@ -43,13 +48,18 @@ func (s *db) compile(f export.Filter) (selection, error) {
 		where = append(where, `lower(lang) = ?`)
 		args = append(args, strings.ToLower(f.Lang))
 	}
-	if f.Site != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM copies c WHERE c.story_id = stories.id AND (lower(c.site) = ? OR c.host = ?))`)
-		args = append(args, strings.ToLower(f.Site), strings.ToLower(f.Site))
-	}
 	sel := selection{args: args}
 	for _, w := range where {
 		sel.cond += " AND " + w
+	}
+	sel.base = sel.cond
+	if f.Site != "" {
+		// story_sites holds each copy's site in lower case and its host
+		// (migration 0008's triggers keep it); a page without a query
+		// walks it instead (see pageIDs).
+		sel.site = strings.ToLower(f.Site)
+		sel.cond += ` AND stories.id IN (SELECT ss.story_id FROM story_sites ss WHERE ss.site = ?)`
+		sel.args = append(sel.args, sel.site)
 	}
 	if strings.TrimSpace(f.Query) != "" {
 		q, err := ParseQuery(f.Query)
@@ -62,38 +72,36 @@ func (s *db) compile(f export.Filter) (selection, error) {
 }
 
 // pageIDs returns the IDs, after after and in ID order, of up to limit
-// stories sel selects. With a full-text query the index drives: its
-// matches are walked in ID order (FTS5 and the GIN index return them so)
-// and joined to their stories for the other conditions, so that a page of
-// a common word stops at the limit and a rare word reads its few matches.
+// stories sel selects. With a site and no full-text query, the site's list
+// of stories drives. With a full-text query on SQLite the index drives:
+// FTS5 walks its matches in ID order, joined to their stories for the
+// other conditions, so that a page of a common word stops at the limit and
+// a rare word reads its few matches. PostgreSQL's GIN index has no order:
+// see pgPageIDs.
 func (s *db) pageIDs(ctx context.Context, r run, sel selection, after int64, limit int) ([]int64, error) {
 	q := `SELECT id FROM stories WHERE id > ?` + sel.cond + ` ORDER BY id LIMIT ?`
 	args := append(append([]any{after}, sel.args...), limit)
-	if sel.query != nil {
+	switch {
+	case sel.query == nil && sel.site != "":
+		// The site's stories in ID order, an index range from the cursor,
+		// joined to their stories for the other conditions (SQLite's CROSS
+		// JOIN keeps that order of the loops).
+		join := `CROSS JOIN`
 		if s.d.postgres {
-			q = `SELECT stories.id FROM stories JOIN story_search ON story_search.story_id = stories.id
-				WHERE story_search.doc @@ ` + sel.query.tsqueryLiteral() + ` AND stories.id > ?` + sel.cond + ` ORDER BY stories.id LIMIT ?`
-		} else {
-			// CROSS JOIN keeps the index the outer loop.
-			q = `SELECT stories.id FROM story_fts CROSS JOIN stories ON stories.id = story_fts.rowid
-				WHERE story_fts MATCH ? AND story_fts.rowid > ?` + sel.cond + ` ORDER BY story_fts.rowid LIMIT ?`
-			args = append([]any{sel.query.fts5()}, args...)
+			join = `JOIN`
 		}
+		q = `SELECT stories.id FROM story_sites ss ` + join + ` stories ON stories.id = ss.story_id
+			WHERE ss.site = ? AND ss.story_id > ?` + sel.base + ` ORDER BY ss.story_id LIMIT ?`
+		args = append(append([]any{sel.site, after}, sel.args[:len(sel.args)-1]...), limit)
+	case sel.query != nil && s.d.postgres:
+		return s.pgPageIDs(ctx, r, *sel.query, sel.cond, sel.args, after, limit)
+	case sel.query != nil:
+		// CROSS JOIN keeps the index the outer loop.
+		q = `SELECT stories.id FROM story_fts CROSS JOIN stories ON stories.id = story_fts.rowid
+			WHERE story_fts MATCH ? AND story_fts.rowid > ?` + sel.cond + ` ORDER BY story_fts.rowid LIMIT ?`
+		args = append([]any{sel.query.fts5()}, args...)
 	}
-	rows, err := r.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return r.ids(ctx, q, args...)
 }
 
 // page returns the stories, with their copies, of up to limit (at most

@@ -52,9 +52,16 @@ type db struct {
 
 	// rankWindow overrides RankWindow when positive (tests).
 	rankWindow int
+	// searchPlan forces PostgreSQL's full-text plans, searchStretch
+	// overrides pgStretch (tests; planAuto and 0 in production).
+	searchPlan, searchStretch int
 
 	// wstmts and rstmts cache prepared statements of w and r (SQLite only).
 	wstmts, rstmts stmtCache
+
+	// saves queues SavePage calls for group commit (savegroup.go).
+	saveMu sync.Mutex
+	saves  saveQueue
 
 	mu       sync.Mutex
 	releases map[*func()]struct{} // held run locks, released by Close

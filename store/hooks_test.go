@@ -14,3 +14,12 @@ func SetIndexPruneEvery(n int64) (restore func()) {
 	indexPruneEvery = n
 	return func() { indexPruneEvery = old }
 }
+
+// WaitingSaves is how many SavePage calls of s wait for the group being
+// written, for tests of group commit.
+func WaitingSaves(s Store) int {
+	d := s.(*db)
+	d.saveMu.Lock()
+	defer d.saveMu.Unlock()
+	return len(d.saves.reqs)
+}

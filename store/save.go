@@ -16,24 +16,6 @@ import (
 	"github.com/wirecrawl/wirecrawl/frontier"
 )
 
-// SavePage stores one decided page in one transaction; see Store.
-func (s *db) SavePage(ctx context.Context, decide func(ctx context.Context, idx dedup.Index) (Page, error)) (int64, dedup.Decision, error) {
-	tx, err := s.beginLocked(ctx)
-	if err != nil {
-		return 0, dedup.Decision{}, fmt.Errorf("store: save page: begin: %w", err)
-	}
-	p, err := decide(ctx, index{s, s.in(tx)})
-	if err != nil {
-		_ = s.finish(ctx, tx, err)
-		return 0, dedup.Decision{}, err
-	}
-	id, err := s.savePage(ctx, tx, &p)
-	if err = s.finish(ctx, tx, err); err != nil {
-		return 0, dedup.Decision{}, fmt.Errorf("store: save page %s: %w", p.Doc.URL, err)
-	}
-	return id, p.Decision, nil
-}
-
 // wordCount is a text's length in words, as dedup.Candidate.Length wants.
 func wordCount(s string) int { return len(strings.Fields(s)) }
 

@@ -66,81 +66,47 @@ func (s *db) window() int {
 	return RankWindow
 }
 
-// matchArgs are the arguments of the full-text match of q that matchFrom
-// and pageIDs bind first: FTS5's expression on SQLite; none on PostgreSQL,
-// whose query is a literal in the SQL (see tsqueryLiteral).
-func (s *db) matchArgs(q Query) []any {
-	if s.d.postgres {
-		return nil
-	}
-	return []any{q.fts5()}
-}
-
-// matchFrom is the FROM and WHERE of the stories matching q and cond, the
-// index driving (q's argument, matchArgs, bound first); stories are joined
-// only for a cond to test.
-func (s *db) matchFrom(q Query, cond string) string {
-	if s.d.postgres {
-		from := ` FROM story_search`
-		if cond != "" {
-			from += ` JOIN stories ON stories.id = story_search.story_id`
-		}
-		return from + ` WHERE story_search.doc @@ ` + q.tsqueryLiteral() + cond
-	}
+// ftsFrom is the FROM and WHERE of the stories matching an FTS5
+// expression (bound first) and cond, on SQLite, the index driving; stories
+// are joined only for a cond to test. FTS5 takes rowid ranges and order
+// from its doclists.
+func ftsFrom(cond string) string {
 	if cond == "" {
 		return ` FROM story_fts WHERE story_fts MATCH ?`
 	}
 	return ` FROM story_fts CROSS JOIN stories ON stories.id = story_fts.rowid WHERE story_fts MATCH ?` + cond
 }
 
-// matchID is the column of a matching story's ID that the index itself
-// orders and bounds (FTS5 takes rowid ranges and order from its doclists).
-func (s *db) matchID() string {
-	if s.d.postgres {
-		return "story_search.story_id"
-	}
-	return "story_fts.rowid"
-}
-
-// rankWindowStart returns the lowest ID among the newest window()
-// stories matching arg and cond (0 when fewer match: rank them all).
+// rankWindowStart returns, on SQLite, the lowest ID among the newest
+// window() stories matching q and cond (0 when fewer match: rank them all).
 func (s *db) rankWindowStart(ctx context.Context, r run, q Query, cond string, args []any) (int64, error) {
-	// First count up to window() matches, with no order: the planner then
-	// drives the query from the full-text index. Asked at once for the
-	// newest matches in ID order, PostgreSQL walks the stories backwards by
-	// ID testing each against the query, which for a rare word is every
-	// story (0.6 s at 100,000 stories).
 	var matches int
-	if err := r.queryRow(ctx, `SELECT count(*) FROM (SELECT 1`+s.matchFrom(q, cond)+` LIMIT ?) AS m`,
-		append(append(s.matchArgs(q), args...), s.window())...).Scan(&matches); err != nil {
+	if err := r.queryRow(ctx, `SELECT count(*) FROM (SELECT 1`+ftsFrom(cond)+` LIMIT ?) AS m`,
+		append(append([]any{q.fts5()}, args...), s.window())...).Scan(&matches); err != nil {
 		return 0, err
 	}
 	if matches < s.window() {
 		return 0, nil
 	}
 	var start int64
-	err := r.queryRow(ctx, `SELECT `+s.matchID()+s.matchFrom(q, cond)+` ORDER BY `+s.matchID()+` DESC LIMIT 1 OFFSET ?`,
-		append(append(s.matchArgs(q), args...), s.window()-1)...).Scan(&start)
+	err := r.queryRow(ctx, `SELECT story_fts.rowid`+ftsFrom(cond)+` ORDER BY story_fts.rowid DESC LIMIT 1 OFFSET ?`,
+		append(append([]any{q.fts5()}, args...), s.window()-1)...).Scan(&start)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	return start, err
 }
 
-// rankQuery is the query listing (id, score) of the stories matching the
-// search argument and cond, best first, with LIMIT and OFFSET to bind;
-// bounded adds a lowest ID to bind after cond's arguments.
-func (s *db) rankQuery(q Query, cond string, bounded bool) string {
-	where := s.matchFrom(q, cond)
+// rankQuery is, on SQLite, the query listing (id, score) of the stories
+// matching the FTS5 expression and cond, best first, with LIMIT and OFFSET
+// to bind; bounded adds a lowest ID to bind after cond's arguments.
+func rankQuery(cond string, bounded bool) string {
+	where := ftsFrom(cond)
 	if bounded {
-		where += ` AND ` + s.matchID() + ` >= ?`
+		where += ` AND story_fts.rowid >= ?`
 	}
-	score := `-bm25(story_fts, ` + bm25Weights + `)`
-	if s.d.postgres {
-		score = `ts_rank(story_search.doc, ` + q.tsqueryLiteral() + `)`
-	}
-	return `SELECT ` + s.matchID() + `, ` + score + ` AS score` + where +
-		` ORDER BY score DESC, ` + s.matchID() + ` LIMIT ? OFFSET ?`
+	return `SELECT story_fts.rowid, -bm25(story_fts, ` + bm25Weights + `) AS score` + where +
+		` ORDER BY score DESC, story_fts.rowid LIMIT ? OFFSET ?`
 }
 
 // Search implements Searcher.
@@ -163,15 +129,7 @@ func (s *db) Search(ctx context.Context, f export.Filter, offset, limit int) ([]
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
 	r := run{s: s, tx: tx, read: true}
-	start, err := s.rankWindowStart(ctx, r, q, cond, args)
-	if err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
-	}
-	qargs := append(s.matchArgs(q), args...)
-	if start > 0 {
-		qargs = append(qargs, start)
-	}
-	hits, err := s.rank(ctx, r, s.rankQuery(q, cond, start > 0), append(qargs, limit, offset))
+	hits, err := s.rankHits(ctx, r, q, cond, args, limit, offset)
 	if err != nil || len(hits) == 0 {
 		return hits, err
 	}
@@ -198,7 +156,26 @@ func (s *db) Search(ctx context.Context, f export.Filter, offset, limit int) ([]
 	return out, nil
 }
 
-// rank runs the query of rankQuery and returns the hits with their IDs
+// rankHits returns up to limit hits, after offset, of the newest
+// window() stories matching q and cond, best first, with their IDs and
+// ranks. SQLite finds the window's start, then ranks from there;
+// PostgreSQL ranks a window subquery (see search_postgres.go).
+func (s *db) rankHits(ctx context.Context, r run, q Query, cond string, args []any, limit, offset int) ([]Hit, error) {
+	if s.d.postgres {
+		return s.pgRankHits(ctx, r, q, cond, args, limit, offset)
+	}
+	start, err := s.rankWindowStart(ctx, r, q, cond, args)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	qargs := append([]any{q.fts5()}, args...)
+	if start > 0 {
+		qargs = append(qargs, start)
+	}
+	return s.rank(ctx, r, rankQuery(cond, start > 0), append(qargs, limit, offset))
+}
+
+// rank runs a query listing (id, score) and returns the hits with their IDs
 // and ranks.
 func (s *db) rank(ctx context.Context, r run, query string, args []any) ([]Hit, error) {
 	rows, err := r.query(ctx, query, args...)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wirecrawl/wirecrawl"
 	"github.com/wirecrawl/wirecrawl/export"
+	"github.com/wirecrawl/wirecrawl/frontier"
 	"github.com/wirecrawl/wirecrawl/store"
 )
 
@@ -64,6 +65,34 @@ func filterIDs(t *testing.T, s store.Store, f export.Filter) []int64 {
 func sorted(ids ...int64) []int64 {
 	slices.Sort(ids)
 	return ids
+}
+
+// checkSites checks the site filter against the stories' copies after a
+// write (what): for each site name and host of the test, in any case,
+// Stories and StoryPage select the stories with a copy whose site, in
+// lower case, or host is that name in lower case.
+func checkSites(t *testing.T, s store.Store, what string) {
+	t.Helper()
+	want := map[string][]int64{}
+	if err := s.Stories(context.Background(), export.Filter{}, func(st wirecrawl.Story) error {
+		seen := map[string]bool{}
+		for _, c := range st.Copies {
+			for _, name := range []string{strings.ToLower(c.Site), frontier.HostOf(c.URL)} {
+				if !seen[name] {
+					seen[name] = true
+					want[name] = append(want[name], st.ID)
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "B", "c", "d", "E", "f", "A.example", "b.example", "c.example", "d.example", "e.example", "f.example", "g"} {
+		if got := filterIDs(t, s, export.Filter{Site: name}); !slices.Equal(got, want[strings.ToLower(name)]) {
+			t.Errorf("%s: site %q selects %v, its copies say %v", what, name, got, want[strings.ToLower(name)])
+		}
+	}
 }
 
 // testSearch: the full-text index follows every write of a story or copy
@@ -127,12 +156,14 @@ func testSearch(t *testing.T, newDSN NewDSN) {
 		t.Fatalf("second hit for storm: %+v", hits)
 	}
 
+	checkSites(t, s, "new stories and a copy")
 	testSearchFollowsWrites(t, s, storm, rain, budget)
 	testBadQueries(t, s)
 }
 
-// testSearchFollowsWrites: after the stories of testSearch, the index
-// follows canonical replacement, merges, moved and removed copies.
+// testSearchFollowsWrites: after the stories of testSearch, the index and
+// the site filter follow canonical replacement, merges, moved and removed
+// copies.
 func testSearchFollowsWrites(t *testing.T, s store.Store, storm, rain, budget int64) {
 	titled := func(p store.Page, title string) store.Page { p.Doc.Title = title; return p }
 	// A longer version becomes canonical: its words are found, the old
@@ -148,6 +179,7 @@ func testSearchFollowsWrites(t *testing.T, s store.Store, storm, rain, budget in
 	if got := searchIDs(t, s, export.Filter{}, `"storm hits"`); !slices.Equal(got, []int64{storm}) {
 		t.Errorf("the old canonical's title as a copy's headline: %v", got)
 	}
+	checkSites(t, s, "after canonical replacement")
 
 	// Rain merges into the storm story: its words are found there only.
 	bridge := titled(page("https://f.example/both", "F", "Heavy rain and hurricane winds on the coast.", t0, copyDecision(storm, false, 1, 2)),
@@ -160,6 +192,7 @@ func testSearchFollowsWrites(t *testing.T, s store.Store, storm, rain, budget in
 	if got := searchIDs(t, s, export.Filter{}, "roundup"); !slices.Equal(got, []int64{storm}) {
 		t.Errorf("after merge, the bridge's headline: %v", got)
 	}
+	checkSites(t, s, "after merge")
 
 	// The budget copy becomes a new story of its own: its headline leaves
 	// the budget story with it.
@@ -169,11 +202,13 @@ func testSearchFollowsWrites(t *testing.T, s store.Store, storm, rain, budget in
 	if got := searchIDs(t, s, export.Filter{}, "spending"); !slices.Equal(got, []int64{own}) || own == budget {
 		t.Errorf("after the copy moved to story %d, spending: %v", own, got)
 	}
+	checkSites(t, s, "after a copy moved to a story of its own")
 	// Its only copy gone, a story leaves the index.
 	save(t, s, titled(page("https://c.example/budget", "C", "Storm news instead.", t0, copyDecision(storm, false, 1)), "Storm news"))
 	if got := searchIDs(t, s, export.Filter{}, "council"); len(got) != 0 {
 		t.Errorf("after the budget story lost its only copy, council: %v", got)
 	}
+	checkSites(t, s, "after a story's only copy moved")
 }
 
 // testBadQueries: bad syntax is ErrBadQuery from every entry point, never
