@@ -259,6 +259,7 @@ func (d *Deduper) verify(ctx context.Context, fp *fingerprint, cands []Candidate
 			v.best, v.match, v.bestWords = &cands[i], m, cfp.words
 		}
 	}
+	v.strong = mergeable(fp, v.strong)
 	return v, nil
 }
 

@@ -8,7 +8,9 @@ import (
 	"github.com/wirecrawl/wirecrawl/dedup"
 )
 
-// maxSaveGroup bounds the pages one write transaction stores.
+// maxSaveGroup bounds the pages one write transaction stores: each is a
+// savepoint, and PostgreSQL slows down once a transaction holds more than
+// 64 subtransactions (its per-backend subtransaction cache overflows).
 const maxSaveGroup = 32
 
 // saveReq is one SavePage call waiting for, or stored by, a group commit.

@@ -11,7 +11,7 @@ import (
 // in ID order the executor collects and sorts them all (a bitmap scan,
 // ~1 µs a match; a phrase's candidates must be re-read, ~15 µs each). The
 // other way is to walk the stories in ID order and test each document,
-// ~5 µs a story: the planner prices that test as one operator call, but it
+// ~4 µs a story: the planner prices that test as one operator call, but it
 // reads the story's TOASTed tsvector (some 3 kB compressed). Its row
 // estimates are good, its choice is not: a word in 0.6 % of 100,000
 // stories sent it walking 8,000 of them for a page of 50 (50 ms), two
@@ -21,7 +21,7 @@ import (
 // stories where the walk would go (after the cursor for a page, the
 // newest for the rank window), which measures how densely the query
 // matches there, d; the walk then costs need/d stories, the bitmap scan
-// d×N matches (N stories), and the cheaper one runs. A page the stretch
+// d×N matches (N stories) per word, and the cheaper one runs. A page the stretch
 // filled is done; a query that matched none of it takes the bitmap scan.
 // The rank window is one subquery and only its stories are ranked.
 

@@ -24,13 +24,14 @@ type demoFlags struct {
 	outlets   int
 	stories   int
 	faults    bool
+	crowded   bool
 	serveOnly string
 	hostile   bool
 	append    bool
 }
 
 func (f demoFlags) options() testweb.Options {
-	return testweb.Options{Seed: f.seed, Outlets: f.outlets, Stories: f.stories, Faults: f.faults}
+	return testweb.Options{Seed: f.seed, Outlets: f.outlets, Stories: f.stories, Faults: f.faults, Crowded: f.crowded}
 }
 
 // demoCommand starts the simulated news web on loopback and describes it;
@@ -89,6 +90,7 @@ gives it.`,
 	fl.IntVar(&f.outlets, "outlets", 0, "number of outlets (0: testweb's default, 5)")
 	fl.IntVar(&f.stories, "stories", 0, "number of underlying stories (0: testweb's default, about 1,000 pages)")
 	fl.BoolVar(&f.faults, "faults", false, "faults mode: 429/503/5xx, resets, truncated gzip, slow bodies and trap URLs")
+	fl.BoolVar(&f.crowded, "crowded", false, "crowded web: briefs, outlets' standing paragraphs in every article, follow-ups of follow-ups (the hard negatives of a large crawl)")
 	fl.StringVar(&f.serveOnly, "serve-only", "", "only serve the web on this loopback ADDR until interrupted")
 	fl.BoolVar(&f.append, "append", false, "with --db: crawl into a database that already holds stories (the score then counts them too)")
 	fl.BoolVar(&f.hostile, "hostile", false, "with --serve-only: serve the hostile web (bombs, hangs, resets, charset traps, private redirects)")
@@ -255,6 +257,9 @@ func describeWeb(out io.Writer, web *testweb.Web) {
 	st := web.Stats()
 	o := web.Options()
 	fmt.Fprintf(out, "Simulated news web (seed %d): %d outlets, %d stories, %d article pages\n", o.Seed, st.Outlets, st.Stories, st.Pages)
+	if o.Crowded {
+		fmt.Fprintln(out, "Crowded: one story in eight a brief, standing paragraphs on a third of the outlets, follow-ups of follow-ups")
+	}
 	describeOutlets(out, web)
 	fmt.Fprintf(out, "\nPages by kind:")
 	for _, k := range []string{testweb.KindOriginal, testweb.KindCopy, testweb.KindUpdate, testweb.KindFollowup, testweb.KindStaff} {

@@ -57,6 +57,13 @@ func TestDemoDescribesTheWeb(t *testing.T) {
 	if pages < 100 || merged == 0 || pages != stories+merged {
 		t.Errorf("stored %d pages as %d stories with %d merged: want a crawl of the whole web that merged copies", pages, stories, merged)
 	}
+	checkDemoScore(t, s)
+}
+
+// checkDemoScore fails unless the demo's output scores its dedup at P >=
+// 0.99 and F1 >= 0.97 against the simulated web's truth.
+func checkDemoScore(t *testing.T, s string) {
+	t.Helper()
 	var p, r, f float64
 	j := strings.Index(s, "duplicate pairs: ")
 	if j < 0 {
@@ -65,6 +72,24 @@ func TestDemoDescribesTheWeb(t *testing.T) {
 	if _, err := fmt.Sscanf(s[j:], "duplicate pairs: precision %f, recall %f, F1 %f", &p, &r, &f); err != nil || p < 0.99 || f < 0.97 {
 		t.Errorf("demo dedup score P %.4f F1 %.4f (%v), want P >= 0.99 and F1 >= 0.97", p, f, err)
 	}
+}
+
+// TestDemoCrowded crawls a crowded web (briefs, standing paragraphs,
+// follow-up chains) from the command line and scores it.
+func TestDemoCrowded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls a whole simulated web")
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"demo", "--crowded", "--seed", "3", "--stories", "150", "--outlets", "5"}, strings.NewReader(""), &out, &errb, nil)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, errb.String())
+	}
+	s := out.String()
+	if !strings.Contains(s, "\nCrowded: ") {
+		t.Errorf("output does not say the web is crowded:\n%s", s)
+	}
+	checkDemoScore(t, s)
 }
 
 func TestDemoServeOnlyRefusesNonLoopback(t *testing.T) {
