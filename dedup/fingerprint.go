@@ -363,22 +363,7 @@ func intersectHead(op, sh []uint32, head []uint64) int {
 }
 
 // intersect32 counts the values two sorted unique slices share.
-func intersect32(a, b []uint32) int {
-	n, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			n++
-			i++
-			j++
-		}
-	}
-	return n
-}
+func intersect32(a, b []uint32) int { return intersectHead(a, b, nil) }
 
 // Distance is the Hamming distance between two simhash fingerprints.
 func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }

@@ -237,19 +237,7 @@ func TestSearchPlansAgree(t *testing.T) {
 			r.ranked = append(r.ranked, h.Story.ID)
 		}
 		r.window = slices.Sorted(slices.Values(r.ranked))
-		for after := int64(0); ; {
-			page, err := s.(store.Browser).StoryPage(ctx, f, after, 2)
-			if err != nil {
-				t.Fatalf("story page %+v: %v", f, err)
-			}
-			if len(page) == 0 {
-				break
-			}
-			for _, st := range page {
-				r.paged = append(r.paged, st.ID)
-			}
-			after = page[len(page)-1].ID
-		}
+		r.paged = storetest.PagedIDs(t, s, f, 2)
 		return r
 	}
 	lite := storetest.Open(t, sqliteDSN(t), store.Config{})

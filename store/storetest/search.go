@@ -42,20 +42,7 @@ func filterIDs(t *testing.T, s store.Store, f export.Filter) []int64 {
 	if err := s.Stories(ctx, f, func(st wirecrawl.Story) error { ids = append(ids, st.ID); return nil }); err != nil {
 		t.Fatalf("stories %+v: %v", f, err)
 	}
-	var paged []int64
-	for after := int64(0); ; {
-		page, err := s.(store.Browser).StoryPage(ctx, f, after, 2)
-		if err != nil {
-			t.Fatalf("story page %+v: %v", f, err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		for _, st := range page {
-			paged = append(paged, st.ID)
-		}
-		after = page[len(page)-1].ID
-	}
+	paged := PagedIDs(t, s, f, 2)
 	if !slices.Equal(ids, paged) {
 		t.Fatalf("filter %+v: Stories %v, StoryPage %v", f, ids, paged)
 	}
@@ -228,5 +215,25 @@ func testBadQueries(t *testing.T, s store.Store) {
 		if !errors.Is(err, store.ErrBadQuery) {
 			t.Errorf("story page %q: %v, want ErrBadQuery", q, err)
 		}
+	}
+}
+
+// PagedIDs returns the IDs of every story StoryPage (the API) selects for
+// f, read page by page, size stories at a time, following the cursor.
+func PagedIDs(t testing.TB, s store.Store, f export.Filter, size int) []int64 {
+	t.Helper()
+	var ids []int64
+	for after := int64(0); ; {
+		page, err := s.(store.Browser).StoryPage(context.Background(), f, after, size)
+		if err != nil {
+			t.Fatalf("story page %+v: %v", f, err)
+		}
+		if len(page) == 0 {
+			return ids
+		}
+		for _, st := range page {
+			ids = append(ids, st.ID)
+		}
+		after = page[len(page)-1].ID
 	}
 }
