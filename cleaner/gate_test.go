@@ -1,11 +1,7 @@
 package cleaner
 
 import (
-	"bytes"
-	"strings"
 	"testing"
-
-	"golang.org/x/net/html"
 )
 
 // TestGatesAgreeWithRegexps: the word gates in front of rxCaption, rxPromo,
@@ -31,25 +27,11 @@ func TestGatesAgreeWithRegexps(t *testing.T) {
 	}
 	texts := append([]string(nil), positives...)
 	for _, p := range loadDevCorpus(t) {
-		doc, err := html.Parse(bytes.NewReader(p.HTML))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var walk func(n *html.Node) string
-		walk = func(n *html.Node) string {
-			if n.Type == html.TextNode {
-				return n.Data
-			}
-			var b strings.Builder
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				b.WriteString(walk(c))
-			}
-			if s := strings.TrimSpace(b.String()); len(s) > 0 && len(s) < 2000 {
+		for _, s := range elementTexts(t, p.HTML) {
+			if len(s) < 2000 {
 				texts = append(texts, s)
 			}
-			return b.String()
 		}
-		walk(doc)
 	}
 	matched := map[string]int{}
 	for _, s := range texts {
